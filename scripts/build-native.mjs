@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Builds native/build/daemon-check-helper, the small C program that
+// `daemon-check run` uses to start commands as daemons. Run by the package's
+// `install` script.
+//
+// We deliberately call the C compiler directly instead of using node-gyp:
+// the helper is a standalone executable, not a Node addon, so it needs no
+// Node headers, no Python and no download, and one `cc` call is all there is.
+//
+// This script must never fail the install: every audit command works without
+// the helper, and `daemon-check run` itself explains what is missing. So on
+// any problem we print a warning with the fix and exit 0.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const source = join(root, 'native', 'daemon-check-helper.c');
+const outDir = join(root, 'native', 'build');
+const output = join(outDir, 'daemon-check-helper');
+const FIX =
+  'install a C compiler (Debian/Ubuntu: apt-get install gcc; Fedora: dnf install gcc; ' +
+  'Alpine: apk add build-base), then run: npm rebuild daemon-check';
+
+function warn(message, fix = FIX) {
+  process.stderr.write(
+    `daemon-check: warning: ${message}\n` +
+      `daemon-check: the audit commands work without it; only \`daemon-check run\` needs the helper.\n` +
+      `daemon-check: to fix: ${fix}\n`,
+  );
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function main() {
+  if (process.platform !== 'linux') {
+    warn(`the native helper is Linux-only; not building it on ${process.platform}.`);
+    return;
+  }
+  const srcTime = mtime(source);
+  if (srcTime === undefined) {
+    warn(`source ${source} is missing; the package looks incomplete.`);
+    return;
+  }
+  const outTime = mtime(output);
+  if (outTime !== undefined && outTime > srcTime) return; // up to date
+
+  // CC may carry arguments ("ccache gcc"), as make allows.
+  const cc = (process.env.CC ?? '').trim().split(/\s+/).filter(Boolean);
+  if (cc.length === 0) cc.push('cc');
+
+  mkdirSync(outDir, { recursive: true });
+  // Compile to a private name and rename into place: an interrupted or
+  // failed build never leaves a half-written binary, and concurrent builds
+  // (parallel test workers) cannot see each other's partial output.
+  const tmp = `${output}.tmp-${process.pid}`;
+  const args = [...cc.slice(1), '-O2', '-Wall', '-Wextra', '-o', tmp, source];
+  const result = spawnSync(cc[0], args, { stdio: ['ignore', 'inherit', 'inherit'] });
+
+  if (result.error) {
+    rmSync(tmp, { force: true });
+    const err = /** @type {NodeJS.ErrnoException} */ (result.error);
+    if (err.code === 'ENOENT') {
+      warn(`no C compiler found (tried \`${cc[0]}\`; set CC to use another); the native helper was not built.`);
+    } else {
+      warn(`could not run the C compiler \`${cc[0]}\`: ${err.message}; the native helper was not built.`);
+    }
+    return;
+  }
+  if (result.status !== 0) {
+    rmSync(tmp, { force: true });
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with status ${result.status}`;
+    warn(
+      `compiling ${source} with \`${cc.join(' ')}\` failed (the compiler ${how}; its messages are above).`,
+      'make sure a working C compiler for Linux is installed (e.g. apt-get install gcc, or set CC), ' +
+        'then run: npm rebuild daemon-check; if it still fails, please report the messages above',
+    );
+    return;
+  }
+  renameSync(tmp, output);
+}
+
+try {
+  main();
+} catch (err) {
+  warn(`building the native helper failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
+}
+process.exit(0);

@@ -1,0 +1,24 @@
+import type { Check } from './check.js';
+
+export const noControllingTty: Check = {
+  id: 'no-controlling-tty',
+  title: 'No controlling terminal',
+  severity: 'critical',
+  rationale:
+    'A process with a controlling terminal gets SIGHUP when the terminal hangs up (the SSH connection drops, the window closes) and SIGTTIN/SIGTTOU when it touches the terminal from the background. setsid() in a child is what cuts the tie.',
+  evidence: '/proc/PID/stat fields 7 and 8: tty_nr is 0 and tpgid is -1 when there is no controlling terminal.',
+  fix: 'Start it through a fork + setsid() (daemon-check run -- CMD), or under a service manager.',
+  evaluate(snap) {
+    const { ttyNr, tpgid } = snap.stat;
+    if (ttyNr === 0 && tpgid === -1) {
+      return { status: 'pass', observed: 'none', expected: 'none', detail: 'tty_nr 0, tpgid -1' };
+    }
+    const fg = tpgid === snap.stat.pgrp ? '; its group is the terminal\'s foreground group' : '';
+    return {
+      status: 'fail',
+      observed: snap.tty ?? `tty_nr ${ttyNr}`,
+      expected: 'none',
+      detail: `controlling terminal ${snap.tty ?? ttyNr} (tty_nr ${ttyNr}, tpgid ${tpgid})${fg}: it gets SIGHUP when that terminal closes`,
+    };
+  },
+};

@@ -1,0 +1,41 @@
+import type { Check } from './check.js';
+import { unknownBecause } from './check.js';
+import { holderText, outsideHolders } from './peers.js';
+import type { FdEntry, Snapshot } from '../snapshot.js';
+
+/** The fd holds a write lock: a pidfile's or a lock file's descriptor is meant to stay open. */
+export function holdsWriteLock(snap: Snapshot, fd: FdEntry): boolean {
+  if (fd.locks.some((l) => !l.waiter && l.mode === 'WRITE')) return true;
+  if (fd.ino === null || !snap.locks) return false;
+  return snap.locks.some((l) => !l.waiter && l.mode === 'WRITE' && l.dev === fd.dev && l.ino === fd.ino && (l.kind !== 'POSIX' || l.pid === snap.pid));
+}
+
+export const noLeakedFds: Check = {
+  id: 'no-leaked-fds',
+  title: 'No descriptors inherited from the launcher',
+  severity: 'warning',
+  rationale:
+    'Every descriptor a launcher forgot to mark close-on-exec lives on in the daemon: a terminal keeps the tty open, a pipe keeps a CI step or `$(...)` waiting for EOF, a socket keeps a port or a connection alive, a deleted file keeps its disk space. The classic recipe closes every fd above 2.',
+  evidence: '/proc/PID/fd/* and fdinfo flags; the other holders of each pipe and socket among all processes\' fd/*.',
+  fix: 'Close every fd >= 3 after forking (close_range(3, ~0U, 0)), or mark them O_CLOEXEC in the launcher; daemon-check run closes them all but the pidfile.',
+  evaluate(snap, ctx) {
+    if (!snap.fds) return unknownBecause(snap, 'fds', 'no inherited fds >= 3');
+    const extra = snap.fds.filter((f) => f.fd >= 3);
+    const leaks: string[] = [];
+    for (const fd of extra) {
+      if (fd.terminal) leaks.push(`fd ${fd.fd} is the terminal ${fd.target}`);
+      else if (fd.fd === 255 && fd.type !== 'socket') leaks.push(`fd 255 (${fd.target}) is bash's private descriptor`);
+      else if (fd.deleted) leaks.push(`fd ${fd.fd} is a deleted file ${fd.target}`);
+      else if (fd.type === 'pipe' || fd.type === 'socket' || fd.type === 'fifo') {
+        const out = outsideHolders(snap, ctx, fd);
+        if (out.length) leaks.push(`fd ${fd.fd} ${fd.target} is also held by ${out.map(holderText).join('; ')}`);
+      }
+    }
+    const summary = extra.length === 0 ? 'none' : extra.slice(0, 8).map((f) => `${f.fd}:${f.type}${holdsWriteLock(snap, f) ? '(locked)' : ''}`).join(' ') + (extra.length > 8 ? ` +${extra.length - 8}` : '');
+    const capped = snap.fdsTruncated ? ` (only the first ${snap.fds.length} of ${snap.fdCount} fds examined)` : '';
+    if (leaks.length === 0) {
+      return { status: 'pass', observed: summary, expected: 'no inherited fds >= 3', detail: `${extra.length} fd(s) >= 3, none inherited from a launcher${capped}` };
+    }
+    return { status: 'warn', observed: summary, expected: 'no inherited fds >= 3', detail: leaks.join('; ') + capped };
+  },
+};

@@ -1,0 +1,60 @@
+import type { Check } from './check.js';
+import { describe } from '../context.js';
+
+export const ownSession: Check = {
+  id: 'own-session',
+  title: 'Outside any login session',
+  severity: 'critical',
+  rationale:
+    'When a terminal closes, the kernel sends SIGHUP to the session leader (the login shell), and bash passes it on to every job in its job table. A process that is still a member of that session, or of a session that has a terminal, goes down with it.',
+  evidence: '/proc/PID/stat field 6 (session); the session leader\'s stat and comm.',
+  fix: 'Call setsid() in a forked child (or start it with daemon-check run), so it is in a session of its own with no terminal.',
+  evaluate(snap, ctx) {
+    const sid = snap.stat.session;
+    if (sid === snap.pid && snap.stat.ttyNr === 0) {
+      return { status: 'pass', observed: `leads session ${sid}`, expected: 'own session', detail: 'it is the leader of its own session' };
+    }
+    const leader = snap.sessionLeader;
+    if (snap.stat.ttyNr !== 0) {
+      const who = leader ? ` led by ${describe(leader)}` : '';
+      return {
+        status: 'fail',
+        observed: `session ${sid}${who} on ${snap.tty}`,
+        expected: 'a session with no terminal',
+        detail: `the session has the terminal ${snap.tty}: a hangup there reaches everything in it`,
+      };
+    }
+    if (!leader) {
+      return {
+        status: 'pass',
+        observed: `session ${sid}, leader gone`,
+        expected: 'own session',
+        detail: 'the session leader has exited and the session has no terminal: the double fork\'s signature',
+      };
+    }
+    const kind = ctx.leaderKind;
+    if (kind === 'shell' || kind === 'terminal' || kind === 'job-runner') {
+      const what = kind === 'shell' ? 'a shell' : kind === 'terminal' ? 'a terminal or login program' : 'a job runner';
+      return {
+        status: 'fail',
+        observed: `session ${sid} led by ${describe(leader)}`,
+        expected: 'own session',
+        detail: `the session leader ${describe(leader)} is ${what}: when it ends or hangs up, its session's jobs get SIGHUP`,
+      };
+    }
+    if (leader.stat.ttyNr !== 0) {
+      return {
+        status: 'fail',
+        observed: `session ${sid} led by ${describe(leader)} on ${leader.tty}`,
+        expected: 'own session',
+        detail: 'the session leader has a controlling terminal',
+      };
+    }
+    return {
+      status: 'pass',
+      observed: `session ${sid} led by ${describe(leader)}`,
+      expected: 'own session',
+      detail: `the session leader ${describe(leader)} is itself detached (no terminal, not a shell)`,
+    };
+  },
+};

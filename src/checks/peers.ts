@@ -1,0 +1,16 @@
+/** Who else holds a pipe or socket: the evidence behind "the CI step hangs on the daemon's pipe". */
+import type { CheckContext } from '../context.js';
+import type { FdEntry, PeerHolder, Snapshot } from '../snapshot.js';
+
+export function holdersOf(snap: Snapshot, fd: FdEntry): PeerHolder[] {
+  return fd.objectKey ? snap.peers[fd.objectKey] ?? [] : [];
+}
+
+/** Holders outside the daemon's own tree (its descendants, or its daemon session's members). */
+export function outsideHolders(snap: Snapshot, ctx: CheckContext, fd: FdEntry): PeerHolder[] {
+  return holdersOf(snap, fd).filter((h) => !ctx.isInside(h.pid));
+}
+
+export function holderText(h: PeerHolder): string {
+  return `${h.comm} (${h.pid}) fd ${h.fds.join(',')}`;
+}

@@ -1,0 +1,36 @@
+import type { Check } from './check.js';
+import { unknownBecause } from './check.js';
+
+/** CAP_SYS_ADMIN: present in any "full" set, and the one that matters most. */
+const CAP_SYS_ADMIN = 21n;
+
+function popcount(n: bigint): number {
+  let c = 0;
+  while (n > 0n) {
+    c += Number(n & 1n);
+    n >>= 1n;
+  }
+  return c;
+}
+
+export const privileges: Check = {
+  id: 'privileges',
+  title: 'Runs without full root privileges',
+  severity: 'info',
+  rationale:
+    'daemon(7) asks a daemon to drop privileges once it has done what needs them (binding a low port, opening a log). A bug in a daemon that keeps root with every capability is a bug with root\'s reach.',
+  evidence: '/proc/PID/status Uid and CapEff.',
+  fix: 'Switch to an unprivileged user after setup (initgroups, setgid, setuid), or start it with daemon-check run --user USER.',
+  evaluate(snap) {
+    const st = snap.status;
+    if (!st || st.uid.length === 0) return unknownBecause(snap, 'status', 'non-root, or reduced capabilities');
+    const euid = st.uid[1] ?? st.uid[0]!;
+    const caps = st.capEff ?? 0n;
+    const full = ((caps >> CAP_SYS_ADMIN) & 1n) === 1n;
+    const observed = `uid ${st.uid.join('/')}, CapEff ${caps.toString(16).padStart(16, '0')}`;
+    if (euid === 0 && full) {
+      return { status: 'info', observed, expected: 'non-root, or reduced capabilities', detail: `runs as root with ${popcount(caps)} effective capabilities, CAP_SYS_ADMIN among them` };
+    }
+    return { status: 'pass', observed, expected: 'non-root, or reduced capabilities', detail: euid === 0 ? `root, but with a reduced capability set (${popcount(caps)})` : `runs as uid ${euid}` };
+  },
+};

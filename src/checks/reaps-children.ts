@@ -1,0 +1,19 @@
+import type { Check } from './check.js';
+
+export const reapsChildren: Check = {
+  id: 'reaps-children',
+  title: 'Reaps its children',
+  severity: 'warning',
+  rationale:
+    'A child that exits stays a zombie, holding its pid and process-table slot, until its parent calls wait(). A daemon that forks workers or helpers and never reaps them fills the table over weeks.',
+  evidence: 'state and ppid in every /proc/*/stat.',
+  fix: 'Handle SIGCHLD and call waitpid(-1, &status, WNOHANG) in a loop (or set SIGCHLD to SIG_IGN if exit statuses are never needed).',
+  evaluate(snap) {
+    const zombies = snap.children.filter((c) => c.state === 'Z');
+    if (zombies.length === 0) {
+      return { status: 'pass', observed: `${snap.children.length} children, no zombies`, expected: 'no zombie children', detail: 'no child is waiting to be reaped' };
+    }
+    const list = zombies.slice(0, 10).map((z) => `${z.comm} (${z.pid})`).join(', ');
+    return { status: 'warn', observed: `${zombies.length} zombie(s)`, expected: 'no zombie children', detail: `zombie children not reaped: ${list}${zombies.length > 10 ? ', ...' : ''}` };
+  },
+};

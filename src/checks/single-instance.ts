@@ -1,0 +1,50 @@
+import type { Check, CheckOutcome } from './check.js';
+import { unknownBecause } from './check.js';
+import { holdsWriteLock } from './no-leaked-fds.js';
+import type { Snapshot } from '../snapshot.js';
+
+function lockedFds(snap: Snapshot) {
+  return (snap.fds ?? []).filter((f) => f.type === 'file' && holdsWriteLock(snap, f));
+}
+
+function checkPidfile(snap: Snapshot): CheckOutcome {
+  const pf = snap.pidfile!;
+  const expected = `${pf.path} holds ${snap.pid}, locked by it, not o+w`;
+  if (pf.readError) {
+    return { status: 'warn', severity: 'warning', observed: `${pf.path}: ${pf.readError}`, expected, detail: `the pidfile cannot be read (${pf.readError})` };
+  }
+  const problems: string[] = [];
+  if (pf.pid !== snap.pid) problems.push(`it holds ${JSON.stringify((pf.content ?? '').trim())}, not ${snap.pid}`);
+  if (pf.isSymlink) problems.push('it is a symlink (a writer can be tricked into clobbering its target)');
+  if (pf.mode !== null && (pf.mode & 0o002) !== 0) problems.push(`mode ${(pf.mode & 0o7777).toString(8).padStart(4, '0')} lets any user rewrite it`);
+  let locked = false;
+  if (snap.fds) {
+    locked = snap.fds.some((f) => f.dev === pf.dev && f.ino === pf.ino && holdsWriteLock(snap, f));
+  } else if (snap.locks) {
+    locked = snap.locks.some((l) => !l.waiter && l.mode === 'WRITE' && l.dev === pf.dev && l.ino === pf.ino && (l.kind !== 'POSIX' || l.pid === snap.pid));
+  }
+  if (!locked) problems.push('no write lock on it is held by this process, so a second instance can start');
+  if (problems.length === 0) {
+    return { status: 'pass', severity: 'warning', observed: `holds ${snap.pid}, locked`, expected, detail: `${pf.path} names this process and it holds the write lock` };
+  }
+  return { status: 'warn', severity: 'warning', observed: problems[0]!, expected, detail: `${pf.path}: ${problems.join('; ')}` };
+}
+
+export const singleInstance: Check = {
+  id: 'single-instance',
+  title: 'Guards against a second instance',
+  severity: 'info',
+  rationale:
+    'A pidfile that is only written, never locked, goes stale after a crash and does not stop a second copy. A write lock (fcntl F_SETLK, flock or an OFD lock) held for the daemon\'s lifetime is released by the kernel when it dies, so "locked" always means "running".',
+  evidence: '/proc/locks and fdinfo "lock:" lines, matched by the dev:inode of the process\'s open files (the pid column of FLOCK and OFD locks may be the launcher\'s); the pidfile itself with --pidfile.',
+  fix: 'Open the pidfile O_CREAT|O_CLOEXEC 0644, take fcntl(F_SETLK, F_WRLCK), exit if it fails, write the pid and keep the fd open; daemon-check run --pidfile FILE does this.',
+  evaluate(snap) {
+    if (snap.pidfile) return checkPidfile(snap);
+    if (!snap.fds) return unknownBecause(snap, 'fds', 'a write-locked file');
+    const held = lockedFds(snap);
+    if (held.length) {
+      return { status: 'pass', observed: held.map((f) => `fd ${f.fd} ${f.target}`).join(', '), expected: 'a write-locked file', detail: `holds a write lock on ${held.map((f) => f.target).join(', ')}` };
+    }
+    return { status: 'info', observed: 'no lock held', expected: 'a write-locked file', detail: 'it holds no write lock: nothing stops a second instance (pass --pidfile to check a pidfile)' };
+  },
+};

@@ -1,0 +1,53 @@
+import type { Check } from './check.js';
+import { unknownBecause } from './check.js';
+import { holderText, outsideHolders } from './peers.js';
+
+const NAMES = ['stdin', 'stdout', 'stderr'];
+
+export const stdioDetached: Check = {
+  id: 'stdio-detached',
+  title: 'stdin, stdout and stderr detached from the terminal',
+  severity: 'critical',
+  rationale:
+    'Writing to a terminal that has gone away fails with EIO or raises SIGHUP/SIGPIPE, and reading from one stops a background process with SIGTTIN. A closed fd 0-2 is a trap too: the next open() takes the lowest free number and becomes "stdout". A pipe whose other end the launching shell or CI runner holds keeps that launcher waiting for an EOF that never comes.',
+  evidence: 'readlink /proc/PID/fd/0..2, stat of the targets against /proc/tty/drivers, and other processes holding the same pipe or socket.',
+  fix: 'Reopen fds 0, 1 and 2 on /dev/null (or a log file, or a logger socket) after the fork: daemon-check run does it, with --stdout/--stderr for logs.',
+  evaluate(snap, ctx) {
+    if (!snap.fds) return unknownBecause(snap, 'fds', '/dev/null, a file or a logger');
+    const seen: string[] = [];
+    const problems: string[] = [];
+    let status: 'pass' | 'warn' | 'fail' = 'pass';
+    for (let n = 0; n <= 2; n++) {
+      const fd = snap.fds.find((f) => f.fd === n);
+      if (!fd) {
+        seen.push(`${n}:closed`);
+        problems.push(`${NAMES[n]} (fd ${n}) is closed: the next file opened becomes fd ${n}`);
+        if (status === 'pass') status = 'warn';
+        continue;
+      }
+      seen.push(`${n}:${fd.target}`);
+      if (fd.terminal) {
+        problems.push(`${NAMES[n]} is the terminal ${fd.target}`);
+        status = 'fail';
+        continue;
+      }
+      if (fd.type === 'pipe' || fd.type === 'socket' || fd.type === 'fifo') {
+        const launchers = outsideHolders(snap, ctx, fd).filter((h) => ctx.isLauncherLike(h));
+        if (launchers.length) {
+          problems.push(`${NAMES[n]} is ${fd.target}, also held by ${launchers.map(holderText).join('; ')}: it waits for an EOF that never comes`);
+          if (status === 'pass') status = 'warn';
+        }
+      }
+      if (fd.deleted) {
+        problems.push(`${NAMES[n]} is a deleted file ${fd.target}`);
+        if (status === 'pass') status = 'warn';
+      }
+    }
+    return {
+      status,
+      observed: seen.join(' '),
+      expected: '/dev/null, a file or a logger',
+      detail: problems.length ? problems.join('; ') : 'fds 0-2 are open and none is a terminal',
+    };
+  },
+};

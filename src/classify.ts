@@ -1,0 +1,97 @@
+/**
+ * What kind of program a process is, judged from its comm and argv[0]. The
+ * lists are deliberately plain: they decide "is the parent a shell?" and
+ * "is the parent a supervisor?", which checklist.md's rules turn on.
+ */
+
+/** Interactive and scripting shells. */
+const SHELLS = new Set([
+  'sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'pdksh', 'ksh93', 'tcsh', 'csh', 'fish', 'ash', 'yash',
+  'posh', 'rbash', 'nu', 'elvish', 'xonsh', 'pwsh', 'busybox',
+]);
+
+/** Things that own a terminal session: logins, remote shells, multiplexers, emulators. */
+const TERMINAL_OWNERS = new Set([
+  'sshd', 'sshd-session', 'dropbear', 'login', 'agetty', 'getty', 'mingetty', 'su', 'sudo', 'doas',
+  'tmux', 'tmux: server', 'tmux: client', 'screen', 'SCREEN', 'script', 'mosh-server', 'expect',
+  'xterm', 'urxvt', 'konsole', 'gnome-terminal-', 'gnome-terminal', 'kitty', 'alacritty', 'wezterm-gui',
+  'foot', 'terminator', 'tilix', 'xfce4-terminal', 'lxterminal', 'st', 'conmon-tty', 'telnetd', 'in.telnetd',
+]);
+
+/** CI job runners and build steps that wait for (or kill) what they started. */
+const JOB_RUNNERS = new Set([
+  'Runner.Worker', 'Runner.Listener', 'gitlab-runner', 'buildkite-agent', 'drone-runner', 'act_runner',
+  'make', 'gmake', 'ninja', 'npm', 'npx', 'yarn', 'pnpm', 'timeout', 'watch', 'xargs', 'parallel', 'vitest',
+]);
+
+/**
+ * Service managers and supervisors: a child of one of these is supposed to
+ * stay in the foreground (daemon(7) "new-style daemons").
+ */
+const SUPERVISORS = new Set([
+  'systemd', 'runsv', 'runsvdir', 's6-supervise', 's6-svscan', 'supervise', 'svscan', 'supervisord',
+  'tini', 'tini-static', 'dumb-init', 'docker-init', 'catatonit', 'conmon', 'containerd-shim',
+  'containerd-shim-runc-v2', 'runc', 'crun', 'pm2', 'PM2', 'forever', 'circusd', 'daemontools',
+  'procd', 'upstart', 'init', 'openrc-init', 'runit', 'runit-init', 'monit', 'god', 'launchd', 'nssm',
+  'systemd-nspawn', 's6-rc', 'dinit', 'finit', 'shepherd',
+]);
+
+export function basename(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i >= 0 ? p.slice(i + 1) : p;
+}
+
+/** Names to try for a process: comm, and argv[0]'s basename (a login shell's argv[0] is "-bash"). */
+function names(comm: string, argv0?: string): string[] {
+  const out = [comm];
+  if (argv0) {
+    const b = basename(argv0).replace(/^-/, '');
+    if (b && b !== comm) out.push(b);
+    // "python3 /usr/bin/supervisord": the script, not the interpreter, is the program.
+  }
+  return out;
+}
+
+export function isShell(comm: string, argv0?: string): boolean {
+  return names(comm, argv0).some((n) => SHELLS.has(n.replace(/^-/, '')));
+}
+
+export function isTerminalOwner(comm: string, argv0?: string): boolean {
+  return names(comm, argv0).some((n) => TERMINAL_OWNERS.has(n) || n.startsWith('tmux') || n.startsWith('sshd'));
+}
+
+export function isJobRunner(comm: string, argv0?: string): boolean {
+  return names(comm, argv0).some((n) => JOB_RUNNERS.has(n));
+}
+
+/** Supervisor by comm, argv[0], or an interpreter running a supervisor script (supervisord, pm2). */
+export function isSupervisor(comm: string, cmdline?: string[] | null): boolean {
+  const argv0 = cmdline?.[0];
+  if (names(comm, argv0).some((n) => SUPERVISORS.has(n) || n.startsWith('containerd-shim') || n.startsWith('PM2 v'))) {
+    return true;
+  }
+  // systemd --user shows comm "systemd"; an interpreter's script is argv[1].
+  const script = cmdline?.[1];
+  if (script && /^(python[0-9.]*|node|perl|ruby)$/.test(basename(argv0 ?? ''))) {
+    const b = basename(script);
+    return SUPERVISORS.has(b) || b === 'pm2' || b === 'supervisord' || b === 'circusd';
+  }
+  return false;
+}
+
+/** Anything that means "a person's terminal session or a job step is attached here". */
+export function isInteractive(comm: string, argv0?: string): boolean {
+  return isShell(comm, argv0) || isTerminalOwner(comm, argv0) || isJobRunner(comm, argv0);
+}
+
+export type ProgramKind = 'shell' | 'terminal' | 'job-runner' | 'supervisor' | 'init' | 'other';
+
+export function programKind(pid: number, comm: string, cmdline?: string[] | null): ProgramKind {
+  if (pid === 1) return 'init';
+  const argv0 = cmdline?.[0];
+  if (isSupervisor(comm, cmdline)) return 'supervisor';
+  if (isShell(comm, argv0)) return 'shell';
+  if (isTerminalOwner(comm, argv0)) return 'terminal';
+  if (isJobRunner(comm, argv0)) return 'job-runner';
+  return 'other';
+}

@@ -1,0 +1,120 @@
+/** `daemon-check <pid> | --pidfile FILE | --name NAME`. */
+import { auditProcess } from '../audit.js';
+import { DaemonCheckError, errnoOf } from '../errors.js';
+import { exitCodeFor } from '../exit.js';
+import { CaptureHost, LocalHost, readCaptureMeta } from '../host.js';
+import { openProcSource, type ProcSource } from '../proc/source.js';
+import { parseStat } from '../proc/stat.js';
+import type { HostReader } from '../snapshot.js';
+import { parsePid, pidFromPidfile, pidsByName, readPidMax } from '../target.js';
+import type { AuditOptions, Report } from '../types.js';
+import { CliError } from './errors.js';
+import { formatOf, parseSeconds, toAuditOptions, type CommonOptions } from './common.js';
+import { renderReports } from './render.js';
+
+export function hostFor(source: ProcSource): HostReader {
+  if (source.kind === 'fixture') {
+    const meta = readCaptureMeta(source.root);
+    if (meta) return new CaptureHost(meta);
+  }
+  return new LocalHost();
+}
+
+type Resolve = () => number[];
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function identity(source: ProcSource, pid: number): string | null {
+  try {
+    const st = parseStat(source.readText(`${pid}/stat`, 4096));
+    return `${st.starttime}:${st.ppid}:${st.session}:${st.pgrp}`;
+  } catch (err) {
+    void errnoOf(err);
+    return null;
+  }
+}
+
+/**
+ * Polls until the target resolves and stays put: the same pids with the same
+ * start time, parent and session for three polls in a row (a daemon that is
+ * still forking changes all three).
+ */
+async function waitForTarget(source: ProcSource, resolve: Resolve, seconds: number, what: string): Promise<number[]> {
+  const deadline = Date.now() + seconds * 1000;
+  let last = '';
+  let stable = 0;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const pids = resolve();
+      const key = pids.map((p) => `${p}@${identity(source, p)}`).join(',');
+      if (!key.includes('@null') && key === last) stable++;
+      else stable = 0;
+      last = key;
+      if (stable >= 2) return pids;
+    } catch (err) {
+      if (err instanceof DaemonCheckError && err.code === 'INVALID_PID') throw err;
+      lastError = err;
+      stable = 0;
+      last = '';
+    }
+    if (Date.now() >= deadline) {
+      const why = lastError instanceof Error ? ` (last: ${lastError.message})` : ' (it kept changing)';
+      throw new DaemonCheckError('TIMEOUT', `${what} did not appear and settle within ${seconds} s${why}`);
+    }
+    await sleep(150);
+  }
+}
+
+export async function auditTargets(pid: string | undefined, opts: CommonOptions, auditOpts: AuditOptions): Promise<Report[]> {
+  const given = [pid !== undefined, opts.pidfile !== undefined, opts.name !== undefined].filter(Boolean).length;
+  if (given === 0) throw new CliError("nothing to audit: give a pid, --pidfile FILE or --name NAME (e.g. 'daemon-check 1234'; see --help)");
+  if (given > 1) throw new CliError('give only one of a pid, --pidfile FILE or --name NAME');
+  const wait = opts.wait !== undefined ? parseSeconds(opts.wait, '--wait') : null;
+  const source = openProcSource(opts.procRoot);
+  const host = hostFor(source);
+
+  let resolve: Resolve;
+  let what: string;
+  if (pid !== undefined) {
+    const n = parsePid(pid, readPidMax(source));
+    resolve = () => {
+      if (!source.exists(String(n))) throw new DaemonCheckError('NO_SUCH_PROCESS', `no process with pid ${n}; check the pid with 'ps -p ${n}'`);
+      return [n];
+    };
+    what = `pid ${n}`;
+  } else if (opts.pidfile !== undefined) {
+    const file = opts.pidfile;
+    resolve = () => [pidFromPidfile(file, source)];
+    what = `pidfile ${file}`;
+  } else {
+    const name = opts.name!;
+    if (name.trim() === '') throw new CliError('--name needs a process name, e.g. --name nginx');
+    resolve = () => pidsByName(name, source);
+    what = `a process named '${name}'`;
+  }
+  const pids = wait !== null ? await waitForTarget(source, resolve, wait, what) : resolve();
+  const reports: Report[] = [];
+  for (const p of pids) {
+    try {
+      reports.push(auditProcess(source, p, auditOpts, { host }));
+    } catch (err) {
+      // With --name, a match that exited or is a kernel thread is dropped, not fatal.
+      if (pids.length > 1 && err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'KERNEL_THREAD')) continue;
+      throw err;
+    }
+  }
+  if (reports.length === 0) throw new DaemonCheckError('NO_MATCH', `every process named '${opts.name}' exited during the audit`);
+  return reports;
+}
+
+export async function runAudit(pid: string | undefined, opts: CommonOptions): Promise<number> {
+  const auditOpts = toAuditOptions(opts);
+  const reports = await auditTargets(pid, opts, auditOpts);
+  const format = formatOf(opts);
+  const many = opts.name !== undefined;
+  process.stdout.write(await renderReports(reports, format, { many, color: opts.color, failOn: opts.failOn }));
+  return exitCodeFor(reports, opts.failOn);
+}

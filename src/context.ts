@@ -1,0 +1,81 @@
+/**
+ * Facts derived once from a Snapshot and shared by the checks, the profile and
+ * the diagnosis: what the parent and the session leader are, and which other
+ * processes count as "inside the daemon's own tree". Pure: no I/O.
+ */
+import { programKind, type ProgramKind } from './classify.js';
+import type { PeerHolder, RelatedProcess, Snapshot } from './snapshot.js';
+import type { AuditOptions, ProfileName } from './types.js';
+
+export interface CheckContext {
+  profile: ProfileName;
+  options: AuditOptions;
+  parentKind: ProgramKind | null;
+  leaderKind: ProgramKind | null;
+  /** The parent is itself detached (no tty, not a shell, not in a terminal session). */
+  parentIsDaemon: boolean;
+  /** The process's session belongs to no terminal login: it leads it, the leader is gone, or the leader is a daemon. */
+  daemonSession: boolean;
+  /** Whether a process holding one of our pipes/sockets is part of the daemon itself. */
+  isInside(pid: number): boolean;
+  /** A launcher that waits on a pipe: a shell, terminal, job runner, or anything on a terminal. */
+  isLauncherLike(holder: PeerHolder): boolean;
+}
+
+export function describe(p: { pid: number; comm: string }): string {
+  return `${p.comm} (${p.pid})`;
+}
+
+function relatedKind(r: RelatedProcess | null): ProgramKind | null {
+  return r ? programKind(r.pid, r.comm, r.cmdline) : null;
+}
+
+export function deriveContext(snap: Snapshot, profile: ProfileName, options: AuditOptions): CheckContext {
+  const parentKind = snap.stat.ppid === 0 ? 'init' : relatedKind(snap.parent);
+  const leaderKind = relatedKind(snap.sessionLeader);
+  const sid = snap.stat.session;
+  const leaderGone = snap.sessionLeader === null;
+  const interactiveKinds: Array<ProgramKind | null> = ['shell', 'terminal', 'job-runner'];
+  const daemonSession =
+    snap.stat.ttyNr === 0 &&
+    (sid === snap.pid || leaderGone || (!interactiveKinds.includes(leaderKind) && snap.sessionLeader!.stat.ttyNr === 0));
+
+  const parent = snap.parent;
+  let parentIsDaemon = false;
+  if (parent && parentKind === 'other' && parent.stat.ttyNr === 0) {
+    // A worker's master: leads its own session, or sits in a session no shell or terminal leads.
+    const pl = snap.parentSessionLeader;
+    const plKind = relatedKind(pl);
+    parentIsDaemon =
+      parent.stat.session === parent.pid ||
+      (parent.stat.session === sid && daemonSession) ||
+      pl === null ||
+      (!interactiveKinds.includes(plKind) && pl.stat.ttyNr === 0);
+  }
+
+  const descendants = new Set(snap.descendants);
+  const sessionOf = new Map(snap.sessionMembers.map((m) => [m.pid, m.session]));
+  const ancestorPids = new Set(snap.ancestors.map((a) => a.pid));
+  return {
+    profile,
+    options,
+    parentKind,
+    leaderKind,
+    parentIsDaemon,
+    daemonSession,
+    isInside(pid: number): boolean {
+      if (pid === snap.pid || descendants.has(pid)) return true;
+      // Workers and their master share pipes and listening sockets by design.
+      if (daemonSession && sessionOf.get(pid) === sid) return true;
+      // A supervisor holds its child's log pipe on purpose (runsv, s6).
+      if (profile === 'managed' && ancestorPids.has(pid)) return true;
+      return false;
+    },
+    isLauncherLike(holder: PeerHolder): boolean {
+      const kind = programKind(holder.pid, holder.comm);
+      if (kind === 'shell' || kind === 'terminal' || kind === 'job-runner') return true;
+      if (holder.ttyNr !== 0) return true;
+      return ancestorPids.has(holder.pid) && kind !== 'supervisor' && kind !== 'init';
+    },
+  };
+}

@@ -1,0 +1,225 @@
+// TypeScript side of the native helper (native/daemon-check-helper.c), which
+// starts a command as a textbook SysV daemon. Node cannot fork, so the double
+// fork, setsid, pidfile locking and exec-failure reporting all happen in C;
+// this module only finds the binary, turns options into its argv and maps its
+// exit code and one-line stderr message to a typed error.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface DaemonizeOptions {
+  /** The command and its arguments; command[0] is looked up on the daemon's PATH. */
+  command: string[];
+  /** Pidfile to create, lock (OFD write lock) and fill with the daemon's pid. */
+  pidfile?: string;
+  /** The daemon's umask, e.g. 0o022. Default 0. */
+  umask?: number;
+  /** The daemon's working directory. Default `/`. */
+  chdir?: string;
+  /** Append the daemon's stdout to this file (created 0640). Default /dev/null. */
+  stdout?: string;
+  /** Append the daemon's stderr to this file (created 0640). Default /dev/null. */
+  stderr?: string;
+  /** `USER` or `USER:GROUP` to run as (needs root). */
+  user?: string;
+  /** Extra environment variables for the daemon. */
+  env?: Record<string, string>;
+  /** Start from an empty environment (PATH is kept), plus `env`. */
+  clearEnv?: boolean;
+  /** Wait up to this many seconds for the daemon to send READY=1 on $NOTIFY_SOCKET. */
+  waitReady?: number;
+}
+
+export interface DaemonizeResult {
+  pid: number;
+  /** Absolute path of the pidfile, or null when none was asked for. */
+  pidfile: string | null;
+  command: string[];
+}
+
+export type DaemonizeErrorCode =
+  | 'EXEC_NOT_FOUND'
+  | 'EXEC_FAILED'
+  | 'ALREADY_RUNNING'
+  | 'START_FAILED'
+  | 'HELPER_MISSING';
+
+export class DaemonizeError extends Error {
+  override readonly name = 'DaemonizeError';
+  /** The helper's exit code: 127, 126, 3 or 1 (what `daemon-check run` exits with). */
+  readonly exitCode: number;
+  readonly code: DaemonizeErrorCode;
+  /** For ALREADY_RUNNING: the pid recorded in the locked pidfile, if it had one. */
+  readonly runningPid?: number;
+
+  constructor(message: string, code: DaemonizeErrorCode, exitCode: number, runningPid?: number) {
+    super(message);
+    this.code = code;
+    this.exitCode = exitCode;
+    if (runningPid !== undefined) this.runningPid = runningPid;
+  }
+}
+
+const FIX =
+  'install a C compiler (e.g. `apt-get install gcc`), then run `npm rebuild daemon-check`';
+
+/** Absolute path of the compiled helper. */
+export function helperPath(): string {
+  // This file is src/daemonize/helper.ts, compiled to dist/daemonize/helper.js:
+  // the package root is two levels up in both cases.
+  return fileURLToPath(new URL('../../native/build/daemon-check-helper', import.meta.url));
+}
+
+export function helperAvailable():
+  | { ok: true; path: string }
+  | { ok: false; reason: string; fix: string } {
+  const path = helperPath();
+  if (process.platform !== 'linux') {
+    return {
+      ok: false,
+      reason: `the native helper only runs on Linux (this is ${process.platform})`,
+      fix: 'run `daemon-check run` on Linux',
+    };
+  }
+  if (!existsSync(path)) {
+    return {
+      ok: false,
+      reason: `the native helper was not built (${path} is missing; installing needs a C compiler)`,
+      fix: FIX,
+    };
+  }
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    return { ok: false, reason: `the native helper ${path} is not executable`, fix: FIX };
+  }
+  return { ok: true, path };
+}
+
+/** Turn options into the helper's argv; throws TypeError on a caller bug. */
+function helperArgs(options: DaemonizeOptions): string[] {
+  const args: string[] = ['--json'];
+  const noNul = (what: string, s: string): string => {
+    if (s.includes('\0')) throw new TypeError(`daemonize: ${what} must not contain a NUL byte`);
+    return s;
+  };
+  const path = (flag: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    if (value === '') throw new TypeError(`daemonize: ${flag} must not be empty`);
+    args.push(`--${flag}`, noNul(flag, value));
+  };
+
+  if (!Array.isArray(options.command) || options.command.length === 0 || !options.command[0]) {
+    throw new TypeError('daemonize: command must be a non-empty array of strings');
+  }
+  path('pidfile', options.pidfile);
+  if (options.umask !== undefined) {
+    if (!Number.isInteger(options.umask) || options.umask < 0 || options.umask > 0o777) {
+      throw new TypeError(`daemonize: umask must be an integer from 0 to 0o777, got ${options.umask}`);
+    }
+    args.push('--umask', options.umask.toString(8).padStart(3, '0'));
+  }
+  path('chdir', options.chdir);
+  path('stdout', options.stdout);
+  path('stderr', options.stderr);
+  path('user', options.user);
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (key === '' || key.includes('=')) {
+      throw new TypeError(`daemonize: bad environment variable name '${key}'`);
+    }
+    args.push('--env', noNul('env', `${key}=${value}`));
+  }
+  if (options.clearEnv) args.push('--clear-env');
+  if (options.waitReady !== undefined) {
+    if (!Number.isFinite(options.waitReady) || options.waitReady <= 0 || options.waitReady > 1e6) {
+      throw new TypeError(`daemonize: waitReady must be a number of seconds in (0, 1e6], got ${options.waitReady}`);
+    }
+    args.push(`--wait-ready=${options.waitReady}`);
+  }
+  args.push('--', ...options.command.map((a) => noNul('command', a)));
+  return args;
+}
+
+/** The helper's error line: the last one starting with "daemon-check: ". */
+function errorLine(stderr: string, fallback: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const ours = lines.filter((l) => l.startsWith('daemon-check: '));
+  return ours.at(-1) ?? lines.at(-1) ?? fallback;
+}
+
+/**
+ * Start `options.command` as a daemon. Resolves once the exec succeeded (and,
+ * with waitReady, once READY=1 arrived); rejects with a DaemonizeError
+ * otherwise. Rejects with a TypeError for malformed options.
+ */
+export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
+  return new Promise<DaemonizeResult>((resolve, reject) => {
+    const helper = helperAvailable();
+    if (!helper.ok) {
+      reject(new DaemonizeError(`daemon-check: ${helper.reason}; to fix: ${helper.fix}`, 'HELPER_MISSING', 1));
+      return;
+    }
+    const args = helperArgs(options); // throws TypeError -> rejection
+
+    // argv array, no shell: nothing in the command is ever interpreted.
+    const child = spawn(helper.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        new DaemonizeError(
+          `daemon-check: cannot run the native helper ${helper.path}: ${err.message}; to fix: ${FIX}`,
+          'HELPER_MISSING',
+          1,
+        ),
+      );
+    });
+    // 'close', not 'exit': all output has been read. The daemon never holds
+    // these pipes (its stdio is /dev/null or the given files), so this comes
+    // as soon as the helper exits.
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (code === 0) {
+        try {
+          const line = stdout.trim().split('\n').at(-1) ?? '';
+          const parsed = JSON.parse(line) as DaemonizeResult;
+          if (!Number.isInteger(parsed.pid) || parsed.pid <= 0) throw new Error('no pid');
+          resolve({ pid: parsed.pid, pidfile: parsed.pidfile ?? null, command: parsed.command });
+        } catch {
+          reject(
+            new DaemonizeError(
+              `daemon-check: the native helper reported success but printed no usable result: ${JSON.stringify(stdout)}`,
+              'START_FAILED',
+              1,
+            ),
+          );
+        }
+        return;
+      }
+      if (code === null) {
+        reject(
+          new DaemonizeError(`daemon-check: the native helper was killed by ${signal ?? 'a signal'}`, 'START_FAILED', 1),
+        );
+        return;
+      }
+      const message = errorLine(stderr, `daemon-check: the native helper failed with exit code ${code}`);
+      switch (code) {
+        case 127:
+          reject(new DaemonizeError(message, 'EXEC_NOT_FOUND', code));
+          break;
+        case 126:
+          reject(new DaemonizeError(message, 'EXEC_FAILED', code));
+          break;
+        case 3: {
+          const m = /already running as pid (\d+)/.exec(message);
+          reject(new DaemonizeError(message, 'ALREADY_RUNNING', code, m ? Number(m[1]) : undefined));
+          break;
+        }
+        default:
+          // 1, or 2 if helperArgs let through something the helper rejects.
+          reject(new DaemonizeError(message, 'START_FAILED', code));
+      }
+    });
+  });
+}

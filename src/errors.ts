@@ -1,0 +1,87 @@
+/**
+ * The few ways an audit can fail to produce a report, decided in one place
+ * (psutil's NoSuchProcess / AccessDenied / ZombieProcess idea). The CLI maps
+ * `exitCode`; library users switch on `code`.
+ */
+export type DaemonCheckErrorCode =
+  | 'INVALID_PID'
+  | 'INVALID_ARGUMENT'
+  | 'NO_SUCH_PROCESS'
+  | 'EXITED_DURING_AUDIT'
+  | 'KERNEL_THREAD'
+  | 'PIDFILE'
+  | 'NO_MATCH'
+  | 'ACCESS_DENIED'
+  | 'PROC_ROOT'
+  | 'TIMEOUT';
+
+const EXIT_CODES: Record<DaemonCheckErrorCode, number> = {
+  INVALID_PID: 2,
+  INVALID_ARGUMENT: 2,
+  NO_SUCH_PROCESS: 3,
+  EXITED_DURING_AUDIT: 3,
+  KERNEL_THREAD: 3,
+  PIDFILE: 3,
+  NO_MATCH: 3,
+  ACCESS_DENIED: 3,
+  PROC_ROOT: 3,
+  TIMEOUT: 3,
+};
+
+export class DaemonCheckError extends Error {
+  readonly code: DaemonCheckErrorCode;
+  readonly exitCode: number;
+  constructor(code: DaemonCheckErrorCode, message: string) {
+    super(message);
+    this.name = 'DaemonCheckError';
+    this.code = code;
+    this.exitCode = EXIT_CODES[code];
+  }
+}
+
+/** An errno-style failure reading one /proc file; turned into an `unknown` reason. */
+export class ProcReadError extends Error {
+  readonly errno: string;
+  readonly path: string;
+  constructor(errno: string, path: string) {
+    super(`${path}: ${errno}`);
+    this.name = 'ProcReadError';
+    this.errno = errno;
+    this.path = path;
+  }
+}
+
+/** A parser met text it cannot make sense of. Parsers throw only this. */
+export class ParseError extends Error {
+  constructor(what: string, detail: string) {
+    super(`cannot parse ${what}: ${detail}`);
+    this.name = 'ParseError';
+  }
+}
+
+/** The errno code of a thrown fs error, or 'EIO' for anything odd. */
+export function errnoOf(err: unknown): string {
+  if (err instanceof ProcReadError) return err.errno;
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    return (err as { code: string }).code;
+  }
+  return 'EIO';
+}
+
+/** Human words for why a piece of evidence could not be read. */
+export function describeErrno(errno: string, asRoot = false): string {
+  switch (errno) {
+    case 'EACCES':
+    case 'EPERM':
+      return asRoot
+        ? 'permission denied even to root (ptrace restrictions, a sandbox, or a process in another user namespace)'
+        : 'permission denied (another user\'s process; running as root or as its owner would show it)';
+    case 'ENOENT':
+    case 'ESRCH':
+      return 'not present (the process is a zombie or has exited)';
+    case 'EPARSE':
+      return 'unreadable content (the file did not parse)';
+    default:
+      return `could not be read (${errno})`;
+  }
+}

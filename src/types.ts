@@ -1,0 +1,130 @@
+/** The public shapes: what a report holds (interface.md, schemaVersion 1). */
+
+export type Severity = 'critical' | 'warning' | 'info';
+export type Status = 'pass' | 'warn' | 'fail' | 'info' | 'unknown' | 'skip';
+export type Verdict = 'daemon' | 'daemon-with-warnings' | 'not-a-daemon' | 'inconclusive';
+export type ProfileName = 'sysv' | 'managed';
+export type ProfileChoice = ProfileName | 'auto';
+export type StartedAsKind =
+  | 'nohup-job'
+  | 'shell-job'
+  | 'foreground'
+  | 'single-fork'
+  | 'double-fork'
+  | 'supervised'
+  | 'daemon-worker'
+  | 'unknown';
+
+export const CHECK_IDS = [
+  'no-controlling-tty',
+  'own-session',
+  'detached-parent',
+  'stdio-detached',
+  'not-session-leader',
+  'no-leaked-fds',
+  'umask',
+  'cwd',
+  'signal-mask',
+  'reaps-children',
+  'world-writable-files',
+  'handles-sigterm',
+  'single-instance',
+  'clean-environment',
+  'privileges',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export interface CheckResult {
+  id: CheckId;
+  title: string;
+  severity: Severity;
+  status: Status;
+  observed: string;
+  expected: string;
+  detail: string;
+}
+
+export interface FdFact {
+  fd: number;
+  target: string;
+  type: string;
+  cloexec: boolean | null;
+}
+
+export interface LockFact {
+  kind: string;
+  mode: string;
+  fd: number | null;
+  path: string | null;
+  /** The pid column of /proc/locks, as the kernel printed it. */
+  lockPid: number;
+  dev: string;
+  ino: number;
+}
+
+export interface ProcessRef {
+  pid: number;
+  comm: string;
+}
+
+export interface Facts {
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  tpgid: number;
+  ttyNr: number;
+  tty: string | null;
+  uid: number | null;
+  user: string | null;
+  umask: string | null;
+  cwd: string | null;
+  starttime: string;
+  threads: number;
+  parent: ProcessRef | null;
+  sessionLeader: ProcessRef | null;
+  fds: FdFact[] | null;
+  fdCount: number | null;
+  signals: { blocked: string[]; ignored: string[]; caught: string[] } | null;
+  locks: LockFact[] | null;
+  zombieChildren: ProcessRef[];
+  children: ProcessRef[];
+  ancestry: Array<ProcessRef & { sid: number; pgid: number; tty: string | null }>;
+  unreadable: Record<string, string>;
+  limits: string[];
+}
+
+export interface StartedAs {
+  kind: StartedAsKind;
+  detail: string;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  pid: number;
+  comm: string;
+  cmdline: string[] | null;
+  user: string | null;
+  profile: ProfileName;
+  profileReason: string;
+  verdict: Verdict;
+  startedAs: StartedAs;
+  checks: CheckResult[];
+  facts: Facts;
+  remediation: string[];
+  /** Ids named in --require that did not pass. */
+  requireFailed: string[];
+  procRoot: string;
+  pidfile: string | null;
+  auditedAt: string;
+}
+
+export interface AuditOptions {
+  profile?: ProfileChoice;
+  expectUmask?: number;
+  expectCwd?: string;
+  require?: CheckId[];
+  ignore?: CheckId[];
+  procRoot?: string;
+  pidfile?: string;
+}

@@ -1,0 +1,555 @@
+// End-to-end tests of native/daemon-check-helper on real processes: every
+// check reads what /proc says about the daemon the helper started. Every
+// daemon a test starts is recorded and killed by pid in afterEach.
+import { execFileSync, spawn, spawnSync, type StdioOptions } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { helperAvailable, helperPath } from '../../src/daemonize/helper.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const HELPER = helperPath();
+
+// ---- process bookkeeping -------------------------------------------------
+
+const started = new Set<number>();
+const tmpDirs: string[] = [];
+
+function track(pid: number): number {
+  if (Number.isInteger(pid) && pid > 1) started.add(pid);
+  return pid;
+}
+
+function procStat(pid: number) {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return {
+    state: f[0] ?? '',
+    ppid: Number(f[1]),
+    pgrp: Number(f[2]),
+    sid: Number(f[3]),
+    ttyNr: Number(f[4]),
+  };
+}
+
+/** Gone = no /proc entry, or a zombie waiting for init to reap it. */
+function gone(pid: number): boolean {
+  try {
+    return procStat(pid).state === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function killPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await waitFor(() => gone(pid), 5000, `pid ${pid} to exit`);
+}
+
+/** Pids whose argv contains MARKER (used to find strays by a unique argument). */
+function pidsWithArg(marker: string): { pid: number; comm: string }[] {
+  const out: { pid: number; comm: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (argv.includes(marker) && !gone(Number(name))) {
+        out.push({ pid: Number(name), comm: readFileSync(`/proc/${name}/comm`, 'utf8').trim() });
+      }
+    } catch {
+      // raced with exit
+    }
+  }
+  return out;
+}
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'dc-helper-'));
+  tmpDirs.push(d);
+  return d;
+}
+
+afterEach(async () => {
+  for (const pid of started) await killPid(pid);
+  started.clear();
+});
+
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
+  const h = helperAvailable();
+  if (!h.ok) throw new Error(`helper not built: ${h.reason}`);
+}, 60_000);
+
+// ---- running the helper --------------------------------------------------
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function runHelper(args: string[], opts: { cmd?: string; pre?: string[] } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const cmd = opts.cmd ?? HELPER;
+    const argv = opts.cmd ? [...(opts.pre ?? []), HELPER, ...args] : args;
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    // 'close' only fires once nobody holds the stdout/stderr pipes any more:
+    // a daemon that leaked them would make the test time out.
+    child.on('close', (code, signal) => {
+      const r = { code, signal, stdout, stderr, ms: Date.now() - t0 };
+      const m = /^(\d+)$/m.exec(stdout);
+      if (code === 0 && m) track(Number(m[1]));
+      const p = /\(pid (\d+)\)/.exec(stderr);
+      if (p) track(Number(p[1]));
+      resolve(r);
+    });
+  });
+}
+
+function pidOf(r: Run): number {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^\d+\n$/);
+  return track(Number(r.stdout.trim()));
+}
+
+function fds(pid: number): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) m.set(Number(fd), readlinkSync(`/proc/${pid}/fd/${fd}`));
+  return m;
+}
+
+function statusField(pid: number, field: string): string {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  return (line ?? '').slice(field.length + 1).trim();
+}
+
+/** /proc/locks lines for PATH's inode (MAJ:MIN are hex there). */
+function locksOn(path: string): string[] {
+  const st = statSync(path, { bigint: true });
+  // glibc's dev_t encoding, which is what Node reports.
+  const major = Number(((st.dev >> 8n) & 0xfffn) | ((st.dev >> 32n) & ~0xfffn));
+  const minor = Number((st.dev & 0xffn) | ((st.dev >> 12n) & ~0xffn));
+  return readFileSync('/proc/locks', 'utf8')
+    .split('\n')
+    .filter((line) => {
+      const m = /\s([0-9a-f]+):([0-9a-f]+):(\d+)\s/.exec(line);
+      return (
+        m !== null &&
+        parseInt(m[1] ?? '', 16) === major &&
+        parseInt(m[2] ?? '', 16) === minor &&
+        BigInt(m[3] ?? '-1') === st.ino
+      );
+    });
+}
+
+function ancestorsOfUs(): number[] {
+  const out: number[] = [];
+  for (let pid = process.pid; pid > 1; ) {
+    pid = procStat(pid).ppid;
+    out.push(pid);
+  }
+  return out;
+}
+
+function realPython(): string | undefined {
+  try {
+    return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+const PYTHON = realPython();
+
+// A daemon that reports readiness the sd_notify way, handling the abstract
+// "@name" form of NOTIFY_SOCKET.
+const NOTIFY_PY = `
+import os, socket, time
+addr = os.environ['NOTIFY_SOCKET']
+if addr.startswith('@'):
+    addr = '\\0' + addr[1:]
+time.sleep(0.2)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b'STATUS=warming up\\nREADY=1\\n', addr)
+s.close()
+time.sleep(100)
+`;
+
+// ---- tests ---------------------------------------------------------------
+
+describe('daemon-check-helper: a textbook daemon', () => {
+  it('double-forks, detaches, resets umask/cwd/stdio, writes and locks the pidfile', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'sleep.pid');
+    const r = await runHelper(['--pidfile', pidfile, '--', 'sleep', '1000']);
+    const pid = pidOf(r);
+
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${pid}\n`);
+    const st = procStat(pid);
+    // Reparented to init (PID 1 here) or whichever subreaper is nearest us.
+    expect(st.ppid === 1 || ancestorsOfUs().includes(st.ppid)).toBe(true);
+    expect(st.sid).not.toBe(pid); // not a session leader: can never get a tty
+    expect(st.pgrp).not.toBe(pid);
+    expect(st.sid).not.toBe(procStat(process.pid).sid); // but in a new session
+    expect(st.ttyNr).toBe(0);
+    expect(statusField(pid, 'Umask')).toBe('0000');
+    expect(readlinkSync(`/proc/${pid}/cwd`)).toBe('/');
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('sleep\u00001000\u0000');
+
+    const open = fds(pid);
+    expect(open.get(0)).toBe('/dev/null');
+    expect(open.get(1)).toBe('/dev/null');
+    expect(open.get(2)).toBe('/dev/null');
+    const extra = [...open].filter(([fd]) => fd >= 3);
+    expect(extra).toHaveLength(1);
+    expect(extra[0]?.[1]).toBe(pidfile);
+
+    expect(statSync(pidfile).mode & 0o777).toBe(0o644);
+    const locks = locksOn(pidfile);
+    expect(locks).toHaveLength(1);
+    expect(locks[0]).toMatch(/OFDLCK\s+ADVISORY\s+WRITE/);
+  });
+
+  it('honours --umask and --chdir, and prints JSON with --json', async () => {
+    const d = tmp();
+    const r = await runHelper(['--umask', '027', '--chdir', d, '--json', '--', 'sleep', '100']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { pid: number; pidfile: string | null; command: string[] };
+    track(j.pid);
+    expect(j).toEqual({ pid: j.pid, pidfile: null, command: ['sleep', '100'] });
+    expect(statusField(j.pid, 'Umask')).toBe('0027');
+    expect(readlinkSync(`/proc/${j.pid}/cwd`)).toBe(d);
+    // No pidfile: exactly 0, 1, 2.
+    expect([...fds(j.pid).keys()].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('says "already running" (exit 3) while the pidfile is locked, and takes over a stale one', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'x.pid');
+    const first = pidOf(await runHelper(['--pidfile', pidfile, '--', 'sleep', '1000']));
+
+    const second = await runHelper(['--pidfile', pidfile, '--', 'sleep', '1000']);
+    expect(second.code).toBe(3);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toBe(`daemon-check: already running as pid ${first} (pidfile ${pidfile} is locked)\n`);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${first}\n`);
+
+    await killPid(first);
+    expect(locksOn(pidfile)).toHaveLength(0);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${first}\n`); // stale now
+
+    const third = pidOf(await runHelper(['--pidfile', pidfile, '--', 'sleep', '1000']));
+    expect(third).not.toBe(first);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${third}\n`);
+    expect(locksOn(pidfile)).toHaveLength(1);
+  });
+
+  it('refuses a symlinked pidfile and leaves its target alone', async () => {
+    const d = tmp();
+    const target = join(d, 'precious');
+    writeFileSync(target, 'precious data\n', { mode: 0o600 });
+    const link = join(d, 'link.pid');
+    symlinkSync(target, link);
+    const r = await runHelper(['--pidfile', link, '--', 'sleep', '100']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^daemon-check: refusing pidfile .*link\.pid: it is a symbolic link.*\n$/);
+    expect(readFileSync(target, 'utf8')).toBe('precious data\n');
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+
+    // A dangling link must not be followed to create its target either.
+    const dangling = join(d, 'dangling.pid');
+    symlinkSync(join(d, 'created-through-link'), dangling);
+    expect((await runHelper(['--pidfile', dangling, '--', 'sleep', '100'])).code).toBe(1);
+    expect(existsSync(join(d, 'created-through-link'))).toBe(false);
+  });
+
+  it('refuses a pidfile in a world-writable directory without the sticky bit', async () => {
+    const d = join(tmp(), 'open');
+    mkdirSync(d);
+    chmodSync(d, 0o777);
+    const r = await runHelper(['--pidfile', join(d, 'x.pid'), '--', 'sleep', '100']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^daemon-check: refusing pidfile .*world-writable without the sticky bit/);
+    expect(existsSync(join(d, 'x.pid'))).toBe(false);
+  });
+
+  it('exits 127 for a missing program and 126 for a non-executable one', async () => {
+    const d = tmp();
+    const missing = await runHelper(['--pidfile', join(d, 'p'), '--', 'no-such-program-dc-test', 'x']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/^daemon-check: cannot execute no-such-program-dc-test: No such file or directory/);
+    expect(missing.stderr.split('\n')).toHaveLength(2); // one line
+
+    const missingPath = await runHelper(['--', join(d, 'nope')]);
+    expect(missingPath.code).toBe(127);
+
+    const file = join(d, 'not-exec.sh');
+    writeFileSync(file, '#!/bin/sh\nsleep 100\n', { mode: 0o644 });
+    const noexec = await runHelper(['--', file]);
+    expect(noexec.code).toBe(126);
+    expect(noexec.stderr).toBe(`daemon-check: cannot execute ${file}: Permission denied\n`);
+
+    const dir = await runHelper(['--', d]);
+    expect(dir.code).toBe(126);
+  });
+
+  it('reports an exec failure that only happens in the daemon (after dropping privileges) over the pipe', async () => {
+    // root can see the script, but nobody cannot enter the 0700 temp dir:
+    // validation passes, the daemon's own execvp fails with EACCES.
+    const d = tmp();
+    const script = join(d, 'run.sh');
+    writeFileSync(script, '#!/bin/sh\nexec sleep 100\n', { mode: 0o755 });
+    const pidfile = join(d, 'p');
+    const r = await runHelper(['--user', 'nobody', '--chdir', '/', '--pidfile', pidfile, '--', script]);
+    expect(r.code).toBe(126);
+    expect(r.stderr).toBe(`daemon-check: cannot execute ${script}: Permission denied\n`);
+    // The pid the daemon wrote before failing is not left behind.
+    expect(readFileSync(pidfile, 'utf8')).toBe('');
+    expect(locksOn(pidfile)).toHaveLength(0);
+  });
+
+  it('reports a --chdir the --user cannot enter, and a missing --chdir', async () => {
+    const d = tmp();
+    const r = await runHelper(['--user', 'nobody', '--chdir', d, '--', 'sleep', '100']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`daemon-check: cannot chdir to ${d}: Permission denied (not accessible to the --user)\n`);
+
+    const missing = await runHelper(['--chdir', join(d, 'nope'), '--', 'sleep', '100']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^daemon-check: cannot chdir to .*nope: No such file or directory\n$/);
+  });
+
+  it('rejects bad usage with exit 2', async () => {
+    for (const args of [
+      ['--bogus', '--', 'sleep', '1'],
+      ['sleep', '1'],
+      ['--umask', '999', '--', 'sleep', '1'],
+      ['--umask', 'abc', '--', 'sleep', '1'],
+      ['--env', 'NOEQUALS', '--', 'sleep', '1'],
+      ['--wait-ready=0', '--', 'sleep', '1'],
+      ['--pidfile'],
+      ['--'],
+      [],
+    ]) {
+      const r = await runHelper(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^daemon-check: [^\n]+\n$/);
+    }
+  });
+
+  it('reports an unknown --user (exit 1)', async () => {
+    const r = await runHelper(['--user', 'no-such-user-dc', '--', 'sleep', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^daemon-check: unknown user 'no-such-user-dc'/);
+  });
+
+  it('appends stdout to --stdout, creating it 0640', async () => {
+    const d = tmp();
+    const log = join(d, 'out.log');
+    const pid = pidOf(await runHelper(['--stdout', log, '--', 'sh', '-c', 'echo hello; exec sleep 100']));
+    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8') === 'hello\n', 5000, 'hello in the log');
+    expect(statSync(log).mode & 0o777).toBe(0o640);
+    expect(fds(pid).get(1)).toBe(log);
+    expect(fds(pid).get(2)).toBe('/dev/null');
+  });
+
+  it('drops privileges with --user nobody', async () => {
+    const pid = pidOf(await runHelper(['--user', 'nobody', '--', 'sleep', '100']));
+    expect(statusField(pid, 'Uid').split(/\s+/)).toEqual(['65534', '65534', '65534', '65534']);
+    const gid = String(Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })));
+    expect(statusField(pid, 'Gid').split(/\s+/)).toEqual([gid, gid, gid, gid]);
+    expect(statusField(pid, 'Groups')).not.toMatch(/\b0\b/); // root's groups are gone
+  });
+
+  it('--clear-env keeps only PATH plus --env', async () => {
+    const pid = pidOf(await runHelper(['--env', 'FOO=bar', '--clear-env', '--', 'sleep', '100']));
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    expect(env.sort()).toEqual(['FOO=bar', `PATH=${process.env.PATH ?? ''}`].sort());
+  });
+
+  it('without --clear-env passes the environment on, with --env overriding', async () => {
+    const pid = pidOf(await runHelper(['--env', 'HOME=/elsewhere', '--env', 'DC_X=1', '--', 'sleep', '100']));
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    expect(env).toContain('HOME=/elsewhere');
+    expect(env).toContain('DC_X=1');
+    expect(env.filter((e) => e.startsWith('HOME='))).toHaveLength(1);
+    expect(env).toContain(`PATH=${process.env.PATH ?? ''}`);
+  });
+
+  it('closes fds inherited without FD_CLOEXEC', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const extraFile = openSync(join(d, 'inherited'), 'w');
+    // fds 3 and 4 are pipes, fd 5 a plain file; none is close-on-exec in
+    // the helper.
+    const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', extraFile];
+    const child = spawn(HELPER, ['--pidfile', pidfile, '--', 'sleep', '100'], { stdio });
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    closeSync(extraFile);
+    for (const s of child.stdio) s?.destroy();
+    await waitFor(() => /^\d+\n$/.test(out), 2000, 'pid on stdout');
+    const pid = track(Number(out.trim()));
+    expect(code).toBe(0);
+    const open = fds(pid);
+    expect([...open.keys()].sort()).toEqual([0, 1, 2, 3]);
+    expect(open.get(3)).toBe(pidfile);
+  });
+});
+
+describe('daemon-check-helper --wait-ready', () => {
+  const py = PYTHON ?? 'python3';
+
+  it.skipIf(!PYTHON)('succeeds once the daemon sends READY=1, and the daemon keeps running', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const r = await runHelper(['--wait-ready', '--pidfile', pidfile, '--', py, '-c', NOTIFY_PY]);
+    const pid = pidOf(r);
+    expect(gone(pid)).toBe(false);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${pid}\n`);
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(env.some((e) => /^NOTIFY_SOCKET=@/.test(e))).toBe(true);
+    // After the helper (its subreaper for the wait) exits, init adopts it.
+    expect(procStat(pid).ppid === 1 || ancestorsOfUs().includes(procStat(pid).ppid)).toBe(true);
+    expect(procStat(pid).sid).not.toBe(pid);
+  });
+
+  it('fails (exit 1) with the status of a daemon that exits before it is ready', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const r = await runHelper(['--wait-ready', '--pidfile', pidfile, '--', 'sh', '-c', 'exit 3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^daemon-check: sh \(pid \d+\) exited with status 3 before it was ready\n$/);
+    expect(readFileSync(pidfile, 'utf8')).toBe('');
+  });
+
+  it('names the signal that killed a daemon before it was ready', async () => {
+    const r = await runHelper(['--wait-ready', '--', 'sh', '-c', 'kill -KILL $$']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/killed by signal SIGKILL before it was ready/);
+  });
+
+  it('times out, stops the daemon and says so', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const r = await runHelper(['--wait-ready=1', '--pidfile', pidfile, '--', 'sleep', '100']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^daemon-check: sleep \(pid (\d+)\) did not report READY=1 within 1 s; stopped it with SIGTERM\n$/,
+    );
+    expect(r.ms).toBeLessThan(4000);
+    const pid = Number(/\(pid (\d+)\)/.exec(r.stderr)?.[1]);
+    expect(gone(pid)).toBe(true);
+    expect(readFileSync(pidfile, 'utf8')).toBe('');
+    expect(locksOn(pidfile)).toHaveLength(0);
+  });
+
+  it('killing the helper mid-start never leaves a partial pidfile', async () => {
+    const d = tmp();
+    const delays = [0, 1, 2, 3, 5, 8, 12, 20, 35, 60, 100, 300];
+    for (const [i, delay] of delays.entries()) {
+      const pidfile = join(d, `p${i}`);
+      // A unique argument lets us find every process of this round.
+      const marker = `${500 + i}.${process.pid}`;
+      const child = spawn(HELPER, ['--wait-ready=5', '--pidfile', pidfile, '--', 'sleep', marker], {
+        stdio: 'ignore',
+      });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('exit', r));
+      // Let the forked processes finish: no helper copy (pre-exec) remains.
+      await waitFor(() => pidsWithArg(marker).every((p) => p.comm === 'sleep'), 3000, 'helper copies to exit');
+      const daemons = pidsWithArg(marker);
+      daemons.forEach((p) => track(p.pid));
+      const content = existsSync(pidfile) ? readFileSync(pidfile, 'utf8') : '';
+      expect(content, `delay ${delay} ms`).toMatch(/^(\d+\n)?$/);
+      if (content) {
+        const pid = Number(content);
+        expect(daemons.map((p) => p.pid), `delay ${delay} ms`).toEqual([pid]);
+        expect(locksOn(pidfile), `delay ${delay} ms`).toHaveLength(1);
+      } else {
+        expect(daemons, `delay ${delay} ms`).toEqual([]);
+      }
+      for (const p of daemons) await killPid(p.pid);
+    }
+  }, 60_000);
+});
+
+describe('daemon-check-helper under valgrind', () => {
+  const hasValgrind = spawnSync('valgrind', ['--version']).status === 0;
+
+  it.runIf(!hasValgrind)('is skipped: valgrind is not installed (CI installs it)', () => {
+    console.warn('valgrind not found on PATH: skipping the valgrind test');
+  });
+
+  it.runIf(hasValgrind)('has no memory errors or leaks', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const r = await runHelper(['--pidfile', pidfile, '--', 'sleep', '100'], {
+      cmd: 'valgrind',
+      pre: [
+        '--track-fds=yes',
+        '--error-exitcode=99',
+        '--trace-children=no',
+        '--leak-check=full',
+        `--log-file=${join(d, 'vg.%p.log')}`,
+      ],
+    });
+    expect(r.code).toBe(0);
+    const pid = track(Number(r.stdout.trim()));
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${pid}\n`);
+    const logs = readdirSync(d)
+      .filter((f) => f.startsWith('vg.'))
+      .map((f) => readFileSync(join(d, f), 'utf8'));
+    expect(logs.length).toBeGreaterThan(0);
+    for (const log of logs) {
+      expect(log).not.toMatch(/definitely lost: [1-9]/);
+      expect(log).not.toMatch(/Invalid (read|write|free)|uninitialised|Mismatched/);
+      expect(log).not.toMatch(/ERROR SUMMARY: [1-9]/);
+    }
+    expect([...fds(pid).keys()].sort()).toEqual([0, 1, 2, 3]);
+  }, 60_000);
+});
