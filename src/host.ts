@@ -77,6 +77,9 @@ export class LocalHost implements HostReader {
   auditorUid(): number | null {
     return typeof process.getuid === 'function' ? process.getuid() : null;
   }
+  selfPid(): number | null {
+    return process.pid;
+  }
 }
 
 /** Answers from a capture's meta.json: the users it recorded, the pidfile facts it saw. */
@@ -92,6 +95,9 @@ export class CaptureHost implements HostReader {
   }
   auditorUid(): number | null {
     return this.meta.auditorUid ?? null;
+  }
+  selfPid(): number | null {
+    return null;
   }
 }
 

@@ -130,6 +130,8 @@ export interface HostReader {
   userName(uid: number): string | null;
   readPidfile(path: string): PidfileFacts;
   auditorUid(): number | null;
+  /** The auditing process itself: it may share a leaked pipe it inherited, which is not evidence. */
+  selfPid(): number | null;
 }
 
 export const FD_DETAIL_CAP = 4096;
@@ -303,12 +305,12 @@ export function ttyOf(stat: ProcStat, drivers: TtyDriver[]): string | null {
 }
 
 /** Other processes holding the same pipe/socket objects: one pass over every fd/ in the table. */
-function findPeers(source: ProcSource, table: ProcessTable, pid: number, keys: Set<string>): Record<string, PeerHolder[]> {
+function findPeers(source: ProcSource, table: ProcessTable, pid: number, keys: Set<string>, self: number | null): Record<string, PeerHolder[]> {
   const peers: Record<string, PeerHolder[]> = {};
   if (keys.size === 0) return peers;
   for (const k of keys) peers[k] = [];
   for (const st of table.byPid.values()) {
-    if (st.pid === pid || st.state === 'Z') continue;
+    if (st.pid === pid || st.pid === self || st.state === 'Z') continue;
     let names: string[];
     try {
       names = source.readdir(`${st.pid}/fd`);
@@ -391,7 +393,7 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
 
   const keys = new Set<string>();
   for (const f of fds ?? []) if (f.objectKey && (f.type === 'pipe' || f.type === 'socket' || f.type === 'fifo')) keys.add(f.objectKey);
-  const peers = opts.skipPeers ? {} : findPeers(source, table, pid, keys);
+  const peers = opts.skipPeers ? {} : findPeers(source, table, pid, keys, opts.host?.selfPid() ?? null);
 
   let hidepid: string | null = null;
   for (const m of mounts ?? []) {

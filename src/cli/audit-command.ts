@@ -69,9 +69,10 @@ async function waitForTarget(source: ProcSource, resolve: Resolve, seconds: numb
 }
 
 export async function auditTargets(pid: string | undefined, opts: CommonOptions, auditOpts: AuditOptions): Promise<Report[]> {
-  const given = [pid !== undefined, opts.pidfile !== undefined, opts.name !== undefined].filter(Boolean).length;
+  // A pid with --pidfile audits that pid and checks the pidfile against it.
+  const given = [pid !== undefined || opts.pidfile !== undefined, opts.name !== undefined].filter(Boolean).length;
   if (given === 0) throw new CliError("nothing to audit: give a pid, --pidfile FILE or --name NAME (e.g. 'daemon-check 1234'; see --help)");
-  if (given > 1) throw new CliError('give only one of a pid, --pidfile FILE or --name NAME');
+  if (given > 1) throw new CliError('give a pid (or --pidfile FILE) or --name NAME, not both');
   const wait = opts.wait !== undefined ? parseSeconds(opts.wait, '--wait') : null;
   const source = openProcSource(opts.procRoot);
   const host = hostFor(source);

@@ -42,6 +42,7 @@ export function buildProgram(): Command {
     .argument('[pid]', 'process id to audit')
     .option('--pidfile <file>', 'audit the process named by this pidfile, and the pidfile itself')
     .option('--name <name>', 'audit every process whose comm or argv[0] basename is NAME')
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .addHelpText('after', EXAMPLES)
     .exitOverride()
@@ -62,6 +63,21 @@ export function buildProgram(): Command {
     .action(async (id: string | undefined, opts: { json?: boolean }) => {
       const { runExplain } = await import('./explain-command.js');
       process.exitCode = runExplain(id, opts);
+    });
+
+  program
+    .command('capture')
+    .description('save the /proc evidence of one process as a fixture tree (for tests and bug reports)')
+    .argument('<pid>', 'process id to capture')
+    .option('--out <dir>', 'a new, empty folder to write the tree into')
+    .option('--pidfile <file>', 'record the pidfile facts too')
+    .option('--proc-root <dir>', 'the procfs to read', '/proc')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .addHelpText('after', '\nReplay: daemon-check <pid> --proc-root DIR gives the report the live process gave.')
+    .action(async (pid: string, opts: { out?: string; procRoot: string; pidfile?: string }) => {
+      const { runCapture } = await import('./capture-command.js');
+      process.exitCode = runCapture(pid, opts);
     });
 
   return program;

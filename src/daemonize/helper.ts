@@ -155,7 +155,7 @@ function errorLine(stderr: string, fallback: string): string {
 export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
   return new Promise<DaemonizeResult>((resolve, reject) => {
     const helper = helperAvailable();
-    if (!helper.ok) {
+    if ('reason' in helper) {
       reject(new DaemonizeError(`daemon-check: ${helper.reason}; to fix: ${helper.fix}`, 'HELPER_MISSING', 1));
       return;
     }

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""A textbook self-daemonizing test subject (APUE ch. 13, TLPI become_daemon.c).
+
+Usage: pydaemon.py [--pidfile P] [--zombie] [--single-fork] [--keep-fds] [--sleep N]
+Prints nothing; the daemon writes its pid to the pidfile (locked with
+fcntl(F_SETLK)) or, without one, to the fd given by --report-fd.
+"""
+import fcntl
+import os
+import signal
+import sys
+import time
+
+args = sys.argv[1:]
+opt = lambda name: name in args
+def val(name, default=None):
+    return args[args.index(name) + 1] if name in args else default
+
+pidfile = val('--pidfile')
+report_fd = int(val('--report-fd', '-1'))
+seconds = float(val('--sleep', '3600'))
+
+os.umask(0)
+if os.fork() > 0:
+    os._exit(0)          # the launcher's child returns at once
+os.setsid()              # new session, no controlling terminal
+if not opt('--single-fork'):
+    if os.fork() > 0:
+        os._exit(0)      # the session leader exits: we can never reacquire a tty
+os.chdir('/')
+
+keep = set()
+lock_fd = None
+if pidfile:
+    lock_fd = os.open(pidfile, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.lockf(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)   # fcntl(F_SETLK, F_WRLCK)
+    except OSError:
+        os._exit(3)
+    os.ftruncate(lock_fd, 0)
+    os.write(lock_fd, b'%d\n' % os.getpid())
+    keep.add(lock_fd)
+if report_fd >= 0:
+    os.write(report_fd, b'%d\n' % os.getpid())
+    os.close(report_fd)
+
+if not opt('--keep-fds'):
+    for fd in range(3, 1024):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+null = os.open('/dev/null', os.O_RDWR)
+for fd in (0, 1, 2):
+    os.dup2(null, fd)
+if null > 2:
+    os.close(null)
+
+def on_term(signo, frame):
+    if pidfile:
+        try:
+            os.unlink(pidfile)
+        except OSError:
+            pass
+    os._exit(0)
+signal.signal(signal.SIGTERM, on_term)
+
+if opt('--zombie'):
+    # A child that exits and is never waited for: it stays a zombie.
+    if os.fork() == 0:
+        os._exit(0)
+
+deadline = time.time() + seconds
+while time.time() < deadline:
+    time.sleep(1)
