@@ -61,6 +61,12 @@ export function readPidfileFacts(file: string): PidfileFacts {
 
 export class LocalHost implements HostReader {
   private users: Map<number, string> | null = null;
+  /**
+   * The CLI excludes itself from pipe holders: it inherited its launcher's
+   * fds, so sharing a pipe with the audited process says nothing. A library
+   * caller is a real holder and stays in.
+   */
+  constructor(private readonly excludeSelf = false) {}
   userName(uid: number): string | null {
     if (!this.users) {
       try {
@@ -78,7 +84,7 @@ export class LocalHost implements HostReader {
     return typeof process.getuid === 'function' ? process.getuid() : null;
   }
   selfPid(): number | null {
-    return process.pid;
+    return this.excludeSelf ? process.pid : null;
   }
 }
 

@@ -252,7 +252,8 @@ function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: 
           const d = parseDev(st.rdev);
           entry.terminal = d ? isTerminalDevice(drivers, d.major, d.minor) : terminalByPath(target);
         }
-        if (entry.type === 'fifo') entry.objectKey = `fifo:[${st.dev}:${st.ino}]`;
+        // A named pipe shows its path in every holder's fd/ link.
+        if (entry.type === 'fifo') entry.objectKey = target;
       } catch {
         entry.type = target.startsWith('/dev/') ? 'char' : 'file';
         entry.terminal = terminalByPath(target);

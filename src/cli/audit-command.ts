@@ -17,7 +17,7 @@ export function hostFor(source: ProcSource): HostReader {
     const meta = readCaptureMeta(source.root);
     if (meta) return new CaptureHost(meta);
   }
-  return new LocalHost();
+  return new LocalHost(true);
 }
 
 type Resolve = () => number[];

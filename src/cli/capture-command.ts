@@ -16,7 +16,7 @@ export function runCapture(pidText: string, opts: CaptureOptions): number {
   const source = openProcSource(opts.procRoot);
   if (source.kind !== 'procfs') throw new CliError('capture reads a live procfs; --proc-root points at a capture already', 2);
   const pid = parsePid(pidText, readPidMax(source));
-  const res = captureProcess(source, pid, opts.out, new LocalHost(), { pidfile: opts.pidfile });
+  const res = captureProcess(source, pid, opts.out, new LocalHost(true), { pidfile: opts.pidfile });
   process.stdout.write(`captured pid ${res.pid} (${res.comm}) into ${res.dir}: ${res.files} files; replay with: daemon-check ${res.pid} --proc-root ${res.dir}\n`);
   return 0;
 }

@@ -12,8 +12,11 @@ export interface CliResult {
 
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
+    // An undefined value removes the variable (FORCE_COLOR='' means "force" to chalk).
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...opts.env };
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       uid: opts.uid,
       gid: opts.gid,

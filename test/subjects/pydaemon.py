@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A textbook self-daemonizing test subject (APUE ch. 13, TLPI become_daemon.c).
 
-Usage: pydaemon.py [--pidfile P] [--zombie] [--single-fork] [--keep-fds] [--sleep N]
+Usage: pydaemon.py [--pidfile P] [--flock F] [--zombie] [--single-fork] [--keep-fds]
+                   [--report-fd N] [--sleep N]
 Prints nothing; the daemon writes its pid to the pidfile (locked with
 fcntl(F_SETLK)) or, without one, to the fd given by --report-fd.
 """
@@ -20,6 +21,15 @@ pidfile = val('--pidfile')
 report_fd = int(val('--report-fd', '-1'))
 seconds = float(val('--sleep', '3600'))
 
+flock_file = val('--flock')
+flock_fd = None
+if flock_file:
+    # Taken by the launcher before forking: /proc/locks will show the launcher's
+    # pid, though the lock lives on in the daemon through the inherited fd.
+    flock_fd = os.open(flock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(flock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.write(report_fd, b'launcher %d\n' % os.getpid()) if report_fd >= 0 else None
+
 os.umask(0)
 if os.fork() > 0:
     os._exit(0)          # the launcher's child returns at once
@@ -30,6 +40,8 @@ if not opt('--single-fork'):
 os.chdir('/')
 
 keep = set()
+if flock_fd is not None:
+    keep.add(flock_fd)
 lock_fd = None
 if pidfile:
     lock_fd = os.open(pidfile, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
