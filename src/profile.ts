@@ -35,8 +35,12 @@ export function chooseProfile(snap: Snapshot, choice: ProfileChoice = 'auto'): {
     return { profile: 'managed', reason: `it is pid 1 of its pid namespace (NSpid ${ns.join(' ')}): a container's init` };
   }
   if (unit) return { profile: 'managed', reason: `its cgroup names the unit ${unit}` };
-  for (const key of ['INVOCATION_ID', 'NOTIFY_SOCKET']) {
-    if (snap.environ?.has(key)) return { profile: 'managed', reason: `${key} is in its environment: started by systemd` };
+  if (snap.environ?.has('INVOCATION_ID')) return { profile: 'managed', reason: 'INVOCATION_ID is in its environment: started by systemd' };
+  // Only systemd's own socket counts: `daemon-check run --wait-ready` and
+  // start-stop-daemon --notify-await pass a private one and then step away.
+  const notify = snap.environ?.get('NOTIFY_SOCKET');
+  if (notify && (notify.startsWith('/run/systemd/') || notify.startsWith('@/org/freedesktop/systemd'))) {
+    return { profile: 'managed', reason: `NOTIFY_SOCKET=${notify} is in its environment: started by systemd` };
   }
   if (snap.pid === 1) return { profile: 'managed', reason: 'it is pid 1 (init)' };
   if (!parent) {

@@ -115,8 +115,10 @@ export interface SnapshotOptions {
   table?: ProcessTable;
   /** Pre-read /proc/locks and tty/drivers, shared by scan. */
   shared?: SharedFacts;
-  /** Skip the whole-table pipe peer search (scan rows do not need it). */
+  /** Skip the whole-table pipe peer search. */
   skipPeers?: boolean;
+  /** Holders of every pipe/socket/FIFO, indexed once for a whole scan. */
+  peerIndex?: Map<string, PeerHolder[]>;
 }
 
 export interface SharedFacts {
@@ -394,7 +396,13 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
 
   const keys = new Set<string>();
   for (const f of fds ?? []) if (f.objectKey && (f.type === 'pipe' || f.type === 'socket' || f.type === 'fifo')) keys.add(f.objectKey);
-  const peers = opts.skipPeers ? {} : findPeers(source, table, pid, keys, opts.host?.selfPid() ?? null);
+  const self = opts.host?.selfPid() ?? null;
+  let peers: Record<string, PeerHolder[]> = {};
+  if (opts.peerIndex) {
+    for (const k of keys) peers[k] = (opts.peerIndex.get(k) ?? []).filter((h) => h.pid !== pid && h.pid !== self);
+  } else if (!opts.skipPeers) {
+    peers = findPeers(source, table, pid, keys, self);
+  }
 
   let hidepid: string | null = null;
   for (const m of mounts ?? []) {

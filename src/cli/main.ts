@@ -66,6 +66,26 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('scan')
+    .description('one row per background process: verdict, how it was started, problems (worst first)')
+    .option('--user <user>', 'only this user\'s processes (name or uid; default: yours)')
+    .option('--all', 'every user\'s processes')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--json', 'same as --format json')
+    .addOption(new Option('--profile <profile>', 'which rules apply').choices(['auto', 'sysv', 'managed']).default('auto'))
+    .option('--expect-umask <mode>', 'the umask daemons should have, in octal')
+    .option('--expect-cwd <dir>', 'the working directory daemons should have')
+    .option('--proc-root <dir>', 'read this /proc instead', '/proc')
+    .option('--no-color', 'no colours')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .addHelpText('after', '\nKernel threads, zombies and processes in a terminal\'s foreground are not listed. Exit code 0 when the scan ran.')
+    .action(async (opts) => {
+      const { runScan } = await import('./scan-command.js');
+      process.exitCode = await runScan(opts);
+    });
+
+  program
     .command('capture')
     .description('save the /proc evidence of one process as a fixture tree (for tests and bug reports)')
     .argument('<pid>', 'process id to capture')

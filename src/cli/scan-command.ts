@@ -1,0 +1,61 @@
+/** `daemon-check scan [--user U] [--all]`. */
+import * as fs from 'node:fs';
+import { LocalHost } from '../host.js';
+import { openProcSource } from '../proc/source.js';
+import { scanProcesses, type ScanResult } from '../scan.js';
+import type { ProfileChoice } from '../types.js';
+import { hostFor } from './audit-command.js';
+import { CliError } from './errors.js';
+import { parseUmask } from './common.js';
+
+export interface ScanCliOptions {
+  user?: string;
+  all?: boolean;
+  json?: boolean;
+  format: 'table' | 'json';
+  profile: ProfileChoice;
+  expectUmask?: string;
+  expectCwd?: string;
+  procRoot: string;
+  color: boolean;
+}
+
+/** A user name or uid -> uid, from /etc/passwd. */
+export function resolveUser(user: string): number {
+  if (/^\d+$/.test(user)) return Number(user);
+  let text = '';
+  try {
+    text = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    /* no passwd: only numeric uids work */
+  }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === user && f[2] !== undefined) return Number(f[2]);
+  }
+  throw new CliError(`--user '${user}' is not a user on this machine: give a name from /etc/passwd or a numeric uid`);
+}
+
+export async function runScan(opts: ScanCliOptions): Promise<number> {
+  if (opts.all && opts.user !== undefined) throw new CliError('give --user U or --all, not both');
+  const uid = opts.all ? null : opts.user !== undefined ? resolveUser(opts.user) : process.getuid!();
+  const source = openProcSource(opts.procRoot);
+  const host = source.kind === 'fixture' ? hostFor(source) : new LocalHost(true);
+  const result = scanProcesses(source, host, {
+    uid,
+    exclude: [process.pid],
+    profile: opts.profile,
+    expectUmask: opts.expectUmask !== undefined ? parseUmask(opts.expectUmask) : undefined,
+    expectCwd: opts.expectCwd,
+  });
+  if (opts.json || opts.format === 'json') {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } else {
+    const { renderScanTable } = await import('../report/scan-table.js');
+    const width = process.stdout.isTTY ? process.stdout.columns : 120;
+    process.stdout.write(renderScanTable(result, { color: opts.color, width, who: uid === null ? 'all users' : `uid ${uid}` }));
+  }
+  return 0;
+}
+
+export type { ScanResult };
