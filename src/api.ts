@@ -5,6 +5,8 @@ import { CaptureHost, LocalHost, readCaptureMeta } from './host.js';
 import { openProcSource } from './proc/source.js';
 import { parsePid, pidFromPidfile, pidsByName, readPidMax } from './target.js';
 import type { AuditOptions, Report } from './types.js';
+import { scanProcesses, type ScanResult } from './scan.js';
+import { lookupUid } from './host.js';
 
 export type AuditTarget = number | string | { pid: number } | { pidfile: string } | { name: string };
 
@@ -41,4 +43,26 @@ export async function audit(target: AuditTarget, options: AuditOptions = {}): Pr
     return pidsByName(target.name, source).map((pid) => auditProcess(source, pid, options, { host }));
   }
   throw new DaemonCheckError('INVALID_ARGUMENT', 'audit() takes a pid, { pidfile } or { name }');
+}
+
+export interface ScanApiOptions extends AuditOptions {
+  /** A uid, a user name, or 'all'; default: the calling user. */
+  user?: number | string | 'all';
+}
+
+/** Every background process (not kernel threads, zombies or a terminal's foreground), worst first. */
+export async function scan(options: ScanApiOptions = {}): Promise<ScanResult> {
+  const source = openProcSource(options.procRoot ?? '/proc');
+  const host = hostFor(source.root, source.kind);
+  let uid: number | null;
+  if (options.user === 'all') uid = null;
+  else if (options.user === undefined) uid = process.getuid ? process.getuid() : null;
+  else if (typeof options.user === 'number') uid = options.user;
+  else if (/^\d+$/.test(options.user)) uid = Number(options.user);
+  else {
+    const found = lookupUid(options.user);
+    if (found === null) throw new DaemonCheckError('INVALID_ARGUMENT', `user '${options.user}' is not in /etc/passwd`);
+    uid = found;
+  }
+  return scanProcesses(source, host, { ...options, uid });
 }

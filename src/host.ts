@@ -59,6 +59,21 @@ export function readPidfileFacts(file: string): PidfileFacts {
   return facts;
 }
 
+/** A user name -> uid from /etc/passwd, or null. */
+export function lookupUid(name: string): number | null {
+  let text = '';
+  try {
+    text = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && f[2] !== undefined && /^\d+$/.test(f[2])) return Number(f[2]);
+  }
+  return null;
+}
+
 export class LocalHost implements HostReader {
   private users: Map<number, string> | null = null;
   /**

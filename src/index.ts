@@ -1,5 +1,6 @@
 /** The public API: `import { audit } from 'daemon-check'`. */
-export { audit, auditPid } from './api.js';
+export { audit, auditPid, scan, type AuditTarget, type ScanApiOptions } from './api.js';
+export type { ScanResult, ScanRow } from './scan.js';
 export { buildReport, computeVerdict, auditProcess } from './audit.js';
 export { checks, findCheck } from './checks/index.js';
 export type { Check, CheckOutcome } from './checks/index.js';

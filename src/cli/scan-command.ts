@@ -1,6 +1,5 @@
 /** `daemon-check scan [--user U] [--all]`. */
-import * as fs from 'node:fs';
-import { LocalHost } from '../host.js';
+import { LocalHost, lookupUid } from '../host.js';
 import { openProcSource } from '../proc/source.js';
 import { scanProcesses, type ScanResult } from '../scan.js';
 import type { ProfileChoice } from '../types.js';
@@ -23,16 +22,8 @@ export interface ScanCliOptions {
 /** A user name or uid -> uid, from /etc/passwd. */
 export function resolveUser(user: string): number {
   if (/^\d+$/.test(user)) return Number(user);
-  let text = '';
-  try {
-    text = fs.readFileSync('/etc/passwd', 'utf8');
-  } catch {
-    /* no passwd: only numeric uids work */
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f[0] === user && f[2] !== undefined) return Number(f[2]);
-  }
+  const uid = lookupUid(user);
+  if (uid !== null) return uid;
   throw new CliError(`--user '${user}' is not a user on this machine: give a name from /etc/passwd or a numeric uid`);
 }
 
