@@ -338,13 +338,16 @@ static const char *env_get(const char *key)
 /* ---- validation --------------------------------------------------------- */
 
 /* 0 if PATH names a regular file we may execute, else an errno as execve()
- * would return it. */
-static int check_exec(const char *path)
+ * would return it.  When SEARCHING a PATH entry, a file we cannot even stat
+ * (e.g. an unsearchable directory such as /root/bin on PATH) counts as not
+ * found there, as in a shell: only an existing, non-executable file makes
+ * the result "Permission denied" (126) rather than "not found" (127). */
+static int check_exec(const char *path, bool searching)
 {
 	struct stat st;
 
 	if (stat(path, &st) != 0)
-		return errno;
+		return searching ? ENOENT : errno;
 	if (!S_ISREG(st.st_mode))
 		return EACCES;
 	if (access(path, X_OK) != 0)
@@ -363,7 +366,7 @@ static void resolve_command(void)
 
 	if (strchr(cmd, '/')) {
 		exec_path = absolutize(cmd);
-		err = check_exec(exec_path);
+		err = check_exec(exec_path, false);
 		if (err)
 			die(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC,
 			    "cannot execute %s: %s", cmd, strerror(err));
@@ -382,7 +385,7 @@ static void resolve_command(void)
 			sprintf(cand, "./%s", cmd);
 		else
 			sprintf(cand, "%.*s/%s", (int)n, p, cmd);
-		err = check_exec(cand);
+		err = check_exec(cand, true);
 		if (err == 0) {
 			exec_path = absolutize(cand);
 			free(cand);

@@ -9,3 +9,4 @@ export { exitCodeFor } from './exit.js';
 export { openProcSource, LiveProcSource, FixtureProcSource, type ProcSource } from './proc/source.js';
 export { readSnapshot, type Snapshot } from './snapshot.js';
 export * from './types.js';
+export { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions, type DaemonizeResult } from './daemonize/helper.js';

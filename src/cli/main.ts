@@ -66,6 +66,43 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('run')
+    .description('start CMD as a textbook daemon through the native helper, then audit it')
+    .usage('[options] -- CMD [ARGS...]')
+    .argument('<command...>', 'the program and its arguments (after --)')
+    .option('--pidfile <file>', 'create, lock (fcntl OFD write lock) and fill this pidfile; exit 3 if another instance holds it')
+    .option('--umask <mode>', 'the daemon\'s umask, octal (default 0)')
+    .option('--chdir <dir>', 'the daemon\'s working directory (default /)')
+    .option('--stdout <file>', 'append stdout to this file (created 0640; default /dev/null)')
+    .option('--stderr <file>', 'append stderr to this file (created 0640; default /dev/null)')
+    .option('--user <user[:group]>', 'run as this user (initgroups, setgid, setuid; needs root)')
+    .option('--env <KEY=VALUE>', 'set an environment variable (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--clear-env', 'start from an empty environment (PATH is kept) plus --env')
+    .option('--wait-ready [seconds]', 'wait for READY=1 on $NOTIFY_SOCKET (sd_notify), 10 s by default')
+    .option('--json', 'print {pid, pidfile, command, verdict, report} as JSON')
+    .option('--no-verify', 'do not audit the new daemon; print its pid and exit')
+    .addOption(new Option('--fail-on <level>', 'the bar for the final audit').choices(['fail', 'warn']).default('fail'))
+    .option('--no-color', 'no colours')
+    .passThroughOptions()
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  daemon-check run -- ./server --port 8080
+  daemon-check run --pidfile /run/app.pid --stdout /var/log/app.log --stderr /var/log/app.log -- app
+  daemon-check run --user nobody --wait-ready=5 -- my-notify-daemon
+
+Exit codes: 0 started (and passed its audit), 127 command not found, 126 not executable,
+3 another instance holds the pidfile lock, 1 any other failure to start.`,
+    )
+    .action(async (command: string[], opts) => {
+      const { runRun } = await import('./run-command.js');
+      process.exitCode = await runRun(command, opts);
+    });
+
+  program
     .command('scan')
     .description('one row per background process: verdict, how it was started, problems (worst first)')
     .option('--user <user>', 'only this user\'s processes (name or uid; default: yours)')

@@ -92,13 +92,22 @@ function pidsWithArg(marker: string): { pid: number; comm: string }[] {
   return out;
 }
 
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function tmp(): string {
   const d = mkdtempSync(join(tmpdir(), 'dc-helper-'));
   tmpDirs.push(d);
   return d;
 }
 
+// Unique argv markers of rounds whose daemon pid may not be known (the
+// mid-start kill test): whatever carries one is ours and is killed too.
+const markers: string[] = [];
+
 afterEach(async () => {
+  for (const marker of markers.splice(0)) for (const p of pidsWithArg(marker)) started.add(p.pid);
   for (const pid of started) await killPid(pid);
   started.clear();
 });
@@ -534,21 +543,34 @@ describe('daemon-check-helper --wait-ready', () => {
       const pidfile = join(d, `p${i}`);
       // A unique argument lets us find every process of this round.
       const marker = `${500 + i}.${process.pid}`;
+      markers.push(marker); // cleaned up in afterEach even if an assertion fails
       const child = spawn(HELPER, ['--wait-ready=5', '--pidfile', pidfile, '--', 'sleep', marker], {
         stdio: 'ignore',
       });
       if (delay >= 0) await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
       await new Promise((r) => child.on('exit', r));
-      // Let the forked processes finish: no helper copy (pre-exec) remains.
-      await waitFor(() => pidsWithArg(marker).every((p) => p.comm === 'sleep'), 3000, 'helper copies to exit');
-      const daemons = pidsWithArg(marker);
-      daemons.forEach((p) => track(p.pid));
-      const content = existsSync(pidfile) ? readFileSync(pidfile, 'utf8') : '';
-      expect(content, `delay ${delay} ms`).toMatch(/^(\d+\n)?$/);
+      // The forked copies may still be on their way to exec (and a process
+      // in the middle of execve briefly shows neither its old nor its new
+      // argv), so wait until what we see is consistent: no helper copy left,
+      // and either a pid in the file naming the one live daemon, or an empty
+      // file and no daemon. A partial number is never acceptable, even once.
+      let content = '';
+      let daemons: { pid: number; comm: string }[] = [];
+      let partial: string | undefined;
+      const consistent = () => {
+        content = existsSync(pidfile) ? readFileSync(pidfile, 'utf8') : '';
+        if (!/^(\d+\n)?$/.test(content)) partial ??= content;
+        else if (content) track(Number(content));
+        daemons = pidsWithArg(marker);
+        daemons.forEach((p) => track(p.pid));
+        if (daemons.some((p) => p.comm !== 'sleep')) return false;
+        return content ? daemons.length === 1 && daemons[0]?.pid === Number(content) : daemons.length === 0;
+      };
+      await waitFor(() => consistent() && (sleepSync(50), consistent()), 3000, 'a settled start').catch(() => {});
+      expect(partial, `delay ${delay} ms: pidfile content seen`).toBeUndefined();
       if (content) {
-        const pid = Number(content);
-        expect(daemons.map((p) => p.pid), `delay ${delay} ms`).toEqual([pid]);
+        expect(daemons.map((p) => p.pid), `delay ${delay} ms`).toEqual([Number(content)]);
         expect(locksOn(pidfile), `delay ${delay} ms`).toHaveLength(1);
       } else {
         expect(daemons, `delay ${delay} ms`).toEqual([]);

@@ -1,0 +1,115 @@
+/**
+ * `daemon-check run [opts] -- CMD ARGS`: the native helper starts CMD as a
+ * textbook daemon; then the new daemon is audited like any other process.
+ */
+import { auditProcess } from '../audit.js';
+import { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions } from '../daemonize/helper.js';
+import { DaemonCheckError } from '../errors.js';
+import { exitCodeFor, type FailOn } from '../exit.js';
+import { LocalHost } from '../host.js';
+import { openProcSource } from '../proc/source.js';
+import type { Report } from '../types.js';
+import { CliError } from './errors.js';
+import { parseSeconds, parseUmask } from './common.js';
+
+export interface RunCliOptions {
+  pidfile?: string;
+  umask?: string;
+  chdir?: string;
+  stdout?: string;
+  stderr?: string;
+  user?: string;
+  env?: string[];
+  clearEnv?: boolean;
+  waitReady?: string | boolean;
+  json?: boolean;
+  verify: boolean;
+  failOn: FailOn;
+  color: boolean;
+}
+
+function toDaemonizeOptions(command: string[], o: RunCliOptions): DaemonizeOptions {
+  if (command.length === 0 || command[0] === '') throw new CliError("run needs a command: daemon-check run [options] -- CMD [ARGS...]");
+  const d: DaemonizeOptions = { command };
+  if (o.pidfile !== undefined) d.pidfile = o.pidfile;
+  if (o.umask !== undefined) {
+    try {
+      d.umask = parseUmask(o.umask);
+    } catch {
+      throw new CliError(`--umask '${o.umask}' is not an octal mode: use e.g. 022 or 0`);
+    }
+  }
+  if (o.chdir !== undefined) d.chdir = o.chdir;
+  if (o.stdout !== undefined) d.stdout = o.stdout;
+  if (o.stderr !== undefined) d.stderr = o.stderr;
+  if (o.user !== undefined) d.user = o.user;
+  if (o.env?.length) {
+    d.env = {};
+    for (const kv of o.env) {
+      const i = kv.indexOf('=');
+      if (i <= 0) throw new CliError(`--env '${kv}' is not KEY=VALUE`);
+      d.env[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+  }
+  if (o.clearEnv) d.clearEnv = true;
+  if (o.waitReady !== undefined && o.waitReady !== false) {
+    d.waitReady = o.waitReady === true ? 10 : parseSeconds(o.waitReady, '--wait-ready');
+    if (d.waitReady <= 0) throw new CliError('--wait-ready needs a positive number of seconds');
+  }
+  return d;
+}
+
+const stripPrefix = (m: string) => m.replace(/^daemon-check: /, '');
+
+export async function runRun(command: string[], o: RunCliOptions): Promise<number> {
+  const options = toDaemonizeOptions(command, o);
+  const helper = helperAvailable();
+  if (!helper.ok) throw new CliError(`cannot start daemons: ${helper.reason}; fix: ${helper.fix}`, 1);
+  let started;
+  try {
+    started = await daemonize(options);
+  } catch (err) {
+    if (err instanceof DaemonizeError) throw new CliError(stripPrefix(err.message), err.exitCode);
+    throw err;
+  }
+  const where = `${command.join(' ')} as pid ${started.pid}${started.pidfile ? ` (pidfile ${started.pidfile})` : ''}`;
+  if (!o.verify) {
+    process.stdout.write(o.json ? JSON.stringify(started) + '\n' : `started ${where}\n`);
+    return 0;
+  }
+  let report: Report;
+  try {
+    report = auditProcess(openProcSource('/proc'), started.pid, started.pidfile ? { pidfile: started.pidfile } : {}, { host: new LocalHost(true) });
+  } catch (err) {
+    if (err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT')) {
+      throw new CliError(
+        `${command[0]} started as pid ${started.pid} but exited at once; if it daemonizes itself, run it in the foreground instead (e.g. nginx -g 'daemon off;', redis-server --daemonize no)`,
+        1,
+      );
+    }
+    throw err;
+  }
+  if (report.facts.state === 'Z') {
+    // Exited, and its new parent has not reaped it yet.
+    throw new CliError(
+      `${command[0]} started as pid ${started.pid} but exited at once; if it daemonizes itself, run it in the foreground instead (e.g. nginx -g 'daemon off;', redis-server --daemonize no)`,
+      1,
+    );
+  }
+  const code = exitCodeFor([report], o.failOn);
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ ...started, verdict: report.verdict, report }, null, 2) + '\n');
+  } else {
+    const { makeChalk, paintVerdict, paintStatus, SYMBOLS } = await import('../report/style.js');
+    const c = makeChalk(o.color);
+    const lines = [`started ${where}`, `audit: ${paintVerdict(c, report.verdict)} (${report.startedAs.kind})`];
+    for (const row of report.checks) {
+      if (row.status === 'fail' || row.status === 'warn' || row.status === 'unknown') {
+        lines.push(`  ${paintStatus(c, row.status, SYMBOLS[row.status])} ${row.id}: ${row.detail}`);
+      }
+    }
+    if (code !== 0) lines.push(`the daemon is running, but falls short of the bar; 'daemon-check ${started.pid}' shows the whole report`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return code === 3 ? 1 : code;
+}
