@@ -100,6 +100,22 @@ export function runCommandFor(snap: Snapshot): string | null {
   return parts.join(' ');
 }
 
+/** Where fds 1 and 2 lead, in words an operator can act on. */
+function outputText(snap: Snapshot): string | null {
+  if (!snap.fds) return null;
+  const out = snap.fds.find((f) => f.fd === 1);
+  const err = snap.fds.find((f) => f.fd === 2);
+  const where = (f: typeof out): string => {
+    if (!f) return 'nowhere (closed)';
+    if (f.terminal) return `the terminal ${f.target}, which goes away with the session`;
+    if (f.target === '/dev/null') return '/dev/null';
+    if (f.type === 'file') return `${f.target}${f.deleted ? '' : ', which nothing rotates'}`;
+    return f.target;
+  };
+  if (out && err && out.target === err.target) return `Its stdout and stderr go to ${where(out)}.`;
+  return `Its stdout goes to ${where(out)}; its stderr to ${where(err)}.`;
+}
+
 export function remediation(snap: Snapshot, rows: CheckResult[], verdict: Verdict, startedAs: StartedAs, profile: ProfileName): string[] {
   const lines: string[] = [];
   const bad = rows.filter((r) => r.status === 'fail' || r.status === 'warn');
@@ -107,13 +123,14 @@ export function remediation(snap: Snapshot, rows: CheckResult[], verdict: Verdic
   if (startedAs.kind === 'nohup-job' || startedAs.kind === 'shell-job' || startedAs.kind === 'foreground') {
     const leader = snap.sessionLeader;
     const term = snap.tty ?? leader?.tty ?? null;
+    const output = outputText(snap);
     if (startedAs.kind === 'nohup-job') {
       lines.push(
-        `It is tied to ${leader ? describe(leader) : 'its shell'}${term ? ` on ${term}` : ''}: nohup only ignores SIGHUP. When that terminal closes it stays in a dead session, writes to the terminal fail, and anything that resets signals or reads stdin stops it.`,
+        `It is tied to ${leader ? describe(leader) : 'its shell'}${term ? ` on ${term}` : ''}. When that terminal closes, the kernel hangs up the session and bash sends SIGHUP to its jobs; nohup only made it ignore that signal, so it lives on in a dead session with the terminal gone: any write to the terminal fails with EIO, a read stops it, and a program that resets its signal handlers dies after all.${output ? ` ${output}` : ''}`,
       );
     } else if (startedAs.kind === 'shell-job') {
       lines.push(
-        `It is a job of ${leader ? describe(leader) : 'a shell'}${term ? ` on ${term}` : ''}: when that shell exits or its terminal hangs up, SIGHUP reaches the job and it dies.`,
+        `It is a job of ${leader ? describe(leader) : 'a shell'}${term ? ` on ${term}` : ''}: when that shell exits or its terminal hangs up, SIGHUP reaches the job and it dies.${output ? ` ${output}` : ''}`,
       );
     } else {
       lines.push(`It runs in the foreground of ${term}: closing the terminal or pressing Ctrl-C ends it.`);
