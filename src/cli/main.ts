@@ -14,6 +14,8 @@ Examples:
   daemon-check 1234 --json               the same report as JSON
   daemon-check --pidfile /run/app.pid    audit the process a pidfile names, and the pidfile
   daemon-check --name nginx              audit every process called nginx
+  daemon-check scan                      every background job of yours that will not survive logout
+  daemon-check run -- mycmd --flag       start mycmd as a textbook daemon (instead of nohup mycmd &)
   daemon-check explain own-session       why a rule exists and how to fix a miss
 
 Exit codes: 0 meets the bar, 1 falls short, 2 bad command line, 3 cannot be audited
