@@ -124,6 +124,7 @@ export function buildReport(snap: Snapshot, options: AuditOptions = {}): Report 
     procRoot: snap.procRoot,
     pidfile: snap.pidfile?.path ?? null,
     auditedAt: new Date().toISOString(),
+    auditorUid: snap.auditorUid,
   };
 }
 

@@ -31,7 +31,7 @@ function relatedKind(r: RelatedProcess | null): ProgramKind | null {
 }
 
 export function deriveContext(snap: Snapshot, profile: ProfileName, options: AuditOptions): CheckContext {
-  const parentKind = snap.stat.ppid === 0 ? 'init' : relatedKind(snap.parent);
+  const parentKind = snap.stat.ppid === 0 || snap.stat.ppid === 1 ? 'init' : relatedKind(snap.parent);
   const leaderKind = relatedKind(snap.sessionLeader);
   const sid = snap.stat.session;
   const leaderGone = snap.sessionLeader === null;

@@ -117,6 +117,8 @@ export interface Report {
   procRoot: string;
   pidfile: string | null;
   auditedAt: string;
+  /** Who ran the audit: what a non-root auditor could not read is in facts.unreadable. */
+  auditorUid: number | null;
 }
 
 export interface AuditOptions {

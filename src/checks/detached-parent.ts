@@ -13,6 +13,8 @@ export const detachedParent: Check = {
     const ppid = snap.stat.ppid;
     if (ppid === 0) return { status: 'pass', observed: 'none (ppid 0)', expected: 'init or a supervisor', detail: 'it is the root of its pid namespace' };
     const parent = snap.parent;
+    // pid 1 is init by definition, even when hidepid or a pid namespace hides its stat.
+    if (ppid === 1 && !parent) return { status: 'pass', observed: 'init (1)', expected: 'init or a supervisor', detail: 'orphaned to init: nobody waits for it' };
     if (!parent) {
       return { status: 'unknown', observed: `ppid ${ppid}, not found`, expected: 'init or a supervisor', detail: `parent ${ppid} vanished while it was being read` };
     }

@@ -5,6 +5,7 @@ import { exitCodeFor } from '../exit.js';
 import { CaptureHost, LocalHost, readCaptureMeta } from '../host.js';
 import { openProcSource, type ProcSource } from '../proc/source.js';
 import { parseStat } from '../proc/stat.js';
+import { hidepidOption } from '../proc/hidepid.js';
 import type { HostReader } from '../snapshot.js';
 import { parsePid, pidFromPidfile, pidsByName, readPidMax } from '../target.js';
 import type { AuditOptions, Report } from '../types.js';
@@ -21,6 +22,18 @@ export function hostFor(source: ProcSource): HostReader {
 }
 
 type Resolve = () => number[];
+
+/** "No such process", or, under hidepid, the reason it may only be invisible. */
+export function noSuchProcess(source: ProcSource, pid: number): DaemonCheckError {
+  const hide = process.getuid?.() !== 0 ? hidepidOption(source) : null;
+  if (hide) {
+    return new DaemonCheckError(
+      'NO_SUCH_PROCESS',
+      `no process with pid ${pid} is visible: ${source.root} is mounted with ${hide}, which hides other users' processes; run as root or as the process's owner`,
+    );
+  }
+  return new DaemonCheckError('NO_SUCH_PROCESS', `no process with pid ${pid}; check the pid with 'ps -p ${pid}'`);
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -82,7 +95,7 @@ export async function auditTargets(pid: string | undefined, opts: CommonOptions,
   if (pid !== undefined) {
     const n = parsePid(pid, readPidMax(source));
     resolve = () => {
-      if (!source.exists(String(n))) throw new DaemonCheckError('NO_SUCH_PROCESS', `no process with pid ${n}; check the pid with 'ps -p ${n}'`);
+      if (!source.exists(String(n))) throw noSuchProcess(source, n);
       return [n];
     };
     what = `pid ${n}`;

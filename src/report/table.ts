@@ -80,6 +80,10 @@ export function renderTable(r: Report, opts: TableOptions = {}): string {
     out.push('');
   }
   if (r.facts.limits.length) out.push(c.dim(`Limits: ${r.facts.limits.join('; ')}`), '');
+  const denied = Object.entries(r.facts.unreadable).filter(([, e]) => e === 'EACCES' || e === 'EPERM').map(([k]) => k);
+  if (denied.length && r.auditorUid !== null && r.auditorUid !== 0) {
+    out.push(c.magenta(`Not readable as uid ${r.auditorUid}: ${denied.join(', ')}. Running as root (sudo daemon-check ${r.pid}) would add that evidence.`), '');
+  }
   out.push(`${c.bold('Verdict')}   ${paintVerdict(c, r.verdict)}`);
   out.push(`${c.bold('Started as')} ${r.startedAs.kind}: ${r.startedAs.detail}`);
   if (r.requireFailed.length) out.push(c.red(`Required checks not passed: ${r.requireFailed.join(', ')}`));
