@@ -124,6 +124,8 @@ export interface SnapshotOptions {
 export interface SharedFacts {
   locks: LockEntry[] | null;
   locksErrno: string | null;
+  /** Set when /proc/locks was larger than what is read. */
+  locksLimit: string | null;
   ttyDrivers: TtyDriver[];
 }
 
@@ -139,6 +141,8 @@ export interface HostReader {
 export const FD_DETAIL_CAP = 4096;
 export const ENVIRON_CAP = 1024 * 1024;
 export const CMDLINE_CAP = 256 * 1024;
+export const LOCKS_CAP = 8 * 1024 * 1024;
+export const LOCKS_LINE_CAP = 100_000;
 
 function tryRead<T>(unreadable: Record<string, string>, name: string, f: () => T): T | null {
   try {
@@ -167,8 +171,14 @@ export function readStatOf(source: ProcSource, pid: number): ProcStat {
 export function readShared(source: ProcSource): SharedFacts {
   let locks: LockEntry[] | null = null;
   let locksErrno: string | null = null;
+  let locksLimit: string | null = null;
   try {
-    locks = parseLocks(source.readText('locks', 8 * 1024 * 1024)).locks;
+    const text = source.readText('locks', LOCKS_CAP);
+    const parsed = parseLocks(text, LOCKS_LINE_CAP);
+    locks = parsed.locks;
+    if (parsed.truncated || text.length >= LOCKS_CAP) {
+      locksLimit = `/proc/locks: only the first ${locks.length} locks read (fdinfo "lock:" lines still show this process's own)`;
+    }
   } catch (err) {
     locksErrno = errnoOf(err);
   }
@@ -179,7 +189,7 @@ export function readShared(source: ProcSource): SharedFacts {
   } catch {
     /* the built-in table names the usual devices */
   }
-  return { locks, locksErrno, ttyDrivers };
+  return { locks, locksErrno, locksLimit, ttyDrivers };
 }
 
 function parseDev(majmin: string): { major: number; minor: number } | null {
@@ -355,6 +365,7 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   const shared = opts.shared ?? readShared(source);
   const drivers = shared.ttyDrivers;
   if (shared.locksErrno) unreadable.locks = shared.locksErrno;
+  if (shared.locksLimit) limits.push(shared.locksLimit);
 
   const status = tryRead(unreadable, 'status', () => parseStatus(source.readText(`${pid}/status`, 65536)));
   const cmdline = tryRead(unreadable, 'cmdline', () => {
