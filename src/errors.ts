@@ -9,6 +9,7 @@ export type DaemonCheckErrorCode =
   | 'NO_SUCH_PROCESS'
   | 'EXITED_DURING_AUDIT'
   | 'KERNEL_THREAD'
+  | 'ZOMBIE'
   | 'PIDFILE'
   | 'NO_MATCH'
   | 'ACCESS_DENIED'
@@ -21,6 +22,7 @@ const EXIT_CODES: Record<DaemonCheckErrorCode, number> = {
   NO_SUCH_PROCESS: 3,
   EXITED_DURING_AUDIT: 3,
   KERNEL_THREAD: 3,
+  ZOMBIE: 3,
   PIDFILE: 3,
   NO_MATCH: 3,
   ACCESS_DENIED: 3,

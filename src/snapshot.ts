@@ -115,6 +115,8 @@ export interface SnapshotOptions {
   table?: ProcessTable;
   /** Pre-read /proc/locks and tty/drivers, shared by scan. */
   shared?: SharedFacts;
+  /** Audit a zombie anyway (its rows come out unknown); the CLI refuses them. */
+  allowZombie?: boolean;
   /** Skip the whole-table pipe peer search. */
   skipPeers?: boolean;
   /** Holders of every pipe/socket/FIFO, indexed once for a whole scan. */
@@ -359,6 +361,10 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   const stat = readStatOf(source, pid);
   if (isKernelThread(stat)) {
     throw new DaemonCheckError('KERNEL_THREAD', `pid ${pid} (${stat.comm}) is a kernel thread: it has no user-space daemon setup to audit`);
+  }
+  if (stat.state === 'Z' && !opts.allowZombie) {
+    // A zombie has exited: its fds, cwd and environment are gone, there is nothing left to judge.
+    throw new DaemonCheckError('ZOMBIE', `pid ${pid} (${stat.comm}) has exited and is a zombie waiting for its parent (${stat.ppid}) to reap it; nothing is left to audit`);
   }
   const unreadable: Record<string, string> = {};
   const limits: string[] = [];

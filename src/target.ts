@@ -7,7 +7,7 @@ import { DaemonCheckError } from './errors.js';
 import { basename } from './classify.js';
 import { parseCmdline } from './proc/misc.js';
 import type { ProcSource } from './proc/source.js';
-import { isKernelThread } from './proc/stat.js';
+import { isKernelThread, parseStat } from './proc/stat.js';
 import { ProcessTable } from './proc/table.js';
 import { parsePidfileContent } from './host.js';
 
@@ -60,6 +60,14 @@ export function pidFromPidfile(file: string, source: ProcSource): number {
   }
   if (!source.exists(String(pid))) {
     throw new DaemonCheckError('PIDFILE', `pidfile ${file} is stale: it names pid ${pid}, which is not running; remove it or restart the daemon`);
+  }
+  try {
+    if (parseStat(source.readText(`${pid}/stat`, 4096)).state === 'Z') {
+      throw new DaemonCheckError('PIDFILE', `pidfile ${file} is stale: pid ${pid} has exited (a zombie not yet reaped); remove it or restart the daemon`);
+    }
+  } catch (err) {
+    if (err instanceof DaemonCheckError) throw err;
+    /* unreadable stat: the audit will say why */
   }
   return pid;
 }

@@ -67,8 +67,28 @@ describe('daemon-check run', () => {
     expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${pid}\n`);
   });
 
+  it('the lock lives exactly as long as the daemon: gone when it dies, and a new start takes over', async () => {
+    const dir = tempDir();
+    const pidfile = path.join(dir, 'life.pid');
+    const first = JSON.parse((await runCli(['run', '--pidfile', pidfile, '--no-verify', '--json', '--', 'sleep', String(uniqueSeconds())])).stdout);
+    tracker.track(first.pid);
+    expect(lockLineFor(pidfile)).toBeDefined();
+    process.kill(first.pid, 'SIGKILL');
+    await waitFor('the daemon to die', () => !alive(first.pid));
+    await waitFor('the lock to go', () => lockLineFor(pidfile) === undefined);
+    expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${first.pid}\n`); // stale, but unlocked
+    const audit = await runCli(['--pidfile', pidfile]);
+    expect(audit.code).toBe(3);
+    expect(audit.stderr).toMatch(/is stale/);
+    const second = await runCli(['run', '--pidfile', pidfile, '--json', '--', 'sleep', String(uniqueSeconds())]);
+    expect(second.code).toBe(0);
+    const pid2 = tracker.track(JSON.parse(second.stdout).pid);
+    expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${pid2}\n`);
+    expect(lockLineFor(pidfile)).toMatch(/OFDLCK/);
+  });
+
   it.each([
-    ['a missing program', () => ['no-such-program-xyz'], 127, /cannot execute no-such-program-xyz: No such file or directory/],
+    ['a missing program', () => ['no-such-program-xyz'], 127, /cannot execute no-such-program-xyz: No such file or directory/] as const,
     [
       'a file that is not executable',
       () => {
@@ -79,7 +99,7 @@ describe('daemon-check run', () => {
       126,
       /cannot execute .*notexec\.sh: Permission denied/,
     ],
-  ] as const)('%s: exit %i and one line naming the cause', async (_what, cmd, code, pattern) => {
+  ] as const)('%s: the right exit code and one line naming the cause', async (_what, cmd, code, pattern) => {
     const r = await runCli(['run', '--', ...cmd()]);
     expect(r.code).toBe(code);
     expect(r.stdout).toBe('');

@@ -116,7 +116,7 @@ export async function auditTargets(pid: string | undefined, opts: CommonOptions,
       reports.push(auditProcess(source, p, auditOpts, { host }));
     } catch (err) {
       // With --name, a match that exited or is a kernel thread is dropped, not fatal.
-      if (pids.length > 1 && err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'KERNEL_THREAD')) continue;
+      if (pids.length > 1 && err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'KERNEL_THREAD' || err.code === 'ZOMBIE')) continue;
       throw err;
     }
   }

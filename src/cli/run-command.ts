@@ -81,7 +81,7 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
   try {
     report = auditProcess(openProcSource('/proc'), started.pid, started.pidfile ? { pidfile: started.pidfile } : {}, { host: new LocalHost(true) });
   } catch (err) {
-    if (err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT')) {
+    if (err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'ZOMBIE')) {
       throw new CliError(
         `${command[0]} started as pid ${started.pid} but exited at once; if it daemonizes itself, run it in the foreground instead (e.g. nginx -g 'daemon off;', redis-server --daemonize no)`,
         1,
