@@ -138,7 +138,9 @@ export function auditProcess(source: ProcSource, pid: number, options: AuditOpti
   if (source.kind === 'procfs') {
     let after: string | null = null;
     try {
-      after = parseStat(source.readText(`${pid}/stat`, 4096)).starttime;
+      const st = parseStat(source.readText(`${pid}/stat`, 4096));
+      // Became a zombie while we read: its fds and cwd vanished under us.
+      after = st.state === 'Z' && snap.stat.state !== 'Z' ? null : st.starttime;
     } catch (err) {
       const e = errnoOf(err);
       if (e !== 'ENOENT' && e !== 'ESRCH' && e !== 'EPARSE') after = snap.stat.starttime;

@@ -225,7 +225,8 @@ function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: 
     unreadable.fds = errnoOf(err);
     return { fds: null, count: null, truncated: false };
   }
-  const nums = names.map(Number).filter((n) => Number.isSafeInteger(n) && n >= 0).sort((a, b) => a - b);
+  // Only canonical decimal names: Number() also takes "03", "0x1", " 4" and "" (a bare ".link"), listing an fd twice.
+  const nums = names.filter((n) => /^(0|[1-9]\d*)$/.test(n)).map(Number).filter((n) => Number.isSafeInteger(n)).sort((a, b) => a - b);
   const count = nums.length;
   const truncated = count > FD_DETAIL_CAP;
   if (truncated) limits.push(`fds: ${count} open, the first ${FD_DETAIL_CAP} examined`);
@@ -311,6 +312,16 @@ function related(source: ProcSource, table: ProcessTable, pid: number, drivers: 
     cmdline = null;
   }
   return { pid, comm: stat.comm, cmdline, stat, tty: ttyOf(stat, drivers) };
+}
+
+/** Why a pid is not in the table: null when it has exited (ENOENT/ESRCH), else the errno (EPARSE for garbage, EACCES, ...). */
+function whyNotInTable(source: ProcSource, pid: number): string | null {
+  try {
+    return parseStat(source.readText(`${pid}/stat`, 4096)).pid === pid ? null : 'EPARSE';
+  } catch (err) {
+    const e = err instanceof ProcReadError ? err.errno : err instanceof Error && err.name === 'ParseError' ? 'EPARSE' : errnoOf(err);
+    return e === 'ENOENT' || e === 'ESRCH' ? null : e;
+  }
 }
 
 export function ttyOf(stat: ProcStat, drivers: TtyDriver[]): string | null {
@@ -407,6 +418,11 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   if (!table.get(pid)) table.add(stat);
   const parent = stat.ppid > 0 ? related(source, table, stat.ppid, drivers) : null;
   const sessionLeader = stat.session > 0 ? (stat.session === pid ? related(source, table, pid, drivers) : related(source, table, stat.session, drivers)) : null;
+  if (stat.session > 0 && !sessionLeader) {
+    // "Leader gone" is evidence (the double fork's signature) only when it has exited, not when its stat is unreadable.
+    const why = whyNotInTable(source, stat.session);
+    if (why) unreadable.sessionLeader = why;
+  }
   const descendants = table.descendants(pid);
   const ps = parent?.stat.session ?? 0;
   const parentSessionLeader = ps > 0 && parent ? (ps === parent.pid ? parent : ps === stat.session ? sessionLeader : related(source, table, ps, drivers)) : null;

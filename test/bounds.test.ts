@@ -21,10 +21,13 @@ function startHeavy(args: string[], env: NodeJS.ProcessEnv = process.env, argv0E
     let out = '';
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
-      out += d.toString();
+    const report = child.stdio[3] as NodeJS.ReadableStream;
+    report.on('data', (d: Buffer) => (out += d.toString()));
+    // Resolve on EOF: the subject has closed its report fd, so its fd count is final.
+    report.on('end', () => {
       const m = /^(\d+)\n/.exec(out);
       if (m) resolve(Number(m[1]));
+      else reject(new Error(`heavy.py reported ${JSON.stringify(out)}: ${err}`));
     });
     child.on('exit', (code) => reject(new Error(`heavy.py exited ${code}: ${err}`)));
   });

@@ -55,7 +55,9 @@ describe('exit-code matrix on live processes', () => {
   ];
   it.each(cases)('%s with %j -> exit %i', async (verdict, pid, args, code, as) => {
     const r = await runCli([String(pid()), '--json', ...args], as ?? {});
-    expect(r.stderr).toBe('');
+    // Exit 0 is silent on stderr; 1 and 3 say why in one line.
+    if (code === 0) expect(r.stderr).toBe('');
+    else expect(r.stderr).toMatch(new RegExp(`^daemon-check: pid ${pid()} \\((sleep|python3)\\)[^\\n]*\\n$`));
     const rep = JSON.parse(r.stdout) as Report;
     if (!args.includes('--ignore') && !args.includes('--expect-umask') && !args.includes('--expect-cwd')) expect(rep.verdict).toBe(verdict);
     expect(r.code).toBe(code);
@@ -127,7 +129,11 @@ describe('JSON Schema', () => {
     const docs: unknown[] = [];
     for (const pid of [daemonPid, warnPid, shortPid, 1]) docs.push(JSON.parse((await runCli([String(pid), '--json'])).stdout));
     docs.push(JSON.parse((await runCli([String(rootDetachedPid), '--json'], AS_NOBODY)).stdout));
-    docs.push(JSON.parse((await runCli(['--name', 'sleep', '--json'])).stdout));
+    const prog = path.join(tempDir(), 'schemapair');
+    fs.copyFileSync('/bin/sleep', prog);
+    for (const a of ['300', '301']) tracker.track(spawn(prog, [a], { stdio: 'ignore' }).pid!);
+    await waitFor('two processes', () => findProcess(/schemapair 301/));
+    docs.push(JSON.parse((await runCli(['--name', 'schemapair', '--json'])).stdout));
     const fx = path.resolve(__dirname, '..', 'fixtures');
     for (const d of fs.readdirSync(fx)) {
       const f = path.join(fx, d, 'expected.json');

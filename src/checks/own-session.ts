@@ -1,4 +1,5 @@
 import type { Check } from './check.js';
+import { unknownBecause } from './check.js';
 import { describe } from '../context.js';
 
 export const ownSession: Check = {
@@ -25,6 +26,8 @@ export const ownSession: Check = {
       };
     }
     if (!leader) {
+      // Its stat there but unreadable or garbled (EACCES under hidepid=1, a broken capture) is not "exited".
+      if (snap.unreadable.sessionLeader) return unknownBecause(snap, 'sessionLeader', 'own session');
       return {
         status: 'pass',
         observed: `session ${sid}, leader gone`,

@@ -17,6 +17,7 @@ export const stdioDetached: Check = {
     const seen: string[] = [];
     const problems: string[] = [];
     let status: 'pass' | 'warn' | 'fail' = 'pass';
+    let unjudged = false;
     for (let n = 0; n <= 2; n++) {
       const fd = snap.fds.find((f) => f.fd === n);
       if (!fd) {
@@ -26,6 +27,12 @@ export const stdioDetached: Check = {
         continue;
       }
       seen.push(`${n}:${fd.target}`);
+      // readlink gives a path or "type:[...]"; anything else is a garbled capture, not a detached fd.
+      if (fd.type === 'unknown' && !fd.target.startsWith('/') && !/^[\w.-]+:/.test(fd.target)) {
+        problems.push(`${NAMES[n]} (fd ${n}) links to ${JSON.stringify(fd.target.slice(0, 40))}, which is neither a path nor a kernel object`);
+        unjudged = true;
+        continue;
+      }
       if (fd.terminal) {
         problems.push(`${NAMES[n]} is the terminal ${fd.target}`);
         status = 'fail';
@@ -44,7 +51,7 @@ export const stdioDetached: Check = {
       }
     }
     return {
-      status,
+      status: unjudged && status !== 'fail' ? 'unknown' : status,
       observed: seen.join(' '),
       expected: '/dev/null, a file or a logger',
       detail: problems.length ? problems.join('; ') : 'fds 0-2 are open and none is a terminal',

@@ -9,7 +9,7 @@ import { hidepidOption } from '../proc/hidepid.js';
 import type { HostReader } from '../snapshot.js';
 import { parsePid, pidFromPidfile, pidsByName, readPidMax } from '../target.js';
 import type { AuditOptions, Report } from '../types.js';
-import { CliError } from './errors.js';
+import { CliError, printError } from './errors.js';
 import { formatOf, parseSeconds, toAuditOptions, type CommonOptions } from './common.js';
 import { renderReports } from './render.js';
 
@@ -130,5 +130,26 @@ export async function runAudit(pid: string | undefined, opts: CommonOptions): Pr
   const format = formatOf(opts);
   const many = opts.name !== undefined;
   process.stdout.write(await renderReports(reports, format, { many, color: opts.color, failOn: opts.failOn }));
-  return exitCodeFor(reports, opts.failOn);
+  const code = exitCodeFor(reports, opts.failOn);
+  if (code !== 0) printError(shortfallLine(reports, opts.failOn));
+  return code;
+}
+
+/** The one stderr line that goes with exit 1 or 3: which process, and why. */
+export function shortfallLine(reports: Report[], failOn: 'fail' | 'warn'): string {
+  const why = (r: Report): string => {
+    const ids = (pred: (s: Report['checks'][number]) => boolean) => r.checks.filter(pred).map((c) => c.id).join(', ');
+    const who = `pid ${r.pid} (${r.comm})`;
+    if (r.verdict === 'not-a-daemon') return `${who} is not a daemon: ${ids((c) => c.severity === 'critical' && c.status === 'fail')} failed`;
+    if (r.requireFailed.length) return `${who}: required check(s) did not pass: ${r.requireFailed.join(', ')}`;
+    if (r.verdict === 'inconclusive') {
+      const root = r.auditorUid !== null && r.auditorUid !== 0 ? '; run as root to read it' : '';
+      return `${who} is inconclusive: ${ids((c) => c.severity === 'critical' && c.status === 'unknown')} could not be read${root}`;
+    }
+    if (r.verdict === 'daemon-with-warnings' && failOn === 'warn') return `${who} has warnings (${ids((c) => c.status === 'warn')}) and --fail-on warn is set`;
+    return `${who}: ${r.verdict}`;
+  };
+  const short = reports.filter((r) => r.verdict === 'not-a-daemon' || r.verdict === 'inconclusive' || r.requireFailed.length || (failOn === 'warn' && r.verdict === 'daemon-with-warnings'));
+  if (reports.length === 1 || short.length === 1) return why(short[0] ?? reports[0]!);
+  return `${short.length} of ${reports.length} processes fall short: ${short.map((r) => `pid ${r.pid} (${r.verdict})`).join(', ')}`;
 }

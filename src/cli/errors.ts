@@ -1,4 +1,6 @@
 /** One line on stderr for anything a user can cause (architecture.md). */
+import { safeText } from '../report/sanitize.js';
+
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 2) {
     super(message);
@@ -7,6 +9,6 @@ export class CliError extends Error {
 }
 
 export function printError(message: string): void {
-  // Keep it to one line even when a path or comm carries a newline.
-  process.stderr.write(`daemon-check: ${message.replace(/[\r\n]+/g, ' ')}\n`);
+  // One line, and no terminal escapes from a hostile comm or path.
+  process.stderr.write(`daemon-check: ${safeText(message)}\n`);
 }

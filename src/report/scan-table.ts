@@ -2,12 +2,14 @@
 import Table from 'cli-table3';
 import type { ScanResult } from '../scan.js';
 import { makeChalk, paintStatus, paintVerdict, SYMBOLS } from './style.js';
+import { safeDeep } from './sanitize.js';
 
 function cut(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, Math.max(1, n - 1)) + '…';
 }
 
-export function renderScanTable(r: ScanResult, o: { color?: boolean; width?: number; who: string }): string {
+export function renderScanTable(result: ScanResult, o: { color?: boolean; width?: number; who: string }): string {
+  const r = safeDeep(result);
   const c = makeChalk(o.color);
   const width = Math.max(80, Math.min(o.width ?? 120, 200));
   const cmdW = Math.max(16, Math.floor((width - 70) * 0.45));

@@ -8,6 +8,7 @@ import type { ChalkInstance } from 'chalk';
 import { statusRank } from '../audit.js';
 import type { Report } from '../types.js';
 import { makeChalk, paintStatus, paintVerdict, SYMBOLS } from './style.js';
+import { safeDeep } from './sanitize.js';
 
 export interface TableOptions {
   color?: boolean;
@@ -31,7 +32,10 @@ export function ancestryLine(r: Report): string {
   if (r.pid === f.sid) self.push(`session leader${f.tty ? `, ${f.tty}` : ''}`);
   else if (r.pid === f.pgid) self.push(`group leader${f.tty ? `, ${f.tty}` : ''}`);
   else if (f.tty) self.push(f.tty);
-  if (f.sid !== r.pid && !f.ancestry.some((a) => a.pid === f.sid)) self.push(`session ${f.sid}${f.sessionLeader ? ` led by ${f.sessionLeader.comm}` : ', leader gone'}`);
+  if (f.sid !== r.pid && !f.ancestry.some((a) => a.pid === f.sid)) {
+    const leader = f.sessionLeader ? ` led by ${f.sessionLeader.comm}` : f.unreadable.sessionLeader ? `, leader unreadable (${f.unreadable.sessionLeader})` : ', leader gone';
+    self.push(`session ${f.sid}${leader}`);
+  }
   parts.push(`${r.comm} ${r.pid}${self.length ? ` [${self.join(', ')}]` : ''} <- audited`);
   let line = parts.join(' -> ');
   if (f.children.length) {
@@ -51,7 +55,8 @@ function header(c: ChalkInstance, r: Report): string[] {
   ];
 }
 
-export function renderTable(r: Report, opts: TableOptions = {}): string {
+export function renderTable(report: Report, opts: TableOptions = {}): string {
+  const r = safeDeep(report);
   const c = makeChalk(opts.color);
   const width = Math.max(60, Math.min(opts.width ?? 100, 160));
   const rows = [...r.checks].sort((a, b) => statusRank(a.status) - statusRank(b.status));
