@@ -144,6 +144,7 @@ export const FD_DETAIL_CAP = 4096;
 export const ENVIRON_CAP = 1024 * 1024;
 export const CMDLINE_CAP = 256 * 1024;
 export const LOCKS_CAP = 8 * 1024 * 1024;
+export const PEER_CAP = 32;
 export const LOCKS_LINE_CAP = 100_000;
 
 function tryRead<T>(unreadable: Record<string, string>, name: string, f: () => T): T | null {
@@ -435,6 +436,20 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     for (const k of keys) peers[k] = (opts.peerIndex.get(k) ?? []).filter((h) => h.pid !== pid && h.pid !== self);
   } else if (!opts.skipPeers) {
     peers = findPeers(source, table, pid, keys, self);
+  }
+  const ancestorPids = new Set(table.ancestors(pid).map((a) => a.pid));
+  for (const k of Object.keys(peers)) {
+    const all = peers[k]!;
+    if (all.length <= PEER_CAP) continue;
+    // Thousands of holders (a pipe leaked into a whole fleet) would make every
+    // row quadratic: keep the ones that matter (ancestors, terminal holders), then the first others.
+    const keep = all.filter((h) => ancestorPids.has(h.pid) || h.ttyNr !== 0).slice(0, PEER_CAP);
+    for (const h of all) {
+      if (keep.length >= PEER_CAP) break;
+      if (!keep.includes(h)) keep.push(h);
+    }
+    peers[k] = keep;
+    limits.push(`${k}: held by ${all.length} other processes, ${keep.length} examined`);
   }
 
   let hidepid: string | null = null;

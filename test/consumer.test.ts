@@ -19,7 +19,7 @@ let daemon = 0;
 beforeAll(async () => {
   consumer = tempDir('dc-consumer-');
   const packDir = tempDir('dc-pack-');
-  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const tgz = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
   fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   execFileSync('npm', ['install', '--silent', '--no-audit', '--no-fund', '--prefer-offline', path.join(packDir, tgz), `typescript@${require(path.join(ROOT, 'node_modules/typescript/package.json')).version}`, '@types/node@20'], {
     cwd: consumer,

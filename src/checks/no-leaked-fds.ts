@@ -1,6 +1,6 @@
 import type { Check } from './check.js';
 import { unknownBecause } from './check.js';
-import { holderText, outsideHolders } from './peers.js';
+import { holdersText, outsideHolders } from './peers.js';
 import type { FdEntry, Snapshot } from '../snapshot.js';
 
 /** The fd holds a write lock: a pidfile's or a lock file's descriptor is meant to stay open. */
@@ -28,7 +28,7 @@ export const noLeakedFds: Check = {
       else if (fd.deleted) leaks.push(`fd ${fd.fd} is a deleted file ${fd.target}`);
       else if (fd.type === 'pipe' || fd.type === 'socket' || fd.type === 'fifo') {
         const out = outsideHolders(snap, ctx, fd);
-        if (out.length) leaks.push(`fd ${fd.fd} ${fd.target} is also held by ${out.map(holderText).join('; ')}`);
+        if (out.length) leaks.push(`fd ${fd.fd} ${fd.target} is also held by ${holdersText(out)}`);
       }
     }
     const summary = extra.length === 0 ? 'none' : extra.slice(0, 8).map((f) => `${f.fd}:${f.type}${holdsWriteLock(snap, f) ? '(locked)' : ''}`).join(' ') + (extra.length > 8 ? ` +${extra.length - 8}` : '');

@@ -12,5 +12,11 @@ export function outsideHolders(snap: Snapshot, ctx: CheckContext, fd: FdEntry): 
 }
 
 export function holderText(h: PeerHolder): string {
-  return `${h.comm} (${h.pid}) fd ${h.fds.join(',')}`;
+  return `${h.comm} (${h.pid}) fd ${h.fds.slice(0, 4).join(',')}${h.fds.length > 4 ? ',…' : ''}`;
+}
+
+/** The first few holders by name, and how many more: a pipe shared by thousands stays one readable line. */
+export function holdersText(list: PeerHolder[], max = 5): string {
+  const shown = list.slice(0, max).map(holderText).join('; ');
+  return list.length > max ? `${shown}; and ${list.length - max} more` : shown;
 }

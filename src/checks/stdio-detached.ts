@@ -1,6 +1,6 @@
 import type { Check } from './check.js';
 import { unknownBecause } from './check.js';
-import { holderText, outsideHolders } from './peers.js';
+import { holdersText, outsideHolders } from './peers.js';
 
 const NAMES = ['stdin', 'stdout', 'stderr'];
 
@@ -41,7 +41,7 @@ export const stdioDetached: Check = {
       if (fd.type === 'pipe' || fd.type === 'socket' || fd.type === 'fifo') {
         const launchers = outsideHolders(snap, ctx, fd).filter((h) => ctx.isLauncherLike(h));
         if (launchers.length) {
-          problems.push(`${NAMES[n]} is ${fd.target}, also held by ${launchers.map(holderText).join('; ')}: it waits for an EOF that never comes`);
+          problems.push(`${NAMES[n]} is ${fd.target}, also held by ${holdersText(launchers)}: it waits for an EOF that never comes`);
           if (status === 'pass') status = 'warn';
         }
       }
