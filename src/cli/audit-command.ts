@@ -1,4 +1,5 @@
 /** `daemon-check <pid> | --pidfile FILE | --name NAME`. */
+import { writeOut } from './output.js';
 import { auditProcess } from '../audit.js';
 import { DaemonCheckError, errnoOf } from '../errors.js';
 import { exitCodeFor } from '../exit.js';
@@ -129,7 +130,7 @@ export async function runAudit(pid: string | undefined, opts: CommonOptions): Pr
   const reports = await auditTargets(pid, opts, auditOpts);
   const format = formatOf(opts);
   const many = opts.name !== undefined;
-  process.stdout.write(await renderReports(reports, format, { many, color: opts.color, failOn: opts.failOn }));
+  writeOut(await renderReports(reports, format, { many, color: opts.color, failOn: opts.failOn }));
   const code = exitCodeFor(reports, opts.failOn);
   if (code !== 0) printError(shortfallLine(reports, opts.failOn));
   return code;

@@ -1,4 +1,5 @@
 /** `daemon-check capture <pid> --out DIR`. */
+import { writeOut } from './output.js';
 import { captureProcess } from '../capture.js';
 import { LocalHost } from '../host.js';
 import { openProcSource } from '../proc/source.js';
@@ -17,6 +18,6 @@ export function runCapture(pidText: string, opts: CaptureOptions): number {
   if (source.kind !== 'procfs') throw new CliError('capture reads a live procfs; --proc-root points at a capture already', 2);
   const pid = parsePid(pidText, readPidMax(source));
   const res = captureProcess(source, pid, opts.out, new LocalHost(true), { pidfile: opts.pidfile });
-  process.stdout.write(`captured pid ${res.pid} (${res.comm}) into ${res.dir}: ${res.files} files; replay with: daemon-check ${res.pid} --proc-root ${res.dir}\n`);
+  writeOut(`captured pid ${res.pid} (${res.comm}) into ${res.dir}: ${res.files} files; replay with: daemon-check ${res.pid} --proc-root ${res.dir}\n`);
   return 0;
 }

@@ -1,5 +1,6 @@
 /** One line on stderr for anything a user can cause (architecture.md). */
 import { safeText } from '../report/sanitize.js';
+import { writeErr } from './output.js';
 
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 2) {
@@ -10,5 +11,5 @@ export class CliError extends Error {
 
 export function printError(message: string): void {
   // One line, and no terminal escapes from a hostile comm or path.
-  process.stderr.write(`daemon-check: ${safeText(message)}\n`);
+  writeErr(`daemon-check: ${safeText(message)}\n`);
 }

@@ -1,4 +1,5 @@
 /** `daemon-check explain [CHECK-ID]`: the same metadata the reports use. */
+import { writeOut } from './output.js';
 import { checks, findCheck } from '../checks/index.js';
 import { CliError } from './errors.js';
 
@@ -9,7 +10,7 @@ export function runExplain(id: string | undefined, opts: { json?: boolean }): nu
   }
   if (opts.json) {
     const meta = list.map((c) => ({ id: c!.id, title: c!.title, severity: c!.severity, sysvOnly: c!.sysvOnly ?? false, rationale: c!.rationale, evidence: c!.evidence, fix: c!.fix }));
-    process.stdout.write(JSON.stringify({ schemaVersion: 1, checks: meta }, null, 2) + '\n');
+    writeOut(JSON.stringify({ schemaVersion: 1, checks: meta }, null, 2) + '\n');
     return 0;
   }
   const out: string[] = [];
@@ -21,6 +22,6 @@ export function runExplain(id: string | undefined, opts: { json?: boolean }): nu
     out.push(`  Fix:      ${c!.fix}`);
     out.push('');
   }
-  process.stdout.write(out.join('\n'));
+  writeOut(out.join('\n'));
   return 0;
 }

@@ -1,4 +1,5 @@
 /** Picks a renderer; each is imported only when used. */
+import { isatty } from 'node:tty';
 import type { FailOn } from '../exit.js';
 import type { Report } from '../types.js';
 
@@ -24,7 +25,8 @@ export async function renderReports(reports: Report[], format: 'table' | 'json' 
     }
     default: {
       const { renderTable } = await import('../report/table.js');
-      const width = process.stdout.isTTY ? process.stdout.columns : 100;
+      // Ask the stream for its width only on a terminal: creating process.stdout costs time.
+      const width = isatty(1) ? process.stdout.columns : 100;
       return reports.map((r) => renderTable(r, { color: o.color, width })).join('\n');
     }
   }

@@ -2,6 +2,7 @@
  * `daemon-check run [opts] -- CMD ARGS`: the native helper starts CMD as a
  * textbook daemon; then the new daemon is audited like any other process.
  */
+import { writeOut } from './output.js';
 import { auditProcess } from '../audit.js';
 import { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions } from '../daemonize/helper.js';
 import { DaemonCheckError } from '../errors.js';
@@ -74,7 +75,7 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
   }
   const where = `${command.join(' ')} as pid ${started.pid}${started.pidfile ? ` (pidfile ${started.pidfile})` : ''}`;
   if (!o.verify) {
-    process.stdout.write(o.json ? JSON.stringify(started) + '\n' : `started ${where}\n`);
+    writeOut(o.json ? JSON.stringify(started) + '\n' : `started ${where}\n`);
     return 0;
   }
   let report: Report;
@@ -98,7 +99,7 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
   }
   const code = exitCodeFor([report], o.failOn);
   if (o.json) {
-    process.stdout.write(JSON.stringify({ ...started, verdict: report.verdict, report }, null, 2) + '\n');
+    writeOut(JSON.stringify({ ...started, verdict: report.verdict, report }, null, 2) + '\n');
   } else {
     const { makeChalk, paintVerdict, paintStatus, SYMBOLS } = await import('../report/style.js');
     const c = makeChalk(o.color);
@@ -109,7 +110,7 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
       }
     }
     if (code !== 0) lines.push(`the daemon is running, but falls short of the bar; 'daemon-check ${started.pid}' shows the whole report`);
-    process.stdout.write(lines.join('\n') + '\n');
+    writeOut(lines.join('\n') + '\n');
   }
   return code === 3 ? 1 : code;
 }

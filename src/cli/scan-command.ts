@@ -1,4 +1,6 @@
 /** `daemon-check scan [--user U] [--all]`. */
+import { isatty } from 'node:tty';
+import { writeOut } from './output.js';
 import { LocalHost, lookupUid } from '../host.js';
 import { openProcSource } from '../proc/source.js';
 import { scanProcesses, type ScanResult } from '../scan.js';
@@ -40,11 +42,11 @@ export async function runScan(opts: ScanCliOptions): Promise<number> {
     expectCwd: opts.expectCwd,
   });
   if (opts.json || opts.format === 'json') {
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    writeOut(JSON.stringify(result, null, 2) + '\n');
   } else {
     const { renderScanTable } = await import('../report/scan-table.js');
-    const width = process.stdout.isTTY ? process.stdout.columns : 120;
-    process.stdout.write(renderScanTable(result, { color: opts.color, width, who: uid === null ? 'all users' : `uid ${uid}` }));
+    const width = isatty(1) ? process.stdout.columns : 120;
+    writeOut(renderScanTable(result, { color: opts.color, width, who: uid === null ? 'all users' : `uid ${uid}` }));
   }
   return 0;
 }

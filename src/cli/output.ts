@@ -1,0 +1,32 @@
+/**
+ * Writes to fd 1/2 without creating process.stdout/stderr: building those
+ * stream objects costs a few milliseconds of a ~60 ms budget. If the fd is
+ * non-blocking and full (EAGAIN), the rest goes through the stream, which
+ * waits for the reader.
+ */
+import * as fs from 'node:fs';
+
+function writeAll(fd: 1 | 2, text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+        (fd === 1 ? process.stdout : process.stderr).write(buf.subarray(off));
+        return;
+      }
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') return; // the reader went away (| head)
+      throw err;
+    }
+  }
+}
+
+export function writeOut(text: string): void {
+  writeAll(1, text);
+}
+
+export function writeErr(text: string): void {
+  writeAll(2, text);
+}
