@@ -9,7 +9,7 @@ import type { ProcSource } from './proc/source.js';
 import { isKernelThread, type ProcStat } from './proc/stat.js';
 import { parseStatus } from './proc/status.js';
 import { ProcessTable } from './proc/table.js';
-import { readShared, readSnapshot, type HostReader, type PeerHolder } from './snapshot.js';
+import { holdersByTarget, readShared, readSnapshot, type HostReader, type PeerHolder } from './snapshot.js';
 import type { AuditOptions, ProfileName, StartedAs, Status, Verdict } from './types.js';
 
 export interface ScanRow {
@@ -46,37 +46,13 @@ const STATUS_ORDER: Record<Status, number> = { fail: 0, unknown: 1, warn: 2, inf
 
 /** One pass over every fd/ in the table: pipe, FIFO and socket -> the processes holding it. */
 export function indexPeers(source: ProcSource, table: ProcessTable, exclude: Set<number>): Map<string, PeerHolder[]> {
-  const index = new Map<string, PeerHolder[]>();
-  for (const st of table.byPid.values()) {
-    if (exclude.has(st.pid) || st.state === 'Z' || isKernelThread(st)) continue;
-    let names: string[];
-    try {
-      names = source.readdir(`${st.pid}/fd`);
-    } catch {
-      continue;
-    }
-    const mine = new Map<string, number[]>();
-    for (const n of names) {
-      let t: string;
-      try {
-        t = source.readlink(`${st.pid}/fd/${n}`).toString('utf8');
-      } catch {
-        continue;
-      }
-      // Only objects that can be shared with a launcher: pipes, sockets, FIFOs (paths are checked later).
-      if (!(t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'))) continue;
-      const list = mine.get(t);
-      if (list) list.push(Number(n));
-      else mine.set(t, [Number(n)]);
-    }
-    for (const [key, fds] of mine) {
-      const holder: PeerHolder = { pid: st.pid, comm: st.comm, fds: fds.sort((a, b) => a - b), ttyNr: st.ttyNr, session: st.session };
-      const list = index.get(key);
-      if (list) list.push(holder);
-      else index.set(key, [holder]);
-    }
-  }
-  return index;
+  // Only objects that can be shared with a launcher: pipes, sockets, FIFOs (paths; the FIFOs among them are known later).
+  return holdersByTarget(
+    source,
+    table,
+    (st) => exclude.has(st.pid) || isKernelThread(st),
+    (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'),
+  );
 }
 
 function inForeground(st: ProcStat): boolean {

@@ -331,20 +331,22 @@ export function ttyOf(stat: ProcStat, drivers: TtyDriver[]): string | null {
   return ttyName(drivers, major, minor);
 }
 
-/** Other processes holding the same pipe/socket objects: one pass over every fd/ in the table. */
-function findPeers(source: ProcSource, table: ProcessTable, pid: number, keys: Set<string>, self: number | null): Record<string, PeerHolder[]> {
-  const peers: Record<string, PeerHolder[]> = {};
-  if (keys.size === 0) return peers;
-  for (const k of keys) peers[k] = [];
+/**
+ * One pass over every other process's fd/: the processes holding each link
+ * target that `wanted` accepts. Used for one audit's pipes and sockets, and
+ * by scan to index every process's at once.
+ */
+export function holdersByTarget(source: ProcSource, table: ProcessTable, skip: (st: ProcStat) => boolean, wanted: (target: string) => boolean): Map<string, PeerHolder[]> {
+  const index = new Map<string, PeerHolder[]>();
   for (const st of table.byPid.values()) {
-    if (st.pid === pid || st.pid === self || st.state === 'Z') continue;
+    if (st.state === 'Z' || skip(st)) continue;
     let names: string[];
     try {
       names = source.readdir(`${st.pid}/fd`);
     } catch {
       continue;
     }
-    let holder: Map<string, number[]> | null = null;
+    let mine: Map<string, number[]> | null = null;
     for (const n of names) {
       let t: string;
       try {
@@ -352,16 +354,29 @@ function findPeers(source: ProcSource, table: ProcessTable, pid: number, keys: S
       } catch {
         continue;
       }
-      if (!keys.has(t)) continue;
-      holder ??= new Map();
-      const list = holder.get(t);
+      if (!wanted(t)) continue;
+      mine ??= new Map();
+      const list = mine.get(t);
       if (list) list.push(Number(n));
-      else holder.set(t, [Number(n)]);
+      else mine.set(t, [Number(n)]);
     }
-    if (holder) {
-      for (const [k, fds] of holder) peers[k]!.push({ pid: st.pid, comm: st.comm, fds: fds.sort((a, b) => a - b), ttyNr: st.ttyNr, session: st.session });
+    if (!mine) continue;
+    for (const [key, fds] of mine) {
+      const holder: PeerHolder = { pid: st.pid, comm: st.comm, fds: fds.sort((a, b) => a - b), ttyNr: st.ttyNr, session: st.session };
+      const list = index.get(key);
+      if (list) list.push(holder);
+      else index.set(key, [holder]);
     }
   }
+  return index;
+}
+
+/** Other processes holding the same pipe/socket/FIFO objects as this one. */
+function findPeers(source: ProcSource, table: ProcessTable, pid: number, keys: Set<string>, self: number | null): Record<string, PeerHolder[]> {
+  const peers: Record<string, PeerHolder[]> = {};
+  if (keys.size === 0) return peers;
+  const found = holdersByTarget(source, table, (st) => st.pid === pid || st.pid === self, (t) => keys.has(t));
+  for (const k of keys) peers[k] = found.get(k) ?? [];
   return peers;
 }
 

@@ -30,6 +30,7 @@ describe('bad input', () => {
     [['abc'], 2, /'abc' is not a pid/],
     [['0'], 2, /pids start at 1/],
     [['--', '-5'], 2, /pid -5 is not valid/],
+    [['-5'], 2, /pid -5 is not valid: pids start at 1/],
     [['999999999'], 2, /beyond this system's pid_max/],
     [['12abc'], 2, /not a pid/],
     [[], 2, /nothing to audit/],

@@ -150,6 +150,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+      // "daemon-check -5" reads as an option to commander; to a user it is a bad pid.
+      const negative = err.code === 'commander.unknownOption' ? /unknown option '(-\d+)'/.exec(err.message) : null;
+      if (negative) {
+        printError(`pid ${negative[1]} is not valid: pids start at 1 (see 'ps -e')`);
+        return 2;
+      }
       const msg = err.message.replace(/^error: /, '');
       printError(`${msg}; see 'daemon-check --help'`);
       return 2;
