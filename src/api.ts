@@ -1,7 +1,7 @@
 /** Library entry points: the same audit the CLI runs, returning Report objects. */
 import { auditProcess } from './audit.js';
 import { DaemonCheckError } from './errors.js';
-import { CaptureHost, LocalHost, readCaptureMeta } from './host.js';
+import { hostFor } from './host.js';
 import { openProcSource } from './proc/source.js';
 import { parsePid, pidFromPidfile, pidsByName, readPidMax } from './target.js';
 import type { AuditOptions, Report } from './types.js';
@@ -9,14 +9,6 @@ import { scanProcesses, type ScanResult } from './scan.js';
 import { lookupUid } from './host.js';
 
 export type AuditTarget = number | string | { pid: number } | { pidfile: string } | { name: string };
-
-function hostFor(procRoot: string, kind: 'procfs' | 'fixture') {
-  if (kind === 'fixture') {
-    const meta = readCaptureMeta(procRoot);
-    if (meta) return new CaptureHost(meta);
-  }
-  return new LocalHost();
-}
 
 /** Audits one process by pid. Throws DaemonCheckError (see `code`) when it cannot. */
 export async function auditPid(pid: number, options: AuditOptions = {}): Promise<Report> {
@@ -29,7 +21,7 @@ export async function auditPid(pid: number, options: AuditOptions = {}): Promise
  */
 export async function audit(target: AuditTarget, options: AuditOptions = {}): Promise<Report | Report[]> {
   const source = openProcSource(options.procRoot ?? '/proc');
-  const host = hostFor(source.root, source.kind);
+  const host = hostFor(source);
   if (typeof target === 'number' || typeof target === 'string' || 'pid' in target) {
     const raw = typeof target === 'object' ? target.pid : target;
     const pid = parsePid(String(raw), readPidMax(source));
@@ -53,7 +45,7 @@ export interface ScanApiOptions extends AuditOptions {
 /** Every background process (not kernel threads, zombies or a terminal's foreground), worst first. */
 export async function scan(options: ScanApiOptions = {}): Promise<ScanResult> {
   const source = openProcSource(options.procRoot ?? '/proc');
-  const host = hostFor(source.root, source.kind);
+  const host = hostFor(source);
   let uid: number | null;
   if (options.user === 'all') uid = null;
   else if (options.user === undefined) uid = process.getuid ? process.getuid() : null;

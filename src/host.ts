@@ -143,3 +143,16 @@ export function readCaptureMeta(procRoot: string): CaptureMeta | null {
   }
   return null;
 }
+
+/**
+ * The host reader that goes with a proc source: a capture answers from its
+ * meta.json, a live system from /etc/passwd and the file system. The CLI
+ * passes excludeSelf (see LocalHost); library callers do not.
+ */
+export function hostFor(source: { kind: 'procfs' | 'fixture'; root: string }, excludeSelf = false): HostReader {
+  if (source.kind === 'fixture') {
+    const meta = readCaptureMeta(source.root);
+    if (meta) return new CaptureHost(meta);
+  }
+  return new LocalHost(excludeSelf);
+}

@@ -19,7 +19,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditProcess } from '../src/audit.js';
-import { auditTargets, hostFor } from '../src/cli/audit-command.js';
+import { auditTargets } from '../src/cli/audit-command.js';
+import { hostFor } from '../src/host.js';
 import { CliError } from '../src/cli/errors.js';
 import { toAuditOptions, type CommonOptions } from '../src/cli/common.js';
 import { checks } from '../src/checks/index.js';
@@ -68,7 +69,7 @@ function describeTree(t: Tree, seed: number): string {
 function auditInProcess(t: Tree): { report: Report } | { error: DaemonCheckError } {
   try {
     const source = openProcSource(t.dir);
-    const host = hostFor(source);
+    const host = hostFor(source, true);
     if (t.pidfile) {
       const pid = pidFromPidfile(t.pidfile, source);
       return { report: auditProcess(source, pid, { pidfile: t.pidfile }, { host }) };

@@ -3,24 +3,15 @@ import { writeOut } from './output.js';
 import { auditProcess } from '../audit.js';
 import { DaemonCheckError, errnoOf } from '../errors.js';
 import { exitCodeFor } from '../exit.js';
-import { CaptureHost, LocalHost, readCaptureMeta } from '../host.js';
+import { hostFor } from '../host.js';
 import { openProcSource, type ProcSource } from '../proc/source.js';
 import { parseStat } from '../proc/stat.js';
 import { hidepidOption } from '../proc/hidepid.js';
-import type { HostReader } from '../snapshot.js';
 import { parsePid, pidFromPidfile, pidsByName, readPidMax } from '../target.js';
 import type { AuditOptions, Report } from '../types.js';
 import { CliError, printError } from './errors.js';
 import { formatOf, parseSeconds, toAuditOptions, type CommonOptions } from './common.js';
 import { renderReports } from './render.js';
-
-export function hostFor(source: ProcSource): HostReader {
-  if (source.kind === 'fixture') {
-    const meta = readCaptureMeta(source.root);
-    if (meta) return new CaptureHost(meta);
-  }
-  return new LocalHost(true);
-}
 
 type Resolve = () => number[];
 
@@ -89,7 +80,7 @@ export async function auditTargets(pid: string | undefined, opts: CommonOptions,
   if (given > 1) throw new CliError('give a pid (or --pidfile FILE) or --name NAME, not both');
   const wait = opts.wait !== undefined ? parseSeconds(opts.wait, '--wait') : null;
   const source = openProcSource(opts.procRoot);
-  const host = hostFor(source);
+  const host = hostFor(source, true);
 
   let resolve: Resolve;
   let what: string;

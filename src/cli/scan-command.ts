@@ -1,11 +1,10 @@
 /** `daemon-check scan [--user U] [--all]`. */
 import { isatty } from 'node:tty';
 import { writeOut } from './output.js';
-import { LocalHost, lookupUid } from '../host.js';
+import { hostFor, lookupUid } from '../host.js';
 import { openProcSource } from '../proc/source.js';
 import { scanProcesses, type ScanResult } from '../scan.js';
 import type { ProfileChoice } from '../types.js';
-import { hostFor } from './audit-command.js';
 import { CliError } from './errors.js';
 import { parseUmask } from './common.js';
 
@@ -33,7 +32,7 @@ export async function runScan(opts: ScanCliOptions): Promise<number> {
   if (opts.all && opts.user !== undefined) throw new CliError('give --user U or --all, not both');
   const uid = opts.all ? null : opts.user !== undefined ? resolveUser(opts.user) : process.getuid!();
   const source = openProcSource(opts.procRoot);
-  const host = source.kind === 'fixture' ? hostFor(source) : new LocalHost(true);
+  const host = hostFor(source, true);
   const result = scanProcesses(source, host, {
     uid,
     exclude: [process.pid],
