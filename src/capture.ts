@@ -81,7 +81,7 @@ function redactEnviron(buf: Buffer): Buffer {
 /** Which pids' records the replay needs, and how much of each. */
 function keepPlan(snap: Snapshot): { full: Set<number>; related: Set<number>; statOnly: Set<number>; peerFds: Map<number, Set<number>> } {
   const related = new Set<number>();
-  for (const r of [snap.parent, snap.sessionLeader, snap.parentSessionLeader]) if (r) related.add(r.pid);
+  for (const r of [snap.parent, snap.sessionLeader]) if (r) related.add(r.pid);
   for (const a of snap.ancestors) related.add(a.pid);
   const statOnly = new Set<number>();
   for (const c of snap.children) statOnly.add(c.pid);

@@ -5,6 +5,7 @@
  */
 import { programKind, type ProgramKind } from './classify.js';
 import type { PeerHolder, RelatedProcess, Snapshot } from './snapshot.js';
+import type { ProcStat } from './proc/stat.js';
 import type { AuditOptions, ProfileName } from './types.js';
 
 export interface CheckContext {
@@ -30,27 +31,50 @@ function relatedKind(r: RelatedProcess | null): ProgramKind | null {
   return r ? programKind(r.pid, r.comm, r.cmdline) : null;
 }
 
+const INTERACTIVE_KINDS: ReadonlyArray<ProgramKind | null> = ['shell', 'terminal', 'job-runner'];
+
+/**
+ * Whether the process `first` (the start of `chain`, then its ancestors in
+ * order) is a detached master: no terminal, no shell, terminal owner or job
+ * step anywhere between it and the point where it was cut loose (it leads its
+ * own session, init or a supervisor adopted it, or its parent is out of sight).
+ * A child of a test runner in a CI job's session is not a daemon's worker,
+ * even when that session's leader has no terminal: the job's shell or npm sits
+ * in between.
+ */
+function isDetachedMaster(chain: ProcStat[], firstKind: ProgramKind | null): boolean {
+  for (let i = 0; i < chain.length; i += 1) {
+    const a = chain[i]!;
+    const kind = i === 0 && firstKind ? firstKind : programKind(a.pid, a.comm);
+    if (kind === 'init' || kind === 'supervisor') return i > 0;
+    if (a.ttyNr !== 0 || INTERACTIVE_KINDS.includes(kind)) return false;
+    if (a.session === a.pid || a.ppid <= 1) return true;
+  }
+  // The chain ends at a parent this view cannot see (another pid namespace, hidepid).
+  return true;
+}
+
 export function deriveContext(snap: Snapshot, profile: ProfileName, options: AuditOptions): CheckContext {
   const parentKind = snap.stat.ppid === 0 || snap.stat.ppid === 1 ? 'init' : relatedKind(snap.parent);
   const leaderKind = relatedKind(snap.sessionLeader);
   const sid = snap.stat.session;
   const leaderGone = snap.sessionLeader === null;
-  const interactiveKinds: Array<ProgramKind | null> = ['shell', 'terminal', 'job-runner'];
+  // Between the process and its session's leader, inside that session: a shell or a job step
+  // there means the session is a login's or a job's, whatever its leader is.
+  const launchedInSession = snap.ancestors.some(
+    (a) => a.session === sid && a.pid !== sid && INTERACTIVE_KINDS.includes(programKind(a.pid, a.comm)),
+  );
   const daemonSession =
     snap.stat.ttyNr === 0 &&
-    (sid === snap.pid || leaderGone || (!interactiveKinds.includes(leaderKind) && snap.sessionLeader!.stat.ttyNr === 0));
+    (sid === snap.pid ||
+      leaderGone ||
+      (!INTERACTIVE_KINDS.includes(leaderKind) && snap.sessionLeader!.stat.ttyNr === 0 && !launchedInSession));
 
   const parent = snap.parent;
   let parentIsDaemon = false;
   if (parent && parentKind === 'other' && parent.stat.ttyNr === 0) {
-    // A worker's master: leads its own session, or sits in a session no shell or terminal leads.
-    const pl = snap.parentSessionLeader;
-    const plKind = relatedKind(pl);
-    parentIsDaemon =
-      parent.stat.session === parent.pid ||
-      (parent.stat.session === sid && daemonSession) ||
-      pl === null ||
-      (!interactiveKinds.includes(plKind) && pl.stat.ttyNr === 0);
+    // A worker's master: itself detached, with no shell or job step above it before that point.
+    parentIsDaemon = isDetachedMaster(snap.ancestors, parentKind);
   }
 
   const descendants = new Set(snap.descendants);

@@ -88,8 +88,6 @@ export interface Snapshot {
   tty: string | null;
   parent: RelatedProcess | null;
   sessionLeader: RelatedProcess | null;
-  /** The parent's session leader (is the parent itself a terminal job?). */
-  parentSessionLeader: RelatedProcess | null;
   ancestors: ProcStat[];
   children: ProcStat[];
   sessionMembers: ProcStat[];
@@ -440,8 +438,6 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     if (why) unreadable.sessionLeader = why;
   }
   const descendants = table.descendants(pid);
-  const ps = parent?.stat.session ?? 0;
-  const parentSessionLeader = ps > 0 && parent ? (ps === parent.pid ? parent : ps === stat.session ? sessionLeader : related(source, table, ps, drivers)) : null;
 
   const keys = new Set<string>();
   for (const f of fds ?? []) if (f.objectKey && (f.type === 'pipe' || f.type === 'socket' || f.type === 'fifo')) keys.add(f.objectKey);
@@ -497,7 +493,6 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     tty: ttyOf(stat, drivers),
     parent,
     sessionLeader,
-    parentSessionLeader,
     ancestors: table.ancestors(pid),
     children: table.children(pid),
     sessionMembers: table.sessionMembers(stat.session),

@@ -34,26 +34,26 @@ const WARNING_IDS = 'not-session-leader,no-leaked-fds,umask,cwd,signal-mask,reap
 const AS_NOBODY = { uid: 65534, gid: 65534 };
 
 describe('exit-code matrix on live processes', () => {
-  const cases: Array<[string, () => number, string[], number, object?]> = [
-    ['daemon', () => daemonPid, [], 0],
-    ['daemon', () => daemonPid, ['--fail-on', 'warn'], 0],
-    ['daemon', () => daemonPid, ['--require', 'handles-sigterm,single-instance'], 0],
-    ['daemon', () => daemonPid, ['--expect-umask', '0022'], 0], // a warning only
-    ['daemon', () => daemonPid, ['--expect-umask', '0022', '--fail-on', 'warn'], 1],
-    ['daemon', () => daemonPid, ['--expect-cwd', '/srv', '--fail-on', 'warn'], 1],
-    ['daemon-with-warnings', () => warnPid, [], 0],
-    ['daemon-with-warnings', () => warnPid, ['--fail-on', 'warn'], 1],
-    ['daemon-with-warnings', () => warnPid, ['--fail-on', 'warn', '--ignore', WARNING_IDS], 0],
-    ['daemon-with-warnings', () => warnPid, ['--require', 'handles-sigterm'], 1],
-    ['daemon-with-warnings', () => warnPid, ['--require', 'not-session-leader'], 1],
-    ['not-a-daemon', () => shortPid, [], 1],
-    ['not-a-daemon', () => shortPid, ['--fail-on', 'warn'], 1],
-    ['not-a-daemon', () => shortPid, ['--ignore', 'detached-parent,own-session,no-controlling-tty,stdio-detached'], 0],
-    ['inconclusive', () => rootDetachedPid, [], 3, AS_NOBODY],
-    ['inconclusive', () => rootDetachedPid, ['--ignore', 'stdio-detached'], 0, AS_NOBODY],
-    ['inconclusive', () => rootDetachedPid, ['--require', 'stdio-detached'], 1, AS_NOBODY],
+  const cases: Array<{ verdict: string; pid: () => number; args: string[]; code: number; as?: object }> = [
+    { verdict: 'daemon', pid: () => daemonPid, args: [], code: 0 },
+    { verdict: 'daemon', pid: () => daemonPid, args: ['--fail-on', 'warn'], code: 0 },
+    { verdict: 'daemon', pid: () => daemonPid, args: ['--require', 'handles-sigterm,single-instance'], code: 0 },
+    { verdict: 'daemon', pid: () => daemonPid, args: ['--expect-umask', '0022'], code: 0 }, // a warning only
+    { verdict: 'daemon', pid: () => daemonPid, args: ['--expect-umask', '0022', '--fail-on', 'warn'], code: 1 },
+    { verdict: 'daemon', pid: () => daemonPid, args: ['--expect-cwd', '/srv', '--fail-on', 'warn'], code: 1 },
+    { verdict: 'daemon-with-warnings', pid: () => warnPid, args: [], code: 0 },
+    { verdict: 'daemon-with-warnings', pid: () => warnPid, args: ['--fail-on', 'warn'], code: 1 },
+    { verdict: 'daemon-with-warnings', pid: () => warnPid, args: ['--fail-on', 'warn', '--ignore', WARNING_IDS], code: 0 },
+    { verdict: 'daemon-with-warnings', pid: () => warnPid, args: ['--require', 'handles-sigterm'], code: 1 },
+    { verdict: 'daemon-with-warnings', pid: () => warnPid, args: ['--require', 'not-session-leader'], code: 1 },
+    { verdict: 'not-a-daemon', pid: () => shortPid, args: [], code: 1 },
+    { verdict: 'not-a-daemon', pid: () => shortPid, args: ['--fail-on', 'warn'], code: 1 },
+    { verdict: 'not-a-daemon', pid: () => shortPid, args: ['--ignore', 'detached-parent,own-session,no-controlling-tty,stdio-detached'], code: 0 },
+    { verdict: 'inconclusive', pid: () => rootDetachedPid, args: [], code: 3, as: AS_NOBODY },
+    { verdict: 'inconclusive', pid: () => rootDetachedPid, args: ['--ignore', 'stdio-detached'], code: 0, as: AS_NOBODY },
+    { verdict: 'inconclusive', pid: () => rootDetachedPid, args: ['--require', 'stdio-detached'], code: 1, as: AS_NOBODY },
   ];
-  it.each(cases)('%s with %j -> exit %i', async (verdict, pid, args, code, as) => {
+  it.each(cases)('$verdict with $args -> exit $code', async ({ verdict, pid, args, code, as }) => {
     const r = await runCli([String(pid()), '--json', ...args], as ?? {});
     // Exit 0 is silent on stderr; 1 and 3 say why in one line.
     if (code === 0) expect(r.stderr).toBe('');
