@@ -179,3 +179,38 @@ describe('live: daemons', () => {
     expect(rep.verdict).toBe('daemon-with-warnings');
   });
 });
+
+describe('live: a job session led by a program that is not a shell (a CI agent)', () => {
+  // The agent leads its own session with no terminal, as a CI runner's agent does.
+  const AGENT = 'import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))';
+  const MIDDLE = 'import subprocess, sys; subprocess.call(sys.argv[1:])';
+
+  async function startUnderAgent(between: string[], secs: number): Promise<Report> {
+    const agent = spawn('python3', ['-c', AGENT, ...between, 'sleep', String(secs)], { detached: true, stdio: 'ignore' });
+    tracker.track(agent.pid!);
+    const pid = tracker.track(await waitFor('the job', () => findProcess(new RegExp(`^sleep ${secs}$`))));
+    const middle = psView(pid).ppid;
+    tracker.track(middle);
+    expect(psView(middle).sid).toBe(agent.pid);
+    return (await audit(pid)) as Report;
+  }
+
+  it('a child of a job step under a shell is not a daemon worker, although the session leader has no terminal', async () => {
+    const secs = uniqueSeconds();
+    // agent (session leader) -> bash (the job's script) -> python3 (the test runner) -> sleep
+    const r = await startUnderAgent(['bash', '-c', 'python3 -c "$0" "$@"; true', MIDDLE], secs);
+    expect(r.facts.parent!.comm).toBe('python3');
+    expect(r.facts.ancestry.map((a) => a.comm)).toContain('bash');
+    expect(row(r, 'detached-parent').status).toBe('fail');
+    expect(r.startedAs.kind).not.toBe('daemon-worker');
+    expect(r.verdict).toBe('not-a-daemon');
+  });
+
+  it('a child of a process directly under a detached session leader is that daemon\'s worker', async () => {
+    const secs = uniqueSeconds();
+    // agent (session leader, no terminal) -> python3 -> sleep: nothing interactive in the chain.
+    const r = await startUnderAgent(['python3', '-c', MIDDLE], secs);
+    expect(row(r, 'detached-parent')).toMatchObject({ status: 'pass', observed: `daemon python3 (${r.facts.ppid})` });
+    expect(r.startedAs.kind).toBe('daemon-worker');
+  });
+});
