@@ -36,7 +36,7 @@ export const singleInstance: Check = {
   severity: 'info',
   rationale:
     'A pidfile that is only written, never locked, goes stale after a crash and does not stop a second copy. A write lock (fcntl F_SETLK, flock or an OFD lock) held for the daemon\'s lifetime is released by the kernel when it dies, so "locked" always means "running".',
-  evidence: '/proc/locks and fdinfo "lock:" lines, matched by the dev:inode of the process\'s open files (the pid column of FLOCK and OFD locks may be the launcher\'s); the pidfile itself with --pidfile.',
+  evidence: 'fdinfo "lock:" lines of the process\'s open files (/proc/locks, matched by dev:inode, where fdinfo cannot be read; its pid column of FLOCK and OFD locks may be the launcher\'s); the pidfile itself with --pidfile.',
   fix: 'Open the pidfile O_CREAT|O_CLOEXEC 0644, take fcntl(F_SETLK, F_WRLCK), exit if it fails, write the pid and keep the fd open; daemon-check run --pidfile FILE does this.',
   evaluate(snap) {
     if (snap.pidfile) return checkPidfile(snap);

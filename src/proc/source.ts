@@ -60,21 +60,30 @@ function fail(err: unknown, rel: string): never {
 const SCRATCH = Buffer.allocUnsafe(65536);
 
 /**
- * Reads up to maxBytes with a single descriptor (/proc files report size 0,
- * so read until EOF). `text` decodes straight from the scratch buffer.
+ * Reads up to maxBytes with a single descriptor, until read() returns 0:
+ * /proc files report size 0, and seq_file ones (locks, mountinfo, net/*)
+ * hand out about a page per read(), so a short read is not the end.
+ * `text` decodes straight from the scratch buffer when the file fits in it.
  */
 function readCapped(file: string, maxBytes: number, text: true): string;
 function readCapped(file: string, maxBytes: number, text: false): Buffer;
 function readCapped(file: string, maxBytes: number, text: boolean): Buffer | string {
   const fd = fs.openSync(file, 'r');
   try {
-    const first = fs.readSync(fd, SCRATCH, 0, Math.min(SCRATCH.length, maxBytes), null);
-    // The common case: the whole file in one read.
-    if (first < SCRATCH.length || first >= maxBytes) {
-      return text ? SCRATCH.toString('utf8', 0, first) : Buffer.from(SCRATCH.subarray(0, first));
+    const room = Math.min(SCRATCH.length, maxBytes);
+    let used = 0;
+    for (;;) {
+      const n = fs.readSync(fd, SCRATCH, used, room - used, null);
+      if (n <= 0) break;
+      used += n;
+      if (used >= room) break;
     }
-    const chunks: Buffer[] = [Buffer.from(SCRATCH.subarray(0, first))];
-    let total = first;
+    // The common case: the whole file fits in the scratch buffer.
+    if (used < SCRATCH.length || used >= maxBytes) {
+      return text ? SCRATCH.toString('utf8', 0, used) : Buffer.from(SCRATCH.subarray(0, used));
+    }
+    const chunks: Buffer[] = [Buffer.from(SCRATCH.subarray(0, used))];
+    let total = used;
     while (total < maxBytes) {
       const n = fs.readSync(fd, SCRATCH, 0, Math.min(SCRATCH.length, maxBytes - total), null);
       if (n <= 0) break;
