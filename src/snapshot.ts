@@ -358,7 +358,8 @@ export function ttyOf(stat: ProcStat, drivers: TtyDriver[]): string | null {
 export function holdersByTarget(source: ProcSource, table: ProcessTable, skip: (st: ProcStat) => boolean, wanted: (target: string) => boolean): Map<string, PeerHolder[]> {
   const index = new Map<string, PeerHolder[]>();
   for (const st of table.byPid.values()) {
-    if (st.state === 'Z' || skip(st)) continue;
+    // Kernel threads have no fds; a zombie's are closed.
+    if (st.state === 'Z' || isKernelThread(st) || skip(st)) continue;
     let names: string[];
     try {
       names = source.readdir(`${st.pid}/fd`);
@@ -370,7 +371,10 @@ export function holdersByTarget(source: ProcSource, table: ProcessTable, skip: (
       let t: string;
       try {
         t = source.readlink(`${st.pid}/fd/${n}`).toString('utf8');
-      } catch {
+      } catch (err) {
+        // ENOENT: that fd closed meanwhile. EACCES/EPERM (ptrace rules) holds for
+        // every fd of the process, and each throw costs ~10 us: stop at the first.
+        if (err instanceof ProcReadError && err.errno !== 'ENOENT') break;
         continue;
       }
       if (!wanted(t)) continue;

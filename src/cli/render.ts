@@ -1,6 +1,6 @@
 /** Picks a renderer; each is imported only when used. */
-import { isatty } from 'node:tty';
 import type { FailOn } from '../exit.js';
+import { isTerminal } from './output.js';
 import type { Report } from '../types.js';
 
 export interface RenderOptions {
@@ -26,7 +26,7 @@ export async function renderReports(reports: Report[], format: 'table' | 'json' 
     default: {
       const { renderTable } = await import('../report/table.js');
       // Ask the stream for its width only on a terminal: creating process.stdout costs time.
-      const width = isatty(1) ? process.stdout.columns : 100;
+      const width = isTerminal(1) ? process.stdout.columns : 100;
       return reports.map((r) => renderTable(r, { color: o.color, width })).join('\n');
     }
   }

@@ -1,6 +1,5 @@
 /** `daemon-check scan [--user U] [--all]`. */
-import { isatty } from 'node:tty';
-import { writeOut } from './output.js';
+import { isTerminal, writeOut } from './output.js';
 import { hostFor, lookupUid } from '../host.js';
 import { openProcSource } from '../proc/source.js';
 import { scanProcesses, type ScanResult } from '../scan.js';
@@ -44,7 +43,7 @@ export async function runScan(opts: ScanCliOptions): Promise<number> {
     writeOut(JSON.stringify(result, null, 2) + '\n');
   } else {
     const { renderScanTable } = await import('../report/scan-table.js');
-    const width = isatty(1) ? process.stdout.columns : 120;
+    const width = isTerminal(1) ? process.stdout.columns : 120;
     writeOut(renderScanTable(result, { color: opts.color, width, who: uid === null ? 'all users' : `uid ${uid}` }));
   }
   return 0;
