@@ -12,7 +12,7 @@ import type { ProcSource } from './proc/source.js';
 import { parseStat } from './proc/stat.js';
 import { signalList } from './proc/status.js';
 import { readSnapshot, ttyOf, type Snapshot, type SnapshotOptions } from './snapshot.js';
-import type { AuditOptions, CheckResult, Facts, LockFact, Report, Status, Verdict } from './types.js';
+import type { AuditOptions, CheckResult, Facts, LockFact, ProfileName, Report, StartedAs, Status, Verdict } from './types.js';
 
 const STATUS_ORDER: Record<Status, number> = { fail: 0, unknown: 1, warn: 2, info: 3, pass: 4, skip: 5 };
 
@@ -88,24 +88,17 @@ function buildFacts(snap: Snapshot): Facts {
   };
 }
 
+export interface Judgement {
+  profile: ProfileName;
+  reason: string;
+  rows: CheckResult[];
+  verdict: Verdict;
+  startedAs: StartedAs;
+}
+
 /** The pure heart: every check over one snapshot, the verdict, the diagnosis. */
 export function buildReport(snap: Snapshot, options: AuditOptions = {}): Report {
-  const { profile, reason } = chooseProfile(snap, options.profile);
-  const ctx = deriveContext(snap, profile, options);
-  const ignore = new Set<string>(options.ignore ?? []);
-  const rows: CheckResult[] = checks.map((check) => {
-    const base = { id: check.id, title: check.title, severity: check.severity };
-    if (ignore.has(check.id)) {
-      return { ...base, status: 'skip', observed: '-', expected: '-', detail: 'ignored with --ignore' };
-    }
-    if (check.sysvOnly && profile === 'managed') {
-      return { ...base, status: 'skip', observed: '-', expected: '-', detail: 'not applicable under the managed profile: a supervised service leads its own session by design' };
-    }
-    const out = check.evaluate(snap, ctx);
-    return { ...base, severity: out.severity ?? check.severity, status: out.status, observed: out.observed, expected: out.expected, detail: out.detail };
-  });
-  const verdict = computeVerdict(rows);
-  const startedAs = diagnoseStart(snap, ctx, profile, reason);
+  const { profile, reason, rows, verdict, startedAs } = judge(snap, options);
   const required = new Set<string>(options.require ?? []);
   return {
     schemaVersion: 1,
@@ -126,6 +119,28 @@ export function buildReport(snap: Snapshot, options: AuditOptions = {}): Report 
     auditedAt: new Date().toISOString(),
     auditorUid: snap.auditorUid,
   };
+}
+
+/** Profile, check rows, verdict and startedAs: a report without its facts and remediation (scan's rows); `only` limits the checks run. */
+export function judge(snap: Snapshot, options: AuditOptions = {}, only?: ReadonlySet<string>): Judgement {
+  const { profile, reason } = chooseProfile(snap, options.profile);
+  const ctx = deriveContext(snap, profile, options);
+  const ignore = new Set<string>(options.ignore ?? []);
+  const rows: CheckResult[] = (only ? checks.filter((c) => only.has(c.id)) : checks).map((check) => {
+    // Plain literals, no object spread: spreading cost ~2 us a row, a third of scan's time per process.
+    const { id, title, severity } = check;
+    if (ignore.has(id)) {
+      return { id, title, severity, status: 'skip', observed: '-', expected: '-', detail: 'ignored with --ignore' };
+    }
+    if (check.sysvOnly && profile === 'managed') {
+      return { id, title, severity, status: 'skip', observed: '-', expected: '-', detail: 'not applicable under the managed profile: a supervised service leads its own session by design' };
+    }
+    const out = check.evaluate(snap, ctx);
+    return { id, title, severity: out.severity ?? severity, status: out.status, observed: out.observed, expected: out.expected, detail: out.detail };
+  });
+  const verdict = computeVerdict(rows);
+  const startedAs = diagnoseStart(snap, ctx, profile, reason);
+  return { profile, reason, rows, verdict, startedAs };
 }
 
 /**

@@ -87,6 +87,7 @@ function keepPlan(snap: Snapshot): { full: Set<number>; related: Set<number>; st
   for (const c of snap.children) statOnly.add(c.pid);
   for (const d of snap.descendants) statOnly.add(d);
   for (const m of snap.sessionMembers) statOnly.add(m.pid);
+  for (const l of snap.ancestorLeaders) statOnly.add(l.pid);
   const peerFds = new Map<number, Set<number>>();
   for (const holders of Object.values(snap.peers)) {
     for (const h of holders) {

@@ -42,13 +42,18 @@ const INTERACTIVE_KINDS: ReadonlyArray<ProgramKind | null> = ['shell', 'terminal
  * even when that session's leader has no terminal: the job's shell or npm sits
  * in between.
  */
-function isDetachedMaster(chain: ProcStat[], firstKind: ProgramKind | null): boolean {
+function isDetachedMaster(chain: ProcStat[], firstKind: ProgramKind | null, leaders: ProcStat[]): boolean {
   for (let i = 0; i < chain.length; i += 1) {
     const a = chain[i]!;
     const kind = i === 0 && firstKind ? firstKind : programKind(a.pid, a.comm);
     if (kind === 'init' || kind === 'supervisor') return i > 0;
     if (a.ttyNr !== 0 || INTERACTIVE_KINDS.includes(kind)) return false;
-    if (a.session === a.pid || a.ppid <= 1) return true;
+    if (a.session === a.pid) return true;
+    if (a.ppid <= 1) {
+      // Orphaned, but still in a login's or a job's session (`cmd &` whose shell moved on): not cut loose.
+      const leader = leaders.find((l) => l.pid === a.session);
+      return !leader || (leader.ttyNr === 0 && !INTERACTIVE_KINDS.includes(programKind(leader.pid, leader.comm)));
+    }
   }
   // The chain ends at a parent this view cannot see (another pid namespace, hidepid).
   return true;
@@ -74,7 +79,7 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
   let parentIsDaemon = false;
   if (parent && parentKind === 'other' && parent.stat.ttyNr === 0) {
     // A worker's master: itself detached, with no shell or job step above it before that point.
-    parentIsDaemon = isDetachedMaster(snap.ancestors, parentKind);
+    parentIsDaemon = isDetachedMaster(snap.ancestors, parentKind, snap.ancestorLeaders);
   }
 
   const descendants = new Set(snap.descendants);

@@ -83,6 +83,8 @@ export function describeErrno(errno: string, asRoot = false): string {
       return 'not present (the process is a zombie or has exited)';
     case 'EPARSE':
       return 'unreadable content (the file did not parse)';
+    case 'NOTREAD':
+      return 'not read: scan judged this process from the process table alone (daemon-check PID reads everything)';
     default:
       return `could not be read (${errno})`;
   }

@@ -95,8 +95,11 @@ export class LocalHost implements HostReader {
   readPidfile(file: string): PidfileFacts {
     return readPidfileFacts(file);
   }
+  private uid: number | null | undefined;
   auditorUid(): number | null {
-    return typeof process.getuid === 'function' ? process.getuid() : null;
+    // Asked once per snapshot: thousands of times in a scan.
+    if (this.uid === undefined) this.uid = typeof process.getuid === 'function' ? process.getuid() : null;
+    return this.uid;
   }
   selfPid(): number | null {
     return this.excludeSelf ? process.pid : null;

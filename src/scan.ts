@@ -3,13 +3,14 @@
  * lock table and every pipe's holders once for the whole run, so the cost
  * grows linearly with the number of processes.
  */
-import { buildReport } from './audit.js';
+import { judge } from './audit.js';
 import { DaemonCheckError } from './errors.js';
 import type { ProcSource } from './proc/source.js';
 import { isKernelThread, type ProcStat } from './proc/stat.js';
-import { parseStatus } from './proc/status.js';
+import { parseStatus, type ProcStatus } from './proc/status.js';
+import { parseMountinfo } from './proc/mountinfo.js';
 import { ProcessTable } from './proc/table.js';
-import { holdersByTarget, readShared, readSnapshot, type HostReader, type PeerHolder } from './snapshot.js';
+import { NOT_READ, hidepidOf, holdersByTarget, readShared, readSnapshot, type HostReader, type PeerHolder } from './snapshot.js';
 import type { AuditOptions, ProfileName, StartedAs, Status, Verdict } from './types.js';
 
 export interface ScanRow {
@@ -59,14 +60,21 @@ function inForeground(st: ProcStat): boolean {
   return st.ttyNr !== 0 && st.tpgid === st.pgrp;
 }
 
-function uidOf(source: ProcSource, pid: number): number | null {
+function statusOf(source: ProcSource, pid: number): ProcStatus | null {
   try {
-    const s = parseStatus(source.readText(`${pid}/status`, 65536));
-    return s.uid[0] ?? null;
+    return parseStatus(source.readText(`${pid}/status`, 65536));
   } catch {
     return null;
   }
 }
+
+/**
+ * The critical checks that need nothing but the process table (and the
+ * parent's and session leader's names). When one of them fails, the verdict is
+ * not-a-daemon whatever the other evidence says, so scan reads no more for
+ * that process: on a machine with thousands of jobs, most rows end here.
+ */
+const TABLE_CHECKS = new Set<string>(['detached-parent', 'own-session', 'no-controlling-tty']);
 
 export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOptions): ScanResult {
   const table = ProcessTable.read(source);
@@ -76,7 +84,7 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
   const shared = readShared(source);
   const exclude = new Set(opts.exclude ?? []);
   const skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: table.missing };
-  const candidates: ProcStat[] = [];
+  const candidates: Array<{ st: ProcStat; status: ProcStatus | null }> = [];
   for (const st of table.byPid.values()) {
     if (exclude.has(st.pid)) continue;
     if (isKernelThread(st)) {
@@ -91,21 +99,39 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
       skipped.foreground++;
       continue;
     }
-    if (opts.uid !== null && uidOf(source, st.pid) !== opts.uid) {
+    const status = statusOf(source, st.pid);
+    if (opts.uid !== null && status?.uid[0] !== opts.uid) {
       skipped.otherUsers++;
       continue;
     }
-    candidates.push(st);
+    candidates.push({ st, status });
   }
-  const index = indexPeers(source, table, exclude);
+  // Every pipe's holders, indexed in one pass over all fd/ the first time a full audit needs them.
+  let index: Map<string, PeerHolder[]> | null = null;
+  const peerIndex = () => (index ??= indexPeers(source, table, exclude));
+  const relatedCache = new Map();
   const rows: ScanRow[] = [];
+  // Whether /proc hides other users' processes: one mountinfo says it for the whole run.
   let hidepid: string | null = null;
-  for (const st of candidates) {
-    let report;
+  for (const { st } of candidates.slice(0, 1)) {
     try {
-      const snap = readSnapshot(source, st.pid, { host, table, shared, peerIndex: index });
-      hidepid ??= snap.hidepid;
-      report = buildReport(snap, opts);
+      hidepid = hidepidOf(source, parseMountinfo(source.readText(`${st.pid}/mountinfo`)));
+    } catch {
+      /* read again by the first full audit */
+    }
+  }
+  for (const { st, status } of candidates) {
+    let snap;
+    let j;
+    try {
+      const base = { host, table, shared, relatedCache, status: status ?? undefined };
+      snap = readSnapshot(source, st.pid, { ...base, scope: 'table' });
+      j = judge(snap, opts, TABLE_CHECKS);
+      if (!j.rows.some((c) => TABLE_CHECKS.has(c.id) && c.status === 'fail')) {
+        snap = readSnapshot(source, st.pid, { ...base, peerIndex });
+        hidepid ??= snap.hidepid;
+        j = judge(snap, opts);
+      }
     } catch (err) {
       if (err instanceof DaemonCheckError) {
         skipped.vanished++;
@@ -114,17 +140,17 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
       throw err;
     }
     rows.push({
-      pid: report.pid,
-      ppid: report.facts.ppid,
-      uid: report.facts.uid,
-      user: report.user,
-      comm: report.comm,
-      cmdline: report.cmdline,
-      profile: report.profile,
-      verdict: report.verdict,
-      startedAs: report.startedAs,
-      problems: report.checks
-        .filter((c) => c.status === 'fail' || c.status === 'warn' || (c.status === 'unknown' && c.severity !== 'info'))
+      pid: snap.pid,
+      ppid: snap.stat.ppid,
+      uid: snap.status?.uid[0] ?? null,
+      user: snap.userName,
+      comm: snap.stat.comm,
+      cmdline: snap.cmdline,
+      profile: j.profile,
+      verdict: j.verdict,
+      startedAs: j.startedAs,
+      problems: j.rows
+        .filter((c) => c.status === 'fail' || c.status === 'warn' || (c.status === 'unknown' && c.severity !== 'info' && !c.observed.endsWith(`(${NOT_READ})`)))
         .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status])
         .map((c) => ({ id: c.id, status: c.status, detail: c.detail })),
     });

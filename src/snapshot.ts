@@ -89,6 +89,8 @@ export interface Snapshot {
   parent: RelatedProcess | null;
   sessionLeader: RelatedProcess | null;
   ancestors: ProcStat[];
+  /** The leaders of the ancestors' sessions (is an orphaned master still a job of a login?). */
+  ancestorLeaders: ProcStat[];
   children: ProcStat[];
   sessionMembers: ProcStat[];
   /** Descendants of the process (pid set), for "inside its own tree". */
@@ -117,9 +119,23 @@ export interface SnapshotOptions {
   allowZombie?: boolean;
   /** Skip the whole-table pipe peer search. */
   skipPeers?: boolean;
-  /** Holders of every pipe/socket/FIFO, indexed once for a whole scan. */
-  peerIndex?: Map<string, PeerHolder[]>;
+  /** Holders of every pipe/socket/FIFO, indexed once for a whole scan (built on first use). */
+  peerIndex?: () => Map<string, PeerHolder[]>;
+  /**
+   * 'table': scan's first pass. Reads status and cmdline and takes everything
+   * else from the process table; environ, cgroup, mountinfo, cwd, fds, locks
+   * and pipe peers are marked NOTREAD. Enough for the checks the table decides
+   * (detached-parent, own-session, no-controlling-tty).
+   */
+  scope?: 'full' | 'table';
+  /** status as the caller already read it (scan's user filter). */
+  status?: ProcStatus | null;
+  /** Parents and session leaders read once per run (scan: thousands share a few). */
+  relatedCache?: Map<number, RelatedProcess | null>;
 }
+
+/** The "errno" of evidence a table-scope snapshot did not read. */
+export const NOT_READ = 'NOTREAD';
 
 export interface LockTable {
   locks: LockEntry[] | null;
@@ -210,8 +226,10 @@ export function readShared(source: ProcSource): SharedFacts {
  * an RCU grace period, measured here at 10 to 17 ms: more than all the rest
  * of an audit's reads together.
  */
-function needsLockTable(fds: FdEntry[] | null): boolean {
-  return fds === null || fds.some((f) => f.type === 'file' && f.flags === null);
+function needsLockTable(fds: FdEntry[] | null, pidfile: boolean): boolean {
+  // Without fd/ the table can only say whether the pidfile is locked; no open file can be matched.
+  if (fds === null) return pidfile;
+  return fds.some((f) => f.type === 'file' && f.flags === null);
 }
 
 function parseDev(majmin: string): { major: number; minor: number } | null {
@@ -403,12 +421,25 @@ function findPeers(source: ProcSource, table: ProcessTable, pid: number, keys: S
   return peers;
 }
 
+/** The hidepid= option of the procfs this source reads, from a mountinfo; null when none. */
+export function hidepidOf(source: ProcSource, mounts: MountEntry[] | null): string | null {
+  let hidepid: string | null = null;
+  for (const m of mounts ?? []) {
+    if (m.fsType === 'proc' && (source.root === '' || source.root.endsWith(m.mountPoint) || m.mountPoint === '/proc')) {
+      const opt = m.superOptions.split(',').find((o) => o.startsWith('hidepid='));
+      if (opt && opt !== 'hidepid=0' && opt !== 'hidepid=off') hidepid = opt;
+    }
+  }
+  return hidepid;
+}
+
 /**
  * Reads one Snapshot. Throws DaemonCheckError for a process that does not
  * exist or is a kernel thread; everything else degrades to null facts.
  */
 export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOptions = {}): Snapshot {
-  const stat = readStatOf(source, pid);
+  // scan's first pass judges the table as read; a full audit reads stat afresh.
+  const stat = (opts.scope === 'table' ? opts.table?.get(pid) : undefined) ?? readStatOf(source, pid);
   if (isKernelThread(stat)) {
     throw new DaemonCheckError('KERNEL_THREAD', `pid ${pid} (${stat.comm}) is a kernel thread: it has no user-space daemon setup to audit`);
   }
@@ -421,20 +452,28 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   const shared = opts.shared ?? readShared(source);
   const drivers = shared.ttyDrivers;
 
-  const status = tryRead(unreadable, 'status', () => parseStatus(source.readText(`${pid}/status`, 65536)));
+  const full = opts.scope !== 'table';
+  const notRead = <T>(fact: string): T | null => {
+    unreadable[fact] = NOT_READ;
+    return null;
+  };
+  const status =
+    opts.status !== undefined
+      ? opts.status ?? notRead<ProcStatus>('status')
+      : tryRead(unreadable, 'status', () => parseStatus(source.readText(`${pid}/status`, 65536)));
   const cmdline = tryRead(unreadable, 'cmdline', () => {
     const buf = source.readFile(`${pid}/cmdline`, CMDLINE_CAP);
     if (buf.length >= CMDLINE_CAP) limits.push(`cmdline: longer than ${CMDLINE_CAP} bytes, cut there`);
     return parseCmdline(buf);
   });
-  const environ = tryRead(unreadable, 'environ', () => {
+  const environ = !full ? notRead<Map<string, string>>('environ') : tryRead(unreadable, 'environ', () => {
     const buf = source.readFile(`${pid}/environ`, ENVIRON_CAP);
     if (buf.length >= ENVIRON_CAP) limits.push(`environ: larger than ${ENVIRON_CAP} bytes, cut there`);
     return parseEnviron(buf);
   });
-  const cgroup = tryRead(unreadable, 'cgroup', () => parseCgroup(source.readText(`${pid}/cgroup`, 65536)));
-  const mounts = tryRead(unreadable, 'mountinfo', () => parseMountinfo(source.readText(`${pid}/mountinfo`)));
-  let cwd = tryRead(unreadable, 'cwd', () => source.readlink(`${pid}/cwd`).toString('utf8'));
+  const cgroup = !full ? notRead<CgroupEntry[]>('cgroup') : tryRead(unreadable, 'cgroup', () => parseCgroup(source.readText(`${pid}/cgroup`, 65536)));
+  const mounts = !full ? notRead<MountEntry[]>('mountinfo') : tryRead(unreadable, 'mountinfo', () => parseMountinfo(source.readText(`${pid}/mountinfo`)));
+  let cwd = !full ? notRead<string>('cwd') : tryRead(unreadable, 'cwd', () => source.readlink(`${pid}/cwd`).toString('utf8'));
   let cwdStat: TargetStat | null = null;
   if (cwd !== null) {
     try {
@@ -444,9 +483,10 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     }
   }
   if (cwd === null && stat.state === 'Z') unreadable.cwd = 'ENOENT';
-  const { fds, count, truncated } = readFds(source, pid, drivers, mounts, unreadable, limits);
+  const { fds, count, truncated } = full ? readFds(source, pid, drivers, mounts, unreadable, limits) : { fds: notRead<FdEntry[]>('fds'), count: null, truncated: false };
   let locks: LockEntry[] | null = null;
-  if (needsLockTable(fds)) {
+  if (!full) notRead('locks');
+  else if (needsLockTable(fds, !!opts.pidfile)) {
     const lt = shared.lockTable();
     locks = lt.locks;
     if (lt.locksErrno) unreadable.locks = lt.locksErrno;
@@ -460,8 +500,14 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
 
   const table = opts.table ?? ProcessTable.read(source);
   if (!table.get(pid)) table.add(stat);
-  const parent = stat.ppid > 0 ? related(source, table, stat.ppid, drivers) : null;
-  const sessionLeader = stat.session > 0 ? (stat.session === pid ? related(source, table, pid, drivers) : related(source, table, stat.session, drivers)) : null;
+  const cache = opts.relatedCache;
+  const relatedOf = (p: number): RelatedProcess | null => {
+    if (!cache) return related(source, table, p, drivers);
+    if (!cache.has(p)) cache.set(p, related(source, table, p, drivers));
+    return cache.get(p)!;
+  };
+  const parent = stat.ppid > 0 ? relatedOf(stat.ppid) : null;
+  const sessionLeader = stat.session > 0 ? (stat.session === pid ? { pid, comm: stat.comm, cmdline, stat, tty: ttyOf(stat, drivers) } : relatedOf(stat.session)) : null;
   if (stat.session > 0 && !sessionLeader) {
     // "Leader gone" is evidence (the double fork's signature) only when it has exited, not when its stat is unreadable.
     const why = whyNotInTable(source, stat.session);
@@ -473,9 +519,10 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   for (const f of fds ?? []) if (f.objectKey && (f.type === 'pipe' || f.type === 'socket' || f.type === 'fifo')) keys.add(f.objectKey);
   const self = opts.host?.selfPid() ?? null;
   let peers: Record<string, PeerHolder[]> = {};
-  if (opts.peerIndex) {
-    for (const k of keys) peers[k] = (opts.peerIndex.get(k) ?? []).filter((h) => h.pid !== pid && h.pid !== self);
-  } else if (!opts.skipPeers) {
+  if (opts.peerIndex && keys.size > 0) {
+    const index = opts.peerIndex();
+    for (const k of keys) peers[k] = (index.get(k) ?? []).filter((h) => h.pid !== pid && h.pid !== self);
+  } else if (!opts.skipPeers && !opts.peerIndex) {
     peers = findPeers(source, table, pid, keys, self);
   }
   const ancestorPids = new Set(table.ancestors(pid).map((a) => a.pid));
@@ -493,13 +540,8 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     limits.push(`${k}: held by ${all.length} other processes, ${keep.length} examined`);
   }
 
-  let hidepid: string | null = null;
-  for (const m of mounts ?? []) {
-    if (m.fsType === 'proc' && (source.root === '' || source.root.endsWith(m.mountPoint) || m.mountPoint === '/proc')) {
-      const opt = m.superOptions.split(',').find((o) => o.startsWith('hidepid='));
-      if (opt && opt !== 'hidepid=0' && opt !== 'hidepid=off') hidepid = opt;
-    }
-  }
+  const hidepid = hidepidOf(source, mounts);
+  const ancestors = table.ancestors(pid);
 
   const uid = status?.uid[0];
   const host = opts.host;
@@ -523,7 +565,8 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     tty: ttyOf(stat, drivers),
     parent,
     sessionLeader,
-    ancestors: table.ancestors(pid),
+    ancestors,
+    ancestorLeaders: [...new Set(ancestors.map((a) => a.session))].flatMap((sid) => table.get(sid) ?? []),
     children: table.children(pid),
     sessionMembers: table.sessionMembers(stat.session),
     descendants: [...descendants],
@@ -533,7 +576,7 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     userName: uid !== undefined && host ? host.userName(uid) : null,
     auditorUid: host ? host.auditorUid() : null,
     hidepid,
-    pidfile: opts.pidfile && host ? host.readPidfile(opts.pidfile) : null,
+    pidfile: opts.pidfile && host && full ? host.readPidfile(opts.pidfile) : null,
   };
 }
 
