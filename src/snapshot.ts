@@ -525,7 +525,8 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   } else if (!opts.skipPeers && !opts.peerIndex) {
     peers = findPeers(source, table, pid, keys, self);
   }
-  const ancestorPids = new Set(table.ancestors(pid).map((a) => a.pid));
+  const ancestors = table.ancestors(pid);
+  const ancestorPids = new Set(ancestors.map((a) => a.pid));
   for (const k of Object.keys(peers)) {
     const all = peers[k]!;
     if (all.length <= PEER_CAP) continue;
@@ -541,7 +542,6 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   }
 
   const hidepid = hidepidOf(source, mounts);
-  const ancestors = table.ancestors(pid);
 
   const uid = status?.uid[0];
   const host = opts.host;
