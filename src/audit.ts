@@ -152,20 +152,25 @@ export function auditProcess(source: ProcSource, pid: number, options: AuditOpti
   const report = buildReport(snap, options);
   if (source.kind === 'procfs') {
     let after: string | null = null;
+    let garbled = false;
     try {
       const st = parseStat(source.readText(`${pid}/stat`, 4096));
       // Became a zombie while we read: its fds and cwd vanished under us.
       after = st.state === 'Z' && snap.stat.state !== 'Z' ? null : st.starttime;
     } catch (err) {
       const e = errnoOf(err);
-      if (e !== 'ENOENT' && e !== 'ESRCH' && e !== 'EPARSE') after = snap.stat.starttime;
+      // Garbled content proves nothing about identity: the evidence cannot be vouched for.
+      garbled = e === 'EPARSE';
+      if (e !== 'ENOENT' && e !== 'ESRCH' && !garbled) after = snap.stat.starttime;
     }
     if (after !== snap.stat.starttime) {
       throw new DaemonCheckError(
         'EXITED_DURING_AUDIT',
-        after === null
-          ? `pid ${pid} (${snap.stat.comm}) exited during the audit; run it again once the process is up (--wait SECONDS waits for it to settle)`
-          : `pid ${pid} was reused by another process during the audit (start time changed); audit it again`,
+        garbled
+          ? `pid ${pid} (${snap.stat.comm}): its stat could not be parsed at the end of the audit, so the process could not be confirmed as the one read; audit it again`
+          : after === null
+            ? `pid ${pid} (${snap.stat.comm}) exited during the audit; run it again once the process is up (--wait SECONDS waits for it to settle)`
+            : `pid ${pid} was reused by another process during the audit (start time changed); audit it again`,
       );
     }
   }

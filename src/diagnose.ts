@@ -27,7 +27,8 @@ function sessionText(snap: Snapshot): string {
 
 export function diagnoseStart(snap: Snapshot, ctx: CheckContext, profile: ProfileName, profileReason: string): StartedAs {
   const st = snap.stat;
-  const interactiveLeader = st.session !== snap.pid && ctx.leaderKind === 'shell' || ctx.leaderKind === 'terminal' || ctx.leaderKind === 'job-runner';
+  // A process that leads its own session is not a job of itself, whatever it is (a tmux or screen server's comm names a terminal owner).
+  const interactiveLeader = st.session !== snap.pid && (ctx.leaderKind === 'shell' || ctx.leaderKind === 'terminal' || ctx.leaderKind === 'job-runner');
   const shellParent = ctx.parentKind === 'shell' || ctx.parentKind === 'terminal' || ctx.parentKind === 'job-runner';
   const hupIgnored = snap.status?.sigIgn != null && hasSignal(snap.status.sigIgn, SIGNALS.SIGHUP);
   const nohupOut = nohupOutput(snap);

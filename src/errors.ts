@@ -64,6 +64,7 @@ export class ParseError extends Error {
 /** The errno code of a thrown fs error, or 'EIO' for anything odd. */
 export function errnoOf(err: unknown): string {
   if (err instanceof ProcReadError) return err.errno;
+  if (err instanceof ParseError) return 'EPARSE';
   if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
     return (err as { code: string }).code;
   }

@@ -72,3 +72,18 @@ describe('process identity', () => {
     expect(run('same')().pid).toBe(pid);
   });
 });
+
+describe('process identity: a garbled re-read', () => {
+  it('a stat that no longer parses at the end of the audit is not taken as "the same process"', () => {
+    class GarbledSource extends FixtureProcSource {
+      private reads = 0;
+      override readFile(rel: string, max?: number): Buffer {
+        if (rel === `${pid}/stat` && ++this.reads > 1) return Buffer.from('garbage without a comm');
+        return super.readFile(rel, max);
+      }
+    }
+    const source = new GarbledSource(DIR);
+    Object.defineProperty(source, 'kind', { value: 'procfs' });
+    expect(() => auditProcess(source, pid, {}, { host: new CaptureHost(meta) })).toThrow(/exited during the audit|could not be confirmed/);
+  });
+});
