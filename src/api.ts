@@ -1,60 +1,83 @@
-/** Library entry points: the same audit the CLI runs, returning Report objects. */
+/**
+ * The library: the same audit and scan the CLI runs (the CLI calls these),
+ * returning Report objects. Errors are DaemonCheckError with a stable `code`.
+ */
 import { auditProcess } from './audit.js';
 import { DaemonCheckError } from './errors.js';
-import { hostFor } from './host.js';
+import { resolveUser } from './host/passwd.js';
+import { hostFor, type HostReader } from './host/reader.js';
 import { openProcSource } from './proc/source.js';
-import { parsePid, pidFromPidfile, pidsByName, readPidMax } from './target.js';
+import { scanProcesses, type ScanOptions, type ScanResult } from './scan.js';
+import { parsePid, readPidMax, resolverFor, waitForTarget, type Target } from './target.js';
 import type { AuditOptions, Report } from './types.js';
-import { scanProcesses, type ScanResult } from './scan.js';
-import { lookupUid } from './host.js';
 
 export type AuditTarget = number | string | { pid: number } | { pidfile: string } | { name: string };
 
-/** Audits one process by pid. Throws DaemonCheckError (see `code`) when it cannot. */
-export async function auditPid(pid: number, options: AuditOptions = {}): Promise<Report> {
-  return (await audit(pid, options)) as Report;
+/** How the CLI differs from a library caller: it is not a holder of the pipes it inherited. */
+export interface CallerOptions {
+  excludeSelf?: boolean;
+}
+
+function toTarget(target: AuditTarget, pidMax: () => number): Target {
+  if (typeof target === 'number' || typeof target === 'string') return { pid: parsePid(String(target), pidMax()) };
+  if ('pid' in target) return { pid: parsePid(String(target.pid), pidMax()) };
+  if ('pidfile' in target) return { pidfile: target.pidfile };
+  if ('name' in target) return { name: target.name };
+  throw new DaemonCheckError('INVALID_ARGUMENT', 'audit() takes a pid, { pidfile } or { name }');
+}
+
+/** A --name match that vanished or turned out to be a kernel thread is dropped, when there are others. */
+const DROPPABLE = new Set(['NO_SUCH_PROCESS', 'EXITED_DURING_AUDIT', 'KERNEL_THREAD', 'ZOMBIE']);
+
+/** Resolves the target (waiting for it with options.wait) and audits every pid it names. */
+export async function auditTargets(target: AuditTarget, options: AuditOptions = {}, caller: CallerOptions = {}): Promise<Report[]> {
+  const source = openProcSource(options.procRoot ?? '/proc');
+  const host = hostFor(source, caller.excludeSelf ?? false);
+  const t = toTarget(target, () => readPidMax(source));
+  const { resolve, what } = resolverFor(t, source, host);
+  const pids = options.wait !== undefined ? await waitForTarget(source, resolve, options.wait, what) : resolve();
+  const opts = 'pidfile' in t ? { ...options, pidfile: t.pidfile } : options;
+  const reports: Report[] = [];
+  for (const pid of pids) {
+    try {
+      reports.push(auditProcess(source, pid, opts, { host }));
+    } catch (err) {
+      if (pids.length > 1 && err instanceof DaemonCheckError && DROPPABLE.has(err.code)) continue;
+      throw err;
+    }
+  }
+  if (reports.length === 0) throw new DaemonCheckError('NO_MATCH', `every match for ${what} exited during the audit`);
+  return reports;
 }
 
 /**
  * audit(1234), audit({ pidfile }), audit({ name }). A pid or pidfile gives one
- * Report; a name gives an array (one per matching process).
+ * Report; a name gives one per matching process.
  */
+export async function audit(target: number | string | { pid: number } | { pidfile: string }, options?: AuditOptions): Promise<Report>;
+export async function audit(target: { name: string }, options?: AuditOptions): Promise<Report[]>;
 export async function audit(target: AuditTarget, options: AuditOptions = {}): Promise<Report | Report[]> {
-  const source = openProcSource(options.procRoot ?? '/proc');
-  const host = hostFor(source);
-  if (typeof target === 'number' || typeof target === 'string' || 'pid' in target) {
-    const raw = typeof target === 'object' ? target.pid : target;
-    const pid = parsePid(String(raw), readPidMax(source));
-    return auditProcess(source, pid, options, { host });
-  }
-  if ('pidfile' in target) {
-    const pid = pidFromPidfile(target.pidfile, source);
-    return auditProcess(source, pid, { ...options, pidfile: target.pidfile }, { host });
-  }
-  if ('name' in target) {
-    return pidsByName(target.name, source).map((pid) => auditProcess(source, pid, options, { host }));
-  }
-  throw new DaemonCheckError('INVALID_ARGUMENT', 'audit() takes a pid, { pidfile } or { name }');
+  const reports = await auditTargets(target, options);
+  return typeof target === 'object' && 'name' in target ? reports : reports[0]!;
 }
 
-export interface ScanApiOptions extends AuditOptions {
+export interface ScanApiOptions extends Omit<ScanOptions, 'uid' | 'exclude'> {
   /** A uid, a user name, or 'all'; default: the calling user. */
   user?: number | string | 'all';
+  procRoot?: string;
+}
+
+/** The uid a scan covers: null for 'all', the caller's own by default, else the named user's. */
+function scanUid(user: ScanApiOptions['user'], host: HostReader): number | null {
+  if (user === 'all') return null;
+  if (user === undefined) return host.auditorUid();
+  return resolveUser(user, host.users());
 }
 
 /** Every background process (not kernel threads, zombies or a terminal's foreground), worst first. */
-export async function scan(options: ScanApiOptions = {}): Promise<ScanResult> {
+export async function scan(options: ScanApiOptions = {}, caller: CallerOptions = {}): Promise<ScanResult> {
   const source = openProcSource(options.procRoot ?? '/proc');
-  const host = hostFor(source);
-  let uid: number | null;
-  if (options.user === 'all') uid = null;
-  else if (options.user === undefined) uid = process.getuid ? process.getuid() : null;
-  else if (typeof options.user === 'number') uid = options.user;
-  else if (/^\d+$/.test(options.user)) uid = Number(options.user);
-  else {
-    const found = lookupUid(options.user);
-    if (found === null) throw new DaemonCheckError('INVALID_ARGUMENT', `user '${options.user}' is not in /etc/passwd`);
-    uid = found;
-  }
-  return scanProcesses(source, host, { ...options, uid });
+  const host = hostFor(source, caller.excludeSelf ?? false);
+  const { user, ...rest } = options;
+  return scanProcesses(source, host, { ...rest, uid: scanUid(user, host), exclude: caller.excludeSelf ? [process.pid] : [] });
 }

@@ -1,6 +1,6 @@
 /**
  * `daemon-check capture`: record exactly what one audit read from /proc and
- * write it as a plain-file fixture tree (interface.md), so replaying it with
+ * write it as a plain-file fixture tree (docs/interface.md), so replaying it with
  * --proc-root gives the same report after the process is gone. The audit runs
  * through a recording ProcSource, so the capture can never drift from what
  * the snapshot reads.
@@ -8,12 +8,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DaemonCheckError, ProcReadError, errnoOf } from './errors.js';
+import { DaemonCheckError, errnoOf } from './errors.js';
+import type { PidfileFacts } from './host/pidfile.js';
+import type { HostReader } from './host/reader.js';
+import { recheckIdentity } from './proc/identity.js';
 import type { ProcSource, TargetStat } from './proc/source.js';
-import { readSnapshot, type HostReader, type PidfileFacts, type Snapshot } from './snapshot.js';
-import { parseStat, isKernelThread } from './proc/stat.js';
+import { parseStat, type ProcStat } from './proc/stat.js';
+import { readSnapshot } from './snapshot/read.js';
+import type { Snapshot } from './snapshot/types.js';
 
-type Record =
+/** One recorded answer of the source: what the replay must give back. */
+type Answer =
   | { op: 'file'; data: Buffer }
   | { op: 'link'; data: Buffer }
   | { op: 'dir'; names: string[] }
@@ -23,18 +28,18 @@ type Record =
 /** Delegates to a real source and remembers every answer, errors included. */
 export class RecordingProcSource implements ProcSource {
   readonly kind = 'procfs' as const;
-  readonly records = new Map<string, Record>();
+  readonly records = new Map<string, Answer>();
   constructor(private readonly inner: ProcSource) {}
   get root(): string {
     return this.inner.root;
   }
-  private note<T>(key: string, f: () => T, rec: (v: T) => Record): T {
+  private note<T>(key: string, f: () => T, rec: (v: T) => Answer): T {
     try {
       const v = f();
       this.records.set(key, rec(v));
       return v;
     } catch (err) {
-      this.records.set(key, { op: 'error', errno: err instanceof ProcReadError ? err.errno : errnoOf(err) });
+      this.records.set(key, { op: 'error', errno: errnoOf(err) });
       throw err;
     }
   }
@@ -124,60 +129,56 @@ function writeFile(file: string, data: Buffer | string): void {
   fs.writeFileSync(file, data);
 }
 
-/** The capture of a live process into `outDir` (which must not exist, or be empty). */
-export function captureProcess(source: ProcSource, pid: number, outDir: string, host: HostReader, opts: { pidfile?: string } = {}): CaptureResult {
-  if (fs.existsSync(outDir)) {
-    const st = fs.statSync(outDir);
-    if (!st.isDirectory()) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} exists and is not a directory; choose a new folder`);
-    if (fs.readdirSync(outDir).length > 0) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} is not empty; choose a new folder so nothing is overwritten`);
-  }
-  const rec = new RecordingProcSource(source);
-  let snap: Snapshot | null = null;
-  let kernelThread = false;
+function refuseNonEmpty(outDir: string): void {
+  if (!fs.existsSync(outDir)) return;
+  const st = fs.statSync(outDir);
+  if (!st.isDirectory()) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} exists and is not a directory; choose a new folder`);
+  if (fs.readdirSync(outDir).length > 0) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} is not empty; choose a new folder so nothing is overwritten`);
+}
+
+/** The snapshot an audit would read, through the recorder; null for a kernel thread (worth capturing: the replay must refuse it too). */
+function recordSnapshot(rec: RecordingProcSource, pid: number, host: HostReader, pidfile: string | undefined): Snapshot | null {
   try {
-    snap = readSnapshot(rec, pid, { host, pidfile: opts.pidfile });
+    return readSnapshot(rec, pid, { host, pidfile });
   } catch (err) {
-    // A kernel thread is worth capturing too: the replay must say "kernel thread".
-    if (!(err instanceof DaemonCheckError && err.code === 'KERNEL_THREAD')) throw err;
-    kernelThread = true;
+    if (err instanceof DaemonCheckError && err.code === 'KERNEL_THREAD') return null;
+    throw err;
   }
-  // The identity check the audit makes: the same process from start to end.
-  const stat = parseStat(source.readText(`${pid}/stat`, 4096));
-  const firstStat = rec.records.get(`file:${pid}/stat`);
-  if (firstStat?.op === 'file' && parseStat(firstStat.data.toString('utf8')).starttime !== stat.starttime) {
-    throw new DaemonCheckError('EXITED_DURING_AUDIT', `pid ${pid} was replaced during the capture; capture it again`);
+}
+
+/** The identity check the audit makes: the process recorded is still the one at the end. */
+function confirmIdentity(source: ProcSource, rec: RecordingProcSource, pid: number): ProcStat {
+  const first = rec.records.get(`file:${pid}/stat`);
+  const stat = first?.op === 'file' ? parseStat(first.data.toString('utf8')) : null;
+  if (!stat || recheckIdentity(source, stat) !== 'same') {
+    throw new DaemonCheckError('EXITED_DURING_AUDIT', `pid ${pid} exited or was replaced during the capture; capture it again`, { pid });
   }
-  const procDir = path.join(outDir, 'proc');
-  fs.mkdirSync(procDir, { recursive: true });
-  let files = 0;
-  const plan = snap ? keepPlan(snap) : { full: new Set([pid]), related: new Set<number>(), statOnly: new Set<number>(), peerFds: new Map() };
-  for (const [key, r] of rec.records) {
-    if (!wanted(key, plan)) continue;
-    const rel = key.slice(key.indexOf(':') + 1);
-    const base = path.join(procDir, rel);
-    switch (r.op) {
-      case 'file':
-        writeFile(base, /\/environ$/.test(rel) ? redactEnviron(r.data) : r.data);
-        break;
-      case 'link':
-        writeFile(base + '.link', r.data);
-        break;
-      case 'dir':
-        fs.mkdirSync(base, { recursive: true });
-        continue;
-      case 'stat':
-        writeFile(base + '.stat', JSON.stringify({ dev: r.stat.dev, ino: r.stat.ino, mode: r.stat.mode.toString(8), rdev: r.stat.rdev, uid: r.stat.uid, nlink: r.stat.nlink }) + '\n');
-        break;
-      case 'error':
-        writeFile(base + '.errno', r.errno + '\n');
-        break;
-    }
-    files++;
+  return stat;
+}
+
+function writeAnswer(base: string, r: Answer, rel: string): boolean {
+  switch (r.op) {
+    case 'file':
+      writeFile(base, /\/environ$/.test(rel) ? redactEnviron(r.data) : r.data);
+      return true;
+    case 'link':
+      writeFile(base + '.link', r.data);
+      return true;
+    case 'dir':
+      fs.mkdirSync(base, { recursive: true });
+      return false;
+    case 'stat':
+      writeFile(base + '.stat', JSON.stringify({ dev: r.stat.dev, ino: r.stat.ino, mode: r.stat.mode.toString(8), rdev: r.stat.rdev, uid: r.stat.uid, nlink: r.stat.nlink }) + '\n');
+      return true;
+    case 'error':
+      writeFile(base + '.errno', r.errno + '\n');
+      return true;
   }
+}
+
+function writeMeta(outDir: string, host: HostReader, snap: Snapshot | null, stat: ProcStat): void {
   const users: { [uid: string]: string } = {};
-  const uids = new Set<number>();
-  if (snap?.status) for (const u of snap.status.uid) uids.add(u);
-  for (const u of uids) {
+  for (const u of new Set(snap?.status?.uid ?? [])) {
     const name = host.userName(u);
     if (name) users[String(u)] = name;
   }
@@ -186,16 +187,32 @@ export function captureProcess(source: ProcSource, pid: number, outDir: string, 
     formatVersion: 1,
     kernel: os.release(),
     arch: os.arch(),
-    pid,
+    pid: stat.pid,
     comm: stat.comm,
-    kernelThread,
+    kernelThread: snap === null,
     capturedAt: new Date().toISOString(),
     users,
     auditorUid: host.auditorUid(),
   };
   if (snap?.pidfile) meta.pidfile = snap.pidfile satisfies PidfileFacts;
   writeFile(path.join(outDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-  return { dir: outDir, pid, comm: stat.comm, files: files + 1 };
 }
 
-export { isKernelThread };
+/** The capture of a live process into `outDir` (which must not exist, or be empty). */
+export function captureProcess(source: ProcSource, pid: number, outDir: string, host: HostReader, opts: { pidfile?: string } = {}): CaptureResult {
+  refuseNonEmpty(outDir);
+  const rec = new RecordingProcSource(source);
+  const snap = recordSnapshot(rec, pid, host, opts.pidfile);
+  const stat = confirmIdentity(source, rec, pid);
+  const procDir = path.join(outDir, 'proc');
+  fs.mkdirSync(procDir, { recursive: true });
+  let files = 0;
+  const plan = snap ? keepPlan(snap) : { full: new Set([pid]), related: new Set<number>(), statOnly: new Set<number>(), peerFds: new Map() };
+  for (const [key, r] of rec.records) {
+    if (!wanted(key, plan)) continue;
+    const rel = key.slice(key.indexOf(':') + 1);
+    if (writeAnswer(path.join(procDir, rel), r, rel)) files++;
+  }
+  writeMeta(outDir, host, snap, stat);
+  return { dir: outDir, pid, comm: stat.comm, files: files + 1 };
+}

@@ -1,7 +1,7 @@
 /**
  * What kind of program a process is, judged from its comm and argv[0]. The
  * lists are deliberately plain: they decide "is the parent a shell?" and
- * "is the parent a supervisor?", which checklist.md's rules turn on.
+ * "is the parent a supervisor?", which docs/checklist.md's rules turn on.
  */
 
 /** Interactive and scripting shells. */
@@ -79,12 +79,12 @@ export function isSupervisor(comm: string, cmdline?: string[] | null): boolean {
   return false;
 }
 
-/** Anything that means "a person's terminal session or a job step is attached here". */
-export function isInteractive(comm: string, argv0?: string): boolean {
-  return isShell(comm, argv0) || isTerminalOwner(comm, argv0) || isJobRunner(comm, argv0);
-}
-
 export type ProgramKind = 'shell' | 'terminal' | 'job-runner' | 'supervisor' | 'init' | 'other';
+
+/** A shell, a terminal owner or a job step: a person's terminal session or a build step is attached here. */
+export function isInteractiveKind(kind: ProgramKind | null): boolean {
+  return kind === 'shell' || kind === 'terminal' || kind === 'job-runner';
+}
 
 export function programKind(pid: number, comm: string, cmdline?: string[] | null): ProgramKind {
   if (pid === 1) return 'init';

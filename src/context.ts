@@ -3,8 +3,8 @@
  * the diagnosis: what the parent and the session leader are, and which other
  * processes count as "inside the daemon's own tree". Pure: no I/O.
  */
-import { programKind, type ProgramKind } from './classify.js';
-import type { PeerHolder, RelatedProcess, Snapshot } from './snapshot.js';
+import { isInteractiveKind, programKind, type ProgramKind } from './classify.js';
+import type { PeerHolder, RelatedProcess, Snapshot } from './snapshot/types.js';
 import type { ProcStat } from './proc/stat.js';
 import type { AuditOptions, ProfileName } from './types.js';
 
@@ -23,15 +23,14 @@ export interface CheckContext {
   isLauncherLike(holder: PeerHolder): boolean;
 }
 
-export function describe(p: { pid: number; comm: string }): string {
+/** "bash (6264)": how every sentence names a process. */
+export function processLabel(p: { pid: number; comm: string }): string {
   return `${p.comm} (${p.pid})`;
 }
 
 function relatedKind(r: RelatedProcess | null): ProgramKind | null {
   return r ? programKind(r.pid, r.comm, r.cmdline) : null;
 }
-
-const INTERACTIVE_KINDS: ReadonlyArray<ProgramKind | null> = ['shell', 'terminal', 'job-runner'];
 
 /**
  * Whether the process `first` (the start of `chain`, then its ancestors in
@@ -47,12 +46,12 @@ function isDetachedMaster(chain: ProcStat[], firstKind: ProgramKind | null, lead
     const a = chain[i]!;
     const kind = i === 0 && firstKind ? firstKind : programKind(a.pid, a.comm);
     if (kind === 'init' || kind === 'supervisor') return i > 0;
-    if (a.ttyNr !== 0 || INTERACTIVE_KINDS.includes(kind)) return false;
+    if (a.ttyNr !== 0 || isInteractiveKind(kind)) return false;
     if (a.session === a.pid) return true;
     if (a.ppid <= 1) {
       // Orphaned, but still in a login's or a job's session (`cmd &` whose shell moved on): not cut loose.
       const leader = leaders.find((l) => l.pid === a.session);
-      return !leader || (leader.ttyNr === 0 && !INTERACTIVE_KINDS.includes(programKind(leader.pid, leader.comm)));
+      return !leader || (leader.ttyNr === 0 && !isInteractiveKind(programKind(leader.pid, leader.comm)));
     }
   }
   // The chain ends at a parent this view cannot see (another pid namespace, hidepid).
@@ -67,13 +66,13 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
   // Between the process and its session's leader, inside that session: a shell or a job step
   // there means the session is a login's or a job's, whatever its leader is.
   const launchedInSession = snap.ancestors.some(
-    (a) => a.session === sid && a.pid !== sid && INTERACTIVE_KINDS.includes(programKind(a.pid, a.comm)),
+    (a) => a.session === sid && a.pid !== sid && isInteractiveKind(programKind(a.pid, a.comm)),
   );
   const daemonSession =
     snap.stat.ttyNr === 0 &&
     (sid === snap.pid ||
       leaderGone ||
-      (!INTERACTIVE_KINDS.includes(leaderKind) && snap.sessionLeader!.stat.ttyNr === 0 && !launchedInSession));
+      (!isInteractiveKind(leaderKind) && snap.sessionLeader!.stat.ttyNr === 0 && !launchedInSession));
 
   const parent = snap.parent;
   let parentIsDaemon = false;
@@ -102,7 +101,7 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
     },
     isLauncherLike(holder: PeerHolder): boolean {
       const kind = programKind(holder.pid, holder.comm);
-      if (kind === 'shell' || kind === 'terminal' || kind === 'job-runner') return true;
+      if (isInteractiveKind(kind)) return true;
       if (holder.ttyNr !== 0) return true;
       return ancestorPids.has(holder.pid) && kind !== 'supervisor' && kind !== 'init';
     },

@@ -1,12 +1,12 @@
 /**
- * How the process was most likely started (checklist.md "How it was started")
+ * How the process was most likely started (docs/checklist.md "How it was started")
  * and what to do about it. Pure: reads a Snapshot, the derived context and the
  * check rows.
  */
-import type { CheckContext } from './context.js';
-import { describe } from './context.js';
-import { hasSignal, SIGNALS } from './proc/status.js';
-import type { Snapshot } from './snapshot.js';
+import { isInteractiveKind } from './classify.js';
+import { processLabel, type CheckContext } from './context.js';
+import { hasSignal, SIGNALS } from './proc/signals.js';
+import type { Snapshot } from './snapshot/types.js';
 import type { CheckResult, ProfileName, StartedAs, Verdict } from './types.js';
 import { checks } from './checks/index.js';
 
@@ -28,8 +28,8 @@ function sessionText(snap: Snapshot): string {
 export function diagnoseStart(snap: Snapshot, ctx: CheckContext, profile: ProfileName, profileReason: string): StartedAs {
   const st = snap.stat;
   // A process that leads its own session is not a job of itself, whatever it is (a tmux or screen server's comm names a terminal owner).
-  const interactiveLeader = st.session !== snap.pid && (ctx.leaderKind === 'shell' || ctx.leaderKind === 'terminal' || ctx.leaderKind === 'job-runner');
-  const shellParent = ctx.parentKind === 'shell' || ctx.parentKind === 'terminal' || ctx.parentKind === 'job-runner';
+  const interactiveLeader = st.session !== snap.pid && isInteractiveKind(ctx.leaderKind);
+  const shellParent = isInteractiveKind(ctx.parentKind);
   const hupIgnored = snap.status?.sigIgn != null && hasSignal(snap.status.sigIgn, SIGNALS.SIGHUP);
   const nohupOut = nohupOutput(snap);
   const parent = snap.parent;
@@ -46,12 +46,12 @@ export function diagnoseStart(snap: Snapshot, ctx: CheckContext, profile: Profil
   if ((hupIgnored || nohupOut) && (interactiveLeader || shellParent || st.ttyNr !== 0 || nohupOut)) {
     const bits = [hupIgnored ? 'SIGHUP ignored' : 'SIGHUP not ignored', sessionText(snap)];
     if (nohupOut) bits.push(`output to ${nohupOut}`);
-    if (parent && shellParent) bits.push(`parent ${describe(parent)}`);
+    if (parent && shellParent) bits.push(`parent ${processLabel(parent)}`);
     return { kind: 'nohup-job', detail: bits.join('; ') };
   }
   if (shellParent || interactiveLeader) {
     const bits: string[] = [];
-    if (parent && shellParent) bits.push(`parent ${describe(parent)}`);
+    if (parent && shellParent) bits.push(`parent ${processLabel(parent)}`);
     bits.push(sessionText(snap));
     if (st.ttyNr !== 0) bits.push(`background group ${st.pgrp} (foreground is ${st.tpgid})`);
     return { kind: 'shell-job', detail: bits.join('; ') };
@@ -60,19 +60,19 @@ export function diagnoseStart(snap: Snapshot, ctx: CheckContext, profile: Profil
   if (orphan && st.ttyNr === 0 && st.session === snap.pid) {
     return {
       kind: 'single-fork',
-      detail: `leads its own session ${st.session} and its parent is ${parent ? describe(parent) : 'gone'}: one fork plus setsid (setsid(1), daemon(3), spawn({detached:true}))`,
+      detail: `leads its own session ${st.session} and its parent is ${parent ? processLabel(parent) : 'gone'}: one fork plus setsid (setsid(1), daemon(3), spawn({detached:true}))`,
     };
   }
   if (orphan && st.ttyNr === 0 && st.session !== snap.pid && ctx.daemonSession) {
     return {
       kind: 'double-fork',
-      detail: `parent ${parent ? describe(parent) : st.ppid}, ${sessionText(snap)}, no terminal: forked, setsid, forked again`,
+      detail: `parent ${parent ? processLabel(parent) : st.ppid}, ${sessionText(snap)}, no terminal: forked, setsid, forked again`,
     };
   }
   if (ctx.parentIsDaemon && parent) {
-    return { kind: 'daemon-worker', detail: `child of the daemon ${describe(parent)}${parent.stat.session === st.session ? `, in its session ${st.session}` : ''}` };
+    return { kind: 'daemon-worker', detail: `child of the daemon ${processLabel(parent)}${parent.stat.session === st.session ? `, in its session ${st.session}` : ''}` };
   }
-  return { kind: 'unknown', detail: `parent ${parent ? describe(parent) : st.ppid}; ${sessionText(snap)}${snap.tty ? `; terminal ${snap.tty}` : ''}` };
+  return { kind: 'unknown', detail: `parent ${parent ? processLabel(parent) : st.ppid}; ${sessionText(snap)}${snap.tty ? `; terminal ${snap.tty}` : ''}` };
 }
 
 /** POSIX shell quoting for a command line a user will paste. */
@@ -127,11 +127,11 @@ export function remediation(snap: Snapshot, rows: CheckResult[], verdict: Verdic
     const output = outputText(snap);
     if (startedAs.kind === 'nohup-job') {
       lines.push(
-        `It is tied to ${leader ? describe(leader) : 'its shell'}${term ? ` on ${term}` : ''}. When that terminal closes, the kernel hangs up the session and bash sends SIGHUP to its jobs; nohup only made it ignore that signal, so it lives on in a dead session with the terminal gone: any write to the terminal fails with EIO, a read stops it, and a program that resets its signal handlers dies after all.${output ? ` ${output}` : ''}`,
+        `It is tied to ${leader ? processLabel(leader) : 'its shell'}${term ? ` on ${term}` : ''}. When that terminal closes, the kernel hangs up the session and bash sends SIGHUP to its jobs; nohup only made it ignore that signal, so it lives on in a dead session with the terminal gone: any write to the terminal fails with EIO, a read stops it, and a program that resets its signal handlers dies after all.${output ? ` ${output}` : ''}`,
       );
     } else if (startedAs.kind === 'shell-job') {
       lines.push(
-        `It is a job of ${leader ? describe(leader) : 'a shell'}${term ? ` on ${term}` : ''}: when that shell exits or its terminal hangs up, SIGHUP reaches the job and it dies.${output ? ` ${output}` : ''}`,
+        `It is a job of ${leader ? processLabel(leader) : 'a shell'}${term ? ` on ${term}` : ''}: when that shell exits or its terminal hangs up, SIGHUP reaches the job and it dies.${output ? ` ${output}` : ''}`,
       );
     } else {
       lines.push(`It runs in the foreground of ${term}: closing the terminal or pressing Ctrl-C ends it.`);

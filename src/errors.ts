@@ -1,7 +1,8 @@
 /**
  * The few ways an audit can fail to produce a report, decided in one place
  * (psutil's NoSuchProcess / AccessDenied / ZombieProcess idea). The CLI maps
- * `exitCode`; library users switch on `code`.
+ * `exitCode`; library users switch on `code` and read the typed fields.
+ * Messages carry no "daemon-check: " prefix: the CLI's printError adds it.
  */
 export type DaemonCheckErrorCode =
   | 'INVALID_PID'
@@ -30,14 +31,29 @@ const EXIT_CODES: Record<DaemonCheckErrorCode, number> = {
   TIMEOUT: 3,
 };
 
+export interface ErrorFields {
+  /** The process the error is about, when there is one. */
+  pid?: number;
+  comm?: string;
+  /** The errno behind it ("EACCES"), when a read failed. */
+  errno?: string;
+  cause?: unknown;
+}
+
 export class DaemonCheckError extends Error {
   readonly code: DaemonCheckErrorCode;
   readonly exitCode: number;
-  constructor(code: DaemonCheckErrorCode, message: string) {
-    super(message);
+  readonly pid: number | undefined;
+  readonly comm: string | undefined;
+  readonly errno: string | undefined;
+  constructor(code: DaemonCheckErrorCode, message: string, fields: ErrorFields = {}) {
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.name = 'DaemonCheckError';
     this.code = code;
     this.exitCode = EXIT_CODES[code];
+    this.pid = fields.pid;
+    this.comm = fields.comm;
+    this.errno = fields.errno;
   }
 }
 
@@ -61,7 +77,7 @@ export class ParseError extends Error {
   }
 }
 
-/** The errno code of a thrown fs error, or 'EIO' for anything odd. */
+/** The errno code of a thrown error: EPARSE for garbled content, 'EIO' for anything odd. */
 export function errnoOf(err: unknown): string {
   if (err instanceof ProcReadError) return err.errno;
   if (err instanceof ParseError) return 'EPARSE';
@@ -69,6 +85,22 @@ export function errnoOf(err: unknown): string {
     return (err as { code: string }).code;
   }
   return 'EIO';
+}
+
+/**
+ * "No such process", the one wording: under hidepid (proc(5)) the process may
+ * only be invisible to this user, and the message says so.
+ */
+export function noSuchProcess(pid: number, procRoot: string, hidepid: string | null): DaemonCheckError {
+  if (hidepid) {
+    return new DaemonCheckError(
+      'NO_SUCH_PROCESS',
+      `no process with pid ${pid} is visible: ${procRoot || '/proc'} is mounted with ${hidepid}, which hides other users' processes; run as root or as the process's owner`,
+      { pid },
+    );
+  }
+  const where = procRoot && procRoot !== '/proc' ? ` under ${procRoot}` : '';
+  return new DaemonCheckError('NO_SUCH_PROCESS', `no process with pid ${pid}${where}; check the pid with 'ps -p ${pid}'`, { pid });
 }
 
 /** Human words for why a piece of evidence could not be read. */

@@ -1,12 +1,13 @@
 /** The public API: `import { audit } from 'daemon-check'`. */
-export { audit, auditPid, scan, type AuditTarget, type ScanApiOptions } from './api.js';
+export { audit, scan, type AuditTarget, type ScanApiOptions } from './api.js';
 export type { ScanResult, ScanRow } from './scan.js';
-export { buildReport, computeVerdict, auditProcess } from './audit.js';
-export { checks, findCheck } from './checks/index.js';
+export { buildReport, auditProcess } from './audit.js';
+export { computeVerdict, exitCodeFor, isShortfall, type FailOn } from './verdict.js';
+export { checks, findCheck, CHECK_IDS } from './checks/index.js';
 export type { Check, CheckOutcome } from './checks/index.js';
 export { DaemonCheckError, type DaemonCheckErrorCode } from './errors.js';
-export { exitCodeFor } from './exit.js';
 export { openProcSource, LiveProcSource, FixtureProcSource, type ProcSource } from './proc/source.js';
-export { readSnapshot, type Snapshot } from './snapshot.js';
+export { readSnapshot } from './snapshot/read.js';
+export type { Snapshot } from './snapshot/types.js';
 export * from './types.js';
 export { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions, type DaemonizeResult } from './daemonize/helper.js';

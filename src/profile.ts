@@ -1,12 +1,12 @@
 /**
- * sysv or managed (checklist.md "Profiles"): a child of a service manager is
+ * sysv or managed (docs/checklist.md "Profiles"): a child of a service manager is
  * supposed to stay in the foreground, so the classic self-daemonizing rules
  * must not be held against it.
  */
 import { isSupervisor } from './classify.js';
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot } from './snapshot/types.js';
 import type { ProfileChoice, ProfileName } from './types.js';
-import { describe } from './context.js';
+import { processLabel } from './context.js';
 
 /** A cgroup leaf that names a service unit, not a login session or a terminal tab. */
 function serviceUnit(snap: Snapshot): string | null {
@@ -28,7 +28,7 @@ export function chooseProfile(snap: Snapshot, choice: ProfileChoice = 'auto'): {
   // Orphans are reparented to init or to `systemd --user` (a subreaper): that alone says nothing.
   const orphanage = snap.stat.ppid === 1 || (parent?.comm === 'systemd' && !unit);
   if (parent && !orphanage && isSupervisor(parent.comm, parent.cmdline)) {
-    return { profile: 'managed', reason: `parent ${describe(parent)} is a supervisor` };
+    return { profile: 'managed', reason: `parent ${processLabel(parent)} is a supervisor` };
   }
   const ns = snap.status?.nspid ?? [];
   if (ns.length > 1 && ns[ns.length - 1] === 1) {
@@ -47,5 +47,5 @@ export function chooseProfile(snap: Snapshot, choice: ProfileChoice = 'auto'): {
     return { profile: 'sysv', reason: snap.stat.ppid === 0 ? 'it has no parent' : `parent ${snap.stat.ppid} is gone` };
   }
   if (snap.stat.ppid === 1) return { profile: 'sysv', reason: `parent is init (${parent.comm}), not a supervisor` };
-  return { profile: 'sysv', reason: `parent ${describe(parent)} is not a supervisor` };
+  return { profile: 'sysv', reason: `parent ${processLabel(parent)} is not a supervisor` };
 }

@@ -1,17 +1,24 @@
 /**
- * `scan`: one audit per background process, reading the process table, the
- * lock table and every pipe's holders once for the whole run, so the cost
- * grows linearly with the number of processes.
+ * `scan`: one judgement per background process. The process table, the lock
+ * table, parents, session leaders and every pipe's holders are read once for
+ * the whole run (one ScanCache), so the cost grows linearly with the number
+ * of processes.
  */
-import { judge } from './audit.js';
+import { judge, type Judgement } from './audit.js';
+import { TABLE_DECISIVE } from './checks/index.js';
 import { DaemonCheckError } from './errors.js';
+import type { HostReader } from './host/reader.js';
+import { readHidepid } from './proc/hidepid.js';
 import type { ProcSource } from './proc/source.js';
 import { isKernelThread, type ProcStat } from './proc/stat.js';
-import { parseStatus, type ProcStatus } from './proc/status.js';
-import { parseMountinfo } from './proc/mountinfo.js';
+import { readStatus } from './proc/status.js';
 import { ProcessTable } from './proc/table.js';
-import { NOT_READ, hidepidOf, holdersByTarget, readShared, readSnapshot, type HostReader, type PeerHolder } from './snapshot.js';
+import { newCache, type ScanCache } from './snapshot/cache.js';
+import { holdersByTarget } from './snapshot/peers.js';
+import { readSnapshot } from './snapshot/read.js';
+import type { Snapshot } from './snapshot/types.js';
 import type { AuditOptions, ProfileName, StartedAs, Status, Verdict } from './types.js';
+import { isProblem, statusRank, verdictRank } from './verdict.js';
 
 export interface ScanRow {
   pid: number;
@@ -29,132 +36,104 @@ export interface ScanRow {
 
 export interface ScanResult {
   schemaVersion: 1;
+  /** Whose processes were scanned; null for every user's. */
+  uid: number | null;
   processes: ScanRow[];
   /** Processes seen but not listed, by reason. */
   skipped: { kernelThreads: number; foreground: number; otherUsers: number; zombies: number; vanished: number };
   hidepid: string | null;
 }
 
-export interface ScanOptions extends AuditOptions {
+export interface ScanOptions extends Omit<AuditOptions, 'pidfile' | 'wait' | 'procRoot'> {
   /** Only this uid's processes; null for everyone's. */
   uid: number | null;
   /** Pids to leave out (the scanner itself). */
   exclude?: number[];
 }
 
-const VERDICT_ORDER: Record<Verdict, number> = { 'not-a-daemon': 0, inconclusive: 1, 'daemon-with-warnings': 2, daemon: 3 };
-const STATUS_ORDER: Record<Status, number> = { fail: 0, unknown: 1, warn: 2, info: 3, pass: 4, skip: 5 };
-
-/** One pass over every fd/ in the table: pipe, FIFO and socket -> the processes holding it. */
-export function indexPeers(source: ProcSource, table: ProcessTable, exclude: Set<number>): Map<string, PeerHolder[]> {
-  // Only objects that can be shared with a launcher: pipes, sockets, FIFOs (paths; the FIFOs among them are known later).
-  return holdersByTarget(
-    source,
-    table,
-    (st) => exclude.has(st.pid) || isKernelThread(st),
-    (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'),
-  );
-}
+type Skipped = ScanResult['skipped'];
 
 function inForeground(st: ProcStat): boolean {
   return st.ttyNr !== 0 && st.tpgid === st.pgrp;
 }
 
-function statusOf(source: ProcSource, pid: number): ProcStatus | null {
-  try {
-    return parseStatus(source.readText(`${pid}/status`, 65536));
-  } catch {
-    return null;
+/** Which processes get a row; status is read here once (for the user filter) and kept in the cache. */
+function candidates(source: ProcSource, cache: ScanCache, opts: ScanOptions, exclude: Set<number>, skipped: Skipped): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const st of cache.table.byPid.values()) {
+    if (exclude.has(st.pid)) continue;
+    if (isKernelThread(st)) skipped.kernelThreads++;
+    else if (st.state === 'Z') skipped.zombies++;
+    else if (inForeground(st)) skipped.foreground++;
+    else {
+      let status = null;
+      try {
+        status = readStatus(source, st.pid);
+        cache.status.set(st.pid, status);
+      } catch {
+        /* read again (and its errno recorded) by the snapshot */
+      }
+      if (opts.uid !== null && status?.uid[0] !== opts.uid) skipped.otherUsers++;
+      else out.push(st);
+    }
   }
+  return out;
 }
 
 /**
- * The critical checks that need nothing but the process table (and the
- * parent's and session leader's names). When one of them fails, the verdict is
- * not-a-daemon whatever the other evidence says, so scan reads no more for
- * that process: on a machine with thousands of jobs, most rows end here.
+ * Table scope first: when a check the table decides fails, the verdict is
+ * not-a-daemon whatever else is found, and nothing more is read. Otherwise the
+ * full snapshot.
  */
-const TABLE_CHECKS = new Set<string>(['detached-parent', 'own-session', 'no-controlling-tty']);
+function judgeOne(source: ProcSource, host: HostReader, cache: ScanCache, pid: number, opts: ScanOptions): { snap: Snapshot; j: Judgement } {
+  let snap = readSnapshot(source, pid, { host, cache, scope: 'table' });
+  let j = judge(snap, opts, TABLE_DECISIVE);
+  if (!j.rows.some((c) => c.status === 'fail')) {
+    snap = readSnapshot(source, pid, { host, cache });
+    j = judge(snap, opts);
+  }
+  return { snap, j };
+}
+
+function rowOf(snap: Snapshot, j: Judgement): ScanRow {
+  return {
+    pid: snap.pid,
+    ppid: snap.stat.ppid,
+    uid: snap.status?.uid[0] ?? null,
+    user: snap.userName,
+    comm: snap.stat.comm,
+    cmdline: snap.cmdline,
+    profile: j.profile,
+    verdict: j.verdict,
+    startedAs: j.startedAs,
+    problems: j.rows
+      .filter(isProblem)
+      .sort((a, b) => statusRank(a.status) - statusRank(b.status))
+      .map((c) => ({ id: c.id, status: c.status, detail: c.detail })),
+  };
+}
 
 export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOptions): ScanResult {
   const table = ProcessTable.read(source);
   if (table.byPid.size === 0) {
     throw new DaemonCheckError('PROC_ROOT', `no processes under ${source.root || '/'}; is it a procfs?`);
   }
-  const shared = readShared(source);
+  const cache = newCache(source, table);
   const exclude = new Set(opts.exclude ?? []);
-  const skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: table.missing };
-  const candidates: Array<{ st: ProcStat; status: ProcStatus | null }> = [];
-  for (const st of table.byPid.values()) {
-    if (exclude.has(st.pid)) continue;
-    if (isKernelThread(st)) {
-      skipped.kernelThreads++;
-      continue;
-    }
-    if (st.state === 'Z') {
-      skipped.zombies++;
-      continue;
-    }
-    if (inForeground(st)) {
-      skipped.foreground++;
-      continue;
-    }
-    const status = statusOf(source, st.pid);
-    if (opts.uid !== null && status?.uid[0] !== opts.uid) {
-      skipped.otherUsers++;
-      continue;
-    }
-    candidates.push({ st, status });
-  }
   // Every pipe's holders, indexed in one pass over all fd/ the first time a full audit needs them.
-  let index: Map<string, PeerHolder[]> | null = null;
-  const peerIndex = () => (index ??= indexPeers(source, table, exclude));
-  const relatedCache = new Map();
+  let index: ReturnType<typeof holdersByTarget> | null = null;
+  cache.peerIndex = () => (index ??= holdersByTarget(source, table, (st) => exclude.has(st.pid), (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/')));
+  const skipped: Skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: table.missing };
   const rows: ScanRow[] = [];
-  // Whether /proc hides other users' processes: one mountinfo says it for the whole run.
-  let hidepid: string | null = null;
-  for (const { st } of candidates.slice(0, 1)) {
+  for (const st of candidates(source, cache, opts, exclude, skipped)) {
     try {
-      hidepid = hidepidOf(source, parseMountinfo(source.readText(`${st.pid}/mountinfo`)));
-    } catch {
-      /* read again by the first full audit */
-    }
-  }
-  for (const { st, status } of candidates) {
-    let snap;
-    let j;
-    try {
-      const base = { host, table, shared, relatedCache, status: status ?? undefined };
-      snap = readSnapshot(source, st.pid, { ...base, scope: 'table' });
-      j = judge(snap, opts, TABLE_CHECKS);
-      if (!j.rows.some((c) => TABLE_CHECKS.has(c.id) && c.status === 'fail')) {
-        snap = readSnapshot(source, st.pid, { ...base, peerIndex });
-        hidepid ??= snap.hidepid;
-        j = judge(snap, opts);
-      }
+      const { snap, j } = judgeOne(source, host, cache, st.pid, opts);
+      rows.push(rowOf(snap, j));
     } catch (err) {
-      if (err instanceof DaemonCheckError) {
-        skipped.vanished++;
-        continue;
-      }
-      throw err;
+      if (!(err instanceof DaemonCheckError)) throw err;
+      skipped.vanished++;
     }
-    rows.push({
-      pid: snap.pid,
-      ppid: snap.stat.ppid,
-      uid: snap.status?.uid[0] ?? null,
-      user: snap.userName,
-      comm: snap.stat.comm,
-      cmdline: snap.cmdline,
-      profile: j.profile,
-      verdict: j.verdict,
-      startedAs: j.startedAs,
-      problems: j.rows
-        .filter((c) => c.status === 'fail' || c.status === 'warn' || (c.status === 'unknown' && c.severity !== 'info' && !c.observed.endsWith(`(${NOT_READ})`)))
-        .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status])
-        .map((c) => ({ id: c.id, status: c.status, detail: c.detail })),
-    });
   }
-  rows.sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || a.pid - b.pid);
-  return { schemaVersion: 1, processes: rows, skipped, hidepid };
+  rows.sort((a, b) => verdictRank(a.verdict) - verdictRank(b.verdict) || a.pid - b.pid);
+  return { schemaVersion: 1, uid: opts.uid, processes: rows, skipped, hidepid: readHidepid(source) };
 }

@@ -1,15 +1,18 @@
 /**
  * Turning what the user named (a pid, a pidfile, a process name) into pids,
- * with the one-line errors interface.md asks for.
+ * with the one-line errors docs/interface.md asks for, and waiting for a
+ * target that is still starting.
  */
-import * as fs from 'node:fs';
-import { DaemonCheckError } from './errors.js';
 import { basename } from './classify.js';
-import { parseCmdline } from './proc/misc.js';
+import { DaemonCheckError, noSuchProcess } from './errors.js';
+import { pidOfPidfile } from './host/pidfile.js';
+import type { HostReader } from './host/reader.js';
+import { readCmdline } from './proc/cmdline.js';
+import { readHidepid } from './proc/hidepid.js';
+import { settleKey } from './proc/identity.js';
 import type { ProcSource } from './proc/source.js';
-import { isKernelThread, parseStat } from './proc/stat.js';
+import { isKernelThread, readStat } from './proc/stat.js';
 import { ProcessTable } from './proc/table.js';
-import { parsePidfileContent } from './host.js';
 
 export const DEFAULT_PID_MAX = 4194304;
 
@@ -36,52 +39,33 @@ export function parsePid(text: string, pidMax = DEFAULT_PID_MAX): number {
   return n;
 }
 
-/** The pid a pidfile names, with every way a pidfile goes wrong told apart. */
-export function pidFromPidfile(file: string, source: ProcSource): number {
-  let content: string;
-  try {
-    const st = fs.statSync(file);
-    if (st.isDirectory()) throw new DaemonCheckError('PIDFILE', `pidfile ${file} is a directory: give the path of the file holding the pid`);
-    content = fs.readFileSync(file, 'utf8').slice(0, 4096);
-  } catch (err) {
-    if (err instanceof DaemonCheckError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DaemonCheckError('PIDFILE', `pidfile ${file} does not exist: is the daemon running, and is this the path it writes? (--wait SECONDS waits for it)`);
-    if (code === 'EACCES') throw new DaemonCheckError('PIDFILE', `pidfile ${file} is not readable (EACCES): run as its owner or root`);
-    throw new DaemonCheckError('PIDFILE', `pidfile ${file} cannot be read (${code ?? 'error'})`);
-  }
-  if (content.trim() === '') throw new DaemonCheckError('PIDFILE', `pidfile ${file} is empty: the daemon has not written its pid (yet); --wait SECONDS waits for it`);
-  const t = content.trim();
-  if (/^-\d+$/.test(t)) throw new DaemonCheckError('PIDFILE', `pidfile ${file} holds a negative number (${t}): it is corrupt; remove it and restart the daemon`);
-  const pid = parsePidfileContent(content);
-  if (pid === null) {
-    const shown = JSON.stringify(t.length > 40 ? t.slice(0, 40) + '…' : t);
-    throw new DaemonCheckError('PIDFILE', `pidfile ${file} does not hold a pid (it holds ${shown}): it is corrupt or not a pidfile`);
-  }
+/** The pid a pidfile names, read through the host (a capture answers from what it recorded). */
+export function pidFromPidfile(file: string, source: ProcSource, host: HostReader): number {
+  const pid = pidOfPidfile(file, host.readPidfile(file));
   if (!source.exists(String(pid))) {
-    throw new DaemonCheckError('PIDFILE', `pidfile ${file} is stale: it names pid ${pid}, which is not running; remove it or restart the daemon`);
+    throw new DaemonCheckError('PIDFILE', `pidfile ${file} is stale: it names pid ${pid}, which is not running; remove it or restart the daemon`, { pid });
   }
+  let zombie = false;
   try {
-    if (parseStat(source.readText(`${pid}/stat`, 4096)).state === 'Z') {
-      throw new DaemonCheckError('PIDFILE', `pidfile ${file} is stale: pid ${pid} has exited (a zombie not yet reaped); remove it or restart the daemon`);
-    }
-  } catch (err) {
-    if (err instanceof DaemonCheckError) throw err;
+    zombie = readStat(source, pid).state === 'Z';
+  } catch {
     /* unreadable stat: the audit will say why */
+  }
+  if (zombie) {
+    throw new DaemonCheckError('PIDFILE', `pidfile ${file} is stale: pid ${pid} has exited (a zombie not yet reaped); remove it or restart the daemon`, { pid });
   }
   return pid;
 }
 
 /** Every non-kernel process whose comm or argv[0] basename is `name`. */
-export function pidsByName(name: string, source: ProcSource, table?: ProcessTable): number[] {
-  const t = table ?? ProcessTable.read(source);
+export function pidsByName(name: string, source: ProcSource, table: ProcessTable = ProcessTable.read(source)): number[] {
   const out: number[] = [];
-  for (const st of t.byPid.values()) {
+  for (const st of table.byPid.values()) {
     if (isKernelThread(st)) continue;
     let match = st.comm === name;
     if (!match) {
       try {
-        const argv = parseCmdline(source.readFile(`${st.pid}/cmdline`, 4096));
+        const argv = readCmdline(source, st.pid, 4096).argv;
         match = argv.length > 0 && basename(argv[0]!) === name;
       } catch {
         /* gone or unreadable */
@@ -91,4 +75,61 @@ export function pidsByName(name: string, source: ProcSource, table?: ProcessTabl
   }
   if (out.length === 0) throw new DaemonCheckError('NO_MATCH', `no process named '${name}' (matched against comm and argv[0]); check with 'pgrep -a ${name}'`);
   return out.sort((a, b) => a - b);
+}
+
+/** What a user can name: a pid, a pidfile, or a process name. */
+export type Target = { pid: number } | { pidfile: string } | { name: string };
+
+/** A function from the moment to the pids the target names now (it may not exist yet). */
+export type Resolver = () => number[];
+
+export function resolverFor(target: Target, source: ProcSource, host: HostReader): { resolve: Resolver; what: string } {
+  if ('pid' in target) {
+    const pid = target.pid;
+    return {
+      resolve: () => {
+        if (source.exists(String(pid))) return [pid];
+        // root sees through hidepid; anyone else may only be blind to the process.
+        throw noSuchProcess(pid, source.root, host.auditorUid() !== 0 ? readHidepid(source) : null);
+      },
+      what: `pid ${pid}`,
+    };
+  }
+  if ('pidfile' in target) return { resolve: () => [pidFromPidfile(target.pidfile, source, host)], what: `pidfile ${target.pidfile}` };
+  if (target.name.trim() === '') throw new DaemonCheckError('INVALID_ARGUMENT', '--name needs a process name, e.g. --name nginx');
+  return { resolve: () => pidsByName(target.name, source), what: `a process named '${target.name}'` };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Polls until the target resolves and stays put: the same pids with the same
+ * start time, parent, session and group for three polls in a row (a daemon
+ * that is still forking changes them).
+ */
+export async function waitForTarget(source: ProcSource, resolve: Resolver, seconds: number, what: string): Promise<number[]> {
+  const deadline = Date.now() + seconds * 1000;
+  let last = '';
+  let stable = 0;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const pids = resolve();
+      const keys = pids.map((p) => settleKey(source, p));
+      const key = keys.join(',');
+      stable = !keys.includes(null) && key === last ? stable + 1 : 0;
+      last = key;
+      if (stable >= 2) return pids;
+    } catch (err) {
+      if (err instanceof DaemonCheckError && err.code === 'INVALID_PID') throw err;
+      lastError = err;
+      stable = 0;
+      last = '';
+    }
+    if (Date.now() >= deadline) {
+      const why = lastError instanceof Error ? ` (last: ${lastError.message})` : ' (it kept changing)';
+      throw new DaemonCheckError('TIMEOUT', `${what} did not appear and settle within ${seconds} s${why}`, { cause: lastError ?? undefined });
+    }
+    await sleep(150);
+  }
 }

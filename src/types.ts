@@ -1,38 +1,29 @@
-/** The public shapes: what a report holds (interface.md, schemaVersion 1). */
+/** The public shapes: what a report holds (docs/interface.md, schemaVersion 1). */
 
-export type Severity = 'critical' | 'warning' | 'info';
-export type Status = 'pass' | 'warn' | 'fail' | 'info' | 'unknown' | 'skip';
-export type Verdict = 'daemon' | 'daemon-with-warnings' | 'not-a-daemon' | 'inconclusive';
-export type ProfileName = 'sysv' | 'managed';
+import type { CheckId } from './checks/index.js';
+
+export type { CheckId } from './checks/index.js';
+
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const STATUSES = ['pass', 'warn', 'fail', 'info', 'unknown', 'skip'] as const;
+export type Status = (typeof STATUSES)[number];
+export const VERDICTS = ['daemon', 'daemon-with-warnings', 'not-a-daemon', 'inconclusive'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+export const PROFILES = ['sysv', 'managed'] as const;
+export type ProfileName = (typeof PROFILES)[number];
 export type ProfileChoice = ProfileName | 'auto';
-export type StartedAsKind =
-  | 'nohup-job'
-  | 'shell-job'
-  | 'foreground'
-  | 'single-fork'
-  | 'double-fork'
-  | 'supervised'
-  | 'daemon-worker'
-  | 'unknown';
-
-export const CHECK_IDS = [
-  'no-controlling-tty',
-  'own-session',
-  'detached-parent',
-  'stdio-detached',
-  'not-session-leader',
-  'no-leaked-fds',
-  'umask',
-  'cwd',
-  'signal-mask',
-  'reaps-children',
-  'world-writable-files',
-  'handles-sigterm',
-  'single-instance',
-  'clean-environment',
-  'privileges',
+export const STARTED_AS_KINDS = [
+  'nohup-job',
+  'shell-job',
+  'foreground',
+  'single-fork',
+  'double-fork',
+  'supervised',
+  'daemon-worker',
+  'unknown',
 ] as const;
-export type CheckId = (typeof CHECK_IDS)[number];
+export type StartedAsKind = (typeof STARTED_AS_KINDS)[number];
 
 export interface CheckResult {
   id: CheckId;
@@ -129,4 +120,6 @@ export interface AuditOptions {
   ignore?: CheckId[];
   procRoot?: string;
   pidfile?: string;
+  /** Wait up to this many seconds for the target to appear and settle (a daemon still forking). */
+  wait?: number;
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openProcSource } from '../src/proc/source.js';
-import { readShared } from '../src/snapshot.js';
+import { readLockTable } from '../src/proc/locks.js';
 import type { Report } from '../src/types.js';
 import { BIN } from './helpers/cli.js';
 import { SUBJECTS, Tracker, tempDir, uniqueSeconds } from './helpers/procs.js';
@@ -92,7 +92,7 @@ describe('bounded work', () => {
     expect(report.checks.find((c) => c.id === 'single-instance')!.status).toBe('pass');
     expect(maxRssKiB).toBeLessThan(256 * 1024);
     // The fallback an audit uses when fd/ or fdinfo is unreadable: every line, within its caps.
-    const table = readShared(openProcSource('/proc')).lockTable();
+    const table = readLockTable(openProcSource('/proc'));
     expect(table.locksErrno).toBeNull();
     expect(table.locksLimit).toBeNull();
     expect(table.locks!.filter((l) => l.pid === pid).length).toBeGreaterThanOrEqual(50_000);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditProcess } from '../src/audit.js';
 import { openProcSource } from '../src/proc/source.js';
-import { CaptureHost, readCaptureMeta } from '../src/host.js';
+import { CaptureHost, readCaptureMeta } from '../src/host/reader.js';
 import { DaemonCheckError } from '../src/errors.js';
 import type { Report, Status } from '../src/types.js';
 import { runCli } from './helpers/cli.js';

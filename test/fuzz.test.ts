@@ -19,14 +19,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditProcess } from '../src/audit.js';
-import { auditTargets } from '../src/cli/audit-command.js';
-import { hostFor } from '../src/host.js';
+import { auditTargets } from '../src/api.js';
+import { readPidfileFacts } from '../src/host/pidfile.js';
+import { hostFor } from '../src/host/reader.js';
 import { CliError } from '../src/cli/errors.js';
 import { toAuditOptions, type CommonOptions } from '../src/cli/common.js';
 import { checks } from '../src/checks/index.js';
 import { DaemonCheckError } from '../src/errors.js';
-import { readCaptureMeta } from '../src/host.js';
-import { exitCodeFor } from '../src/exit.js';
+import { readCaptureMeta } from '../src/host/reader.js';
+import { exitCodeFor } from '../src/verdict.js';
 import { openProcSource } from '../src/proc/source.js';
 import { pidFromPidfile } from '../src/target.js';
 import type { Report } from '../src/types.js';
@@ -65,13 +66,30 @@ function describeTree(t: Tree, seed: number): string {
   return `${t.fixture} (tree seed ${seed}${t.pidfile ? `, --pidfile ${JSON.stringify(fs.readFileSync(t.pidfile, 'latin1').slice(0, 40))}` : ''}):\n    ${t.log.join('\n    ')}`;
 }
 
+/**
+ * A replay reads the pidfile a capture recorded, never the live file system:
+ * record the (maybe garbage) pidfile in meta.json as `capture --pidfile` does.
+ * A meta.json the mutation garbled stays garbled.
+ */
+function recordPidfile(t: Tree): void {
+  const file = path.join(t.dir, 'meta.json');
+  let meta: unknown;
+  try {
+    meta = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return;
+  }
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return;
+  fs.writeFileSync(file, JSON.stringify({ ...meta, pidfile: readPidfileFacts(t.pidfile!) }));
+}
+
 /** The library entry, as a program embedding daemon-check would call it. */
 function auditInProcess(t: Tree): { report: Report } | { error: DaemonCheckError } {
   try {
     const source = openProcSource(t.dir);
     const host = hostFor(source, true);
     if (t.pidfile) {
-      const pid = pidFromPidfile(t.pidfile, source);
+      const pid = pidFromPidfile(t.pidfile, source, host);
       return { report: auditProcess(source, pid, { pidfile: t.pidfile }, { host }) };
     }
     return { report: auditProcess(source, t.pid, {}, { host }) };
@@ -99,7 +117,7 @@ interface CliOutcome {
 async function expectedCli(t: Tree): Promise<CliOutcome> {
   try {
     const opts = cliOptions(t);
-    const reports = await auditTargets(t.pidfile ? undefined : String(t.pid), opts, toAuditOptions(opts));
+    const reports = await auditTargets(t.pidfile ? { pidfile: t.pidfile } : String(t.pid), toAuditOptions(opts), { excludeSelf: true });
     return { code: exitCodeFor(reports, 'fail'), reports };
   } catch (err) {
     if (err instanceof DaemonCheckError || err instanceof CliError) return { code: err.exitCode, message: err.message };
@@ -172,6 +190,7 @@ describe('fuzzing the audit over mutated fixture trees', () => {
       if (r.bool(0.15)) {
         t.pidfile = path.join(t.dir, 'app.pid');
         fs.writeFileSync(t.pidfile, pidfileContent(t, r));
+        recordPidfile(t);
       }
       stats.trees++;
       let outcome: ReturnType<typeof auditInProcess>;

@@ -3,24 +3,28 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditProcess } from '../src/audit.js';
 import { DaemonCheckError, ProcReadError } from '../src/errors.js';
-import { CaptureHost, readCaptureMeta } from '../src/host.js';
+import { CaptureHost, readCaptureMeta } from '../src/host/reader.js';
 import { FixtureProcSource, type ProcSource, type TargetStat } from '../src/proc/source.js';
 
 const DIR = path.resolve(__dirname, '..', 'fixtures', 'double-fork-pidfile', 'proc');
 const meta = readCaptureMeta(DIR)!;
 const pid = meta.pid!;
 
-/** A "live" source over a capture whose stat changes after the first read. */
+/**
+ * A "live" source over a capture whose stat changes once the snapshot has
+ * read the process's own files (its cwd link is read after every stat read
+ * the snapshot makes), so only the re-read at the end sees the change.
+ */
 class ChangingSource implements ProcSource {
   readonly kind = 'procfs' as const;
-  private statReads = 0;
+  private armed = false;
   private inner = new FixtureProcSource(DIR);
   constructor(private readonly after: 'reused' | 'gone' | 'same') {}
   get root() {
     return this.inner.root;
   }
   readFile(rel: string, max?: number): Buffer {
-    if (rel === `${pid}/stat` && ++this.statReads > 1) {
+    if (rel === `${pid}/stat` && this.armed) {
       if (this.after === 'gone') throw new ProcReadError('ENOENT', rel);
       if (this.after === 'reused') {
         const text = this.inner.readText(rel);
@@ -35,6 +39,7 @@ class ChangingSource implements ProcSource {
     return this.readFile(rel, max).toString('utf8');
   }
   readlink(rel: string): Buffer {
+    if (rel === `${pid}/cwd`) this.armed = true;
     return this.inner.readlink(rel);
   }
   readdir(rel: string): string[] {
@@ -76,10 +81,14 @@ describe('process identity', () => {
 describe('process identity: a garbled re-read', () => {
   it('a stat that no longer parses at the end of the audit is not taken as "the same process"', () => {
     class GarbledSource extends FixtureProcSource {
-      private reads = 0;
+      private armed = false;
       override readFile(rel: string, max?: number): Buffer {
-        if (rel === `${pid}/stat` && ++this.reads > 1) return Buffer.from('garbage without a comm');
+        if (rel === `${pid}/stat` && this.armed) return Buffer.from('garbage without a comm');
         return super.readFile(rel, max);
+      }
+      override readlink(rel: string): Buffer {
+        if (rel === `${pid}/cwd`) this.armed = true;
+        return super.readlink(rel);
       }
     }
     const source = new GarbledSource(DIR);

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseStat, isKernelThread } from '../src/proc/stat.js';
-import { parseStatus, signalList, hasSignal } from '../src/proc/status.js';
+import { parseStatus } from '../src/proc/status.js';
+import { signalList, hasSignal } from '../src/proc/signals.js';
 import { parseLocks, parseLockLine } from '../src/proc/locks.js';
 import { decodeTtyNr, parseTtyDrivers, ttyName, isTerminalDevice, DEFAULT_TTY_DRIVERS } from '../src/proc/tty.js';
 import { parseMountinfo, mountFor } from '../src/proc/mountinfo.js';
-import { parseCmdline, parseEnviron, parseFdinfo, parseCgroup, O_CLOEXEC } from '../src/proc/misc.js';
+import { parseCmdline } from '../src/proc/cmdline.js';
+import { parseEnviron } from '../src/proc/environ.js';
+import { parseFdinfo, O_CLOEXEC } from '../src/proc/fdinfo.js';
+import { parseCgroup } from '../src/proc/cgroup.js';
 import { ParseError } from '../src/errors.js';
 
 // Captured on this machine: `cat /proc/<sleep>/stat` for a nohup job on /dev/pts/0.

@@ -15,11 +15,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ParseError } from '../src/errors.js';
 import { parseStat } from '../src/proc/stat.js';
-import { parseStatus, signalList, signalName, hasSignal } from '../src/proc/status.js';
+import { parseStatus } from '../src/proc/status.js';
+import { signalList, signalName, hasSignal } from '../src/proc/signals.js';
 import { parseLocks, parseLockLine } from '../src/proc/locks.js';
 import { DEFAULT_TTY_DRIVERS, decodeTtyNr, findTtyDriver, isTerminalDevice, parseTtyDrivers, ttyName } from '../src/proc/tty.js';
 import { mountFor, parseMountinfo } from '../src/proc/mountinfo.js';
-import { parseCgroup, parseCmdline, parseEnviron, parseFdinfo } from '../src/proc/misc.js';
+import { parseCgroup } from '../src/proc/cgroup.js';
+import { parseCmdline } from '../src/proc/cmdline.js';
+import { parseEnviron } from '../src/proc/environ.js';
+import { parseFdinfo } from '../src/proc/fdinfo.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261121);
 const RUNS = Number(process.env.FC_RUNS ?? 500);

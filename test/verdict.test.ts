@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeVerdict } from '../src/audit.js';
-import { exitCodeFor } from '../src/exit.js';
+import { computeVerdict, exitCodeFor } from '../src/verdict.js';
 import type { CheckResult, Report, Severity, Status } from '../src/types.js';
 
 function r(severity: Severity, status: Status): CheckResult {

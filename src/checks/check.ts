@@ -1,11 +1,24 @@
 /**
- * A check is metadata plus one pure function (ESLint's rule shape). `explain`,
- * the table, JUnit and the docs all read the same metadata.
+ * A check is metadata plus one pure function (ESLint's rule shape): `explain`,
+ * the table, JUnit, the generated docs and scan all read the same metadata.
+ * `needs` names the facts `evaluate` reads; scan uses it to tell which checks
+ * the process table alone can decide.
  */
 import type { CheckContext } from '../context.js';
-import type { Snapshot } from '../snapshot.js';
-import type { CheckId, Severity, Status } from '../types.js';
+import type { Snapshot } from '../snapshot/types.js';
+import type { Severity, Status } from '../types.js';
 import { describeErrno } from '../errors.js';
+
+/** The facts of a Snapshot a check can read. */
+export type Fact =
+  | 'stat' | 'status' | 'cmdline' | 'environ' | 'cwd' | 'mounts' | 'fds' | 'peers' | 'locks'
+  | 'pidfile' | 'parent' | 'sessionLeader' | 'ancestors' | 'children';
+
+/** What a table-scope snapshot (scan's first pass) reads: stat, status, cmdline and the table. */
+export const TABLE_FACTS: ReadonlySet<Fact> = new Set<Fact>(['stat', 'status', 'cmdline', 'parent', 'sessionLeader', 'ancestors', 'children']);
+
+/** The audit options a check reads (they change what passes). */
+export type CheckOption = 'expectUmask' | 'expectCwd' | 'pidfile';
 
 export interface CheckOutcome {
   status: Status;
@@ -16,8 +29,8 @@ export interface CheckOutcome {
   severity?: Severity;
 }
 
-export interface Check {
-  id: CheckId;
+export interface Check<Id extends string = string> {
+  id: Id;
   title: string;
   severity: Severity;
   /** Why the rule exists. */
@@ -28,7 +41,14 @@ export interface Check {
   fix: string;
   /** Skipped under the managed profile. */
   sysvOnly?: boolean;
+  needs: readonly Fact[];
+  options?: readonly CheckOption[];
   evaluate(snap: Snapshot, ctx: CheckContext): CheckOutcome;
+}
+
+/** Keeps the id's literal type, so CheckId can be derived from the registry. */
+export function defineCheck<const Id extends string>(check: Check<Id>): Check<Id> {
+  return check;
 }
 
 /** The row for evidence that could not be read: never a pass. */
@@ -40,9 +60,4 @@ export function unknownBecause(snap: Snapshot, fact: string, expected: string): 
     expected,
     detail: `${fact}: ${describeErrno(errno, snap.auditorUid === 0)}`,
   };
-}
-
-/** The status a miss gets at a given severity. */
-export function missStatus(severity: Severity): Status {
-  return severity === 'critical' ? 'fail' : severity === 'warning' ? 'warn' : 'info';
 }

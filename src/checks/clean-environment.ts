@@ -1,10 +1,9 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
+import { defineCheck, unknownBecause } from './check.js';
 
 const LEFTOVER = /^(SSH_\w+|DISPLAY|WAYLAND_DISPLAY|SUDO_\w+|OLDPWD|TMUX|TMUX_PANE|STY|XDG_SESSION_ID|WINDOWID)$/;
 const LOADER = /^(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT)$/;
 
-export const cleanEnvironment: Check = {
+export const cleanEnvironment = defineCheck({
   id: 'clean-environment',
   title: 'Environment free of session leftovers',
   severity: 'info',
@@ -12,6 +11,7 @@ export const cleanEnvironment: Check = {
     'The exec-time environment shows where a process came from: SSH_*, DISPLAY, TMUX and SUDO_* mean it was started by hand from someone\'s session and will behave differently when started at boot. LD_PRELOAD and LD_LIBRARY_PATH change which code runs.',
   evidence: '/proc/PID/environ (readable for the same user or root; it shows the environment at exec time).',
   fix: 'Start it with an explicit environment (daemon-check run --clear-env --env K=V, or a unit\'s Environment=).',
+  needs: ['environ'],
   evaluate(snap) {
     if (!snap.environ) return unknownBecause(snap, 'environ', 'no session variables');
     const keys = [...snap.environ.keys()];
@@ -31,4 +31,4 @@ export const cleanEnvironment: Check = {
     }
     return { status: 'pass', observed: `${keys.length} variables, none from a session`, expected: 'no session variables', detail: 'no interactive-session variables' };
   },
-};
+});

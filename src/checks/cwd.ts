@@ -1,8 +1,7 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
+import { defineCheck, unknownBecause } from './check.js';
 import { mountFor } from '../proc/mountinfo.js';
 
-export const cwdCheck: Check = {
+export const cwdCheck = defineCheck({
   id: 'cwd',
   title: 'Working directory is /',
   severity: 'warning',
@@ -10,6 +9,8 @@ export const cwdCheck: Check = {
     'A process keeps its working directory busy: a daemon that stays in the directory it was started from pins that file system (umount says "target is busy") and keeps a deleted directory alive. chdir("/") releases it.',
   evidence: 'readlink /proc/PID/cwd, and /proc/PID/mountinfo for the mount holding it.',
   fix: 'chdir("/") after forking (or to the directory given with --expect-cwd); daemon-check run --chdir DIR.',
+  needs: ['cwd', 'mounts'],
+  options: ['expectCwd'],
   evaluate(snap, ctx) {
     const want = ctx.options.expectCwd ?? '/';
     if (snap.cwd === null) return unknownBecause(snap, 'cwd', want);
@@ -25,4 +26,4 @@ export const cwdCheck: Check = {
     if (want !== '/') return { status: 'pass', observed: cwd, expected: want, detail: 'the expected working directory' };
     return { status: 'pass', observed: cwd, expected: want, detail: 'the root directory pins no mount' };
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Check } from './check.js';
-import { describe } from '../context.js';
+import { defineCheck } from './check.js';
+import { processLabel } from '../context.js';
 
-export const detachedParent: Check = {
+export const detachedParent = defineCheck({
   id: 'detached-parent',
   title: 'Parent is init, a supervisor or a daemon',
   severity: 'critical',
@@ -9,6 +9,7 @@ export const detachedParent: Check = {
     'A shell, terminal or CI step that started the process will wait for it, signal it, or take it down when the step or session ends. The classic fork leaves it an orphan adopted by init, which does neither.',
   evidence: '/proc/PID/stat field 4 (ppid); the parent\'s stat, comm and cmdline.',
   fix: 'Fork and let the parent exit (daemon-check run does this twice), or run it under a supervisor.',
+  needs: ['stat', 'parent', 'ancestors'],
   evaluate(snap, ctx) {
     const ppid = snap.stat.ppid;
     if (ppid === 0) return { status: 'pass', observed: 'none (ppid 0)', expected: 'init or a supervisor', detail: 'it is the root of its pid namespace' };
@@ -18,7 +19,7 @@ export const detachedParent: Check = {
     if (!parent) {
       return { status: 'unknown', observed: `ppid ${ppid}, not found`, expected: 'init or a supervisor', detail: `parent ${ppid} vanished while it was being read` };
     }
-    const who = describe(parent);
+    const who = processLabel(parent);
     switch (ctx.parentKind) {
       case 'init':
         return { status: 'pass', observed: `init ${who}`, expected: 'init or a supervisor', detail: 'orphaned to init: nobody waits for it' };
@@ -46,4 +47,4 @@ export const detachedParent: Check = {
       detail: `its parent ${who} is in a login or job session (session ${parent.stat.session}), not detached`,
     };
   },
-};
+});

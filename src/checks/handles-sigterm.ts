@@ -1,8 +1,7 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
-import { SIGNALS, hasSignal } from '../proc/status.js';
+import { defineCheck, unknownBecause } from './check.js';
+import { SIGNALS, hasSignal } from '../proc/signals.js';
 
-export const handlesSigterm: Check = {
+export const handlesSigterm = defineCheck({
   id: 'handles-sigterm',
   title: 'Catches SIGTERM for a clean shutdown',
   severity: 'info',
@@ -10,6 +9,7 @@ export const handlesSigterm: Check = {
     'SIGTERM is how init scripts, `kill` and service managers ask a daemon to stop. With the default action it dies on the spot and leaves its pidfile, sockets and half-written state behind.',
   evidence: '/proc/PID/status SigCgt.',
   fix: 'Install a SIGTERM handler that removes the pidfile, closes listeners and exits.',
+  needs: ['status'],
   evaluate(snap) {
     const st = snap.status;
     if (!st || st.sigCgt === null) return unknownBecause(snap, 'status', 'SIGTERM caught');
@@ -24,4 +24,4 @@ export const handlesSigterm: Check = {
       detail: ign ? 'SIGTERM is ignored: it cannot be stopped politely' : 'SIGTERM kills it without any cleanup (pidfile and sockets are left behind)',
     };
   },
-};
+});

@@ -1,6 +1,6 @@
-import type { Check } from './check.js';
+import { defineCheck } from './check.js';
 
-export const noControllingTty: Check = {
+export const noControllingTty = defineCheck({
   id: 'no-controlling-tty',
   title: 'No controlling terminal',
   severity: 'critical',
@@ -8,6 +8,7 @@ export const noControllingTty: Check = {
     'A process with a controlling terminal gets SIGHUP when the terminal hangs up (the SSH connection drops, the window closes) and SIGTTIN/SIGTTOU when it touches the terminal from the background. setsid() in a child is what cuts the tie.',
   evidence: '/proc/PID/stat fields 7 and 8: tty_nr is 0 and tpgid is -1 when there is no controlling terminal.',
   fix: 'Start it through a fork + setsid() (daemon-check run -- CMD), or under a service manager.',
+  needs: ['stat'],
   evaluate(snap) {
     const { ttyNr, tpgid } = snap.stat;
     if (ttyNr === 0 && tpgid === -1) {
@@ -21,4 +22,4 @@ export const noControllingTty: Check = {
       detail: `controlling terminal ${snap.tty ?? ttyNr} (tty_nr ${ttyNr}, tpgid ${tpgid})${fg}: it gets SIGHUP when that terminal closes`,
     };
   },
-};
+});

@@ -1,16 +1,8 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
+import { defineCheck, unknownBecause } from './check.js';
 import { holdersText, outsideHolders } from './peers.js';
-import type { FdEntry, Snapshot } from '../snapshot.js';
+import { holdsWriteLock } from './locks.js';
 
-/** The fd holds a write lock: a pidfile's or a lock file's descriptor is meant to stay open. */
-export function holdsWriteLock(snap: Snapshot, fd: FdEntry): boolean {
-  if (fd.locks.some((l) => !l.waiter && l.mode === 'WRITE')) return true;
-  if (fd.ino === null || !snap.locks) return false;
-  return snap.locks.some((l) => !l.waiter && l.mode === 'WRITE' && l.dev === fd.dev && l.ino === fd.ino && (l.kind !== 'POSIX' || l.pid === snap.pid));
-}
-
-export const noLeakedFds: Check = {
+export const noLeakedFds = defineCheck({
   id: 'no-leaked-fds',
   title: 'No descriptors inherited from the launcher',
   severity: 'warning',
@@ -18,6 +10,7 @@ export const noLeakedFds: Check = {
     'Every descriptor a launcher forgot to mark close-on-exec lives on in the daemon: a terminal keeps the tty open, a pipe keeps a CI step or `$(...)` waiting for EOF, a socket keeps a port or a connection alive, a deleted file keeps its disk space. The classic recipe closes every fd above 2.',
   evidence: '/proc/PID/fd/* and fdinfo flags; the other holders of each pipe and socket among all processes\' fd/*.',
   fix: 'Close every fd >= 3 after forking (close_range(3, ~0U, 0)), or mark them O_CLOEXEC in the launcher; daemon-check run closes them all but the pidfile.',
+  needs: ['fds', 'peers', 'locks'],
   evaluate(snap, ctx) {
     if (!snap.fds) return unknownBecause(snap, 'fds', 'no inherited fds >= 3');
     const extra = snap.fds.filter((f) => f.fd >= 3);
@@ -38,4 +31,4 @@ export const noLeakedFds: Check = {
     }
     return { status: 'warn', observed: summary, expected: 'no inherited fds >= 3', detail: leaks.join('; ') + capped };
   },
-};
+});

@@ -1,6 +1,6 @@
-import type { Check } from './check.js';
+import { defineCheck } from './check.js';
 
-export const notSessionLeader: Check = {
+export const notSessionLeader = defineCheck({
   id: 'not-session-leader',
   title: 'Not a session leader (second fork done)',
   severity: 'warning',
@@ -9,6 +9,7 @@ export const notSessionLeader: Check = {
     'A session leader that opens a terminal without O_NOCTTY acquires it as its controlling terminal (System V semantics). Forking once more after setsid() leaves a process that is in the new session but can never acquire one.',
   evidence: '/proc/PID/stat: pid compared with field 6 (session).',
   fix: 'Fork a second time after setsid() and let the session leader exit (daemon-check run does), or open terminals with O_NOCTTY.',
+  needs: ['stat'],
   evaluate(snap) {
     const sid = snap.stat.session;
     if (snap.pid !== sid) {
@@ -21,4 +22,4 @@ export const notSessionLeader: Check = {
       detail: 'it leads its session: opening a terminal device without O_NOCTTY would make it the controlling terminal (no second fork)',
     };
   },
-};
+});

@@ -1,8 +1,8 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
-import { describe } from '../context.js';
+import { defineCheck, unknownBecause } from './check.js';
+import { processLabel } from '../context.js';
+import { isInteractiveKind } from '../classify.js';
 
-export const ownSession: Check = {
+export const ownSession = defineCheck({
   id: 'own-session',
   title: 'Outside any login session',
   severity: 'critical',
@@ -10,6 +10,7 @@ export const ownSession: Check = {
     'When a terminal closes, the kernel sends SIGHUP to the session leader (the login shell), and bash passes it on to every job in its job table. A process that is still a member of that session, or of a session that has a terminal, goes down with it.',
   evidence: '/proc/PID/stat field 6 (session); the session leader\'s stat and comm.',
   fix: 'Call setsid() in a forked child (or start it with daemon-check run), so it is in a session of its own with no terminal.',
+  needs: ['stat', 'sessionLeader', 'parent', 'ancestors'],
   evaluate(snap, ctx) {
     const sid = snap.stat.session;
     if (sid === snap.pid && snap.stat.ttyNr === 0) {
@@ -17,7 +18,7 @@ export const ownSession: Check = {
     }
     const leader = snap.sessionLeader;
     if (snap.stat.ttyNr !== 0) {
-      const who = leader ? ` led by ${describe(leader)}` : '';
+      const who = leader ? ` led by ${processLabel(leader)}` : '';
       return {
         status: 'fail',
         observed: `session ${sid}${who} on ${snap.tty}`,
@@ -36,28 +37,28 @@ export const ownSession: Check = {
       };
     }
     const kind = ctx.leaderKind;
-    if (kind === 'shell' || kind === 'terminal' || kind === 'job-runner') {
+    if (isInteractiveKind(kind)) {
       const what = kind === 'shell' ? 'a shell' : kind === 'terminal' ? 'a terminal or login program' : 'a job runner';
       return {
         status: 'fail',
-        observed: `session ${sid} led by ${describe(leader)}`,
+        observed: `session ${sid} led by ${processLabel(leader)}`,
         expected: 'own session',
-        detail: `the session leader ${describe(leader)} is ${what}: when it ends or hangs up, its session's jobs get SIGHUP`,
+        detail: `the session leader ${processLabel(leader)} is ${what}: when it ends or hangs up, its session's jobs get SIGHUP`,
       };
     }
     if (leader.stat.ttyNr !== 0) {
       return {
         status: 'fail',
-        observed: `session ${sid} led by ${describe(leader)} on ${leader.tty}`,
+        observed: `session ${sid} led by ${processLabel(leader)} on ${leader.tty}`,
         expected: 'own session',
         detail: 'the session leader has a controlling terminal',
       };
     }
     return {
       status: 'pass',
-      observed: `session ${sid} led by ${describe(leader)}`,
+      observed: `session ${sid} led by ${processLabel(leader)}`,
       expected: 'own session',
-      detail: `the session leader ${describe(leader)} is itself detached (no terminal, not a shell)`,
+      detail: `the session leader ${processLabel(leader)} is itself detached (no terminal, not a shell)`,
     };
   },
-};
+});

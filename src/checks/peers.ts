@@ -1,6 +1,7 @@
 /** Who else holds a pipe or socket: the evidence behind "the CI step hangs on the daemon's pipe". */
 import type { CheckContext } from '../context.js';
-import type { FdEntry, PeerHolder, Snapshot } from '../snapshot.js';
+import type { FdEntry } from '../proc/fd.js';
+import type { PeerHolder, Snapshot } from '../snapshot/types.js';
 
 export function holdersOf(snap: Snapshot, fd: FdEntry): PeerHolder[] {
   return fd.objectKey ? snap.peers[fd.objectKey] ?? [] : [];

@@ -1,5 +1,4 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
+import { defineCheck, unknownBecause } from './check.js';
 
 /** CAP_SYS_ADMIN: present in any "full" set, and the one that matters most. */
 const CAP_SYS_ADMIN = 21n;
@@ -13,7 +12,7 @@ function popcount(n: bigint): number {
   return c;
 }
 
-export const privileges: Check = {
+export const privileges = defineCheck({
   id: 'privileges',
   title: 'Runs without full root privileges',
   severity: 'info',
@@ -21,6 +20,7 @@ export const privileges: Check = {
     'daemon(7) asks a daemon to drop privileges once it has done what needs them (binding a low port, opening a log). A bug in a daemon that keeps root with every capability is a bug with root\'s reach.',
   evidence: '/proc/PID/status Uid and CapEff.',
   fix: 'Switch to an unprivileged user after setup (initgroups, setgid, setuid), or start it with daemon-check run --user USER.',
+  needs: ['status'],
   evaluate(snap) {
     const st = snap.status;
     if (!st || st.uid.length === 0) return unknownBecause(snap, 'status', 'non-root, or reduced capabilities');
@@ -33,4 +33,4 @@ export const privileges: Check = {
     }
     return { status: 'pass', observed, expected: 'non-root, or reduced capabilities', detail: euid === 0 ? `root, but with a reduced capability set (${popcount(caps)})` : `runs as uid ${euid}` };
   },
-};
+});

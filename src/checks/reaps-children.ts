@@ -1,6 +1,6 @@
-import type { Check } from './check.js';
+import { defineCheck } from './check.js';
 
-export const reapsChildren: Check = {
+export const reapsChildren = defineCheck({
   id: 'reaps-children',
   title: 'Reaps its children',
   severity: 'warning',
@@ -8,6 +8,7 @@ export const reapsChildren: Check = {
     'A child that exits stays a zombie, holding its pid and process-table slot, until its parent calls wait(). A daemon that forks workers or helpers and never reaps them fills the table over weeks.',
   evidence: 'state and ppid in every /proc/*/stat.',
   fix: 'Handle SIGCHLD and call waitpid(-1, &status, WNOHANG) in a loop (or set SIGCHLD to SIG_IGN if exit statuses are never needed).',
+  needs: ['children'],
   evaluate(snap) {
     const zombies = snap.children.filter((c) => c.state === 'Z');
     if (zombies.length === 0) {
@@ -16,4 +17,4 @@ export const reapsChildren: Check = {
     const list = zombies.slice(0, 10).map((z) => `${z.comm} (${z.pid})`).join(', ');
     return { status: 'warn', observed: `${zombies.length} zombie(s)`, expected: 'no zombie children', detail: `zombie children not reaped: ${list}${zombies.length > 10 ? ', ...' : ''}` };
   },
-};
+});

@@ -1,8 +1,7 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
-import { SIGNALS, hasSignal, signalList } from '../proc/status.js';
+import { defineCheck, unknownBecause } from './check.js';
+import { SIGNALS, hasSignal, signalList } from '../proc/signals.js';
 
-export const signalMask: Check = {
+export const signalMask = defineCheck({
   id: 'signal-mask',
   title: 'No inherited blocked or ignored signals',
   severity: 'warning',
@@ -10,6 +9,7 @@ export const signalMask: Check = {
     'The signal mask and ignored dispositions survive fork and exec. A launcher that blocked signals, or ignored SIGTERM or SIGINT, hands on a daemon that `kill` cannot stop cleanly. An ignored SIGHUP is what `nohup` leaves behind.',
   evidence: '/proc/PID/status SigBlk and SigIgn (hex masks, bit N-1 = signal N).',
   fix: 'Reset every disposition to SIG_DFL and unblock all signals before exec (sigprocmask(SIG_SETMASK, empty)); daemon-check run does.',
+  needs: ['status'],
   evaluate(snap) {
     const st = snap.status;
     if (!st || st.sigBlk === null || st.sigIgn === null) return unknownBecause(snap, 'status', 'nothing blocked; SIGTERM/SIGINT not ignored');
@@ -25,4 +25,4 @@ export const signalMask: Check = {
     }
     return { status: 'warn', observed, expected: 'nothing blocked; SIGTERM/SIGINT not ignored', detail: bad.join('; ') + hup };
   },
-};
+});

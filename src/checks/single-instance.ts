@@ -1,7 +1,7 @@
-import type { Check, CheckOutcome } from './check.js';
-import { unknownBecause } from './check.js';
-import { holdsWriteLock } from './no-leaked-fds.js';
-import type { Snapshot } from '../snapshot.js';
+import { defineCheck, unknownBecause, type CheckOutcome } from './check.js';
+import { holdsWriteLock, locksOnFile } from './locks.js';
+import { formatMode, isWorldWritable } from '../mode.js';
+import type { Snapshot } from '../snapshot/types.js';
 
 function lockedFds(snap: Snapshot) {
   return (snap.fds ?? []).filter((f) => f.type === 'file' && holdsWriteLock(snap, f));
@@ -16,12 +16,12 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
   const problems: string[] = [];
   if (pf.pid !== snap.pid) problems.push(`it holds ${JSON.stringify((pf.content ?? '').trim())}, not ${snap.pid}`);
   if (pf.isSymlink) problems.push('it is a symlink (a writer can be tricked into clobbering its target)');
-  if (pf.mode !== null && (pf.mode & 0o002) !== 0) problems.push(`mode ${(pf.mode & 0o7777).toString(8).padStart(4, '0')} lets any user rewrite it`);
+  if (pf.mode !== null && isWorldWritable(pf.mode)) problems.push(`mode ${formatMode(pf.mode)} lets any user rewrite it`);
   let locked = false;
   if (snap.fds) {
     locked = snap.fds.some((f) => f.dev === pf.dev && f.ino === pf.ino && holdsWriteLock(snap, f));
   } else if (snap.locks) {
-    locked = snap.locks.some((l) => !l.waiter && l.mode === 'WRITE' && l.dev === pf.dev && l.ino === pf.ino && (l.kind !== 'POSIX' || l.pid === snap.pid));
+    locked = locksOnFile(snap, pf.dev, pf.ino);
   }
   if (!locked) problems.push('no write lock on it is held by this process, so a second instance can start');
   if (problems.length === 0) {
@@ -30,7 +30,7 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
   return { status: 'warn', severity: 'warning', observed: problems[0]!, expected, detail: `${pf.path}: ${problems.join('; ')}` };
 }
 
-export const singleInstance: Check = {
+export const singleInstance = defineCheck({
   id: 'single-instance',
   title: 'Guards against a second instance',
   severity: 'info',
@@ -38,6 +38,8 @@ export const singleInstance: Check = {
     'A pidfile that is only written, never locked, goes stale after a crash and does not stop a second copy. A write lock (fcntl F_SETLK, flock or an OFD lock) held for the daemon\'s lifetime is released by the kernel when it dies, so "locked" always means "running".',
   evidence: 'fdinfo "lock:" lines of the process\'s open files (/proc/locks, matched by dev:inode, where fdinfo cannot be read; its pid column of FLOCK and OFD locks may be the launcher\'s); the pidfile itself with --pidfile.',
   fix: 'Open the pidfile O_CREAT|O_CLOEXEC 0644, take fcntl(F_SETLK, F_WRLCK), exit if it fails, write the pid and keep the fd open; daemon-check run --pidfile FILE does this.',
+  needs: ['fds', 'locks', 'pidfile'],
+  options: ['pidfile'],
   evaluate(snap) {
     if (snap.pidfile) return checkPidfile(snap);
     if (!snap.fds) return unknownBecause(snap, 'fds', 'a write-locked file');
@@ -47,4 +49,4 @@ export const singleInstance: Check = {
     }
     return { status: 'info', observed: 'no lock held', expected: 'a write-locked file', detail: 'it holds no write lock: nothing stops a second instance (pass --pidfile to check a pidfile)' };
   },
-};
+});

@@ -1,10 +1,9 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
+import { defineCheck, unknownBecause } from './check.js';
 import { holdersText, outsideHolders } from './peers.js';
 
 const NAMES = ['stdin', 'stdout', 'stderr'];
 
-export const stdioDetached: Check = {
+export const stdioDetached = defineCheck({
   id: 'stdio-detached',
   title: 'stdin, stdout and stderr detached from the terminal',
   severity: 'critical',
@@ -12,6 +11,7 @@ export const stdioDetached: Check = {
     'Writing to a terminal that has gone away fails with EIO or raises SIGHUP/SIGPIPE, and reading from one stops a background process with SIGTTIN. A closed fd 0-2 is a trap too: the next open() takes the lowest free number and becomes "stdout". A pipe whose other end the launching shell or CI runner holds keeps that launcher waiting for an EOF that never comes.',
   evidence: 'readlink /proc/PID/fd/0..2, stat of the targets against /proc/tty/drivers, and other processes holding the same pipe or socket.',
   fix: 'Reopen fds 0, 1 and 2 on /dev/null (or a log file, or a logger socket) after the fork: daemon-check run does it, with --stdout/--stderr for logs.',
+  needs: ['fds', 'peers', 'ancestors'],
   evaluate(snap, ctx) {
     if (!snap.fds) return unknownBecause(snap, 'fds', '/dev/null, a file or a logger');
     const seen: string[] = [];
@@ -57,4 +57,4 @@ export const stdioDetached: Check = {
       detail: problems.length ? problems.join('; ') : 'fds 0-2 are open and none is a terminal',
     };
   },
-};
+});

@@ -1,11 +1,7 @@
-import type { Check } from './check.js';
-import { unknownBecause } from './check.js';
+import { defineCheck, unknownBecause } from './check.js';
+import { formatMode } from '../mode.js';
 
-export function formatMode(n: number): string {
-  return n.toString(8).padStart(4, '0');
-}
-
-export const umaskCheck: Check = {
+export const umaskCheck = defineCheck({
   id: 'umask',
   title: 'File creation mask reset',
   severity: 'warning',
@@ -13,6 +9,8 @@ export const umaskCheck: Check = {
     'The umask is inherited: a daemon started from a user\'s shell creates its files with that user\'s 022 or 077, not the modes its code asks for. Setting umask(0) (daemon(7), APUE) gives the daemon control of its own file permissions.',
   evidence: '/proc/PID/status "Umask:" (Linux 4.7 and later; absent for zombies).',
   fix: 'Call umask(0) (or the mask you intend, checked with --expect-umask) after forking; daemon-check run --umask MODE.',
+  needs: ['status'],
+  options: ['expectUmask'],
   evaluate(snap, ctx) {
     // A service manager sets the umask for its services (systemd's UMask= defaults to 0022).
     const managedDefault = ctx.profile === 'managed' && ctx.options.expectUmask === undefined;
@@ -28,4 +26,4 @@ export const umaskCheck: Check = {
     if (got === want) return { status: 'pass', observed: formatMode(got), expected: formatMode(want), detail: `umask ${formatMode(got)}` };
     return { status: 'warn', observed: formatMode(got), expected: formatMode(want), detail: `umask ${formatMode(got)} was inherited or set; expected ${formatMode(want)}` };
   },
-};
+});

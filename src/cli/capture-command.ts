@@ -1,7 +1,7 @@
 /** `daemon-check capture <pid> --out DIR`. */
 import { writeOut } from './output.js';
 import { captureProcess } from '../capture.js';
-import { LocalHost } from '../host.js';
+import { LocalHost } from '../host/reader.js';
 import { openProcSource } from '../proc/source.js';
 import { parsePid, readPidMax } from '../target.js';
 import { CliError } from './errors.js';

@@ -1,7 +1,7 @@
 /** Options shared by the audit commands, validated into AuditOptions. */
 import { isCheckId } from '../checks/index.js';
 import type { AuditOptions, CheckId, ProfileChoice } from '../types.js';
-import type { FailOn } from '../exit.js';
+import type { FailOn } from '../verdict.js';
 import { CliError } from './errors.js';
 
 export interface CommonOptions {

@@ -36,8 +36,12 @@ function addCommonOptions(cmd: Command): Command {
     .option('--no-color', 'no colours (NO_COLOR and FORCE_COLOR are honoured too)');
 }
 
-export function buildProgram(): Command {
-  const program = new Command('daemon-check');
+/** Every command's error output goes through main's catch: one line, the documented exit code. */
+function quiet(cmd: Command): Command {
+  return cmd.exitOverride().configureOutput({ writeErr: () => {} });
+}
+
+function addAuditCommand(program: Command): void {
   program
     .description('Tell whether a running Linux process is a true daemon, show the /proc evidence, and say how to fix it.')
     .usage('[options] <pid> | --pidfile FILE | --name NAME | <command>')
@@ -46,29 +50,37 @@ export function buildProgram(): Command {
     .option('--name <name>', 'audit every process whose comm or argv[0] basename is NAME')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
-    .addHelpText('after', EXAMPLES)
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
+    .addHelpText('after', EXAMPLES);
+  quiet(program);
   addCommonOptions(program);
   program.action(async (pid: string | undefined, opts: CommonOptions) => {
     const { runAudit } = await import('./audit-command.js');
     process.exitCode = await runAudit(pid, opts);
   });
+}
 
-  program
-    .command('explain')
+function addExplainCommand(program: Command): void {
+  quiet(program.command('explain'))
     .description('why each rule exists, the evidence it reads, and how to fix a miss')
     .argument('[check-id]', 'one check id (all of them when left out)')
     .option('--json', 'the check metadata as JSON')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} })
     .action(async (id: string | undefined, opts: { json?: boolean }) => {
       const { runExplain } = await import('./explain-command.js');
       process.exitCode = runExplain(id, opts);
     });
+}
 
-  program
-    .command('run')
+const RUN_HELP = `
+Examples:
+  daemon-check run -- ./server --port 8080
+  daemon-check run --pidfile /run/app.pid --stdout /var/log/app.log --stderr /var/log/app.log -- app
+  daemon-check run --user nobody --wait-ready=5 -- my-notify-daemon
+
+Exit codes: 0 started (and passed its audit), 127 command not found, 126 not executable,
+3 another instance holds the pidfile lock, 1 any other failure to start.`;
+
+function addRunCommand(program: Command): void {
+  quiet(program.command('run'))
     .description('start CMD as a textbook daemon through the native helper, then audit it')
     .usage('[options] -- CMD [ARGS...]')
     .argument('<command...>', 'the program and its arguments (after --)')
@@ -86,26 +98,15 @@ export function buildProgram(): Command {
     .addOption(new Option('--fail-on <level>', 'the bar for the final audit').choices(['fail', 'warn']).default('fail'))
     .option('--no-color', 'no colours')
     .passThroughOptions()
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} })
-    .addHelpText(
-      'after',
-      `
-Examples:
-  daemon-check run -- ./server --port 8080
-  daemon-check run --pidfile /run/app.pid --stdout /var/log/app.log --stderr /var/log/app.log -- app
-  daemon-check run --user nobody --wait-ready=5 -- my-notify-daemon
-
-Exit codes: 0 started (and passed its audit), 127 command not found, 126 not executable,
-3 another instance holds the pidfile lock, 1 any other failure to start.`,
-    )
+    .addHelpText('after', RUN_HELP)
     .action(async (command: string[], opts) => {
       const { runRun } = await import('./run-command.js');
       process.exitCode = await runRun(command, opts);
     });
+}
 
-  program
-    .command('scan')
+function addScanCommand(program: Command): void {
+  quiet(program.command('scan'))
     .description('one row per background process: verdict, how it was started, problems (worst first)')
     .option('--user <user>', 'only this user\'s processes (name or uid; default: yours)')
     .option('--all', 'every user\'s processes')
@@ -116,29 +117,34 @@ Exit codes: 0 started (and passed its audit), 127 command not found, 126 not exe
     .option('--expect-cwd <dir>', 'the working directory daemons should have')
     .option('--proc-root <dir>', 'read this /proc instead', '/proc')
     .option('--no-color', 'no colours')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} })
     .addHelpText('after', '\nKernel threads, zombies and processes in a terminal\'s foreground are not listed. Exit code 0 when the scan ran.')
     .action(async (opts) => {
       const { runScan } = await import('./scan-command.js');
       process.exitCode = await runScan(opts);
     });
+}
 
-  program
-    .command('capture')
+function addCaptureCommand(program: Command): void {
+  quiet(program.command('capture'))
     .description('save the /proc evidence of one process as a fixture tree (for tests and bug reports)')
     .argument('<pid>', 'process id to capture')
     .option('--out <dir>', 'a new, empty folder to write the tree into')
     .option('--pidfile <file>', 'record the pidfile facts too')
     .option('--proc-root <dir>', 'the procfs to read', '/proc')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} })
     .addHelpText('after', '\nReplay: daemon-check <pid> --proc-root DIR gives the report the live process gave.')
     .action(async (pid: string, opts: { out?: string; procRoot: string; pidfile?: string }) => {
       const { runCapture } = await import('./capture-command.js');
       process.exitCode = runCapture(pid, opts);
     });
+}
 
+export function buildProgram(): Command {
+  const program = new Command('daemon-check');
+  addAuditCommand(program);
+  addExplainCommand(program);
+  addRunCommand(program);
+  addScanCommand(program);
+  addCaptureCommand(program);
   return program;
 }
 

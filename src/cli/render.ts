@@ -1,5 +1,5 @@
 /** Picks a renderer; each is imported only when used. */
-import type { FailOn } from '../exit.js';
+import type { FailOn } from '../verdict.js';
 import { isTerminal } from './output.js';
 import type { Report } from '../types.js';
 

@@ -3,13 +3,11 @@
  * textbook daemon; then the new daemon is audited like any other process.
  */
 import { writeOut } from './output.js';
-import { auditProcess } from '../audit.js';
+import { auditTargets } from '../api.js';
 import { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions } from '../daemonize/helper.js';
 import { DaemonCheckError } from '../errors.js';
-import { exitCodeFor, type FailOn } from '../exit.js';
-import { LocalHost } from '../host.js';
-import { openProcSource } from '../proc/source.js';
 import type { Report } from '../types.js';
+import { exitCodeFor, type FailOn } from '../verdict.js';
 import { CliError } from './errors.js';
 import { parseSeconds, parseUmask } from './common.js';
 
@@ -60,8 +58,6 @@ function toDaemonizeOptions(command: string[], o: RunCliOptions): DaemonizeOptio
   return d;
 }
 
-const stripPrefix = (m: string) => m.replace(/^daemon-check: /, '');
-
 export async function runRun(command: string[], o: RunCliOptions): Promise<number> {
   const options = toDaemonizeOptions(command, o);
   const helper = helperAvailable();
@@ -70,7 +66,7 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
   try {
     started = await daemonize(options);
   } catch (err) {
-    if (err instanceof DaemonizeError) throw new CliError(stripPrefix(err.message), err.exitCode);
+    if (err instanceof DaemonizeError) throw new CliError(err.message, err.exitCode);
     throw err;
   }
   const where = `${command.join(' ')} as pid ${started.pid}${started.pidfile ? ` (pidfile ${started.pidfile})` : ''}`;
@@ -80,7 +76,7 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
   }
   let report: Report;
   try {
-    report = auditProcess(openProcSource('/proc'), started.pid, started.pidfile ? { pidfile: started.pidfile } : {}, { host: new LocalHost(true) });
+    [report] = (await auditTargets({ pid: started.pid }, started.pidfile ? { pidfile: started.pidfile } : {}, { excludeSelf: true })) as [Report];
   } catch (err) {
     if (err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'ZOMBIE')) {
       throw new CliError(

@@ -140,11 +140,11 @@ function helperArgs(options: DaemonizeOptions): string[] {
   return args;
 }
 
-/** The helper's error line: the last one starting with "daemon-check: ". */
+/** The helper's error line (the last one starting with "daemon-check: "), without that prefix: printError adds it. */
 function errorLine(stderr: string, fallback: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   const ours = lines.filter((l) => l.startsWith('daemon-check: '));
-  return ours.at(-1) ?? lines.at(-1) ?? fallback;
+  return (ours.at(-1) ?? lines.at(-1) ?? fallback).replace(/^daemon-check: /, '');
 }
 
 /**
@@ -156,7 +156,7 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
   return new Promise<DaemonizeResult>((resolve, reject) => {
     const helper = helperAvailable();
     if ('reason' in helper) {
-      reject(new DaemonizeError(`daemon-check: ${helper.reason}; to fix: ${helper.fix}`, 'HELPER_MISSING', 1));
+      reject(new DaemonizeError(`${helper.reason}; to fix: ${helper.fix}`, 'HELPER_MISSING', 1));
       return;
     }
     const args = helperArgs(options); // throws TypeError -> rejection
@@ -170,7 +170,7 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
     child.on('error', (err: NodeJS.ErrnoException) => {
       reject(
         new DaemonizeError(
-          `daemon-check: cannot run the native helper ${helper.path}: ${err.message}; to fix: ${FIX}`,
+          `cannot run the native helper ${helper.path}: ${err.message}; to fix: ${FIX}`,
           'HELPER_MISSING',
           1,
         ),
@@ -189,7 +189,7 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
         } catch {
           reject(
             new DaemonizeError(
-              `daemon-check: the native helper reported success but printed no usable result: ${JSON.stringify(stdout)}`,
+              `the native helper reported success but printed no usable result: ${JSON.stringify(stdout)}`,
               'START_FAILED',
               1,
             ),
@@ -199,11 +199,11 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
       }
       if (code === null) {
         reject(
-          new DaemonizeError(`daemon-check: the native helper was killed by ${signal ?? 'a signal'}`, 'START_FAILED', 1),
+          new DaemonizeError(`the native helper was killed by ${signal ?? 'a signal'}`, 'START_FAILED', 1),
         );
         return;
       }
-      const message = errorLine(stderr, `daemon-check: the native helper failed with exit code ${code}`);
+      const message = errorLine(stderr, `the native helper failed with exit code ${code}`);
       switch (code) {
         case 127:
           reject(new DaemonizeError(message, 'EXEC_NOT_FOUND', code));

@@ -1,4 +1,6 @@
 /** /proc/PID/mountinfo (proc(5)): which mount holds a path, and mount options such as hidepid. */
+import type { ProcSource } from './source.js';
+
 export interface MountEntry {
   id: number;
   parent: number;
@@ -50,4 +52,9 @@ export function mountFor(mounts: MountEntry[], p: string): MountEntry | undefine
     if (!best || mp.length >= best.mountPoint.length) best = m;
   }
   return best;
+}
+
+/** Read until EOF: mountinfo is a seq file that hands out about a page per read(). */
+export function readMountinfo(source: ProcSource, pid: number | 'self'): MountEntry[] {
+  return parseMountinfo(source.readText(`${pid}/mountinfo`));
 }

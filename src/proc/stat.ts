@@ -1,9 +1,11 @@
 /**
  * /proc/PID/stat. comm sits between the first '(' and the LAST ')': it may
  * itself hold spaces, ')' and newlines, so the whole file is parsed, never a
- * line (proc(5); procps-ng and prometheus/procfs both do it this way).
+ * line (proc(5); procps-ng and prometheus/procfs both do it this way; see
+ * docs/proc-notes.md).
  */
 import { ParseError } from '../errors.js';
+import type { ProcSource } from './source.js';
 
 export interface ProcStat {
   pid: number;
@@ -57,4 +59,12 @@ export function parseStat(text: string): ProcStat {
 
 export function isKernelThread(stat: ProcStat): boolean {
   return (stat.flags & PF_KTHREAD) !== 0;
+}
+
+/** A stat line is well under a page: comm is at most 64 bytes. */
+export const STAT_CAP = 4096;
+
+/** Reads and parses PID/stat; throws ProcReadError (errno) or ParseError. */
+export function readStat(source: ProcSource, pid: number): ProcStat {
+  return parseStat(source.readText(`${pid}/stat`, STAT_CAP));
 }

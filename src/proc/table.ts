@@ -1,15 +1,30 @@
 /**
  * The process table, read once per run: every <root>/[0-9]+/stat, indexed by
  * pid, parent and session. Children, zombies and session members come from
- * here; nothing rescans /proc per process (proc-notes.md).
+ * here; nothing rescans /proc per process (docs/proc-notes.md). The indexes
+ * hold arrays that callers share and must not change: a session of 2,000
+ * members asked for 2,000 times is one array, not 2,000 copies.
  */
 import type { ProcSource } from './source.js';
-import { parseStat, type ProcStat } from './stat.js';
+import { parseStat, STAT_CAP, type ProcStat } from './stat.js';
+
+const NONE: readonly ProcStat[] = Object.freeze([]);
+
+function indexBy(stats: Iterable<ProcStat>, key: (st: ProcStat) => number): Map<number, ProcStat[]> {
+  const index = new Map<number, ProcStat[]>();
+  for (const st of stats) {
+    const k = key(st);
+    const list = index.get(k);
+    if (list) list.push(st);
+    else index.set(k, [st]);
+  }
+  return index;
+}
 
 export class ProcessTable {
   readonly byPid = new Map<number, ProcStat>();
-  private childIndex: Map<number, number[]> | null = null;
-  private sessionIndex: Map<number, number[]> | null = null;
+  private childIndex: Map<number, ProcStat[]> | null = null;
+  private sessionIndex: Map<number, ProcStat[]> | null = null;
   /** Pids whose stat vanished or could not be parsed while we read (they exited: normal). */
   missing = 0;
 
@@ -25,7 +40,7 @@ export class ProcessTable {
       const c = n.charCodeAt(0);
       if (c < 48 || c > 57) continue; // not a pid directory
       try {
-        t.add(parseStat(source.readText(n + '/stat', 4096)));
+        t.add(parseStat(source.readText(`${n}/stat`, STAT_CAP)));
       } catch {
         t.missing++;
       }
@@ -43,28 +58,14 @@ export class ProcessTable {
     return this.byPid.get(pid);
   }
 
-  children(pid: number): ProcStat[] {
-    if (!this.childIndex) {
-      this.childIndex = new Map();
-      for (const st of this.byPid.values()) {
-        const list = this.childIndex.get(st.ppid);
-        if (list) list.push(st.pid);
-        else this.childIndex.set(st.ppid, [st.pid]);
-      }
-    }
-    return (this.childIndex.get(pid) ?? []).map((p) => this.byPid.get(p)!);
+  children(pid: number): readonly ProcStat[] {
+    this.childIndex ??= indexBy(this.byPid.values(), (st) => st.ppid);
+    return this.childIndex.get(pid) ?? NONE;
   }
 
-  sessionMembers(sid: number): ProcStat[] {
-    if (!this.sessionIndex) {
-      this.sessionIndex = new Map();
-      for (const st of this.byPid.values()) {
-        const list = this.sessionIndex.get(st.session);
-        if (list) list.push(st.pid);
-        else this.sessionIndex.set(st.session, [st.pid]);
-      }
-    }
-    return (this.sessionIndex.get(sid) ?? []).map((p) => this.byPid.get(p)!);
+  sessionMembers(sid: number): readonly ProcStat[] {
+    this.sessionIndex ??= indexBy(this.byPid.values(), (st) => st.session);
+    return this.sessionIndex.get(sid) ?? NONE;
   }
 
   /** Parent chain from the process up to (and including) the first pid the table lacks or pid 1. */

@@ -2,6 +2,9 @@
  * Terminal devices: decoding stat's tty_nr and naming devices through
  * /proc/tty/drivers ("pty_slave /dev/pts 136 0-1048575 pty:slave").
  */
+import type { ProcSource } from './source.js';
+import type { ProcStat } from './stat.js';
+
 export interface TtyDriver {
   name: string;
   path: string;
@@ -64,4 +67,22 @@ export function isTerminalDevice(drivers: TtyDriver[], major: number, minor: num
   if (!d) return false;
   if (d.type.includes('pty:master') || d.path === '/dev/ptmx') return false;
   return true;
+}
+
+/** The host's tty drivers; the built-in table when /proc/tty/drivers is unreadable or empty. */
+export function readTtyDrivers(source: ProcSource): TtyDriver[] {
+  try {
+    const d = parseTtyDrivers(source.readText('tty/drivers', 65536));
+    if (d.length) return d;
+  } catch {
+    /* the built-in table names the usual devices */
+  }
+  return DEFAULT_TTY_DRIVERS;
+}
+
+/** The controlling terminal's name, null when tty_nr is 0. */
+export function ttyOf(stat: ProcStat, drivers: TtyDriver[]): string | null {
+  if (stat.ttyNr === 0) return null;
+  const { major, minor } = decodeTtyNr(stat.ttyNr);
+  return ttyName(drivers, major, minor);
 }

@@ -1,10 +1,7 @@
-/** JSON output (interface.md, schemaVersion 1). */
+/** JSON output (docs/interface.md, schemaVersion 1): one report, or {schemaVersion, reports} for --name. */
 import type { Report } from '../types.js';
 
-export function renderJson(reports: Report | Report[], wrap = false): string {
-  if (Array.isArray(reports) || wrap) {
-    const list = Array.isArray(reports) ? reports : [reports];
-    return JSON.stringify({ schemaVersion: 1, reports: list }, null, 2) + '\n';
-  }
+export function renderJson(reports: Report | Report[]): string {
+  if (Array.isArray(reports)) return JSON.stringify({ schemaVersion: 1, reports }, null, 2) + '\n';
   return JSON.stringify(reports, null, 2) + '\n';
 }

@@ -3,7 +3,7 @@
  * `fail` rows are failures, `warn` rows only under --fail-on warn, `unknown`
  * rows are errors (the evidence was missing), `skip`/`info` are skipped.
  */
-import type { FailOn } from '../exit.js';
+import { isShortfall, type FailOn } from '../verdict.js';
 import type { CheckResult, Report } from '../types.js';
 
 export function xmlEscape(s: string): string {
@@ -19,15 +19,10 @@ export function xmlEscape(s: string): string {
 
 type Outcome = 'passed' | 'failure' | 'error' | 'skipped';
 
+/** A shortfall is a failure, or an error when it is missing evidence; what does not count is skipped or passed. */
 function outcome(row: CheckResult, failOn: FailOn): Outcome {
-  switch (row.status) {
-    case 'fail': return 'failure';
-    case 'warn': return failOn === 'warn' ? 'failure' : 'passed';
-    case 'unknown': return row.severity === 'critical' ? 'error' : 'skipped';
-    case 'skip':
-    case 'info': return 'skipped';
-    default: return 'passed';
-  }
+  if (isShortfall(row, failOn)) return row.status === 'unknown' ? 'error' : 'failure';
+  return row.status === 'pass' || row.status === 'warn' ? 'passed' : 'skipped';
 }
 
 export function renderJunit(reports: Report[], failOn: FailOn = 'fail'): string {

@@ -5,7 +5,7 @@
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import { statusRank } from '../audit.js';
+import { statusRank } from '../verdict.js';
 import type { Report } from '../types.js';
 import { makeChalk, paintStatus, paintVerdict, SYMBOLS } from './style.js';
 import { safeDeep } from './sanitize.js';

@@ -1,5 +1,5 @@
 /** TAP version 14: a plan and one line per check; a subtest per process when there are several. */
-import type { FailOn } from '../exit.js';
+import { isShortfall, type FailOn } from '../verdict.js';
 import type { CheckResult, Report } from '../types.js';
 
 function escapeDesc(s: string): string {
@@ -7,7 +7,7 @@ function escapeDesc(s: string): string {
 }
 
 function line(n: number, row: CheckResult, failOn: FailOn, indent: string): string {
-  const notOk = row.status === 'fail' || (row.status === 'warn' && failOn === 'warn') || (row.status === 'unknown' && row.severity === 'critical');
+  const notOk = isShortfall(row, failOn);
   let directive = '';
   if (row.status === 'skip') directive = ` # SKIP ${escapeDesc(row.detail)}`;
   else if (row.status === 'info' || (row.status === 'unknown' && row.severity !== 'critical')) directive = ` # SKIP ${row.status}: ${escapeDesc(row.detail)}`;
@@ -40,7 +40,7 @@ export function renderTap(reports: Report[], failOn: FailOn = 'fail'): string {
     reports.forEach((r, i) => {
       out.push(`# Subtest: pid ${r.pid} (${escapeDesc(r.comm)})`);
       out.push(...body(r, failOn, '    '));
-      const bad = r.checks.some((row) => row.status === 'fail' || (row.status === 'warn' && failOn === 'warn') || (row.status === 'unknown' && row.severity === 'critical'));
+      const bad = r.checks.some((row) => isShortfall(row, failOn));
       out.push(`${bad ? 'not ok' : 'ok'} ${i + 1} - pid ${r.pid} (${escapeDesc(r.comm)})`);
     });
   }

@@ -125,14 +125,14 @@ describe('daemonize()', () => {
     expect(err.code).toBe('ALREADY_RUNNING');
     expect(err.exitCode).toBe(3);
     expect(err.runningPid).toBe(first.pid);
-    expect(err.message).toBe(`daemon-check: already running as pid ${first.pid} (pidfile ${pidfile} is locked)`);
+    expect(err.message).toBe(`already running as pid ${first.pid} (pidfile ${pidfile} is locked)`);
   });
 
   it('rejects with EXEC_NOT_FOUND (127) and EXEC_FAILED (126)', async () => {
     const nf = await failure({ command: ['no-such-program-dc-api'] });
     expect(nf.code).toBe('EXEC_NOT_FOUND');
     expect(nf.exitCode).toBe(127);
-    expect(nf.message).toMatch(/^daemon-check: cannot execute no-such-program-dc-api: No such file or directory/);
+    expect(nf.message).toMatch(/^cannot execute no-such-program-dc-api: No such file or directory/);
     expect(nf.runningPid).toBeUndefined();
 
     const d = tmp();
@@ -141,7 +141,7 @@ describe('daemonize()', () => {
     const ne = await failure({ command: [file] });
     expect(ne.code).toBe('EXEC_FAILED');
     expect(ne.exitCode).toBe(126);
-    expect(ne.message).toBe(`daemon-check: cannot execute ${file}: Permission denied`);
+    expect(ne.message).toBe(`cannot execute ${file}: Permission denied`);
   });
 
   it('rejects with START_FAILED (1) for other failures', async () => {
@@ -149,7 +149,7 @@ describe('daemonize()', () => {
     const err = await failure({ command: ['sleep', '100'], chdir: join(d, 'missing') });
     expect(err.code).toBe('START_FAILED');
     expect(err.exitCode).toBe(1);
-    expect(err.message).toMatch(/^daemon-check: cannot chdir to .*missing: No such file or directory$/);
+    expect(err.message).toMatch(/^cannot chdir to .*missing: No such file or directory$/);
 
     const early = await failure({ command: ['sh', '-c', 'exit 7'], waitReady: 5 });
     expect(early.code).toBe('START_FAILED');

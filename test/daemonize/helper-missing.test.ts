@@ -29,7 +29,7 @@ describe('without the native helper', () => {
     const e = err as InstanceType<typeof DaemonizeError>;
     expect(e.code).toBe('HELPER_MISSING');
     expect(e.exitCode).toBe(1);
-    expect(e.message).toMatch(/^daemon-check: the native helper was not built .*; to fix: .*npm rebuild daemon-check/);
+    expect(e.message).toMatch(/^the native helper was not built .*; to fix: .*npm rebuild daemon-check/);
     expect(e.message).not.toContain('\n');
   });
 });

@@ -6,7 +6,8 @@
  */
 import type { ProcStat } from '../../src/proc/stat.js';
 import type { ProcStatus } from '../../src/proc/status.js';
-import type { FdEntry, RelatedProcess, Snapshot } from '../../src/snapshot.js';
+import type { FdEntry } from '../../src/proc/fd.js';
+import type { RelatedProcess, Snapshot } from '../../src/snapshot/types.js';
 import { DEFAULT_TTY_DRIVERS } from '../../src/proc/tty.js';
 
 export function makeStat(partial: Partial<ProcStat> & { pid: number }): ProcStat {
@@ -38,7 +39,9 @@ export function makeRelated(stat: ProcStat, cmdline: string[] | null = [stat.com
 
 const DEV_NULL: Partial<FdEntry> = { type: 'char', dev: '0:5', ino: 4, mode: 0o20666 };
 
-export function makeSnapshot(partial: Partial<Snapshot> & { stat?: Partial<ProcStat> } = {}): Snapshot {
+export type SnapshotPartial = Partial<Omit<Snapshot, 'stat'>> & { stat?: Partial<ProcStat> };
+
+export function makeSnapshot(partial: SnapshotPartial = {}): Snapshot {
   const pid = partial.pid ?? partial.stat?.pid ?? 4242;
   const stat = makeStat({ pid, session: pid - 1, pgrp: pid - 1, ...partial.stat });
   const { stat: _s, ...rest } = partial;
@@ -72,7 +75,6 @@ export function makeSnapshot(partial: Partial<Snapshot> & { stat?: Partial<ProcS
     limits: [],
     userName: 'app',
     auditorUid: 0,
-    hidepid: null,
     pidfile: null,
     ...rest,
   };

@@ -1,0 +1,69 @@
+/** The report's `facts`: what /proc said, unprocessed, so it can be compared with ps and ls -l /proc/PID/fd. */
+import { signalList } from './proc/signals.js';
+import { ttyOf } from './proc/tty.js';
+import { formatMode } from './mode.js';
+import type { Snapshot } from './snapshot/types.js';
+import type { Facts, LockFact } from './types.js';
+
+/**
+ * Every write or read lock the process holds through an open file: fdinfo
+ * "lock:" lines first, then /proc/locks entries on files it has open, for
+ * fdinfo that had no lock lines (older kernels, captures).
+ */
+function lockFacts(snap: Snapshot): LockFact[] | null {
+  if (!snap.fds && !snap.locks) return null;
+  const out: LockFact[] = [];
+  const seen = new Set<string>();
+  const add = (l: { kind: string; mode: string; pid: number; dev: string; ino: number }, fd: number, path: string): void => {
+    const key = `${l.kind}:${l.dev}:${l.ino}:${fd}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ kind: l.kind, mode: l.mode, fd, path, lockPid: l.pid, dev: l.dev, ino: l.ino });
+  };
+  for (const fd of snap.fds ?? []) {
+    for (const l of fd.locks) if (!l.waiter) add(l, fd.fd, fd.target);
+  }
+  for (const l of snap.locks ?? []) {
+    if (l.waiter) continue;
+    const fd = (snap.fds ?? []).find((f) => f.dev === l.dev && f.ino === l.ino);
+    if (!fd || fd.locks.length > 0) continue;
+    // A POSIX lock is its owner's alone; FLOCK and OFD locks belong to the open file.
+    if (l.kind === 'POSIX' && l.pid !== snap.pid) continue;
+    add(l, fd.fd, fd.target);
+  }
+  return out;
+}
+
+export function buildFacts(snap: Snapshot): Facts {
+  const st = snap.stat;
+  const status = snap.status;
+  return {
+    state: st.state,
+    ppid: st.ppid,
+    pgid: st.pgrp,
+    sid: st.session,
+    tpgid: st.tpgid,
+    ttyNr: st.ttyNr,
+    tty: snap.tty,
+    uid: status?.uid[0] ?? null,
+    user: snap.userName,
+    umask: status?.umask != null ? formatMode(status.umask) : null,
+    cwd: snap.cwd,
+    starttime: st.starttime,
+    threads: st.numThreads,
+    parent: snap.parent ? { pid: snap.parent.pid, comm: snap.parent.comm } : null,
+    sessionLeader: snap.sessionLeader ? { pid: snap.sessionLeader.pid, comm: snap.sessionLeader.comm } : null,
+    fds: snap.fds ? snap.fds.map((f) => ({ fd: f.fd, target: f.target, type: f.type, cloexec: f.cloexec })) : null,
+    fdCount: snap.fdCount,
+    signals:
+      status && status.sigBlk !== null
+        ? { blocked: signalList(status.sigBlk), ignored: signalList(status.sigIgn), caught: signalList(status.sigCgt) }
+        : null,
+    locks: lockFacts(snap),
+    zombieChildren: snap.children.filter((c) => c.state === 'Z').map((c) => ({ pid: c.pid, comm: c.comm })),
+    children: snap.children.map((c) => ({ pid: c.pid, comm: c.comm })),
+    ancestry: [...snap.ancestors].reverse().map((a) => ({ pid: a.pid, comm: a.comm, sid: a.session, pgid: a.pgrp, tty: ttyOf(a, snap.ttyDrivers) })),
+    unreadable: snap.unreadable,
+    limits: snap.limits,
+  };
+}

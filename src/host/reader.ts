@@ -1,0 +1,118 @@
+/**
+ * Facts from outside /proc that an audit needs: user names, the pidfile, who
+ * is auditing. A live host reads its own files; a capture answers from its
+ * meta.json, so a replay never mixes in this machine's state.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parsePasswd } from './passwd.js';
+import { NOT_CAPTURED, readPidfileFacts, type PidfileFacts } from './pidfile.js';
+
+export interface HostReader {
+  /** uid -> user name, as the host's /etc/passwd has it. */
+  users(): ReadonlyMap<number, string>;
+  userName(uid: number): string | null;
+  readPidfile(path: string): PidfileFacts;
+  auditorUid(): number | null;
+  /** The auditing process itself: it may share a leaked pipe it inherited, which is not evidence. */
+  selfPid(): number | null;
+}
+
+export interface CaptureMeta {
+  kernel?: string;
+  arch?: string;
+  pid?: number;
+  capturedAt?: string;
+  users?: Record<string, string>;
+  auditorUid?: number;
+  pidfile?: PidfileFacts;
+  tool?: string;
+}
+
+export class LocalHost implements HostReader {
+  private table: Map<number, string> | null = null;
+  private uid: number | null | undefined;
+  /**
+   * The CLI excludes itself from pipe holders: it inherited its launcher's
+   * fds, so sharing a pipe with the audited process says nothing. A library
+   * caller is a real holder and stays in.
+   */
+  constructor(private readonly excludeSelf = false) {}
+  users(): ReadonlyMap<number, string> {
+    if (!this.table) {
+      try {
+        this.table = parsePasswd(fs.readFileSync('/etc/passwd', 'utf8'));
+      } catch {
+        this.table = new Map();
+      }
+    }
+    return this.table;
+  }
+  userName(uid: number): string | null {
+    return this.users().get(uid) ?? null;
+  }
+  readPidfile(file: string): PidfileFacts {
+    return readPidfileFacts(file);
+  }
+  auditorUid(): number | null {
+    // Asked once per snapshot: thousands of times in a scan.
+    if (this.uid === undefined) this.uid = typeof process.getuid === 'function' ? process.getuid() : null;
+    return this.uid;
+  }
+  selfPid(): number | null {
+    return this.excludeSelf ? process.pid : null;
+  }
+}
+
+/** Answers from a capture's meta.json: the users it recorded, the pidfile facts it saw. */
+export class CaptureHost implements HostReader {
+  private readonly table: Map<number, string>;
+  constructor(private readonly meta: CaptureMeta) {
+    this.table = new Map(Object.entries(meta.users ?? {}).map(([uid, name]) => [Number(uid), name]));
+  }
+  users(): ReadonlyMap<number, string> {
+    return this.table;
+  }
+  userName(uid: number): string | null {
+    return this.table.get(uid) ?? null;
+  }
+  readPidfile(file: string): PidfileFacts {
+    const p = this.meta.pidfile;
+    if (p && (p.path === file || p.path === path.resolve(file))) return p;
+    const absent: PidfileFacts = {
+      path: path.resolve(file), content: null, pid: null, readError: NOT_CAPTURED,
+      dev: null, ino: null, mode: null, uid: null, isSymlink: false,
+    };
+    return absent;
+  }
+  auditorUid(): number | null {
+    return this.meta.auditorUid ?? null;
+  }
+  selfPid(): number | null {
+    return null;
+  }
+}
+
+export function readCaptureMeta(procRoot: string): CaptureMeta | null {
+  for (const candidate of [path.join(procRoot, '..', 'meta.json'), path.join(procRoot, 'meta.json')]) {
+    try {
+      return JSON.parse(fs.readFileSync(candidate, 'utf8')) as CaptureMeta;
+    } catch {
+      /* try the next place */
+    }
+  }
+  return null;
+}
+
+/**
+ * The host reader that goes with a proc source: a capture answers from its
+ * meta.json, a live system from /etc/passwd and the file system. The CLI
+ * passes excludeSelf (see LocalHost); library callers do not.
+ */
+export function hostFor(source: { kind: 'procfs' | 'fixture'; root: string }, excludeSelf = false): HostReader {
+  if (source.kind === 'fixture') {
+    const meta = readCaptureMeta(source.root);
+    if (meta) return new CaptureHost(meta);
+  }
+  return new LocalHost(excludeSelf);
+}

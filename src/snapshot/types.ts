@@ -1,0 +1,76 @@
+/**
+ * A Snapshot: everything one audit needs, read once and returned as plain
+ * data. Checks, the profile and the diagnosis only ever see a Snapshot. A
+ * fact that could not be read is null, and `unreadable` says why (errno), so
+ * the checks that need it report `unknown` instead of guessing.
+ */
+import type { PidfileFacts } from '../host/pidfile.js';
+import type { CgroupEntry } from '../proc/cgroup.js';
+import type { FdEntry } from '../proc/fd.js';
+import type { LockEntry } from '../proc/locks.js';
+import type { MountEntry } from '../proc/mountinfo.js';
+import type { TargetStat } from '../proc/source.js';
+import type { ProcStat } from '../proc/stat.js';
+import type { ProcStatus } from '../proc/status.js';
+import type { TtyDriver } from '../proc/tty.js';
+
+/** A parent or session leader: its stat, and its argv for telling what program it is. */
+export interface RelatedProcess {
+  pid: number;
+  comm: string;
+  cmdline: string[] | null;
+  stat: ProcStat;
+  tty: string | null;
+}
+
+/** Another process holding the same pipe, socket or FIFO. */
+export interface PeerHolder {
+  pid: number;
+  comm: string;
+  fds: number[];
+  ttyNr: number;
+  session: number;
+}
+
+/** The "errno" of evidence a table-scope snapshot did not read. */
+export const NOT_READ = 'NOTREAD';
+
+export interface Snapshot {
+  pid: number;
+  procRoot: string;
+  sourceKind: 'procfs' | 'fixture';
+  stat: ProcStat;
+  status: ProcStatus | null;
+  cmdline: string[] | null;
+  environ: Map<string, string> | null;
+  cwd: string | null;
+  cwdStat: TargetStat | null;
+  fds: FdEntry[] | null;
+  /** How many fds the process has in all; fds lists at most FD_DETAIL_CAP of them. */
+  fdCount: number | null;
+  fdsTruncated: boolean;
+  cgroup: CgroupEntry[] | null;
+  mounts: MountEntry[] | null;
+  locks: LockEntry[] | null;
+  ttyDrivers: TtyDriver[];
+  /** Controlling terminal's name, null when tty_nr is 0. */
+  tty: string | null;
+  parent: RelatedProcess | null;
+  sessionLeader: RelatedProcess | null;
+  ancestors: ProcStat[];
+  /** The leaders of the ancestors' sessions (is an orphaned master still a job of a login?). */
+  ancestorLeaders: ProcStat[];
+  children: readonly ProcStat[];
+  sessionMembers: readonly ProcStat[];
+  /** Descendants of the process (pid set), for "inside its own tree". */
+  descendants: number[];
+  /** For each pipe/socket the process holds: the other processes holding the same object. */
+  peers: Record<string, PeerHolder[]>;
+  /** Fact name -> errno for every fact that could not be read. */
+  unreadable: Record<string, string>;
+  /** Notes on capped reads ("fds: 100000 open, 4096 examined"). */
+  limits: string[];
+  userName: string | null;
+  auditorUid: number | null;
+  pidfile: PidfileFacts | null;
+}
