@@ -982,11 +982,70 @@ static void print_json_string(const char *s)
 	putchar('"');
 }
 
+/* What the report pipe said: the daemon's pid, and the first failure. */
+struct outcome {
+	pid_t daemon_pid;
+	int fail_stage; /* 0: none */
+	int fail_errno;
+};
+
+/* Collects report records until every write end is closed (the daemon's
+ * closes on a successful exec, O_CLOEXEC). Records are 8 bytes and written
+ * whole, but a read() may still end mid-record: keep the remainder. */
+static void read_report(int fd, struct outcome *out)
+{
+	unsigned char buf[sizeof(struct report) * 8];
+	size_t have = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof buf - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		size_t off = 0;
+		for (; have - off >= sizeof(struct report); off += sizeof(struct report)) {
+			struct report r;
+			memcpy(&r, buf + off, sizeof r);
+			if (r.stage == ST_PID)
+				out->daemon_pid = r.value;
+			else if (!out->fail_stage) {
+				out->fail_stage = r.stage;
+				out->fail_errno = r.value;
+			}
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+}
+
+/* The result line: the pid, or with --json {pid, pidfile, command}. */
+static void print_result(pid_t daemon_pid)
+{
+	if (!opt_json) {
+		printf("%ld\n", (long)daemon_pid);
+		return;
+	}
+	printf("{\"pid\":%ld,\"pidfile\":", (long)daemon_pid);
+	if (pidfile_abs)
+		print_json_string(pidfile_abs);
+	else
+		fputs("null", stdout);
+	fputs(",\"command\":[", stdout);
+	for (char **a = cmd_argv; *a; a++) {
+		if (a != cmd_argv)
+			putchar(',');
+		print_json_string(*a);
+	}
+	puts("]}");
+}
+
 int main(int argc, char **argv)
 {
 	int pipefd[2];
-	pid_t pid, daemon_pid = -1;
-	int status = 0, fail_stage = 0, fail_errno = 0;
+	pid_t pid;
+	int status = 0;
+	struct outcome outcome = { -1, 0, 0 };
 
 	ensure_std_fds();
 	parse_args(argc, argv);
@@ -1019,63 +1078,23 @@ int main(int argc, char **argv)
 	}
 	close(pipefd[1]);
 
-	/* Collect records until every write end is closed. */
-	{
-		unsigned char buf[sizeof(struct report) * 8];
-		size_t have = 0;
-		for (;;) {
-			ssize_t n = read(report_rd, buf + have, sizeof buf - have);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			have += (size_t)n;
-			size_t off = 0;
-			for (; have - off >= sizeof(struct report); off += sizeof(struct report)) {
-				struct report r;
-				memcpy(&r, buf + off, sizeof r);
-				if (r.stage == ST_PID)
-					daemon_pid = r.value;
-				else if (!fail_stage) {
-					fail_stage = r.stage;
-					fail_errno = r.value;
-				}
-			}
-			memmove(buf, buf + off, have - off);
-			have -= off;
-		}
-	}
+	read_report(report_rd, &outcome);
 	/* Reap the first child.  Once it is gone the daemon has been
 	 * reparented (to init, or to us with --wait-ready). */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (fail_stage) {
-		if (opt_wait_ready && daemon_pid > 0) /* it is our child: reap it */
-			waitpid(daemon_pid, NULL, 0);
-		report_failure(fail_stage, fail_errno);
+	if (outcome.fail_stage) {
+		if (opt_wait_ready && outcome.daemon_pid > 0) /* it is our child: reap it */
+			waitpid(outcome.daemon_pid, NULL, 0);
+		report_failure(outcome.fail_stage, outcome.fail_errno);
 	}
-	if (daemon_pid <= 0)
+	if (outcome.daemon_pid <= 0)
 		die(1, "the intermediate process died before starting %s (wait status %d)", cmd_argv[0], status);
 
 	if (opt_wait_ready)
-		wait_ready(daemon_pid);
+		wait_ready(outcome.daemon_pid);
 
-	if (opt_json) {
-		printf("{\"pid\":%ld,\"pidfile\":", (long)daemon_pid);
-		if (pidfile_abs)
-			print_json_string(pidfile_abs);
-		else
-			fputs("null", stdout);
-		fputs(",\"command\":[", stdout);
-		for (char **a = cmd_argv; *a; a++) {
-			if (a != cmd_argv)
-				putchar(',');
-			print_json_string(*a);
-		}
-		puts("]}");
-	} else {
-		printf("%ld\n", (long)daemon_pid);
-	}
+	print_result(outcome.daemon_pid);
 	close_fds();
 	if (fflush(stdout) != 0)
 		return 1; /* nothing to print to: stdout itself failed */

@@ -28,7 +28,10 @@ const buildId = randomBytes(6).toString('hex');
 
 // commander requires node:child_process at load time for executable
 // subcommands, which daemon-check has none of; child_process pulls in net and
-// stream (~2 ms of every run). Load it on first use instead.
+// stream (~2 ms of every run). Load it on first use instead. package.json pins
+// commander to the exact version this line was read from, the build fails if
+// the line is not there, and test/bundle.test.ts checks that an audit run
+// from the bundle never loads child_process.
 const COMMANDER_EAGER = "const childProcess = require('node:child_process');";
 const lazyChildProcess = {
   name: 'lazy-child-process',
@@ -36,7 +39,7 @@ const lazyChildProcess = {
     b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes(COMMANDER_EAGER)) {
-        return { contents: text, loader: 'js', warnings: [{ text: 'commander no longer has the expected child_process require; it is loaded eagerly' }] };
+        return { errors: [{ text: `commander's source no longer has "${COMMANDER_EAGER}": update the patch in scripts/bundle.mjs for the new version` }] };
       }
       const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
       return { contents: text.replace(COMMANDER_EAGER, lazy), loader: 'js' };

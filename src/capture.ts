@@ -26,7 +26,7 @@ type Answer =
   | { op: 'error'; errno: string };
 
 /** Delegates to a real source and remembers every answer, errors included. */
-export class RecordingProcSource implements ProcSource {
+class RecordingProcSource implements ProcSource {
   readonly kind = 'procfs' as const;
   readonly records = new Map<string, Answer>();
   constructor(private readonly inner: ProcSource) {}

@@ -52,15 +52,15 @@ function names(comm: string, argv0?: string): string[] {
   return out;
 }
 
-export function isShell(comm: string, argv0?: string): boolean {
+function isShell(comm: string, argv0?: string): boolean {
   return names(comm, argv0).some((n) => SHELLS.has(n.replace(/^-/, '')));
 }
 
-export function isTerminalOwner(comm: string, argv0?: string): boolean {
+function isTerminalOwner(comm: string, argv0?: string): boolean {
   return names(comm, argv0).some((n) => TERMINAL_OWNERS.has(n) || n.startsWith('tmux') || n.startsWith('sshd'));
 }
 
-export function isJobRunner(comm: string, argv0?: string): boolean {
+function isJobRunner(comm: string, argv0?: string): boolean {
   return names(comm, argv0).some((n) => JOB_RUNNERS.has(n));
 }
 

@@ -76,13 +76,13 @@ export function diagnoseStart(snap: Snapshot, ctx: CheckContext, profile: Profil
 }
 
 /** POSIX shell quoting for a command line a user will paste. */
-export function shellQuote(arg: string): string {
+function shellQuote(arg: string): string {
   if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A `daemon-check run` line that would start this program properly. */
-export function runCommandFor(snap: Snapshot): string | null {
+function runCommandFor(snap: Snapshot): string | null {
   const argv = snap.cmdline;
   if (!argv || argv.length === 0) return null;
   const parts = ['daemon-check', 'run'];

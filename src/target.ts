@@ -14,7 +14,7 @@ import type { ProcSource } from './proc/source.js';
 import { isKernelThread, readStat } from './proc/stat.js';
 import { ProcessTable } from './proc/table.js';
 
-export const DEFAULT_PID_MAX = 4194304;
+const DEFAULT_PID_MAX = 4194304;
 
 export function readPidMax(source: ProcSource): number {
   try {
@@ -58,7 +58,7 @@ export function pidFromPidfile(file: string, source: ProcSource, host: HostReade
 }
 
 /** Every non-kernel process whose comm or argv[0] basename is `name`. */
-export function pidsByName(name: string, source: ProcSource, table: ProcessTable = ProcessTable.read(source)): number[] {
+function pidsByName(name: string, source: ProcSource, table: ProcessTable = ProcessTable.read(source)): number[] {
   const out: number[] = [];
   for (const st of table.byPid.values()) {
     if (isKernelThread(st)) continue;

@@ -131,7 +131,7 @@ describe('good input', () => {
     expect(plain.stdout).not.toMatch(/\x1b\[/);
   });
 
-  it('explain lists every check id of checklist.md', async () => {
+  it('explain lists every check id of the registry', async () => {
     const r = await runCli(['explain']);
     expect(r.code).toBe(0);
     for (const id of CHECK_IDS) expect(r.stdout).toMatch(new RegExp(`^${id}  \\(`, 'm'));

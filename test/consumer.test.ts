@@ -21,7 +21,7 @@ beforeAll(async () => {
   const packDir = tempDir('dc-pack-');
   const tgz = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
   fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--silent', '--no-audit', '--no-fund', '--prefer-offline', path.join(packDir, tgz), `typescript@${require(path.join(ROOT, 'node_modules/typescript/package.json')).version}`, '@types/node@20'], {
+  execFileSync('npm', ['install', '--silent', '--no-audit', '--no-fund', '--prefer-offline', path.join(packDir, tgz), `typescript@${(JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/typescript/package.json'), 'utf8')) as { version: string }).version}`, '@types/node@20'], {
     cwd: consumer,
     stdio: 'ignore',
   });

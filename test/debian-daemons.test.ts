@@ -1,6 +1,6 @@
 /**
  * Daemons that were not written here, started the way their packages start
- * them, must get the verdict and launch pattern checklist.md implies.
+ * them, must get the verdict and launch pattern docs/checklist.md implies.
  * (.ci/run installs tini, daemonize and runit.)
  */
 import { execFileSync } from 'node:child_process';

@@ -249,7 +249,7 @@ describe('fuzzing the audit over mutated fixture trees', () => {
         else {
           if (report.checks?.length !== 15) bad.push(`${report.checks?.length} check rows`);
           if (got.code === 3) {
-            // exit 3 with a report: the "inconclusive" verdict (interface.md), and its one stderr line.
+            // exit 3 with a report: the "inconclusive" verdict (docs/interface.md), and its one stderr line.
             stats.inconclusiveExit3++;
             if (report.verdict !== 'inconclusive') bad.push(`exit 3 with a ${report.verdict} report`);
             if (!/^daemon-check: [^\n]*\n$/.test(got.stderr)) bad.push(`stderr ${JSON.stringify(got.stderr.slice(0, 200))}`);

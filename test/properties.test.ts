@@ -48,7 +48,7 @@ function onlyParseError(f: () => unknown): void {
     f();
   } catch (err) {
     if (err instanceof ParseError) return;
-    throw new Error(`threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}, not ParseError`);
+    throw new Error(`threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}, not ParseError`, { cause: err });
   }
 }
 

@@ -32,7 +32,11 @@ export interface CheckOutcome {
 export interface Check<Id extends string = string> {
   id: Id;
   title: string;
+  /** When it passes, in a few words (the README's table). */
+  passWhen: string;
   severity: Severity;
+  /** How the severity changes with the options, when it does. */
+  severityNote?: string;
   /** Why the rule exists. */
   rationale: string;
   /** Where in /proc the evidence comes from. */

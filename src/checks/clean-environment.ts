@@ -6,6 +6,7 @@ const LOADER = /^(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT)$/;
 export const cleanEnvironment = defineCheck({
   id: 'clean-environment',
   title: 'Environment free of session leftovers',
+  passWhen: 'no `SSH_*`, `DISPLAY`, `SUDO_*`, `TMUX` leftovers; `LD_PRELOAD` warns',
   severity: 'info',
   rationale:
     'The exec-time environment shows where a process came from: SSH_*, DISPLAY, TMUX and SUDO_* mean it was started by hand from someone\'s session and will behave differently when started at boot. LD_PRELOAD and LD_LIBRARY_PATH change which code runs.',

@@ -4,6 +4,7 @@ import { mountFor } from '../proc/mountinfo.js';
 export const cwdCheck = defineCheck({
   id: 'cwd',
   title: 'Working directory is /',
+  passWhen: 'working directory `/` (or `--expect-cwd`)',
   severity: 'warning',
   rationale:
     'A process keeps its working directory busy: a daemon that stays in the directory it was started from pins that file system (umount says "target is busy") and keeps a deleted directory alive. chdir("/") releases it.',

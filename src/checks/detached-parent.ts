@@ -4,6 +4,7 @@ import { processLabel } from '../context.js';
 export const detachedParent = defineCheck({
   id: 'detached-parent',
   title: 'Parent is init, a supervisor or a daemon',
+  passWhen: 'the parent is init, a supervisor, or another daemon (not a shell, terminal or CI step)',
   severity: 'critical',
   rationale:
     'A shell, terminal or CI step that started the process will wait for it, signal it, or take it down when the step or session ends. The classic fork leaves it an orphan adopted by init, which does neither.',

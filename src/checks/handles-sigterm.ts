@@ -4,6 +4,7 @@ import { SIGNALS, hasSignal } from '../proc/signals.js';
 export const handlesSigterm = defineCheck({
   id: 'handles-sigterm',
   title: 'Catches SIGTERM for a clean shutdown',
+  passWhen: 'SIGTERM is caught',
   severity: 'info',
   rationale:
     'SIGTERM is how init scripts, `kill` and service managers ask a daemon to stop. With the default action it dies on the spot and leaves its pidfile, sockets and half-written state behind.',

@@ -21,7 +21,7 @@ import { singleInstance } from './single-instance.js';
 import { cleanEnvironment } from './clean-environment.js';
 import { privileges } from './privileges.js';
 
-export type { Check, CheckOutcome, Fact } from './check.js';
+export type { Check, CheckOutcome } from './check.js';
 
 const REGISTRY = [
   noControllingTty,

@@ -3,6 +3,7 @@ import { defineCheck } from './check.js';
 export const noControllingTty = defineCheck({
   id: 'no-controlling-tty',
   title: 'No controlling terminal',
+  passWhen: 'no controlling terminal (stat `tty_nr` 0, `tpgid` -1)',
   severity: 'critical',
   rationale:
     'A process with a controlling terminal gets SIGHUP when the terminal hangs up (the SSH connection drops, the window closes) and SIGTTIN/SIGTTOU when it touches the terminal from the background. setsid() in a child is what cuts the tie.',

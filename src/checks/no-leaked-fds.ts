@@ -5,6 +5,7 @@ import { holdsWriteLock } from './locks.js';
 export const noLeakedFds = defineCheck({
   id: 'no-leaked-fds',
   title: 'No descriptors inherited from the launcher',
+  passWhen: 'no fd >= 3 inherited from the launcher (terminals, bash\'s fd 255, pipes held outside the daemon\'s tree, deleted files)',
   severity: 'warning',
   rationale:
     'Every descriptor a launcher forgot to mark close-on-exec lives on in the daemon: a terminal keeps the tty open, a pipe keeps a CI step or `$(...)` waiting for EOF, a socket keeps a port or a connection alive, a deleted file keeps its disk space. The classic recipe closes every fd above 2.',

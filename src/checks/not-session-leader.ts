@@ -3,6 +3,7 @@ import { defineCheck } from './check.js';
 export const notSessionLeader = defineCheck({
   id: 'not-session-leader',
   title: 'Not a session leader (second fork done)',
+  passWhen: 'pid != sid: the second fork was done',
   severity: 'warning',
   sysvOnly: true,
   rationale:

@@ -5,6 +5,7 @@ import { isInteractiveKind } from '../classify.js';
 export const ownSession = defineCheck({
   id: 'own-session',
   title: 'Outside any login session',
+  passWhen: 'not in a terminal login session: leads its own, or the leader is gone or is itself a daemon',
   severity: 'critical',
   rationale:
     'When a terminal closes, the kernel sends SIGHUP to the session leader (the login shell), and bash passes it on to every job in its job table. A process that is still a member of that session, or of a session that has a terminal, goes down with it.',

@@ -3,7 +3,7 @@ import type { CheckContext } from '../context.js';
 import type { FdEntry } from '../proc/fd.js';
 import type { PeerHolder, Snapshot } from '../snapshot/types.js';
 
-export function holdersOf(snap: Snapshot, fd: FdEntry): PeerHolder[] {
+function holdersOf(snap: Snapshot, fd: FdEntry): PeerHolder[] {
   return fd.objectKey ? snap.peers[fd.objectKey] ?? [] : [];
 }
 
@@ -12,7 +12,7 @@ export function outsideHolders(snap: Snapshot, ctx: CheckContext, fd: FdEntry): 
   return holdersOf(snap, fd).filter((h) => !ctx.isInside(h.pid));
 }
 
-export function holderText(h: PeerHolder): string {
+function holderText(h: PeerHolder): string {
   return `${h.comm} (${h.pid}) fd ${h.fds.slice(0, 4).join(',')}${h.fds.length > 4 ? ',…' : ''}`;
 }
 

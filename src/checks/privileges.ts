@@ -15,6 +15,7 @@ function popcount(n: bigint): number {
 export const privileges = defineCheck({
   id: 'privileges',
   title: 'Runs without full root privileges',
+  passWhen: 'not root with a full capability set',
   severity: 'info',
   rationale:
     'daemon(7) asks a daemon to drop privileges once it has done what needs them (binding a low port, opening a log). A bug in a daemon that keeps root with every capability is a bug with root\'s reach.',

@@ -3,6 +3,7 @@ import { defineCheck } from './check.js';
 export const reapsChildren = defineCheck({
   id: 'reaps-children',
   title: 'Reaps its children',
+  passWhen: 'no zombie children',
   severity: 'warning',
   rationale:
     'A child that exits stays a zombie, holding its pid and process-table slot, until its parent calls wait(). A daemon that forks workers or helpers and never reaps them fills the table over weeks.',

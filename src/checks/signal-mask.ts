@@ -4,6 +4,7 @@ import { SIGNALS, hasSignal, signalList } from '../proc/signals.js';
 export const signalMask = defineCheck({
   id: 'signal-mask',
   title: 'No inherited blocked or ignored signals',
+  passWhen: 'nothing blocked; SIGTERM/SIGINT not ignored',
   severity: 'warning',
   rationale:
     'The signal mask and ignored dispositions survive fork and exec. A launcher that blocked signals, or ignored SIGTERM or SIGINT, hands on a daemon that `kill` cannot stop cleanly. An ignored SIGHUP is what `nohup` leaves behind.',

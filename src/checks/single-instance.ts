@@ -33,6 +33,8 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
 export const singleInstance = defineCheck({
   id: 'single-instance',
   title: 'Guards against a second instance',
+  passWhen: 'holds a write lock (POSIX, OFD or flock), matched by dev:inode',
+  severityNote: 'warning with `--pidfile`',
   severity: 'info',
   rationale:
     'A pidfile that is only written, never locked, goes stale after a crash and does not stop a second copy. A write lock (fcntl F_SETLK, flock or an OFD lock) held for the daemon\'s lifetime is released by the kernel when it dies, so "locked" always means "running".',

@@ -6,6 +6,7 @@ const NAMES = ['stdin', 'stdout', 'stderr'];
 export const stdioDetached = defineCheck({
   id: 'stdio-detached',
   title: 'stdin, stdout and stderr detached from the terminal',
+  passWhen: 'fds 0-2 are open and none is a terminal; a pipe held by the launching shell warns',
   severity: 'critical',
   rationale:
     'Writing to a terminal that has gone away fails with EIO or raises SIGHUP/SIGPIPE, and reading from one stops a background process with SIGTTIN. A closed fd 0-2 is a trap too: the next open() takes the lowest free number and becomes "stdout". A pipe whose other end the launching shell or CI runner holds keeps that launcher waiting for an EOF that never comes.',

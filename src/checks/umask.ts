@@ -4,6 +4,7 @@ import { formatMode } from '../mode.js';
 export const umaskCheck = defineCheck({
   id: 'umask',
   title: 'File creation mask reset',
+  passWhen: 'umask 0 (or `--expect-umask`)',
   severity: 'warning',
   rationale:
     'The umask is inherited: a daemon started from a user\'s shell creates its files with that user\'s 022 or 077, not the modes its code asks for. Setting umask(0) (daemon(7), APUE) gives the daemon control of its own file permissions.',

@@ -4,6 +4,7 @@ import { formatMode, isWorldWritable } from '../mode.js';
 export const worldWritableFiles = defineCheck({
   id: 'world-writable-files',
   title: 'No world-writable files open',
+  passWhen: 'no world-writable regular file open',
   severity: 'warning',
   rationale:
     'umask(0) makes open(path, O_CREAT, 0666) create a file anyone can rewrite. A pidfile that any user can write lets them point the next `kill $(cat pidfile)` at any process; a writable log lets them forge it.',

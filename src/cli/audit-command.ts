@@ -43,7 +43,7 @@ function whyShort(r: Report, failOn: FailOn): string {
 }
 
 /** The one stderr line that goes with exit 1 or 3: which process, and why. */
-export function shortfallLine(reports: Report[], failOn: FailOn): string {
+function shortfallLine(reports: Report[], failOn: FailOn): string {
   const short = reports.filter((r) => fallsShort(r, failOn) || r.verdict === 'inconclusive');
   if (reports.length === 1 || short.length === 1) return whyShort(short[0] ?? reports[0]!, failOn);
   return `${short.length} of ${reports.length} processes fall short: ${short.map((r) => `pid ${r.pid} (${r.verdict})`).join(', ')}`;

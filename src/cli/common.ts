@@ -20,7 +20,7 @@ export interface CommonOptions {
   name?: string;
 }
 
-export function parseCheckIds(list: string, option: string): CheckId[] {
+function parseCheckIds(list: string, option: string): CheckId[] {
   const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
   if (ids.length === 0) throw new CliError(`${option} needs at least one check id; 'daemon-check explain' lists them`);
   for (const id of ids) {

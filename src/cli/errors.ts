@@ -1,4 +1,4 @@
-/** One line on stderr for anything a user can cause (architecture.md). */
+/** One line on stderr for anything a user can cause: the cause and the fix (docs/interface.md, "Exit codes"). */
 import { safeText } from '../report/sanitize.js';
 import { writeErr } from './output.js';
 

@@ -14,7 +14,7 @@ export function parsePasswd(text: string): Map<number, string> {
 }
 
 /** A user name -> uid, or null. */
-export function uidOf(users: ReadonlyMap<number, string>, name: string): number | null {
+function uidOf(users: ReadonlyMap<number, string>, name: string): number | null {
   for (const [uid, n] of users) if (n === name) return uid;
   return null;
 }

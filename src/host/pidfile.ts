@@ -30,7 +30,7 @@ function majMin(dev: bigint): string {
 }
 
 /** A pidfile holds one decimal pid and maybe a newline; anything else is garbage. */
-export function parsePidfileContent(content: string): number | null {
+function parsePidfileContent(content: string): number | null {
   const t = content.trim();
   if (!/^\d{1,10}$/.test(t)) return null;
   const n = Number(t);

@@ -78,7 +78,7 @@ export class CaptureHost implements HostReader {
   }
   readPidfile(file: string): PidfileFacts {
     const p = this.meta.pidfile;
-    if (p && (p.path === file || p.path === path.resolve(file))) return p;
+    if (isPidfileFacts(p) && (p.path === file || p.path === path.resolve(file))) return p;
     const absent: PidfileFacts = {
       path: path.resolve(file), content: null, pid: null, readError: NOT_CAPTURED,
       dev: null, ino: null, mode: null, uid: null, isSymlink: false,
@@ -91,6 +91,16 @@ export class CaptureHost implements HostReader {
   selfPid(): number | null {
     return null;
   }
+}
+
+/** meta.json is data from elsewhere: a recorded pidfile is used only when it has the right shape. */
+function isPidfileFacts(p: unknown): p is PidfileFacts {
+  if (!p || typeof p !== 'object') return false;
+  const f = p as Record<string, unknown>;
+  const strOrNull = (v: unknown) => v === null || typeof v === 'string';
+  const numOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isSafeInteger(v));
+  return typeof f.path === 'string' && strOrNull(f.content) && numOrNull(f.pid) && strOrNull(f.readError) && strOrNull(f.dev) &&
+    numOrNull(f.ino) && numOrNull(f.mode) && numOrNull(f.uid) && typeof f.isSymlink === 'boolean';
 }
 
 export function readCaptureMeta(procRoot: string): CaptureMeta | null {

@@ -74,8 +74,8 @@ export function isWriteLockOf(l: LockEntry, pid: number): boolean {
 }
 
 /** /proc/locks is bounded: 8 MiB and 100,000 lines (a hostile or broken host can have millions). */
-export const LOCKS_CAP = 8 * 1024 * 1024;
-export const LOCKS_LINE_CAP = 100_000;
+const LOCKS_CAP = 8 * 1024 * 1024;
+const LOCKS_LINE_CAP = 100_000;
 
 export interface LockTable {
   locks: LockEntry[] | null;

@@ -1,6 +1,6 @@
 /**
  * The only module that touches the file system for an audit. A ProcSource
- * reads either a live procfs or a captured fixture tree (interface.md): plain
+ * reads either a live procfs or a captured fixture tree (docs/interface.md): plain
  * files, `<name>.link` for symlink targets, `<name>.errno` sidecars for files
  * that could not be read, and `fd/<n>.stat` for what fstat() said of an fd's
  * target. Paths given to it are relative to the root: "1234/stat", "locks".
@@ -38,7 +38,7 @@ export interface ProcSource {
   exists(rel: string): boolean;
 }
 
-export const DEFAULT_READ_CAP = 4 * 1024 * 1024;
+const DEFAULT_READ_CAP = 4 * 1024 * 1024;
 
 function majMin(dev: number | bigint): string {
   const d = BigInt(dev);

@@ -23,7 +23,7 @@ export interface ProcStat {
 }
 
 /** PF_KTHREAD in include/linux/sched.h. */
-export const PF_KTHREAD = 0x00200000;
+const PF_KTHREAD = 0x00200000;
 
 export function parseStat(text: string): ProcStat {
   const open = text.indexOf('(');

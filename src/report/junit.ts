@@ -6,7 +6,7 @@
 import { isShortfall, type FailOn } from '../verdict.js';
 import type { CheckResult, Report } from '../types.js';
 
-export function xmlEscape(s: string): string {
+function xmlEscape(s: string): string {
   // XML 1.0 cannot carry most control characters even escaped: drop them.
   return s
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')

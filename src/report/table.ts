@@ -20,7 +20,7 @@ function cut(s: string, n: number): string {
 }
 
 /** The ancestry line: init -> ... -> the audited process, with session and group marks. */
-export function ancestryLine(r: Report): string {
+function ancestryLine(r: Report): string {
   const f = r.facts;
   const parts = f.ancestry.map((a) => {
     const marks: string[] = [];

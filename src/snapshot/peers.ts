@@ -11,7 +11,7 @@ import type { ProcessTable } from '../proc/table.js';
 import type { PeerHolder } from './types.js';
 
 /** Holders examined per object: a pipe leaked into a whole fleet must not make every row quadratic. */
-export const PEER_CAP = 32;
+const PEER_CAP = 32;
 
 /** Link targets of one process's fds that `wanted` accepts, each with the fds holding it. */
 function targetsOf(source: ProcSource, pid: number, wanted: (target: string) => boolean): Map<string, number[]> | null {

@@ -1,0 +1,50 @@
+// Lint for src/, test/, scripts/ and bench/ (npm run lint, part of npm test).
+// Why these limits: a file over 300 lines or a function over 80 mixes
+// concerns that should be read (and tested) apart; 80 lines is about one
+// screen, the most of a function one can hold in mind at once. Tests and
+// benchmarks are tables of cases and get more room.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'native/build/**', 'coverage/**', 'fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly', Buffer: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
+        setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', __dirname: 'readonly', __filename: 'readonly',
+        require: 'readonly', module: 'writable', URL: 'readonly', AbortController: 'readonly', queueMicrotask: 'readonly',
+      },
+    },
+    rules: {
+      // `a && b || c` reads two ways; diagnose.ts once shipped the wrong one.
+      'no-mixed-operators': ['error', { groups: [['&&', '||', '??']], allowSamePrecedence: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      // This tool strips terminal escapes and control bytes from /proc text: those regexes are the point.
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);
