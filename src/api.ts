@@ -32,7 +32,7 @@ const DROPPABLE = new Set(['NO_SUCH_PROCESS', 'EXITED_DURING_AUDIT', 'KERNEL_THR
 /** Resolves the target (waiting for it with options.wait) and audits every pid it names. */
 export async function auditTargets(target: AuditTarget, options: AuditOptions = {}, caller: CallerOptions = {}): Promise<Report[]> {
   const source = openProcSource(options.procRoot ?? '/proc');
-  const host = hostFor(source, caller.excludeSelf ?? false);
+  const host = hostFor(source, caller.excludeSelf ?? false, options.hostRoot);
   const t = toTarget(target, () => readPidMax(source));
   const { resolve, what } = resolverFor(t, source, host);
   const pids = options.wait !== undefined ? await waitForTarget(source, resolve, options.wait, what) : resolve();
@@ -65,6 +65,7 @@ export interface ScanApiOptions extends Omit<ScanOptions, 'uid' | 'exclude'> {
   /** A uid, a user name, or 'all'; default: the calling user. */
   user?: number | string | 'all';
   procRoot?: string;
+  hostRoot?: string;
 }
 
 /** The uid a scan covers: null for 'all', the caller's own by default, else the named user's. */
@@ -77,7 +78,7 @@ function scanUid(user: ScanApiOptions['user'], host: HostReader): number | null 
 /** Every background process (not kernel threads, zombies or a terminal's foreground), worst first. */
 export async function scan(options: ScanApiOptions = {}, caller: CallerOptions = {}): Promise<ScanResult> {
   const source = openProcSource(options.procRoot ?? '/proc');
-  const host = hostFor(source, caller.excludeSelf ?? false);
+  const host = hostFor(source, caller.excludeSelf ?? false, options.hostRoot);
   const { user, ...rest } = options;
   return scanProcesses(source, host, { ...rest, uid: scanUid(user, host), exclude: caller.excludeSelf ? [process.pid] : [] });
 }

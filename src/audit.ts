@@ -5,7 +5,8 @@
  */
 import { checks, type CheckId } from './checks/index.js';
 import { deriveContext } from './context.js';
-import { diagnoseStart, remediation } from './diagnose.js';
+import { diagnoseStart } from './diagnose/started-as.js';
+import { remediation } from './diagnose/remediation.js';
 import { DaemonCheckError } from './errors.js';
 import { buildFacts } from './facts.js';
 import { chooseProfile } from './profile.js';
@@ -13,7 +14,7 @@ import { recheckIdentity } from './proc/identity.js';
 import type { ProcSource } from './proc/source.js';
 import { readSnapshot, type SnapshotOptions } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { AuditOptions, CheckResult, ProfileName, Report, StartedAs, Verdict } from './types.js';
+import type { AuditOptions, CheckResult, Fate, ProfileName, Report, StartedAs, Verdict } from './types.js';
 import { computeVerdict } from './verdict.js';
 
 export interface Judgement {
@@ -22,6 +23,7 @@ export interface Judgement {
   rows: CheckResult[];
   verdict: Verdict;
   startedAs: StartedAs;
+  fate: Fate;
 }
 
 /** Profile, check rows, verdict and startedAs: a report without its facts and remediation (scan's rows); `only` limits the checks run. */
@@ -43,12 +45,12 @@ export function judge(snap: Snapshot, options: AuditOptions = {}, only?: Readonl
   });
   const verdict = computeVerdict(rows);
   const startedAs = diagnoseStart(snap, ctx, profile, reason);
-  return { profile, reason, rows, verdict, startedAs };
+  return { profile, reason, rows, verdict, startedAs, fate: ctx.fate };
 }
 
 /** The pure heart: every check over one snapshot, the verdict, the diagnosis. `now` stamps auditedAt. */
 export function buildReport(snap: Snapshot, options: AuditOptions = {}, now: Date = new Date()): Report {
-  const { profile, reason, rows, verdict, startedAs } = judge(snap, options);
+  const { profile, reason, rows, verdict, startedAs, fate } = judge(snap, options);
   const required = new Set<string>(options.require ?? []);
   return {
     schemaVersion: 1,
@@ -60,9 +62,10 @@ export function buildReport(snap: Snapshot, options: AuditOptions = {}, now: Dat
     profileReason: reason,
     verdict,
     startedAs,
+    fate,
     checks: rows,
     facts: buildFacts(snap),
-    remediation: remediation(snap, rows, verdict, startedAs, profile),
+    remediation: remediation(snap, rows, verdict, startedAs, profile, fate),
     requireFailed: rows.filter((r) => required.has(r.id) && r.status !== 'pass').map((r) => r.id),
     procRoot: snap.procRoot,
     pidfile: snap.pidfile?.path ?? null,

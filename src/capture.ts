@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DaemonCheckError, errnoOf } from './errors.js';
 import type { PidfileFacts } from './host/pidfile.js';
-import type { HostReader } from './host/reader.js';
+import { LocalHost, type HostReader } from './host/reader.js';
+import { liveHostFiles } from './host/files.js';
 import { recheckIdentity } from './proc/identity.js';
 import type { ProcSource, TargetStat } from './proc/source.js';
 import { parseStat, type ProcStat } from './proc/stat.js';
@@ -27,11 +28,13 @@ type Answer =
 
 /** Delegates to a real source and remembers every answer, errors included. */
 class RecordingProcSource implements ProcSource {
-  readonly kind = 'procfs' as const;
   readonly records = new Map<string, Answer>();
   constructor(private readonly inner: ProcSource) {}
   get root(): string {
     return this.inner.root;
+  }
+  get kind(): 'procfs' | 'fixture' {
+    return this.inner.kind;
   }
   private note<T>(key: string, f: () => T, rec: (v: T) => Answer): T {
     try {
@@ -168,7 +171,7 @@ function writeAnswer(base: string, r: Answer, rel: string): boolean {
       fs.mkdirSync(base, { recursive: true });
       return false;
     case 'stat':
-      writeFile(base + '.stat', JSON.stringify({ dev: r.stat.dev, ino: r.stat.ino, mode: r.stat.mode.toString(8), rdev: r.stat.rdev, uid: r.stat.uid, nlink: r.stat.nlink }) + '\n');
+      writeFile(base + '.stat', JSON.stringify({ dev: r.stat.dev, ino: r.stat.ino, mode: r.stat.mode.toString(8), rdev: r.stat.rdev, uid: r.stat.uid, nlink: r.stat.nlink, ...(r.stat.size !== undefined ? { size: r.stat.size } : {}) }) + '\n');
       return true;
     case 'error':
       writeFile(base + '.errno', r.errno + '\n');
@@ -178,7 +181,7 @@ function writeAnswer(base: string, r: Answer, rel: string): boolean {
 
 function writeMeta(outDir: string, host: HostReader, snap: Snapshot | null, stat: ProcStat): void {
   const users: { [uid: string]: string } = {};
-  for (const u of new Set(snap?.status?.uid ?? [])) {
+  for (const u of new Set([...(snap?.status?.uid ?? []), ...(snap?.scopeUser ? [snap.scopeUser.uid] : [])])) {
     const name = host.userName(u);
     if (name) users[String(u)] = name;
   }
@@ -198,9 +201,25 @@ function writeMeta(outDir: string, host: HostReader, snap: Snapshot | null, stat
   writeFile(path.join(outDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 }
 
-/** The capture of a live process into `outDir` (which must not exist, or be empty). */
-export function captureProcess(source: ProcSource, pid: number, outDir: string, host: HostReader, opts: { pidfile?: string } = {}): CaptureResult {
+/** The host files the audit read (logind.conf, linger, /run/systemd), under host/ beside proc/. */
+function writeHostRecords(outDir: string, rec: RecordingProcSource): number {
+  let files = 0;
+  for (const [key, r] of rec.records) {
+    const rel = key.slice(key.indexOf(':') + 1);
+    if (writeAnswer(path.join(outDir, 'host', rel), r, rel)) files++;
+  }
+  return files;
+}
+
+/**
+ * The capture of a live process into `outDir` (which must not exist, or be
+ * empty). `hostRoot`: where the host's files outside /proc are.
+ */
+export function captureProcess(source: ProcSource, pid: number, outDir: string, opts: { pidfile?: string; hostRoot?: string } = {}): CaptureResult {
   refuseNonEmpty(outDir);
+  const hostRec = new RecordingProcSource(liveHostFiles(opts.hostRoot ?? '/'));
+  const host = new LocalHost(true, hostRec);
+  host.facts();
   const rec = new RecordingProcSource(source);
   const snap = recordSnapshot(rec, pid, host, opts.pidfile);
   const stat = confirmIdentity(source, rec, pid);
@@ -213,6 +232,7 @@ export function captureProcess(source: ProcSource, pid: number, outDir: string, 
     const rel = key.slice(key.indexOf(':') + 1);
     if (writeAnswer(path.join(procDir, rel), r, rel)) files++;
   }
+  files += writeHostRecords(outDir, hostRec);
   writeMeta(outDir, host, snap, stat);
   return { dir: outDir, pid, comm: stat.comm, files: files + 1 };
 }

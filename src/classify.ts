@@ -60,6 +60,15 @@ function isTerminalOwner(comm: string, argv0?: string): boolean {
   return names(comm, argv0).some((n) => TERMINAL_OWNERS.has(n) || n.startsWith('tmux') || n.startsWith('sshd'));
 }
 
+/** cron's and atd's names: a job's session leader is their child (Debian's cron renames its child CRON). */
+export function isCron(comm: string, cmdline?: readonly string[] | null): boolean {
+  return names(comm, cmdline?.[0]).some((n) => n === 'cron' || n === 'crond' || n === 'CRON' || n === 'cronie' || n === 'anacron');
+}
+
+export function isAtd(comm: string): boolean {
+  return comm === 'atd';
+}
+
 function isJobRunner(comm: string, argv0?: string): boolean {
   return names(comm, argv0).some((n) => JOB_RUNNERS.has(n));
 }
@@ -77,6 +86,33 @@ export function isSupervisor(comm: string, cmdline?: string[] | null): boolean {
     return SUPERVISORS.has(b) || b === 'pm2' || b === 'supervisord' || b === 'circusd';
   }
   return false;
+}
+
+/** Terminal multiplexers: their server gives each pane a pty of its own, which outlives the login. */
+const MULTIPLEXERS = new Set(['tmux', 'screen', 'SCREEN', 'zellij', 'dtach', 'abduco']);
+
+/** A tmux or screen server (its comm is "tmux: server" or "screen"/"SCREEN"). */
+export function isMultiplexer(comm: string, cmdline?: readonly string[] | null): boolean {
+  const argv0 = cmdline?.[0];
+  return names(comm, argv0).some((n) => MULTIPLEXERS.has(n) || n.startsWith('tmux'));
+}
+
+/**
+ * Minimal inits for containers: they take SIGTERM (tini with sigtimedwait,
+ * dumb-init with a handler) and forward it to their child, then exit with it;
+ * they never restart it.
+ */
+const FORWARDING_INITS = new Set(['tini', 'tini-static', 'docker-init', 'dumb-init', 'catatonit']);
+
+export function isForwardingInit(comm: string, cmdline?: readonly string[] | null): boolean {
+  return names(comm, cmdline?.[0]).some((n) => FORWARDING_INITS.has(n));
+}
+
+/** Log collectors that read a daemon's stdout or stderr through a pipe on purpose. */
+const LOGGERS = new Set(['logger', 'svlogd', 'multilog', 's6-log', 'rotatelogs', 'cronolog', 'systemd-journald', 'systemd-journal', 'tinylog', 'vlogger', 'multilog-', 'log']);
+
+export function isLogger(comm: string, cmdline?: readonly string[] | null): boolean {
+  return names(comm, cmdline?.[0]).some((n) => LOGGERS.has(n));
 }
 
 export type ProgramKind = 'shell' | 'terminal' | 'job-runner' | 'supervisor' | 'init' | 'other';

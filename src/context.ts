@@ -3,12 +3,16 @@
  * the diagnosis: what the parent and the session leader are, and which other
  * processes count as "inside the daemon's own tree". Pure: no I/O.
  */
-import { isInteractiveKind, programKind, type ProgramKind } from './classify.js';
+import { isInteractiveKind, isLogger, programKind, type ProgramKind } from './classify.js';
 import type { PeerHolder, RelatedProcess, Snapshot } from './snapshot/types.js';
 import type { ProcStat } from './proc/stat.js';
 import type { AuditOptions, ProfileName } from './types.js';
+import { computeFate, type Fate, type SessionView } from './fate/index.js';
 
 export interface CheckContext {
+  /** What each event does to it (src/fate): every sentence about signals reads its story from here. */
+  fate: Fate;
+  session: SessionView;
   profile: ProfileName;
   options: AuditOptions;
   parentKind: ProgramKind | null;
@@ -19,8 +23,8 @@ export interface CheckContext {
   daemonSession: boolean;
   /** Whether a process holding one of our pipes/sockets is part of the daemon itself. */
   isInside(pid: number): boolean;
-  /** A launcher that waits on a pipe: a shell, terminal, job runner, or anything on a terminal. */
-  isLauncherLike(holder: PeerHolder): boolean;
+  /** A holder whose end of our stdio pipe is there by design: a log collector, a supervisor or init. */
+  isLogReader(holder: PeerHolder): boolean;
 }
 
 /** "bash (6264)": how every sentence names a process. */
@@ -84,7 +88,10 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
   const descendants = new Set(snap.descendants);
   const sessionOf = new Map(snap.sessionMembers.map((m) => [m.pid, m.session]));
   const ancestorPids = new Set(snap.ancestors.map((a) => a.pid));
+  const { fate, session } = computeFate(snap, parentKind);
   return {
+    fate,
+    session,
     profile,
     options,
     parentKind,
@@ -99,11 +106,10 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
       if (profile === 'managed' && ancestorPids.has(pid)) return true;
       return false;
     },
-    isLauncherLike(holder: PeerHolder): boolean {
+    isLogReader(holder: PeerHolder): boolean {
+      if (isLogger(holder.comm)) return true;
       const kind = programKind(holder.pid, holder.comm);
-      if (isInteractiveKind(kind)) return true;
-      if (holder.ttyNr !== 0) return true;
-      return ancestorPids.has(holder.pid) && kind !== 'supervisor' && kind !== 'init';
+      return kind === 'supervisor' || kind === 'init';
     },
   };
 }

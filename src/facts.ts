@@ -2,6 +2,7 @@
 import { signalList } from './proc/signals.js';
 import { ttyOf } from './proc/tty.js';
 import { formatMode } from './mode.js';
+import { isTitleRewritten } from './diagnose/command.js';
 import type { Snapshot } from './snapshot/types.js';
 import type { Facts, LockFact } from './types.js';
 
@@ -65,5 +66,7 @@ export function buildFacts(snap: Snapshot): Facts {
     ancestry: [...snap.ancestors].reverse().map((a) => ({ pid: a.pid, comm: a.comm, sid: a.session, pgid: a.pgrp, tty: ttyOf(a, snap.ttyDrivers) })),
     unreadable: snap.unreadable,
     limits: snap.limits,
+    exe: snap.exe,
+    titleRewritten: isTitleRewritten(snap.cmdline, snap.exe),
   };
 }

@@ -17,7 +17,7 @@ import { newCache, type ScanCache } from './snapshot/cache.js';
 import { holdersByTarget } from './snapshot/peers.js';
 import { readSnapshot } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { AuditOptions, ProfileName, StartedAs, Status, Verdict } from './types.js';
+import type { AuditOptions, Fate, ProfileName, StartedAs, Status, Verdict } from './types.js';
 import { isProblem, statusRank, verdictRank } from './verdict.js';
 
 export interface ScanRow {
@@ -30,6 +30,7 @@ export interface ScanRow {
   profile: ProfileName;
   verdict: Verdict;
   startedAs: StartedAs;
+  fate: Fate;
   /** The rows that did not pass, worst first. */
   problems: Array<{ id: string; status: Status; detail: string }>;
 }
@@ -44,7 +45,7 @@ export interface ScanResult {
   hidepid: string | null;
 }
 
-export interface ScanOptions extends Omit<AuditOptions, 'pidfile' | 'wait' | 'procRoot'> {
+export interface ScanOptions extends Omit<AuditOptions, 'pidfile' | 'wait' | 'procRoot' | 'hostRoot'> {
   /** Only this uid's processes; null for everyone's. */
   uid: number | null;
   /** Pids to leave out (the scanner itself). */
@@ -106,6 +107,7 @@ function rowOf(snap: Snapshot, j: Judgement): ScanRow {
     profile: j.profile,
     verdict: j.verdict,
     startedAs: j.startedAs,
+    fate: j.fate,
     problems: j.rows
       .filter(isProblem)
       .sort((a, b) => statusRank(a.status) - statusRank(b.status))

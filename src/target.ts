@@ -66,7 +66,8 @@ function pidsByName(name: string, source: ProcSource, table: ProcessTable = Proc
     if (!match) {
       try {
         const argv = readCmdline(source, st.pid, 4096).argv;
-        match = argv.length > 0 && basename(argv[0]!) === name;
+        // A rewritten title ("MyApp v1: worker", "nginx: master process"): its first word counts too.
+        match = argv.length > 0 && (basename(argv[0]!) === name || basename(argv[0]!.split(/\s/)[0]!.replace(/:$/, '')) === name);
       } catch {
         /* gone or unreadable */
       }

@@ -1,8 +1,11 @@
 /** The public shapes: what a report holds (docs/interface.md, schemaVersion 1). */
 
 import type { CheckId } from './checks/index.js';
+import type { Fate } from './fate/types.js';
 
 export type { CheckId } from './checks/index.js';
+export type { Fate, FateEntry, FateEvent, Outcome } from './fate/types.js';
+export { FATE_EVENTS, OUTCOMES } from './fate/types.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -21,6 +24,12 @@ export const STARTED_AS_KINDS = [
   'double-fork',
   'supervised',
   'daemon-worker',
+  'orphaned-job',
+  'script-job',
+  'cron-job',
+  'at-job',
+  'multiplexer-pane',
+  'namespace-init',
   'unknown',
 ] as const;
 export type StartedAsKind = (typeof STARTED_AS_KINDS)[number];
@@ -83,6 +92,10 @@ export interface Facts {
   ancestry: Array<ProcessRef & { sid: number; pgid: number; tty: string | null }>;
   unreadable: Record<string, string>;
   limits: string[];
+  /** /proc/PID/exe, null when unreadable. */
+  exe: string | null;
+  /** It rewrote its argv in place (pm2, process.title, setproctitle): cmdline is a title, not its arguments. */
+  titleRewritten: boolean;
 }
 
 export interface StartedAs {
@@ -100,6 +113,8 @@ export interface Report {
   profileReason: string;
   verdict: Verdict;
   startedAs: StartedAs;
+  /** What each event (hangup, shell-exit, logout, stop, crash) does to it, and why (docs/fate.md). */
+  fate: Fate;
   checks: CheckResult[];
   facts: Facts;
   remediation: string[];
@@ -119,6 +134,8 @@ export interface AuditOptions {
   require?: CheckId[];
   ignore?: CheckId[];
   procRoot?: string;
+  /** The root of the host's files outside /proc (logind.conf, /run/systemd): '/' by default, /host in a container. */
+  hostRoot?: string;
   pidfile?: string;
   /** Wait up to this many seconds for the target to appear and settle (a daemon still forking). */
   wait?: number;

@@ -6,6 +6,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { Parser as TapParser } from 'tap-parser';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks } from '../src/checks/index.js';
 import type { Report } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
 import { Tracker, findProcess, startPyDaemon, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
@@ -99,7 +100,7 @@ describe('JUnit', () => {
     const r = await runCli(['--name', 'junitpair', '--format', 'junit']);
     const doc = parseJunit(r.stdout);
     expect(doc.testsuites.testsuite).toHaveLength(2);
-    expect(Number(doc.testsuites.tests)).toBe(30);
+    expect(Number(doc.testsuites.tests)).toBe(2 * checks.length);
   });
 });
 

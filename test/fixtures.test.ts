@@ -19,7 +19,7 @@ function replay(name: string, pidfile?: string): Report {
   const dir = path.join(FIXTURES, name);
   const source = openProcSource(dir);
   const meta = readCaptureMeta(source.root)!;
-  return auditProcess(source, meta.pid!, pidfile ? { pidfile } : {}, { host: new CaptureHost(meta) });
+  return auditProcess(source, meta.pid!, pidfile ? { pidfile } : {}, { host: new CaptureHost(meta, source.root) });
 }
 
 function expected(name: string): Report {
@@ -38,10 +38,19 @@ function statusOf(r: Report, id: string): Status {
 const scenarios = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'expected.json')));
 
 describe('fixture replays', () => {
-  it('has the scenarios issue 2 asks for', () => {
+  it('has the scenarios fixtures/make-fixtures.sh captures', () => {
     expect(scenarios.sort()).toEqual(
-      ['double-fork-pidfile', 'nohup-job', 'setsid-single-fork', 'shell-job', 'supervised-tini', 'unreadable-fds', 'zombie-child'].sort(),
+      [
+        'at-job', 'double-fork-pidfile', 'login-scope', 'multiplexer-pane', 'namespace-init', 'nohup-job', 'orphaned-job',
+        'script-job', 'setsid-single-fork', 'shell-job', 'supervised-tini', 'tmux-server', 'unreadable-fds', 'zombie-child',
+      ].sort(),
     );
+  });
+
+  it('every capture recorded its host files (host/ beside proc/)', () => {
+    for (const name of scenarios.filter((s) => s !== 'unreadable-fds')) {
+      expect(fs.existsSync(path.join(FIXTURES, name, 'host', 'etc', 'systemd')), name).toBe(true);
+    }
   });
 
   it.each(scenarios)('%s replays to the report captured live', (name) => {
@@ -62,10 +71,13 @@ describe('fixture replays', () => {
 });
 
 describe('what each scenario must show', () => {
-  it('nohup job on a pty: not a daemon, tied to /dev/pts/N through its shell', () => {
+  it('nohup job on a login terminal: not a daemon, tied to /dev/pts/N through its shell, and a hangup does not end it', () => {
     const r = replay('nohup-job');
     expect(r.verdict).toBe('not-a-daemon');
     expect(r.startedAs.kind).toBe('nohup-job');
+    expect(r.fate.hangup).toMatchObject({ outcome: 'lives', by: `bash (${r.facts.sessionLeader!.pid})` });
+    expect(r.fate.hangup.why).toMatch(/it ignores SIGHUP \(as nohup arranges\), so it lives on/);
+    expect(r.fate['shell-exit'].outcome).toBe('lives');
     expect(r.startedAs.detail).toMatch(/SIGHUP ignored/);
     expect(r.facts.tty).toMatch(/^\/dev\/pts\/\d+$/);
     expect(r.facts.signals!.ignored).toContain('SIGHUP');
@@ -77,10 +89,14 @@ describe('what each scenario must show', () => {
     expect(r.facts.fds!.find((f) => f.fd === 1)!.target).toMatch(/nohup\.out$/);
   });
 
-  it('plain & job: a shell job in the background of its terminal', () => {
+  it('plain & job: a shell job in the background of its terminal; a hangup ends it, exit does not', () => {
     const r = replay('shell-job');
     expect(r.verdict).toBe('not-a-daemon');
     expect(r.startedAs.kind).toBe('shell-job');
+    expect(r.fate.hangup).toMatchObject({ outcome: 'dies', by: `bash (${r.facts.sessionLeader!.pid})` });
+    expect(r.fate.hangup.unless).toMatch(/disown/);
+    expect(r.fate['shell-exit'].outcome).toBe('lives');
+    expect(r.fate['shell-exit'].unless).toMatch(/huponexit/);
     expect(r.facts.signals!.ignored).not.toContain('SIGHUP');
     expect(r.facts.pgid).not.toBe(r.facts.tpgid);
     expect(statusOf(r, 'stdio-detached')).toBe('fail'); // stdout is still the pty
@@ -139,13 +155,66 @@ describe('what each scenario must show', () => {
     expect(r.facts.unreadable.fds).toBe('EACCES');
   });
 
+  it('(cmd &): an orphaned job left in the login\'s session, which no hangup signal reaches', () => {
+    const r = replay('orphaned-job');
+    expect(r.startedAs.kind).toBe('orphaned-job');
+    expect(r.facts.ppid).toBe(1);
+    expect(r.fate.hangup.outcome).toBe('lives');
+    expect(r.fate.hangup.unless).toMatch(/writes fail with EIO/);
+    expect(statusOf(r, 'own-session')).toBe('fail');
+  });
+
+  it('a job in a tmux pane: the multiplexer\'s pty, which a login\'s hangup does not touch', () => {
+    const r = replay('multiplexer-pane');
+    expect(r.startedAs.kind).toBe('multiplexer-pane');
+    expect(r.fate.hangup.outcome).toBe('lives');
+    expect(r.fate.hangup.why).toMatch(/pty of the multiplexer server tmux: server/);
+  });
+
+  it('the tmux server itself is a single-fork daemon, not a shell job', () => {
+    const r = replay('tmux-server');
+    expect(r.startedAs.kind).toBe('single-fork');
+    expect(r.comm).toBe('tmux: server');
+  });
+
+  it('sleep as the init of a pid namespace: SIGTERM leaves it running, init-duties warns', () => {
+    const r = replay('namespace-init');
+    expect(r.startedAs.kind).toBe('namespace-init');
+    expect(r.fate.stop).toMatchObject({ outcome: 'lives', by: 'the kernel' });
+    expect(statusOf(r, 'init-duties')).toBe('warn');
+    expect(r.checks.find((c) => c.id === 'handles-sigterm')!.detail).toMatch(/the kernel drops such signals/);
+  });
+
+  it('a script\'s background job without a terminal: script-job, own-session and detached-parent warn', () => {
+    const r = replay('script-job');
+    expect(r.startedAs.kind).toBe('script-job');
+    expect(statusOf(r, 'own-session')).toBe('warn');
+    expect(statusOf(r, 'detached-parent')).toBe('warn');
+    expect(r.fate.hangup.outcome).toBe('lives');
+  });
+
+  it('an at job: at-job, own-session warns and names atd', () => {
+    const r = replay('at-job');
+    expect(r.startedAs.kind).toBe('at-job');
+    expect(r.checks.find((c) => c.id === 'own-session')!).toMatchObject({ status: 'warn', detail: expect.stringMatching(/at job's session under atd \(\d+\)/) });
+  });
+
+  it('a textbook daemon in a login scope where logind kills it: not a daemon, fate.logout dies', () => {
+    const r = replay('login-scope', expected('login-scope').pidfile!);
+    expect(r.startedAs.kind).toBe('double-fork');
+    expect(r.verdict).toBe('not-a-daemon');
+    expect(r.checks.find((c) => c.id === 'outside-login-scope')!).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(r.fate.logout).toMatchObject({ outcome: 'dies', by: 'systemd-logind' });
+    expect(r.fate.logout.why).toMatch(/session-9\.scope.*KillUserProcesses=yes \(\/etc\/systemd\/logind\.conf\.d\/50-kill\.conf:2\)/);
+  });
+
   it('kernel thread: refused with its own error', () => {
     const dir = path.join(FIXTURES, 'kernel-thread');
     const source = openProcSource(dir);
     const meta = readCaptureMeta(source.root)!;
-    expect(() => auditProcess(source, meta.pid!, {}, { host: new CaptureHost(meta) })).toThrow(DaemonCheckError);
+    expect(() => auditProcess(source, meta.pid!, {}, { host: new CaptureHost(meta, source.root) })).toThrow(DaemonCheckError);
     try {
-      auditProcess(source, meta.pid!, {}, { host: new CaptureHost(meta) });
+      auditProcess(source, meta.pid!, {}, { host: new CaptureHost(meta, source.root) });
     } catch (err) {
       expect((err as DaemonCheckError).code).toBe('KERNEL_THREAD');
     }

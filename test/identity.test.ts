@@ -54,7 +54,7 @@ class ChangingSource implements ProcSource {
 }
 
 function run(after: 'reused' | 'gone' | 'same') {
-  return () => auditProcess(new ChangingSource(after), pid, {}, { host: new CaptureHost(meta) });
+  return () => auditProcess(new ChangingSource(after), pid, {}, { host: new CaptureHost(meta, DIR) });
 }
 
 describe('process identity', () => {
@@ -93,6 +93,6 @@ describe('process identity: a garbled re-read', () => {
     }
     const source = new GarbledSource(DIR);
     Object.defineProperty(source, 'kind', { value: 'procfs' });
-    expect(() => auditProcess(source, pid, {}, { host: new CaptureHost(meta) })).toThrow(/exited during the audit|could not be confirmed/);
+    expect(() => auditProcess(source, pid, {}, { host: new CaptureHost(meta, DIR) })).toThrow(/exited during the audit|could not be confirmed/);
   });
 });

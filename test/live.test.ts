@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
 import type { Report } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
+import { contradictions } from './helpers/consistency.js';
 import { PtyShell, Tracker, findProcess, psView, startPyDaemon, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
 
 const tracker = new Tracker();
@@ -51,6 +52,9 @@ describe('live: a nohup job in an interactive bash on a real pty', () => {
     expect(r.facts.signals!.ignored).toContain('SIGHUP');
     expect(r.facts.cwd).toBe(fs.realpathSync(dir));
     expect(r.remediation.join('\n')).toMatch(/daemon-check run .*-- sleep \d+/);
+    // nohup's job is sent SIGHUP by bash on a hangup, and ignores it.
+    expect(r.fate.hangup).toMatchObject({ outcome: 'lives', by: `bash (${shell.shellPid})` });
+    expect(contradictions(r)).toEqual([]);
     expectFactsMatchPs(r);
 
     const cli = await runCli([String(pid)]);
@@ -68,9 +72,29 @@ describe('live: a nohup job in an interactive bash on a real pty', () => {
     const pid = tracker.track(await waitFor('the job', () => findProcess(new RegExp(`^sleep ${secs}$`))));
     const r = (await audit(pid)) as Report;
     expect(r.startedAs.kind).toBe('shell-job');
+    expect(r.fate.hangup).toMatchObject({ outcome: 'dies', by: `bash (${shell.shellPid})` });
+    expect(r.fate['shell-exit'].outcome).toBe('lives');
+    expect(contradictions(r)).toEqual([]);
     expect(row(r, 'stdio-detached').status).toBe('fail');
     expect(r.facts.fds!.find((f) => f.fd === 1)!.target).toBe(r.facts.tty);
     expectFactsMatchPs(r);
+  });
+});
+
+describe('live: a job in a tmux pane', () => {
+  it('is a multiplexer pane: a login\'s hangup does not touch the multiplexer\'s pty', async () => {
+    const dir = tempDir();
+    const shell = new PtyShell('pane');
+    await shell.start(tracker, dir);
+    const secs = uniqueSeconds();
+    shell.type(`sleep ${secs} &`);
+    const pid = tracker.track(await waitFor('the job', () => findProcess(new RegExp(`^sleep ${secs}$`))));
+    const r = await audit(pid);
+    expect(r.startedAs.kind).toBe('multiplexer-pane');
+    expect(r.startedAs.detail).toContain(`tmux: server (${shell.serverPid})`);
+    expect(r.fate.hangup.outcome).toBe('lives');
+    expect(r.fate.hangup.why).toContain(`tmux: server (${shell.serverPid})`);
+    expect(contradictions(r)).toEqual([]);
   });
 });
 

@@ -1,28 +1,27 @@
 import { defineCheck, unknownBecause } from './check.js';
-import { SIGNALS, hasSignal } from '../proc/signals.js';
+import { dispositionOf, waitsForSignal } from '../fate/disposition.js';
+import { SIGNALS } from '../proc/signals.js';
+
+const EXPECTED = 'SIGTERM caught or waited for';
 
 export const handlesSigterm = defineCheck({
   id: 'handles-sigterm',
-  title: 'Catches SIGTERM for a clean shutdown',
-  passWhen: 'SIGTERM is caught',
+  title: 'Handles SIGTERM for a clean shutdown',
+  passWhen: 'SIGTERM is caught, or blocked and waited for (sigtimedwait, signalfd)',
   severity: 'info',
   rationale:
-    'SIGTERM is how init scripts, `kill` and service managers ask a daemon to stop. With the default action it dies on the spot and leaves its pidfile, sockets and half-written state behind.',
-  evidence: '/proc/PID/status SigCgt.',
+    'SIGTERM is how init scripts, `kill` and service managers ask a daemon to stop. With the default action it dies on the spot and leaves its pidfile, sockets and half-written state behind; as the init of a pid namespace, the kernel drops it and the process does not stop at all.',
+  evidence: '/proc/PID/status SigCgt, SigBlk and SigIgn; wchan, syscall and signalfd fds for a process that takes signals synchronously.',
   fix: 'Install a SIGTERM handler that removes the pidfile, closes listeners and exits.',
-  needs: ['status'],
-  evaluate(snap) {
-    const st = snap.status;
-    if (!st || st.sigCgt === null) return unknownBecause(snap, 'status', 'SIGTERM caught');
-    if (hasSignal(st.sigCgt, SIGNALS.SIGTERM)) {
-      return { status: 'pass', observed: 'SIGTERM caught', expected: 'SIGTERM caught', detail: 'a SIGTERM handler is installed' };
-    }
-    const ign = st.sigIgn !== null && hasSignal(st.sigIgn, SIGNALS.SIGTERM);
-    return {
-      status: 'info',
-      observed: ign ? 'SIGTERM ignored' : 'default action',
-      expected: 'SIGTERM caught',
-      detail: ign ? 'SIGTERM is ignored: it cannot be stopped politely' : 'SIGTERM kills it without any cleanup (pidfile and sockets are left behind)',
-    };
+  needs: ['status', 'fds'],
+  evaluate(snap, ctx) {
+    const term = dispositionOf(snap.status, SIGNALS.SIGTERM);
+    if (term === 'unknown') return unknownBecause(snap, 'status', EXPECTED);
+    const stop = ctx.fate.stop;
+    if (term === 'caught') return { status: 'pass', observed: 'SIGTERM caught', expected: EXPECTED, detail: 'a SIGTERM handler is installed' };
+    const waits = waitsForSignal(snap, SIGNALS.SIGTERM);
+    if (waits) return { status: 'pass', observed: 'SIGTERM waited for', expected: EXPECTED, detail: `${waits}: ${stop.why}` };
+    const observed = term === 'ignored' ? 'SIGTERM ignored' : term === 'blocked' ? 'SIGTERM blocked' : 'default action';
+    return { status: 'info', observed, expected: EXPECTED, detail: stop.why };
   },
 });

@@ -20,6 +20,8 @@ import { handlesSigterm } from './handles-sigterm.js';
 import { singleInstance } from './single-instance.js';
 import { cleanEnvironment } from './clean-environment.js';
 import { privileges } from './privileges.js';
+import { outsideLoginScope } from './outside-login-scope.js';
+import { initDuties } from './init-duties.js';
 
 export type { Check, CheckOutcome } from './check.js';
 
@@ -39,6 +41,8 @@ const REGISTRY = [
   singleInstance,
   cleanEnvironment,
   privileges,
+  outsideLoginScope,
+  initDuties,
 ] as const;
 
 export type CheckId = (typeof REGISTRY)[number]['id'];

@@ -1,4 +1,5 @@
 import { defineCheck } from './check.js';
+import { outcomeClause } from '../fate/clauses.js';
 
 export const noControllingTty = defineCheck({
   id: 'no-controlling-tty',
@@ -6,11 +7,11 @@ export const noControllingTty = defineCheck({
   passWhen: 'no controlling terminal (stat `tty_nr` 0, `tpgid` -1)',
   severity: 'critical',
   rationale:
-    'A process with a controlling terminal gets SIGHUP when the terminal hangs up (the SSH connection drops, the window closes) and SIGTTIN/SIGTTOU when it touches the terminal from the background. setsid() in a child is what cuts the tie.',
+    'A process with a controlling terminal belongs to that terminal\'s session: when the terminal hangs up (the SSH connection drops, the window closes) the kernel signals the session\'s leader, which may pass SIGHUP on, and touching the terminal from the background stops it with SIGTTIN or SIGTTOU. setsid() in a child is what cuts the tie.',
   evidence: '/proc/PID/stat fields 7 and 8: tty_nr is 0 and tpgid is -1 when there is no controlling terminal.',
   fix: 'Start it through a fork + setsid() (daemon-check run -- CMD), or under a service manager.',
   needs: ['stat'],
-  evaluate(snap) {
+  evaluate(snap, ctx) {
     const { ttyNr, tpgid } = snap.stat;
     if (ttyNr === 0 && tpgid === -1) {
       return { status: 'pass', observed: 'none', expected: 'none', detail: 'tty_nr 0, tpgid -1' };
@@ -20,7 +21,7 @@ export const noControllingTty = defineCheck({
       status: 'fail',
       observed: snap.tty ?? `tty_nr ${ttyNr}`,
       expected: 'none',
-      detail: `controlling terminal ${snap.tty ?? ttyNr} (tty_nr ${ttyNr}, tpgid ${tpgid})${fg}: it gets SIGHUP when that terminal closes`,
+      detail: `controlling terminal ${snap.tty ?? ttyNr} (tty_nr ${ttyNr}, tpgid ${tpgid})${fg}: ${outcomeClause('hangup', ctx.fate.hangup)}`,
     };
   },
 });

@@ -1,65 +1,72 @@
-import { defineCheck, unknownBecause } from './check.js';
-import { processLabel } from '../context.js';
-import { isInteractiveKind } from '../classify.js';
+import { defineCheck, unknownBecause, type CheckOutcome } from './check.js';
+import { processLabel, type CheckContext } from '../context.js';
+import { outcomeClause } from '../fate/clauses.js';
+import type { Snapshot } from '../snapshot/types.js';
+
+const EXPECTED = 'own session, or a daemon\'s';
+
+/** What cron does with a job's output, from where its stdout actually leads. */
+function cronOutput(snap: Snapshot, cron: string): string {
+  const out = (snap.fds ?? []).find((f) => f.fd === 1);
+  if (out?.type === 'pipe') return `${cron} waits for end of file on the output pipe, then mails the output: a background child that keeps that pipe open keeps it waiting`;
+  if (out?.deleted) return `${cron} collects the job's output in a temporary file (${out.target}) and mails it when the job's shell exits`;
+  return `${cron} mails what the job writes`;
+}
+
+/** A session without a terminal that is still someone's: a cron or at job, a script, a CI step. */
+function keptSession(snap: Snapshot, ctx: CheckContext): CheckOutcome | null {
+  const v = ctx.session;
+  const sid = snap.stat.session;
+  const keeper = v.keeper ? processLabel(v.keeper) : `session ${sid}`;
+  const observed = `session ${sid}${snap.sessionLeader ? ` led by ${processLabel(snap.sessionLeader)}` : ''}`;
+  switch (v.kind) {
+    case 'cron':
+      return { status: 'warn', observed, expected: EXPECTED, detail: `it runs in a cron job's session, which has no terminal: ${cronOutput(snap, keeper)}` };
+    case 'at':
+      return { status: 'warn', observed, expected: EXPECTED, detail: `it runs in an at job's session under ${keeper}, which has no terminal; atd mails what the job writes when it ends` };
+    case 'script':
+      return { status: 'warn', observed, expected: EXPECTED, detail: `it is in the session of the script ${keeper}, which has no terminal; the script neither waits for nor signals its background jobs, which are orphaned when it ends` };
+    case 'job-step':
+      return { status: 'fail', observed, expected: EXPECTED, detail: `it is in the session of the job step ${keeper}: a CI runner kills the step's processes when the step ends` };
+    default:
+      return null;
+  }
+}
 
 export const ownSession = defineCheck({
   id: 'own-session',
   title: 'Outside any login session',
-  passWhen: 'not in a terminal login session: leads its own, or the leader is gone or is itself a daemon',
+  passWhen: 'not in a terminal login session: leads its own, or the leader is gone or is itself a daemon; a cron, at or script session without a terminal warns',
   severity: 'critical',
   rationale:
-    'When a terminal closes, the kernel sends SIGHUP to the session leader (the login shell), and bash passes it on to every job in its job table. A process that is still a member of that session, or of a session that has a terminal, goes down with it.',
-  evidence: '/proc/PID/stat field 6 (session); the session leader\'s stat and comm.',
+    'A session with a terminal is a login\'s: the terminal\'s hangup goes to its leader, and an interactive shell passes it on to its jobs. A session without one is safe from hangups but may still belong to something that waits for its output or kills it at the end of a step: cron, atd, a script, a CI runner.',
+  evidence: '/proc/PID/stat field 6 (session) and 7 (tty_nr); the session leader\'s stat, comm and argv, and its parent (cron, a multiplexer).',
   fix: 'Call setsid() in a forked child (or start it with daemon-check run), so it is in a session of its own with no terminal.',
   needs: ['stat', 'sessionLeader', 'parent', 'ancestors'],
   evaluate(snap, ctx) {
     const sid = snap.stat.session;
-    if (sid === snap.pid && snap.stat.ttyNr === 0) {
-      return { status: 'pass', observed: `leads session ${sid}`, expected: 'own session', detail: 'it is the leader of its own session' };
-    }
+    const v = ctx.session;
+    if (v.kind === 'own') return { status: 'pass', observed: `leads session ${sid}`, expected: EXPECTED, detail: 'it is the leader of its own session' };
     const leader = snap.sessionLeader;
-    if (snap.stat.ttyNr !== 0) {
+    if (v.kind === 'login-terminal' || v.kind === 'multiplexer') {
       const who = leader ? ` led by ${processLabel(leader)}` : '';
+      const pane = v.multiplexer ? `, a pty of ${processLabel(v.multiplexer)}` : '';
+      const on = v.tty ? ` on ${v.tty}` : '';
+      const what = v.tty ? `the terminal ${v.tty}${pane}` : `a terminal, which its leader ${leader ? processLabel(leader) : ''} owns`;
       return {
         status: 'fail',
-        observed: `session ${sid}${who} on ${snap.tty}`,
+        observed: `session ${sid}${who}${on}`,
         expected: 'a session with no terminal',
-        detail: `the session has the terminal ${snap.tty}: a hangup there reaches everything in it`,
+        detail: `the session has ${what}, and it stays in that session as long as it runs: ${outcomeClause('hangup', ctx.fate.hangup)}`,
       };
     }
+    if (v.kind === 'unknown') return unknownBecause(snap, 'sessionLeader', EXPECTED);
+    const kept = keptSession(snap, ctx);
+    if (kept) return kept;
     if (!leader) {
-      // Its stat there but unreadable or garbled (EACCES under hidepid=1, a broken capture) is not "exited".
-      if (snap.unreadable.sessionLeader) return unknownBecause(snap, 'sessionLeader', 'own session');
-      return {
-        status: 'pass',
-        observed: `session ${sid}, leader gone`,
-        expected: 'own session',
-        detail: 'the session leader has exited and the session has no terminal: the double fork\'s signature',
-      };
+      const orphan = v.kind === 'orphaned' ? ' (it was a job in a group of its own; its shell is gone)' : '';
+      return { status: 'pass', observed: `session ${sid}, leader gone`, expected: EXPECTED, detail: `the session's leader has exited and the session has no terminal${orphan}: no hangup can reach it` };
     }
-    const kind = ctx.leaderKind;
-    if (isInteractiveKind(kind)) {
-      const what = kind === 'shell' ? 'a shell' : kind === 'terminal' ? 'a terminal or login program' : 'a job runner';
-      return {
-        status: 'fail',
-        observed: `session ${sid} led by ${processLabel(leader)}`,
-        expected: 'own session',
-        detail: `the session leader ${processLabel(leader)} is ${what}: when it ends or hangs up, its session's jobs get SIGHUP`,
-      };
-    }
-    if (leader.stat.ttyNr !== 0) {
-      return {
-        status: 'fail',
-        observed: `session ${sid} led by ${processLabel(leader)} on ${leader.tty}`,
-        expected: 'own session',
-        detail: 'the session leader has a controlling terminal',
-      };
-    }
-    return {
-      status: 'pass',
-      observed: `session ${sid} led by ${processLabel(leader)}`,
-      expected: 'own session',
-      detail: `the session leader ${processLabel(leader)} is itself detached (no terminal, not a shell)`,
-    };
+    return { status: 'pass', observed: `session ${sid} led by ${processLabel(leader)}`, expected: EXPECTED, detail: `the session leader ${processLabel(leader)} is itself detached (no terminal, not a shell)` };
   },
 });

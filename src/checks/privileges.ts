@@ -26,6 +26,9 @@ export const privileges = defineCheck({
     const st = snap.status;
     if (!st || st.uid.length === 0) return unknownBecause(snap, 'status', 'non-root, or reduced capabilities');
     const euid = st.uid[1] ?? st.uid[0]!;
+    if (euid === 0 && st.capEff === null) {
+      return { status: 'unknown', observed: `uid ${st.uid.join('/')}, CapEff unreadable`, expected: 'non-root, or reduced capabilities', detail: 'root, and its CapEff line is missing or garbled: how much of root it keeps is unknown' };
+    }
     const caps = st.capEff ?? 0n;
     const full = ((caps >> CAP_SYS_ADMIN) & 1n) === 1n;
     const observed = `uid ${st.uid.join('/')}, CapEff ${caps.toString(16).padStart(16, '0')}`;

@@ -1,5 +1,25 @@
 import { defineCheck, unknownBecause } from './check.js';
 import { SIGNALS, hasSignal, signalList } from '../proc/signals.js';
+import { isForwardingInit, programKind } from '../classify.js';
+import { waitsForSignal } from '../fate/disposition.js';
+import { isNamespaceInit } from '../fate/stop.js';
+import type { Snapshot } from '../snapshot/types.js';
+
+/**
+ * A blocked mask is no fault where the process takes those signals itself
+ * (sigtimedwait, sigwaitinfo, signalfd: tini) or is an init or supervisor,
+ * which block signals around their own loops (runsvdir blocks SIGCHLD).
+ */
+function blockedByDesign(snap: Snapshot, mask: bigint): string | null {
+  for (let signo = 1; signo <= 64; signo++) {
+    if (!hasSignal(mask, signo)) continue;
+    const waits = waitsForSignal(snap, signo);
+    if (waits) return waits;
+  }
+  if (snap.pid === 1 || isNamespaceInit(snap) || isForwardingInit(snap.stat.comm, snap.cmdline)) return 'it is an init, which takes signals on its own terms';
+  if (programKind(snap.pid, snap.stat.comm, snap.cmdline) === 'supervisor') return 'it is a supervisor, which blocks signals around its own loop';
+  return null;
+}
 
 export const signalMask = defineCheck({
   id: 'signal-mask',
@@ -7,22 +27,24 @@ export const signalMask = defineCheck({
   passWhen: 'nothing blocked; SIGTERM/SIGINT not ignored',
   severity: 'warning',
   rationale:
-    'The signal mask and ignored dispositions survive fork and exec. A launcher that blocked signals, or ignored SIGTERM or SIGINT, hands on a daemon that `kill` cannot stop cleanly. An ignored SIGHUP is what `nohup` leaves behind.',
-  evidence: '/proc/PID/status SigBlk and SigIgn (hex masks, bit N-1 = signal N).',
+    'The signal mask and ignored dispositions survive fork and exec. A launcher that blocked signals, or ignored SIGTERM or SIGINT, hands on a daemon that `kill` cannot stop cleanly. An ignored SIGHUP is what `nohup` leaves behind. A process that blocks signals to take them synchronously (sigtimedwait, signalfd), or an init or supervisor, does so by design.',
+  evidence: '/proc/PID/status SigBlk and SigIgn (hex masks, bit N-1 = signal N); wchan, syscall and signalfd fds for how it waits.',
   fix: 'Reset every disposition to SIG_DFL and unblock all signals before exec (sigprocmask(SIG_SETMASK, empty)); daemon-check run does.',
-  needs: ['status'],
+  needs: ['status', 'fds'],
   evaluate(snap) {
     const st = snap.status;
     if (!st || st.sigBlk === null || st.sigIgn === null) return unknownBecause(snap, 'status', 'nothing blocked; SIGTERM/SIGINT not ignored');
     const blocked = signalList(st.sigBlk);
     const bad: string[] = [];
-    if (blocked.length) bad.push(`blocked: ${blocked.join(' ')}`);
+    const byDesign = blocked.length ? blockedByDesign(snap, st.sigBlk) : null;
+    if (blocked.length && !byDesign) bad.push(`blocked: ${blocked.join(' ')}`);
     const ignoredBad = [SIGNALS.SIGTERM, SIGNALS.SIGINT].filter((s) => hasSignal(st.sigIgn!, s)).map((s) => (s === 15 ? 'SIGTERM' : 'SIGINT'));
     if (ignoredBad.length) bad.push(`ignored: ${ignoredBad.join(' ')}`);
     const hup = hasSignal(st.sigIgn, SIGNALS.SIGHUP) ? ' (SIGHUP ignored: a sign of nohup)' : '';
     const observed = `SigBlk ${st.sigBlk.toString(16)} SigIgn ${st.sigIgn.toString(16)}`;
     if (bad.length === 0) {
-      return { status: 'pass', observed, expected: 'nothing blocked; SIGTERM/SIGINT not ignored', detail: `no blocked signals${hup}` };
+      const detail = byDesign ? `blocked: ${blocked.join(' ')}, by design: ${byDesign}${hup}` : `no blocked signals${hup}`;
+      return { status: 'pass', observed, expected: 'nothing blocked; SIGTERM/SIGINT not ignored', detail };
     }
     return { status: 'warn', observed, expected: 'nothing blocked; SIGTERM/SIGINT not ignored', detail: bad.join('; ') + hup };
   },

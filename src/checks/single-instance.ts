@@ -1,4 +1,5 @@
 import { defineCheck, unknownBecause, type CheckOutcome } from './check.js';
+import { describeErrno } from '../errors.js';
 import { holdsWriteLock, locksOnFile } from './locks.js';
 import { formatMode, isWorldWritable } from '../mode.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -12,6 +13,11 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
   const expected = `${pf.path} holds ${snap.pid}, locked by it, not o+w`;
   if (pf.readError) {
     return { status: 'warn', severity: 'warning', observed: `${pf.path}: ${pf.readError}`, expected, detail: `the pidfile cannot be read (${pf.readError})` };
+  }
+  // Neither the fds nor /proc/locks: nothing can tell whether the pidfile is locked.
+  if (!snap.fds && !snap.locks) {
+    const errno = snap.unreadable.fds ?? snap.unreadable.locks ?? 'EIO';
+    return { status: 'unknown', severity: 'warning', observed: `fds and locks unreadable (${errno})`, expected, detail: `whether ${pf.path} is locked cannot be told: fds: ${describeErrno(errno, snap.auditorUid === 0)}` };
   }
   const problems: string[] = [];
   if (pf.pid !== snap.pid) problems.push(`it holds ${JSON.stringify((pf.content ?? '').trim())}, not ${snap.pid}`);
@@ -33,22 +39,28 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
 export const singleInstance = defineCheck({
   id: 'single-instance',
   title: 'Guards against a second instance',
-  passWhen: 'holds a write lock (POSIX, OFD or flock), matched by dev:inode',
+  passWhen: 'holds a write lock (POSIX, OFD or flock), matched by dev:inode, or a listening or bound socket',
   severityNote: 'warning with `--pidfile`',
   severity: 'info',
   rationale:
     'A pidfile that is only written, never locked, goes stale after a crash and does not stop a second copy. A write lock (fcntl F_SETLK, flock or an OFD lock) held for the daemon\'s lifetime is released by the kernel when it dies, so "locked" always means "running".',
-  evidence: 'fdinfo "lock:" lines of the process\'s open files (/proc/locks, matched by dev:inode, where fdinfo cannot be read; its pid column of FLOCK and OFD locks may be the launcher\'s); the pidfile itself with --pidfile.',
+  evidence: 'net/unix, net/tcp and net/tcp6 for its listening and bound sockets; fdinfo "lock:" lines of the process\'s open files (/proc/locks, matched by dev:inode, where fdinfo cannot be read; its pid column of FLOCK and OFD locks may be the launcher\'s); the pidfile itself with --pidfile.',
   fix: 'Open the pidfile O_CREAT|O_CLOEXEC 0644, take fcntl(F_SETLK, F_WRLCK), exit if it fails, write the pid and keep the fd open; daemon-check run --pidfile FILE does this.',
-  needs: ['fds', 'locks', 'pidfile'],
+  needs: ['fds', 'locks', 'pidfile', 'sockets'],
   options: ['pidfile'],
   evaluate(snap) {
     if (snap.pidfile) return checkPidfile(snap);
-    if (!snap.fds) return unknownBecause(snap, 'fds', 'a write-locked file');
+    const expected = 'a write-locked file, or a bound socket';
+    if (!snap.fds) return unknownBecause(snap, 'fds', expected);
     const held = lockedFds(snap);
     if (held.length) {
-      return { status: 'pass', observed: held.map((f) => `fd ${f.fd} ${f.target}`).join(', '), expected: 'a write-locked file', detail: `holds a write lock on ${held.map((f) => f.target).join(', ')}` };
+      return { status: 'pass', observed: held.map((f) => `fd ${f.fd} ${f.target}`).join(', '), expected, detail: `holds a write lock on ${held.map((f) => f.target).join(', ')}` };
     }
-    return { status: 'info', observed: 'no lock held', expected: 'a write-locked file', detail: 'it holds no write lock: nothing stops a second instance (pass --pidfile to check a pidfile)' };
+    const guards = (snap.sockets ?? []).filter((s) => s.listening || (s.kind === 'unix' && s.name));
+    if (guards.length) {
+      const names = guards.slice(0, 3).map((s) => `${s.kind} ${s.name ?? `socket:[${s.inode}]`}${s.listening ? ' (listening)' : ''}`);
+      return { status: 'pass', observed: names.join(', '), expected, detail: `it holds ${names.join(', ')}: a second instance cannot bind the same name (EADDRINUSE), so the socket guards against one` };
+    }
+    return { status: 'info', observed: 'no lock or bound socket', expected, detail: 'it holds no write lock and no listening or bound socket: nothing stops a second instance (pass --pidfile to check a pidfile)' };
   },
 });

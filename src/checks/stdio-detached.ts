@@ -40,9 +40,9 @@ export const stdioDetached = defineCheck({
         continue;
       }
       if (fd.type === 'pipe' || fd.type === 'socket' || fd.type === 'fifo') {
-        const launchers = outsideHolders(snap, ctx, fd).filter((h) => ctx.isLauncherLike(h));
-        if (launchers.length) {
-          problems.push(`${NAMES[n]} is ${fd.target}, also held by ${holdersText(launchers)}: it waits for an EOF that never comes`);
+        const readers = outsideHolders(snap, ctx, fd).filter((h) => !ctx.isLogReader(h));
+        if (readers.length) {
+          problems.push(`${NAMES[n]} is ${fd.target}, also held by ${holdersText(readers)}, outside its own tree and no log collector: a reader there waits for an end of file that never comes while this process lives, and once that reader is gone the next write raises SIGPIPE`);
           if (status === 'pass') status = 'warn';
         }
       }

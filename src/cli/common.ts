@@ -1,4 +1,5 @@
 /** Options shared by the audit commands, validated into AuditOptions. */
+import * as fs from 'node:fs';
 import { isCheckId } from '../checks/index.js';
 import type { AuditOptions, CheckId, ProfileChoice } from '../types.js';
 import type { FailOn } from '../verdict.js';
@@ -15,6 +16,7 @@ export interface CommonOptions {
   expectCwd?: string;
   wait?: string;
   procRoot: string;
+  hostRoot: string;
   color: boolean;
   pidfile?: string;
   name?: string;
@@ -36,6 +38,19 @@ export function parseUmask(text: string): number {
   return parseInt(text.trim(), 8);
 }
 
+/** --host-root must be a directory: the root of the host's file tree. */
+export function parseHostRoot(dir: string | undefined): string {
+  const d = dir ?? '/';
+  let ok: boolean;
+  try {
+    ok = fs.statSync(d).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new CliError(`--host-root ${d} is not a directory: give the root of the host's files (/ on the host, /host in a container that mounts it)`);
+  return d;
+}
+
 export function parseSeconds(text: string, option: string): number {
   const n = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(n) || n < 0 || n > 86400) {
@@ -45,7 +60,7 @@ export function parseSeconds(text: string, option: string): number {
 }
 
 export function toAuditOptions(o: CommonOptions): AuditOptions {
-  const out: AuditOptions = { profile: o.profile, procRoot: o.procRoot };
+  const out: AuditOptions = { profile: o.profile, procRoot: o.procRoot, hostRoot: parseHostRoot(o.hostRoot) };
   if (o.require !== undefined) out.require = parseCheckIds(o.require, '--require');
   if (o.ignore !== undefined) out.ignore = parseCheckIds(o.ignore, '--ignore');
   if (o.expectUmask !== undefined) out.expectUmask = parseUmask(o.expectUmask);

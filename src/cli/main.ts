@@ -33,6 +33,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--expect-cwd <dir>', 'the working directory the daemon should have (default /)')
     .option('--wait <seconds>', 'wait up to SECONDS for the pid or pidfile to appear and settle')
     .option('--proc-root <dir>', 'read this /proc instead: a container\'s /host/proc, or a capture folder', '/proc')
+    .option('--host-root <dir>', 'the host\'s files outside /proc (logind.conf, /run/systemd) are under DIR', '/')
     .option('--no-color', 'no colours (NO_COLOR and FORCE_COLOR are honoured too)');
 }
 
@@ -116,6 +117,7 @@ function addScanCommand(program: Command): void {
     .option('--expect-umask <mode>', 'the umask daemons should have, in octal')
     .option('--expect-cwd <dir>', 'the working directory daemons should have')
     .option('--proc-root <dir>', 'read this /proc instead', '/proc')
+    .option('--host-root <dir>', 'the host\'s files outside /proc are under DIR', '/')
     .option('--no-color', 'no colours')
     .addHelpText('after', '\nKernel threads, zombies and processes in a terminal\'s foreground are not listed. Exit code 0 when the scan ran.')
     .action(async (opts) => {
@@ -131,8 +133,9 @@ function addCaptureCommand(program: Command): void {
     .option('--out <dir>', 'a new, empty folder to write the tree into')
     .option('--pidfile <file>', 'record the pidfile facts too')
     .option('--proc-root <dir>', 'the procfs to read', '/proc')
+    .option('--host-root <dir>', 'the host files to record (logind.conf, linger, /run/systemd) are under DIR', '/')
     .addHelpText('after', '\nReplay: daemon-check <pid> --proc-root DIR gives the report the live process gave.')
-    .action(async (pid: string, opts: { out?: string; procRoot: string; pidfile?: string }) => {
+    .action(async (pid: string, opts: { out?: string; procRoot: string; hostRoot: string; pidfile?: string }) => {
       const { runCapture } = await import('./capture-command.js');
       process.exitCode = runCapture(pid, opts);
     });

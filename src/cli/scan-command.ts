@@ -3,7 +3,7 @@ import { isTerminal, writeOut } from './output.js';
 import { scan } from '../api.js';
 import type { ProfileChoice } from '../types.js';
 import { CliError } from './errors.js';
-import { parseUmask } from './common.js';
+import { parseHostRoot, parseUmask } from './common.js';
 
 export interface ScanCliOptions {
   user?: string;
@@ -14,6 +14,7 @@ export interface ScanCliOptions {
   expectUmask?: string;
   expectCwd?: string;
   procRoot: string;
+  hostRoot: string;
   color: boolean;
 }
 
@@ -23,6 +24,7 @@ export async function runScan(opts: ScanCliOptions): Promise<number> {
     {
       user: opts.all ? 'all' : opts.user,
       procRoot: opts.procRoot,
+      hostRoot: parseHostRoot(opts.hostRoot),
       profile: opts.profile,
       expectUmask: opts.expectUmask !== undefined ? parseUmask(opts.expectUmask) : undefined,
       expectCwd: opts.expectCwd,

@@ -5,7 +5,7 @@
  * it; test/docs.test.ts fails when the file is out of date.
  */
 import { CHECK_IDS } from '../checks/index.js';
-import { PROFILES, SEVERITIES, STARTED_AS_KINDS, STATUSES, VERDICTS } from '../types.js';
+import { FATE_EVENTS, OUTCOMES, PROFILES, SEVERITIES, STARTED_AS_KINDS, STATUSES, VERDICTS } from '../types.js';
 
 type Schema = Record<string, unknown>;
 
@@ -64,12 +64,17 @@ const facts = obj(
     ancestry: arrayOf(obj(['pid', 'comm', 'sid', 'pgid', 'tty'], { pid: int(), comm: str(), sid: int(), pgid: int(), tty: { type: ['string', 'null'] } }, false)),
     unreadable: { type: 'object', additionalProperties: str() },
     limits: arrayOf(str()),
+    exe: { type: ['string', 'null'] },
+    titleRewritten: { type: 'boolean' },
   },
   false,
 );
 
+const fateEntry = obj(['outcome', 'why'], { outcome: enumOf(OUTCOMES), why: str(), by: str(), unless: str() });
+const fate = obj([...FATE_EVENTS], Object.fromEntries(FATE_EVENTS.map((e) => [e, { $ref: '#/definitions/fateEntry' }])));
+
 const report = obj(
-  ['schemaVersion', 'pid', 'comm', 'cmdline', 'profile', 'profileReason', 'verdict', 'startedAs', 'checks', 'facts', 'remediation'],
+  ['schemaVersion', 'pid', 'comm', 'cmdline', 'profile', 'profileReason', 'verdict', 'startedAs', 'fate', 'checks', 'facts', 'remediation'],
   {
     schemaVersion: { const: 1 },
     pid: int({ minimum: 1 }),
@@ -80,6 +85,7 @@ const report = obj(
     profileReason: str(),
     verdict: enumOf(VERDICTS),
     startedAs: obj(['kind', 'detail'], { kind: enumOf(STARTED_AS_KINDS), detail: str() }),
+    fate: { $ref: '#/definitions/fate' },
     checks: arrayOf({ $ref: '#/definitions/check' }),
     facts: { $ref: '#/definitions/facts' },
     remediation: arrayOf(str()),
@@ -97,7 +103,7 @@ export function reportSchema(): Schema {
     $id: 'urn:daemon-check:report:1',
     title: 'daemon-check report (schemaVersion 1)',
     description: 'One audit (daemon-check PID --json), or several ({schemaVersion, reports}) for --name.',
-    definitions: { check, facts, report },
+    definitions: { check, facts, fateEntry, fate, report },
     oneOf: [
       { $ref: '#/definitions/report' },
       obj(['schemaVersion', 'reports'], { schemaVersion: { const: 1 }, reports: arrayOf({ $ref: '#/definitions/report' }) }),

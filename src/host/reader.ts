@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { capturedHostFiles, liveHostFiles, type HostFiles } from './files.js';
+import { readHostFacts, type HostFacts } from './facts.js';
 import { parsePasswd } from './passwd.js';
 import { NOT_CAPTURED, readPidfileFacts, type PidfileFacts } from './pidfile.js';
 
@@ -16,6 +18,12 @@ export interface HostReader {
   auditorUid(): number | null;
   /** The auditing process itself: it may share a leaked pipe it inherited, which is not evidence. */
   selfPid(): number | null;
+  /** Files outside /proc (logind.conf, linger, /run/systemd), under the host root or in a capture. */
+  files(): HostFiles;
+  /** What those files say, read on the first call and kept for the run. */
+  facts(): HostFacts;
+  /** The architecture syscall numbers belong to (process.arch's names). */
+  arch(): string;
 }
 
 export interface CaptureMeta {
@@ -37,7 +45,18 @@ export class LocalHost implements HostReader {
    * fds, so sharing a pipe with the audited process says nothing. A library
    * caller is a real holder and stays in.
    */
-  constructor(private readonly excludeSelf = false) {}
+  private hostFacts: HostFacts | null = null;
+  /** `hostFiles`: the host root's files (liveHostFiles(root)); capture passes a recording one. */
+  constructor(
+    private readonly excludeSelf = false,
+    private readonly hostFiles: HostFiles = liveHostFiles('/'),
+  ) {}
+  files(): HostFiles {
+    return this.hostFiles;
+  }
+  facts(): HostFacts {
+    return (this.hostFacts ??= readHostFacts(this.hostFiles));
+  }
   users(): ReadonlyMap<number, string> {
     if (!this.table) {
       try {
@@ -62,13 +81,29 @@ export class LocalHost implements HostReader {
   selfPid(): number | null {
     return this.excludeSelf ? process.pid : null;
   }
+  arch(): string {
+    return process.arch;
+  }
 }
 
 /** Answers from a capture's meta.json: the users it recorded, the pidfile facts it saw. */
 export class CaptureHost implements HostReader {
   private readonly table: Map<number, string>;
-  constructor(private readonly meta: CaptureMeta) {
+  private readonly hostFiles: HostFiles;
+  private hostFacts: HostFacts | null = null;
+  /** `procDir`: the capture's proc/ folder; its host/ folder sits beside it. */
+  constructor(
+    private readonly meta: CaptureMeta,
+    procDir: string,
+  ) {
     this.table = new Map(Object.entries(meta.users ?? {}).map(([uid, name]) => [Number(uid), name]));
+    this.hostFiles = capturedHostFiles(procDir);
+  }
+  files(): HostFiles {
+    return this.hostFiles;
+  }
+  facts(): HostFacts {
+    return (this.hostFacts ??= readHostFacts(this.hostFiles));
   }
   users(): ReadonlyMap<number, string> {
     return this.table;
@@ -90,6 +125,9 @@ export class CaptureHost implements HostReader {
   }
   selfPid(): number | null {
     return null;
+  }
+  arch(): string {
+    return typeof this.meta.arch === 'string' ? this.meta.arch : 'unknown';
   }
 }
 
@@ -119,10 +157,10 @@ export function readCaptureMeta(procRoot: string): CaptureMeta | null {
  * meta.json, a live system from /etc/passwd and the file system. The CLI
  * passes excludeSelf (see LocalHost); library callers do not.
  */
-export function hostFor(source: { kind: 'procfs' | 'fixture'; root: string }, excludeSelf = false): HostReader {
+export function hostFor(source: { kind: 'procfs' | 'fixture'; root: string }, excludeSelf = false, hostRoot = '/'): HostReader {
   if (source.kind === 'fixture') {
     const meta = readCaptureMeta(source.root);
-    if (meta) return new CaptureHost(meta);
+    if (meta) return new CaptureHost(meta, source.root);
   }
-  return new LocalHost(excludeSelf);
+  return new LocalHost(excludeSelf, liveHostFiles(hostRoot));
 }

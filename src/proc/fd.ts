@@ -31,6 +31,8 @@ export interface FdEntry {
   locks: LockEntry[];
   /** "pipe:[123]" / "socket:[456]" / a FIFO's path: the key other holders of the same object share. */
   objectKey: string | null;
+  /** For a signalfd: the signals it reads (fdinfo sigmask). */
+  signalMask: bigint | null;
 }
 
 /** At most this many fds are examined one by one; the count is still exact. */
@@ -68,7 +70,7 @@ function fdNumbers(names: string[]): number[] {
 function blankEntry(fd: number, target: string): FdEntry {
   return {
     fd, target, type: 'unknown', cloexec: null, flags: null, deleted: false, terminal: false,
-    dev: null, ino: null, mode: null, uid: null, locks: [], objectKey: null,
+    dev: null, ino: null, mode: null, uid: null, locks: [], objectKey: null, signalMask: null,
   };
 }
 
@@ -113,6 +115,7 @@ function describeTarget(source: ProcSource, rel: string, entry: FdEntry, drivers
 function applyFdinfo(info: FdInfo, entry: FdEntry, mountById: () => Map<number, MountEntry> | null): void {
   entry.flags = info.flags;
   entry.cloexec = info.flags === null ? null : (info.flags & O_CLOEXEC) !== 0;
+  entry.signalMask = info.sigmask;
   for (const l of info.locks) {
     try {
       entry.locks.push(parseLockLine(l));

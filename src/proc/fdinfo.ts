@@ -13,12 +13,14 @@ export interface FdInfo {
   ino: number | null;
   /** Locks held through this fd, as /proc/locks lines without the "N:" (e.g. "FLOCK  ADVISORY  WRITE 123 08:01:42 0 EOF"). */
   locks: string[];
+  /** A signalfd's signals (hex mask, bit N-1 = signal N); null for anything else. */
+  sigmask: bigint | null;
 }
 
 export const O_CLOEXEC = 0o2000000;
 
 export function parseFdinfo(text: string): FdInfo {
-  const info: FdInfo = { pos: null, flags: null, mntId: null, ino: null, locks: [] };
+  const info: FdInfo = { pos: null, flags: null, mntId: null, ino: null, locks: [], sigmask: null };
   for (const line of text.split('\n')) {
     const i = line.indexOf(':');
     if (i <= 0) continue;
@@ -29,6 +31,7 @@ export function parseFdinfo(text: string): FdInfo {
     else if (key === 'mnt_id' && /^\d+$/.test(val)) info.mntId = Number(val);
     else if (key === 'ino' && /^\d+$/.test(val)) info.ino = Number(val);
     else if (key === 'lock') info.locks.push(val);
+    else if (key === 'sigmask' && /^[0-9a-fA-F]{1,16}$/.test(val)) info.sigmask = BigInt('0x' + val);
   }
   return info;
 }

@@ -20,6 +20,8 @@ export interface TargetStat {
   rdev: string;
   uid: number;
   nlink: number;
+  /** Bytes, for regular files (a host's empty drop-in masks others). */
+  size?: number;
 }
 
 export interface ProcSource {
@@ -149,6 +151,7 @@ export class LiveProcSource implements ProcSource {
         rdev: majMin(st.rdev),
         uid: Number(st.uid),
         nlink: Number(st.nlink),
+        size: Number(st.size),
       };
     } catch (err) {
       fail(err, rel);
@@ -238,6 +241,7 @@ export class FixtureProcSource implements ProcSource {
         rdev: String(j.rdev ?? '0:0'),
         uid: Number(j.uid ?? 0),
         nlink: Number(j.nlink ?? 1),
+        ...(j.size !== undefined ? { size: Number(j.size) } : {}),
       };
     } catch {
       throw new ProcReadError('EPARSE', rel);

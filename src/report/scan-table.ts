@@ -42,7 +42,8 @@ export function renderScanTable(result: ScanResult, o: { color?: boolean; width?
     c.dim(`Not listed: ${s.kernelThreads} kernel threads, ${s.foreground} in a terminal's foreground, ${s.zombies} zombies${s.otherUsers ? `, ${s.otherUsers} of other users (--all lists them)` : ''}${s.vanished ? `, ${s.vanished} exited while read` : ''}.`),
   ];
   if (r.hidepid) lines.push(c.yellow(`/proc is mounted with ${r.hidepid}: other users' processes are hidden from this user.`));
-  const fragile = r.processes.filter((p) => p.verdict === 'not-a-daemon').length;
-  if (fragile) lines.push(`${fragile} of them will not survive logout or the end of their job step; 'daemon-check <pid>' says why and how to start each one properly.`);
+  // Counted from the fate model, not the verdict: a daemon in a login's scope dies at logout too.
+  const fragile = r.processes.filter((p) => p.fate.hangup.outcome === 'dies' || p.fate['shell-exit'].outcome === 'dies' || p.fate.logout.outcome === 'dies').length;
+  if (fragile) lines.push(`${fragile} of them will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`);
   return lines.join('\n') + '\n';
 }

@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { statusRank } from '../verdict.js';
-import type { Report } from '../types.js';
+import { FATE_EVENTS, type Outcome, type Report } from '../types.js';
 import { makeChalk, paintStatus, paintVerdict, SYMBOLS } from './style.js';
 import { safeDeep } from './sanitize.js';
 
@@ -43,6 +43,18 @@ function ancestryLine(r: Report): string {
     line += `\n    children: ${kids.join(', ')}${f.children.length > 6 ? `, +${f.children.length - 6}` : ''}`;
   }
   return line;
+}
+
+const OUTCOME_MARK: Record<Outcome, string> = { lives: 'lives', dies: 'DIES', unknown: '?' };
+
+/** One line per event of the fate model, with the condition that would flip it. */
+function fateLines(c: ChalkInstance, r: Report): string[] {
+  return FATE_EVENTS.map((ev) => {
+    const e = r.fate[ev];
+    const mark = OUTCOME_MARK[e.outcome].padEnd(5);
+    const painted = e.outcome === 'dies' ? c.red.bold(mark) : e.outcome === 'lives' ? c.green(mark) : c.magenta(mark);
+    return `  ${ev.padEnd(10)} ${painted} ${e.why}${e.unless ? c.dim(` Unless ${e.unless}.`) : ''}`;
+  });
 }
 
 function header(c: ChalkInstance, r: Report): string[] {
@@ -91,6 +103,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   }
   out.push(`${c.bold('Verdict')}   ${paintVerdict(c, r.verdict)}`);
   out.push(`${c.bold('Started as')} ${r.startedAs.kind}: ${r.startedAs.detail}`);
+  out.push('', c.bold('What ends it'), ...fateLines(c, r));
   if (r.requireFailed.length) out.push(c.red(`Required checks not passed: ${r.requireFailed.join(', ')}`));
   if (r.remediation.length) {
     out.push('', c.bold('What to do'));

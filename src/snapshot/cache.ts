@@ -5,6 +5,7 @@
  * thousands of processes, which keeps it linear.
  */
 import { readLockTable, type LockTable } from '../proc/locks.js';
+import type { SocketInfo } from '../proc/net.js';
 import type { ProcSource } from '../proc/source.js';
 import type { ProcStatus } from '../proc/status.js';
 import { ProcessTable } from '../proc/table.js';
@@ -20,6 +21,8 @@ export interface ScanCache {
   related: Map<number, RelatedProcess | null>;
   /** status as the caller already read it (scan's user filter); one that failed is read again. */
   status: Map<number, ProcStatus>;
+  /** Socket tables by network namespace (net/unix, tcp, tcp6), read once per namespace. */
+  sockets: Map<string, Map<number, SocketInfo>>;
   /** Holders of every pipe/socket/FIFO, indexed once for a whole scan; null: search per audit. */
   peerIndex: (() => Map<string, PeerHolder[]>) | null;
 }
@@ -31,6 +34,7 @@ export function newCache(source: ProcSource, table: ProcessTable = ProcessTable.
     ttyDrivers: readTtyDrivers(source),
     lockTable: () => (locks ??= readLockTable(source)),
     related: new Map(),
+    sockets: new Map(),
     status: new Map(),
     peerIndex: null,
   };

@@ -8,10 +8,12 @@ import { DaemonCheckError, errnoOf, noSuchProcess } from '../errors.js';
 import type { HostReader } from '../host/reader.js';
 import { CMDLINE_CAP, readCmdline } from '../proc/cmdline.js';
 import { ENVIRON_CAP, readEnviron } from '../proc/environ.js';
-import { readCgroup } from '../proc/cgroup.js';
+import { readCgroup, type CgroupEntry } from '../proc/cgroup.js';
+import { classifyCgroupPath } from '../proc/cgroup-scope.js';
 import { FD_DETAIL_CAP, readFds, type FdEntry } from '../proc/fd.js';
 import type { LockEntry } from '../proc/locks.js';
 import { readMountinfo } from '../proc/mountinfo.js';
+import { netNamespaceOf, readSocketTable, type SocketInfo } from '../proc/net.js';
 import type { ProcSource, TargetStat } from '../proc/source.js';
 import { isKernelThread, readStat, type ProcStat } from '../proc/stat.js';
 import { readStatus } from '../proc/status.js';
@@ -84,6 +86,44 @@ function readLocks(ev: Evidence, cache: ScanCache, fds: FdEntry[] | null, pidfil
   return lt.locks;
 }
 
+/** A small text file of the process that may be refused (wchan, syscall, exe need ptrace access): null then. */
+function quietly(f: () => string): string | null {
+  try {
+    return f().trim();
+  } catch {
+    return null;
+  }
+}
+
+/** How it waits (wchan, syscall) and what it runs (exe): only a full audit reads them. */
+function readWaitFacts(source: ProcSource, pid: number, full: boolean): { wchan: string | null; syscall: string | null; exe: string | null } {
+  if (!full) return { wchan: null, syscall: null, exe: null };
+  return {
+    wchan: quietly(() => source.readText(`${pid}/wchan`, 256)),
+    syscall: quietly(() => source.readText(`${pid}/syscall`, 512)),
+    exe: quietly(() => source.readlink(`${pid}/exe`).toString('utf8')),
+  };
+}
+
+/** The owner of the login scope the cgroup names (logind's lists name users, not uids). */
+function scopeUserOf(cgroup: CgroupEntry[] | null, host: HostReader | undefined): { uid: number; name: string | null } | null {
+  for (const c of cgroup ?? []) {
+    const u = classifyCgroupPath(c.path.replace(/ \(deleted\)$/, ''));
+    if (u.kind === 'login-session' && u.uid !== null) return { uid: u.uid, name: host ? host.userName(u.uid) : null };
+  }
+  return null;
+}
+
+/** Its sockets' entries in its network namespace's tables; only read when it has sockets. */
+function readSockets(source: ProcSource, pid: number, cache: ScanCache, fds: FdEntry[] | null): SocketInfo[] | null {
+  const inodes = (fds ?? []).filter((f) => f.type === 'socket').map((f) => Number(/\[(\d+)\]/.exec(f.target)?.[1]));
+  if (inodes.length === 0) return fds ? [] : null;
+  const ns = netNamespaceOf(source, pid) ?? `pid:${pid}`;
+  let table = cache.sockets.get(ns);
+  if (!table) cache.sockets.set(ns, (table = readSocketTable(source, pid)));
+  return inodes.flatMap((i) => table.get(i) ?? []);
+}
+
 function readCwdStat(source: ProcSource, pid: number, cwd: string | null): TargetStat | null {
   if (cwd === null) return null;
   try {
@@ -118,23 +158,32 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   const tty = ttyOf(stat, cache.ttyDrivers);
   const sessionLeader = stat.session === pid ? { pid, comm: stat.comm, cmdline: argv?.argv ?? null, stat, tty } : stat.session > 0 ? relatedOf(source, cache, stat.session) : null;
   const leaderWhy = stat.session > 0 && !sessionLeader ? whyNotInTable(source, stat.session) : null;
+  const sessionLeaderParent = sessionLeader && sessionLeader.stat.ppid > 0 ? relatedOf(source, cache, sessionLeader.stat.ppid) : null;
   if (leaderWhy) ev.missing('sessionLeader', leaderWhy);
+  const parentWhy = stat.ppid > 1 && !parent ? whyNotInTable(source, stat.ppid) : null;
+  if (parentWhy) ev.missing('parent', parentWhy);
   const ancestors = table.ancestors(pid);
   const self = opts.host?.selfPid() ?? null;
   const peers = findPeers(source, table, pid, sharedObjectKeys(walk.fds), self, cache.peerIndex);
   for (const note of capPeers(peers, new Set(ancestors.map((a) => a.pid)))) ev.limit(note);
   const host = opts.host;
   const uid = status?.uid[0];
+  const wait = readWaitFacts(source, pid, full);
   return {
     pid, procRoot: source.root || '/', sourceKind: source.kind, stat, status,
     cmdline: argv?.argv ?? null, environ: env?.env ?? null, cwd, cwdStat: readCwdStat(source, pid, cwd),
     fds: walk.fds, fdCount: walk.count, fdsTruncated: walk.truncated, cgroup, mounts, locks,
-    ttyDrivers: cache.ttyDrivers, tty, parent, sessionLeader, ancestors,
+    ttyDrivers: cache.ttyDrivers, tty, parent, sessionLeader, sessionLeaderParent, ancestors,
     ancestorLeaders: [...new Set(ancestors.map((a) => a.session))].flatMap((sid) => table.get(sid) ?? []),
     children: table.children(pid), sessionMembers: table.sessionMembers(stat.session),
     descendants: [...table.descendants(pid)], peers, unreadable: ev.unreadable, limits: ev.limits,
     userName: uid !== undefined && host ? host.userName(uid) : null,
     auditorUid: host ? host.auditorUid() : null,
     pidfile: opts.pidfile && host && full ? host.readPidfile(opts.pidfile) : null,
+    ...wait,
+    arch: host ? host.arch() : process.arch,
+    host: host ? host.facts() : null,
+    scopeUser: scopeUserOf(cgroup, host),
+    sockets: full ? readSockets(source, pid, cache, walk.fds) : null,
   };
 }

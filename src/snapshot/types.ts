@@ -4,11 +4,13 @@
  * fact that could not be read is null, and `unreadable` says why (errno), so
  * the checks that need it report `unknown` instead of guessing.
  */
+import type { HostFacts } from '../host/facts.js';
 import type { PidfileFacts } from '../host/pidfile.js';
 import type { CgroupEntry } from '../proc/cgroup.js';
 import type { FdEntry } from '../proc/fd.js';
 import type { LockEntry } from '../proc/locks.js';
 import type { MountEntry } from '../proc/mountinfo.js';
+import type { SocketInfo } from '../proc/net.js';
 import type { TargetStat } from '../proc/source.js';
 import type { ProcStat } from '../proc/stat.js';
 import type { ProcStatus } from '../proc/status.js';
@@ -57,6 +59,8 @@ export interface Snapshot {
   tty: string | null;
   parent: RelatedProcess | null;
   sessionLeader: RelatedProcess | null;
+  /** The session leader's parent: a tmux or screen server for a pane, cron or atd for a job. */
+  sessionLeaderParent: RelatedProcess | null;
   ancestors: ProcStat[];
   /** The leaders of the ancestors' sessions (is an orphaned master still a job of a login?). */
   ancestorLeaders: ProcStat[];
@@ -73,4 +77,17 @@ export interface Snapshot {
   userName: string | null;
   auditorUid: number | null;
   pidfile: PidfileFacts | null;
+  /** /proc/PID/exe: the program's path even when its argv was overwritten by a title. */
+  exe: string | null;
+  /** Where it sleeps (/proc/PID/wchan) and which syscall it is in (/proc/PID/syscall): how it waits for signals. */
+  wchan: string | null;
+  syscall: string | null;
+  /** The architecture the syscall numbers belong to (process.arch's names). */
+  arch: string;
+  /** Host facts beyond /proc (systemd, logind, linger); null when no host reader was given. */
+  host: HostFacts | null;
+  /** Its own sockets that listen or are bound to a name (from net/unix, tcp, tcp6), by inode; null when not read. */
+  sockets: SocketInfo[] | null;
+  /** The user a login session scope in its cgroup belongs to (user-UID.slice), by name when known. */
+  scopeUser: { uid: number; name: string | null } | null;
 }

@@ -48,6 +48,18 @@ export function findProcess(re: RegExp): number | null {
   return best;
 }
 
+/** The child of `parent` whose comm is `comm`, or null. */
+export function childOf(parent: number, comm: string): number | null {
+  try {
+    for (const c of fs.readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      if (fs.readFileSync(`/proc/${c}/comm`, 'utf8').trim() === comm) return Number(c);
+    }
+  } catch {
+    /* gone */
+  }
+  return null;
+}
+
 /** A unique number for sleep arguments, so tests running side by side never match each other's processes. */
 export function uniqueSeconds(): number {
   return 100000 + Math.floor(Math.random() * 800000);
@@ -110,14 +122,22 @@ export async function startPyDaemon(tracker: Tracker, args: string[], extraStdio
   return { pid, launcher: launcher ? Number(launcher[1]) : null };
 }
 
-/** An interactive bash on a real pty, inside a private tmux server. */
+/**
+ * An interactive bash on a real pty. 'login' (the default): a login bash on a
+ * pty of script(1), as a terminal emulator or sshd gives one, run inside a
+ * private tmux server only so that keys can be typed into it. 'pane': a bash
+ * directly in a tmux pane, whose pty is the multiplexer's.
+ */
 export class PtyShell {
   readonly socket = `dc-test-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
   serverPid: number | null = null;
   shellPid: number | null = null;
 
+  constructor(private readonly kind: 'login' | 'pane' = 'login') {}
+
   async start(tracker: Tracker, cwd: string): Promise<void> {
-    execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '50', `cd ${cwd} && exec bash --norc --noprofile -i`], {
+    const shell = this.kind === 'login' ? `exec script -qfc 'exec bash --login --norc --noprofile -i' /dev/null` : 'exec bash --norc --noprofile -i';
+    execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '50', `cd ${cwd} && ${shell}`], {
       stdio: 'ignore',
       env: { ...process.env, TMUX: '' },
     });
@@ -125,13 +145,17 @@ export class PtyShell {
     const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 'main', '#{pid} #{pane_pid}'], { encoding: 'utf8' });
     const [server, pane] = out.trim().split(' ').map(Number);
     this.serverPid = tracker.track(server!);
-    this.shellPid = tracker.track(pane!);
-    // Wait for the prompt: bash has set up job control once it is reading input.
-    await waitFor('the interactive shell', () => {
-      const stat = fs.readFileSync(`/proc/${this.shellPid}/stat`, 'utf8');
-      return stat.includes(') S ') || stat.includes(') R ');
-    });
-    await sleep(300);
+    tracker.track(pane!);
+    this.shellPid = this.kind === 'pane' ? pane! : tracker.track(await waitFor('the login shell', () => childOf(pane!, 'bash')));
+    // The shell reads commands once it answers one.
+    const n = Math.floor(Math.random() * 1e6);
+    this.type(`echo dc-ready-$((${n}+1))`);
+    await waitFor('the shell prompt', () => this.screen().includes(`dc-ready-${n + 1}`));
+  }
+
+  /** What the pane shows now. */
+  screen(): string {
+    return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', 'main'], { encoding: 'utf8' });
   }
 
   type(line: string): void {

@@ -7,7 +7,9 @@
 import type { ProcStat } from '../../src/proc/stat.js';
 import type { ProcStatus } from '../../src/proc/status.js';
 import type { FdEntry } from '../../src/proc/fd.js';
-import type { RelatedProcess, Snapshot } from '../../src/snapshot/types.js';
+import type { PeerHolder, RelatedProcess, Snapshot } from '../../src/snapshot/types.js';
+import type { LockEntry } from '../../src/proc/locks.js';
+import type { PidfileFacts } from '../../src/host/pidfile.js';
 import { DEFAULT_TTY_DRIVERS } from '../../src/proc/tty.js';
 
 export function makeStat(partial: Partial<ProcStat> & { pid: number }): ProcStat {
@@ -29,7 +31,7 @@ export function makeFd(fd: number, target: string, partial: Partial<FdEntry> = {
   return {
     fd, target, type: kernelObject ? (kernelObject[1] as 'pipe' | 'socket') : target.startsWith('/dev/') ? 'char' : 'file',
     cloexec: false, flags: 0o100002, deleted: target.endsWith(' (deleted)'), terminal: false,
-    dev: null, ino: null, mode: null, uid: null, locks: [], objectKey: kernelObject ? target : null, ...partial,
+    dev: null, ino: null, mode: null, uid: null, locks: [], objectKey: kernelObject ? target : null, signalMask: null, ...partial,
   };
 }
 
@@ -76,6 +78,59 @@ export function makeSnapshot(partial: SnapshotPartial = {}): Snapshot {
     userName: 'app',
     auditorUid: 0,
     pidfile: null,
+    sessionLeaderParent: null,
+    exe: null,
+    wchan: null,
+    syscall: null,
+    arch: 'x64',
+    host: null,
+    scopeUser: null,
+    sockets: [],
     ...rest,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Added builders (test/checks/*): the existing ones above keep their defaults.
+// ---------------------------------------------------------------------------
+
+/** tty_nr of /dev/pts/N (major 136), as stat field 7 encodes it (N < 256). */
+export function ptsTtyNr(n: number): number {
+  return (136 << 8) | n;
+}
+
+/** fd N open on /dev/null, as the default snapshot's 0-2 are. */
+export function devNullFd(fd: number): FdEntry {
+  return makeFd(fd, '/dev/null', DEV_NULL);
+}
+
+/** fd N on a terminal device (a pty slave by default): what stat() against tty/drivers calls a terminal. */
+export function makeTerminalFd(fd: number, target = '/dev/pts/0', partial: Partial<FdEntry> = {}): FdEntry {
+  return makeFd(fd, target, { type: 'char', terminal: true, dev: '0:25', ino: 3, mode: 0o20620, ...partial });
+}
+
+/** fd N on a regular file: dev 8:1, mode 0644 unless told otherwise. */
+export function makeFile(fd: number, target: string, partial: Partial<FdEntry> = {}): FdEntry {
+  return makeFd(fd, target, { type: 'file', dev: '8:1', ino: 1000 + fd, mode: 0o100644, uid: 0, ...partial });
+}
+
+/** One /proc/locks entry (or a parsed fdinfo "lock:" line): a held POSIX write lock of pid 4242 on 8:1:1003 by default. */
+export function makeLock(partial: Partial<LockEntry> = {}): LockEntry {
+  return {
+    id: 1, kind: 'POSIX', advisory: 'ADVISORY', mode: 'WRITE', pid: 4242, dev: '8:1', ino: 1003,
+    start: '0', end: 'EOF', waiter: false, ...partial,
+  };
+}
+
+/** Another process holding the same pipe, socket or FIFO: no terminal, its own session, unless told otherwise. */
+export function makePeer(pid: number, comm: string, fds: number[] = [1], partial: Partial<PeerHolder> = {}): PeerHolder {
+  return { pid, comm, fds, ttyNr: 0, session: pid, ...partial };
+}
+
+/** What --pidfile read: /run/daemon.pid holding 4242, mode 0644, on 8:1:1003 (makeFile(3, ...)'s inode). */
+export function makePidfile(partial: Partial<PidfileFacts> = {}): PidfileFacts {
+  return {
+    path: '/run/daemon.pid', content: '4242\n', pid: 4242, readError: null,
+    dev: '8:1', ino: 1003, mode: 0o100644, uid: 0, isSymlink: false, ...partial,
   };
 }

@@ -1,0 +1,52 @@
+/**
+ * `crash`: it dies unexpectedly. The outcome is whether a replacement runs
+ * afterwards: only a supervisor that restarts what it runs brings one back.
+ */
+import { isForwardingInit, type ProgramKind } from '../classify.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { isNamespaceInit } from './stop.js';
+import { entry, type FateEntry } from './types.js';
+
+/** Supervisors that start what they run again when it exits, and what stops them doing so. */
+const RESTARTERS: Record<string, { how: string; unless: string }> = {
+  runsv: { how: 'runsv starts a service again whenever it exits', unless: 'the service is marked down (a `down` file, or `sv down`)' },
+  's6-supervise': { how: 's6-supervise starts a service again whenever it exits', unless: 'the service is marked down (a `down` file, or `s6-svc -d`)' },
+  supervise: { how: 'daemontools\' supervise starts a service again whenever it exits', unless: 'the service was stopped with `svc -d`' },
+  supervisord: { how: 'supervisord restarts a program that exits unexpectedly (autorestart=unexpected by default)', unless: 'its [program] section sets autorestart=false, or it exits with one of its exitcodes=' },
+  pm2: { how: 'pm2 restarts an app that exits', unless: 'it was started with --no-autorestart, or it hit max_restarts' },
+  'PM2': { how: 'pm2 restarts an app that exits', unless: 'it was started with --no-autorestart, or it hit max_restarts' },
+};
+
+function restarterOf(comm: string, argv: readonly string[] | null): string | null {
+  if (RESTARTERS[comm]) return comm;
+  if (comm.startsWith('PM2 v')) return 'pm2';
+  const script = argv?.[1]?.split('/').pop();
+  if (script && RESTARTERS[script] && /python|node/.test(argv?.[0] ?? '')) return script;
+  return null;
+}
+
+function serviceUnit(snap: Snapshot): string | null {
+  for (const c of snap.cgroup ?? []) {
+    const leaf = c.path.split('/').filter(Boolean).pop() ?? '';
+    if (leaf.endsWith('.service') && !/^user@\d+\.service$/.test(leaf)) return leaf;
+  }
+  return null;
+}
+
+export function crashFate(snap: Snapshot, parentKind: ProgramKind | null): FateEntry {
+  const parent = snap.parent;
+  const who = parent ? `${parent.comm} (${parent.pid})` : null;
+  const r = parent && parentKind === 'supervisor' ? restarterOf(parent.comm, parent.cmdline) : null;
+  if (r) return entry('lives', `Its parent ${who} supervises it: ${RESTARTERS[r]!.how}.`, who, RESTARTERS[r]!.unless);
+  if (parent && isForwardingInit(parent.comm, parent.cmdline)) {
+    return entry('dies', `Its parent ${who} is a container init: it exits when its child does and never starts it again.`, null, 'a restart policy of its container (docker run --restart) starts the container again');
+  }
+  if (isNamespaceInit(snap)) {
+    return entry('dies', 'It is the init of its pid namespace: when it exits, the kernel kills every other process of the namespace, and nothing inside starts it again.', null, 'a restart policy of its container (docker run --restart) starts the container again');
+  }
+  const unit = snap.host?.systemdPid1 ? serviceUnit(snap) : null;
+  if (unit) {
+    return entry('unknown', `systemd runs it as ${unit}; whether it comes back depends on the unit's Restart= setting, which /proc does not show (systemctl show -p Restart ${unit}).`, 'systemd');
+  }
+  return entry('dies', 'Nothing supervises it: when it crashes, nobody starts it again.');
+}

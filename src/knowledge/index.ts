@@ -1,0 +1,76 @@
+/**
+ * What well-known programs do about daemonizing, read from the knowledge
+ * table (programs.ts). Pure functions: no I/O. This module imports nothing
+ * from the rest of src/.
+ */
+import { flagVerdict, mergeValue, optionsEnd, readsConfig, removeOptions, swapLetters } from './flags.js';
+import { findProgram, isTitle, programIndex } from './names.js';
+import { PROGRAMS } from './programs.js';
+import type { ProgramInfo } from './types.js';
+
+export type { FlagRule, ProgramInfo } from './types.js';
+export { PROGRAMS } from './programs.js';
+
+/**
+ * The row for a process, matched on its comm (which the kernel cuts to 15
+ * characters), the basename of argv[0] (a leading '-' or a process title's
+ * trailing ':' dropped), the script or module an interpreter runs
+ * ('python3 /usr/bin/supervisord'), then the executable's basename.
+ */
+export function lookupProgram(comm: string, argv: readonly string[] | null, exe?: string | null): ProgramInfo | null {
+  return findProgram(PROGRAMS, comm, argv, exe);
+}
+
+export function programById(id: string): ProgramInfo | null {
+  return PROGRAMS.find((p) => p.id === id) ?? null;
+}
+
+/** Only a service may be started through a daemonizer; supervisors, multiplexers and inits never. */
+export function acceptsDaemonizer(info: ProgramInfo): boolean {
+  return info.role === 'service';
+}
+
+function dependsOnArgv(info: ProgramInfo): boolean {
+  return Boolean(info.detachFlags?.length || info.stayFlags?.length || info.config);
+}
+
+/**
+ * Does this invocation fork itself away? true or false when the command line
+ * (or the program's fixed behaviour) settles it; 'config' when a configuration
+ * file it reads decides (the row's config.directive names the directive, and
+ * daemonizesByDefault says what its stock file does); null when argv is
+ * missing or was overwritten by a process title.
+ */
+export function daemonizes(info: ProgramInfo, argv: readonly string[] | null): boolean | 'config' | null {
+  if (!argv || argv.length === 0) return null;
+  if (isTitle(argv)) return dependsOnArgv(info) ? null : info.daemonizesByDefault;
+  const start = programIndex(info, argv);
+  const byFlags = flagVerdict(info, argv, start);
+  if (byFlags !== undefined) return byFlags;
+  if (info.config && readsConfig(info.config, info, argv, start)) return 'config';
+  return info.daemonizesByDefault;
+}
+
+/**
+ * The same command line made to stay in the foreground: detaching options
+ * removed with their values, foreground options inserted right after the
+ * program's argv[0] (or at the end where the program wants them last). A
+ * command line that already stays is returned as it is. null when the program
+ * has no foreground mode or argv is unusable. Where only a config file can
+ * undo daemonizing (uwsgi, gunicorn, openvpn, mongod), the result may still
+ * daemonize by config: the row's notes say so.
+ */
+export function foregroundArgv(info: ProgramInfo, argv: readonly string[] | null): string[] | null {
+  const edit = info.foreground;
+  if (!edit || !argv || argv.length === 0 || isTitle(argv)) return null;
+  if (daemonizes(info, argv) === false) return [...argv];
+  const start = programIndex(info, argv);
+  let out = edit.remove ? removeOptions(info, argv, start, edit.remove) : [...argv];
+  if (edit.swapLetters) out = swapLetters(info, out, start, edit.swapLetters);
+  if (edit.merge) out = mergeValue(out, start, edit.merge.flag, edit.merge.strip, edit.merge.text) ?? out;
+  if (edit.add?.length && flagVerdict(info, out, start) !== false) {
+    const at = edit.at === 'end' ? optionsEnd(info, out, start) : start + 1;
+    out.splice(at, 0, ...edit.add);
+  }
+  return out;
+}
