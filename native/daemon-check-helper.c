@@ -4,7 +4,7 @@
  *   daemon-check-helper [--pidfile P] [--umask OCTAL] [--chdir DIR]
  *                       [--stdout FILE] [--stderr FILE] [--user USER[:GROUP]]
  *                       [--env K=V]... [--clear-env] [--wait-ready[=SECONDS]]
- *                       [--json] -- CMD [ARGS...]
+ *                       [--settle SECONDS] [--json] -- CMD [ARGS...]
  *
  * Node cannot fork(), and fork() inside a multithreaded process (an addon
  * loaded into Node) is unsafe, so this is a separate, single-threaded program.
@@ -28,6 +28,22 @@
  * description - normally the daemon itself - exits.  It still conflicts with
  * classic POSIX locks taken by other tools.  /proc/locks shows it as "OFDLCK"
  * with pid -1; that is expected.
+ *
+ * Programs that daemonize themselves (nginx, redis-server --daemonize yes,
+ * memcached -d, supervisord): they fork, the process we exec'd exits 0 and a
+ * child lives on.  For --settle seconds (default 1.5) after the exec we are
+ * a child subreaper and watch for that: the orphans it leaves become our
+ * children.  We then follow the real daemon (the process below us that holds
+ * the pidfile - it inherited our locked fd -, or without a pidfile our only
+ * child or the only new session leader), write *its* pid into the pidfile
+ * and report it; or, when we cannot tell which process it is or it does not
+ * hold the lock, we stop everything the program started and fail, so that
+ * neither our output nor the pidfile ever names a dead process.  The price:
+ * a program that keeps running is only known to keep running once the window
+ * is over, and what a program that forked away left behind is only known to
+ * stay once the window is over too, so a start takes the whole window unless
+ * the program fails or sends READY=1 (--settle 0: no wait, no following).
+ * See settle() and follow().
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -71,6 +87,13 @@ extern char **environ;
 #define EXIT_NOEXEC 126
 #define EXIT_NOTFOUND 127
 #define DEFAULT_READY_TIMEOUT 10.0
+#define DEFAULT_SETTLE 1.5
+/* After the program exits 0 in the window: how long what it left behind must
+ * stay unchanged before we decide which process is the daemon (the middle
+ * process of a double fork exits within milliseconds). */
+#define QUIET_SECONDS 0.3
+/* Stopping what we started: SIGTERM, then SIGKILL after this long. */
+#define STOP_GRACE_SECONDS 3.0
 /* execvp()'s search path when PATH is unset (glibc's confstr(_CS_PATH)). */
 #define DEFAULT_PATH "/bin:/usr/bin"
 
@@ -84,6 +107,7 @@ static const char *opt_stdout, *opt_stderr;
 static const char *opt_user;
 static bool opt_clear_env, opt_json, opt_wait_ready;
 static double opt_ready_timeout = DEFAULT_READY_TIMEOUT;
+static double opt_settle = DEFAULT_SETTLE; /* 0: do not watch */
 static char **cmd_argv;             /* CMD ARGS..., NULL-terminated */
 
 /* Resolved before forking. */
@@ -98,6 +122,9 @@ static size_t envc;
 /* fds of the original process, closed on every exit path (valgrind
  * --track-fds and tidiness). */
 static int pidfile_fd = -1, notify_fd = -1, report_rd = -1;
+/* The pidfile's identity: a process "holds" it if it has an fd on this. */
+static dev_t pidfile_dev;
+static ino_t pidfile_ino;
 
 /* ---- messages ----------------------------------------------------------- */
 
@@ -139,6 +166,14 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		die(1, "out of memory");
+	return q;
+}
+
 static char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -168,8 +203,23 @@ static void usage_and_exit(void)
 	puts("usage: daemon-check-helper [--pidfile P] [--umask OCTAL] [--chdir DIR]\n"
 	     "                           [--stdout FILE] [--stderr FILE] [--user USER[:GROUP]]\n"
 	     "                           [--env K=V]... [--clear-env] [--wait-ready[=SECONDS]]\n"
-	     "                           [--json] -- CMD [ARGS...]");
+	     "                           [--settle SECONDS] [--json] -- CMD [ARGS...]\n"
+	     "--settle: watch SECONDS (default 1.5; 0: off) for CMD forking itself away\n"
+	     "          (it exits 0 and a child lives on) and follow it to the real daemon.");
 	exit(0);
+}
+
+/* Seconds from TEXT for OPT: a number in [0, 1e6] ('0' allowed only if
+ * ZERO_OK).  The !(t >= 0) form also rejects NaN. */
+static double parse_seconds(const char *opt, const char *text, bool zero_ok)
+{
+	char *end;
+	errno = 0;
+	double t = strtod(text, &end);
+	if (errno || end == text || *end || !(t >= 0) || (!zero_ok && t == 0) || t > 1e6)
+		die(EXIT_USAGE, "bad %s value '%s': expected seconds %s, e.g. %s=%s", opt, text,
+		    zero_ok ? ">= 0" : "> 0", opt, zero_ok ? "1.5" : "10");
+	return t;
 }
 
 /* Matches "--NAME VALUE" and "--NAME=VALUE"; *i is advanced past a separate
@@ -214,14 +264,10 @@ static void parse_args(int argc, char **argv)
 			opt_wait_ready = true;
 			opt_ready_timeout = DEFAULT_READY_TIMEOUT;
 		} else if (strncmp(a, "--wait-ready=", 13) == 0) {
-			char *end;
-			errno = 0;
-			double t = strtod(a + 13, &end);
-			/* The !(t > 0) form also rejects NaN. */
-			if (errno || end == a + 13 || *end || !(t > 0) || t > 1e6)
-				die(EXIT_USAGE, "bad --wait-ready value '%s': expected seconds > 0, e.g. --wait-ready=10", a + 13);
 			opt_wait_ready = true;
-			opt_ready_timeout = t;
+			opt_ready_timeout = parse_seconds("--wait-ready", a + 13, false);
+		} else if ((v = opt_value(argc, argv, &i, "settle"))) {
+			opt_settle = parse_seconds("--settle", v, true);
 		} else if ((v = opt_value(argc, argv, &i, "pidfile"))) {
 			if (!*v)
 				die(EXIT_USAGE, "--pidfile needs a file name");
@@ -539,6 +585,8 @@ static void open_pidfile(void)
 		die(1, "cannot stat pidfile %s: %s", pidfile_abs, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		die(1, "refusing pidfile %s: it is not a regular file", pidfile_abs);
+	pidfile_dev = st.st_dev;
+	pidfile_ino = st.st_ino;
 	/* A second hard link may be someone else's file (e.g. planted in a
 	 * shared directory); we would truncate it. */
 	if (st.st_nlink > 1)
@@ -687,54 +735,426 @@ static void clear_pidfile(void)
 	}
 }
 
-/* Wait for READY=1 from the daemon, which is our child because we are a
- * subreaper (see main). */
-static void wait_ready(pid_t pid)
+static void nap(double seconds) /* seconds < 1 */
 {
-	double deadline = now() + opt_ready_timeout;
-	uid_t daemon_uid = switch_user ? target_uid : geteuid();
-	int status;
+	struct timespec ts = { 0, (long)(seconds * 1e9) };
+	nanosleep(&ts, NULL);
+}
+
+/* "exited with status 3" or "was killed by signal SIGKILL". */
+static const char *status_text(int status)
+{
+	static char buf[64];
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(status));
+	else
+		snprintf(buf, sizeof buf, "was killed by signal %s", signame(WTERMSIG(status)));
+	return buf;
+}
+
+/* Whose READY=1 we accept (see got_ready). */
+static uid_t daemon_uid(void)
+{
+	return switch_user ? target_uid : geteuid();
+}
+
+/* ---- the processes below us --------------------------------------------- */
+
+/* As a child subreaper (see main) we adopt every orphan the program leaves,
+ * so everything it started that still runs is below us in the tree. */
+struct proc {
+	pid_t pid, ppid, sid;
+	char state;
+	bool mine;  /* a descendant of ours */
+	bool holds; /* has an fd open on the pidfile */
+};
+
+/* Fields of /proc/PID/stat; false if the process is gone. */
+static bool read_stat(pid_t pid, struct proc *p)
+{
+	char path[64], buf[512];
+	long ppid, pgrp, sid;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* The name may contain anything, ')' too: fields follow the last ')'. */
+	char *rp = strrchr(buf, ')');
+	if (!rp || sscanf(rp + 1, " %c %ld %ld %ld", &p->state, &ppid, &pgrp, &sid) != 4)
+		return false;
+	p->pid = pid;
+	p->ppid = (pid_t)ppid;
+	p->sid = (pid_t)sid;
+	p->mine = p->holds = false;
+	return true;
+}
+
+/* Has PID an fd open on the pidfile (its device and inode)?  That is the fd
+ * we left it, and with it the lock. */
+static bool holds_pidfile(pid_t pid)
+{
+	char path[64];
+	bool found = false;
+
+	snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return false;
+	for (struct dirent *de; !found && (de = readdir(d)); ) {
+		struct stat st;
+		/* stat() follows the magic link to the open file itself. */
+		found = de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+			st.st_dev == pidfile_dev && st.st_ino == pidfile_ino;
+	}
+	closedir(d);
+	return found;
+}
+
+/* Our live descendants (zombies left out).  Returns how many; *out is
+ * malloc'd, the caller frees it. */
+static size_t descendants(struct proc **out)
+{
+	struct proc *all = NULL;
+	size_t n = 0, cap = 0, k = 0;
+	pid_t self = getpid();
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		die(1, "cannot read /proc: %s", strerror(errno));
+	for (struct dirent *de; (de = readdir(d)); ) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (pid <= 0 || *end)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			all = xrealloc(all, cap * sizeof *all);
+		}
+		if (read_stat((pid_t)pid, &all[n]))
+			n++;
+	}
+	closedir(d);
+	/* Mark our children, their children, ... until nothing changes. */
+	for (bool more = true; more; ) {
+		more = false;
+		for (size_t i = 0; i < n; i++) {
+			bool below = all[i].ppid == self;
+			for (size_t j = 0; !below && j < n; j++)
+				below = all[j].mine && all[j].pid == all[i].ppid;
+			if (below && !all[i].mine)
+				all[i].mine = more = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!all[i].mine || all[i].state == 'Z' || all[i].state == 'X')
+			continue;
+		all[i].holds = pidfile_fd >= 0 && holds_pidfile(all[i].pid);
+		all[k++] = all[i];
+	}
+	*out = all;
+	return k;
+}
+
+/* Reap whatever below us has exited; true if WATCH did, its status in
+ * *status. */
+static bool reap(pid_t watch, int *status)
+{
+	bool hit = false;
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (r == watch) {
+			hit = true;
+			*status = st;
+		}
+	}
+	return hit;
+}
+
+/* "pid 12" or "pids 12 13 ...": what stop_descendants() signalled. */
+static char stopped_list[256];
+static size_t stopped_count;
+
+static void list_stopped(const pid_t *pids, size_t n)
+{
+	/* At most 8 pids of at most 11 characters each: never truncated. */
+	size_t len = (size_t)snprintf(stopped_list, sizeof stopped_list, "pid%s", n == 1 ? "" : "s");
+	for (size_t i = 0; i < n && i < 8 && len < sizeof stopped_list; i++)
+		len += (size_t)snprintf(stopped_list + len, sizeof stopped_list - len, " %ld", (long)pids[i]);
+	if (n > 8 && len < sizeof stopped_list)
+		snprintf(stopped_list + len, sizeof stopped_list - len, " and %zu more", n - 8);
+	stopped_count = n;
+}
+
+/* Stop everything below us, i.e. what the program started: SIGTERM to each
+ * process once, SIGKILL to whatever is left after STOP_GRACE_SECONDS.  It
+ * loops because a process that dies hands its children to us.  By pid: the
+ * pids come from /proc just before, and our own children cannot be reused
+ * before we reap them.  Returns true if SIGKILL was needed. */
+static bool stop_descendants(void)
+{
+	double grace = now() + STOP_GRACE_SECONDS, give_up = grace + 2.0;
+	pid_t *termed = NULL;
+	size_t nterm = 0;
+	bool killed = false;
+	int st;
 
 	for (;;) {
+		struct proc *p;
+		reap(0, &st);
+		size_t n = descendants(&p);
+		bool late = now() >= grace;
+		for (size_t i = 0; i < n; i++) {
+			size_t j = 0;
+			while (j < nterm && termed[j] != p[i].pid)
+				j++;
+			if (late) {
+				killed = kill(p[i].pid, SIGKILL) == 0 || killed;
+			} else if (j == nterm) {
+				termed = xrealloc(termed, (nterm + 1) * sizeof *termed);
+				termed[nterm++] = p[i].pid;
+				kill(p[i].pid, SIGTERM);
+			}
+		}
+		free(p);
+		if (n == 0 || now() >= give_up)
+			break;
+		nap(0.02);
+	}
+	list_stopped(termed, nterm);
+	free(termed);
+	return killed;
+}
+
+/* stop_descendants(), described for a message: "; stopped pid 12 with
+ * SIGTERM", or "" when nothing was running. */
+static const char *stop_all(void)
+{
+	static char note[320];
+	bool killed = stop_descendants();
+	if (stopped_count == 0)
+		return "";
+	snprintf(note, sizeof note, "; stopped %s with %s", stopped_list,
+		 killed ? "SIGTERM, then SIGKILL" : "SIGTERM");
+	return note;
+}
+
+/* ---- readiness ---------------------------------------------------------- */
+
+static bool ready_seen; /* READY=1 arrived during the settle window */
+
+/* Wait until DEADLINE for READY=1 from the daemon PID, which is our child
+ * because we are a subreaper (see main). */
+static void wait_ready(pid_t pid, double deadline)
+{
+	uid_t uid = daemon_uid();
+	int status = 0;
+
+	while (!ready_seen) {
 		double left = deadline - now();
 		struct pollfd pfd = { .fd = notify_fd, .events = POLLIN };
 		/* Short slices so that a dead daemon is noticed promptly. */
 		int ms = left <= 0 ? 0 : left > 0.1 ? 100 : (int)(left * 1000) + 1;
 
-		if (poll(&pfd, 1, ms) > 0 && got_ready(daemon_uid))
+		if (poll(&pfd, 1, ms) > 0 && got_ready(uid))
 			return;
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid) {
+		if (reap(pid, &status)) {
 			clear_pidfile();
-			if (WIFEXITED(status))
-				die(1, "%s (pid %ld) exited with status %d before it was ready",
-				    cmd_argv[0], (long)pid, WEXITSTATUS(status));
-			die(1, "%s (pid %ld) was killed by signal %s before it was ready",
-			    cmd_argv[0], (long)pid, signame(WTERMSIG(status)));
+			const char *note = stop_all(); /* what it left behind */
+			die(1, "%s (pid %ld) %s before it was ready%s", cmd_argv[0], (long)pid,
+			    status_text(status), note);
 		}
 		if (deadline - now() <= 0)
 			break;
 	}
-
+	if (ready_seen)
+		return;
 	/* Timed out.  Leaving a daemon running that we report as failed would
 	 * be worse (it holds the pidfile lock, and a retry would say "already
-	 * running"), so stop it: SIGTERM, then SIGKILL after a 3 s grace. */
-	const char *how = "stopped it with SIGTERM";
-	kill(pid, SIGTERM);
-	double grace = now() + 3.0;
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (now() > grace) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			how = "it ignored SIGTERM and was killed with SIGKILL";
+	 * running"), so stop it and whatever it started. */
+	clear_pidfile();
+	bool killed = stop_descendants();
+	die(1, "%s (pid %ld) did not report READY=1 within %g s; %s", cmd_argv[0], (long)pid,
+	    opt_ready_timeout, killed ? "it ignored SIGTERM and was killed with SIGKILL" : "stopped it with SIGTERM");
+}
+
+/* ---- the settle window: programs that fork themselves away -------------- */
+
+/* pick_daemon()'s answers other than a pid. */
+enum { PICK_NONE = 0, PICK_AMBIGUOUS = -1, PICK_NOLOCK = -2, PICK_UNSTABLE = -3 };
+
+static pid_t followed_launcher; /* > 0: we followed it to the daemon */
+
+static bool parent_holds(const struct proc *p, size_t n, pid_t ppid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i].pid == ppid)
+			return p[i].holds;
+	return false;
+}
+
+/* Which of the processes below us is the daemon?  With a pidfile: the one
+ * that holds it and whose parent does not (nginx's master, not its workers,
+ * which inherited the fd from it).  Without: our only child (the orphan the
+ * program left), else the only child that leads its own session. */
+static pid_t pick_daemon(const struct proc *p, size_t n)
+{
+	pid_t self = getpid(), holder = 0, kid = 0, leader = 0;
+	size_t holders = 0, kids = 0, leaders = 0;
+
+	if (n == 0)
+		return PICK_NONE;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].holds && !parent_holds(p, n, p[i].ppid)) {
+			holders++;
+			holder = p[i].pid;
+		}
+		if (p[i].ppid == self) {
+			kids++;
+			kid = p[i].pid;
+			if (p[i].sid == p[i].pid) {
+				leaders++;
+				leader = p[i].pid;
+			}
+		}
+	}
+	if (pidfile_fd >= 0)
+		return holders == 1 ? holder : holders == 0 ? PICK_NOLOCK : PICK_AMBIGUOUS;
+	return kids == 1 ? kid : leaders == 1 ? leader : PICK_AMBIGUOUS;
+}
+
+/* Report PID instead of the program: write it into the pidfile (our fd
+ * shares the locked open file description, so the lock is held throughout),
+ * then check it is still running and still holds the pidfile. */
+static bool adopt(pid_t pid)
+{
+	struct proc p;
+
+	if (pidfile_fd >= 0) {
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "%ld\n", (long)pid);
+		if (ftruncate(pidfile_fd, 0) != 0 || pwrite(pidfile_fd, buf, (size_t)n, 0) != n ||
+		    fsync(pidfile_fd) != 0) {
+			int err = errno;
+			clear_pidfile();
+			const char *note = stop_all();
+			die(1, "cannot write the pid to pidfile %s: %s%s", pidfile_abs, strerror(err), note);
+		}
+	}
+	return read_stat(pid, &p) && p.state != 'Z' && p.state != 'X' &&
+	       (pidfile_fd < 0 || holds_pidfile(pid));
+}
+
+/* We will not report a daemon: stop what the program started, empty the
+ * pidfile, say why (WHY is a PICK_* or the pid that died as we adopted it). */
+static _Noreturn void refuse(pid_t launcher, pid_t why)
+{
+	const char *cmd = cmd_argv[0], *note;
+	long l = (long)launcher;
+
+	clear_pidfile();
+	note = stop_all();
+	switch (why) {
+	case PICK_NONE:
+		die(1, "%s (pid %ld) exited with status 0 %s and left no process running", cmd, l,
+		    opt_wait_ready ? "before it was ready" : "at once");
+	case PICK_NOLOCK:
+		die(1, "%s (pid %ld) forked itself away: no process it left holds the pidfile (they closed the inherited fd), so its lock cannot last as long as the daemon%s",
+		    cmd, l, note);
+	case PICK_AMBIGUOUS:
+		die(1, "%s (pid %ld) forked itself away: cannot tell which of the processes it left is the daemon%s",
+		    cmd, l, note);
+	case PICK_UNSTABLE:
+		die(1, "%s (pid %ld) forked itself away: the processes it left kept changing for %g s%s",
+		    cmd, l, opt_settle, note);
+	default:
+		die(1, "%s (pid %ld) forked itself away: pid %ld, the process it left, exited at once%s",
+		    cmd, l, (long)why, note);
+	}
+}
+
+/* The program LAUNCHER exited 0 in the window: it forked itself away (or
+ * just quit).  Watch what it left below us until the window ENDs and the
+ * answer has not changed for QUIET_SECONDS (the middle process of a double
+ * fork is gone, a daemon that closes its fds has done so), then follow the
+ * daemon, or refuse.  Deciding at once would be quicker, but a daemon that
+ * drops the lock a little later would then be reported holding it. */
+static pid_t follow(pid_t launcher, double end)
+{
+	double quiet = opt_settle < QUIET_SECONDS ? opt_settle : QUIET_SECONDS;
+	double since = now(), give_up = end + opt_settle;
+	pid_t pick, last = PICK_UNSTABLE;
+	int st;
+
+	/* The pidfile names the program, which is dead: empty it until we
+	 * know better.  (A starter that finds it locked meanwhile waits up to
+	 * ~1 s for a pid to appear in it; see read_running_pid.) */
+	clear_pidfile();
+	for (;;) {
+		struct proc *p;
+		reap(0, &st);
+		size_t n = descendants(&p);
+		pick = pick_daemon(p, n);
+		free(p);
+		if (pick == PICK_NONE)
+			break; /* nothing below us: nothing can appear any more */
+		if (pick != last) {
+			last = pick;
+			since = now();
+		} else if (now() >= end && now() - since >= quiet) {
 			break;
 		}
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+		if (now() >= give_up) {
+			pick = PICK_UNSTABLE;
+			break;
+		}
+		nap(0.01);
 	}
-	clear_pidfile();
-	die(1, "%s (pid %ld) did not report READY=1 within %g s; %s",
-	    cmd_argv[0], (long)pid, opt_ready_timeout, how);
+	if (pick > 0 && !adopt(pick))
+		refuse(launcher, pick);
+	if (pick <= 0)
+		refuse(launcher, pick);
+	followed_launcher = launcher;
+	return pick;
+}
+
+/* Watch the program PID for the settle window (see the comment at the top).
+ * Returns the pid to report: the program itself if it still runs when the
+ * window ends (or sent READY=1), else the daemon it forked itself away into.
+ * A program that fails in the window is reported with its status. */
+static pid_t settle(pid_t pid, double ready_deadline)
+{
+	double end = now() + opt_settle;
+	int status = 0;
+
+	if (opt_wait_ready && ready_deadline < end)
+		end = ready_deadline;
+	while (!reap(pid, &status)) {
+		if (now() >= end)
+			return pid; /* still running: the normal case */
+		struct pollfd pfd = { .fd = notify_fd, .events = POLLIN };
+		if (notify_fd < 0) {
+			nap(0.01);
+		} else if (poll(&pfd, 1, 10) > 0 && got_ready(daemon_uid())) {
+			ready_seen = true; /* it is up, and did not fork away */
+			return pid;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return follow(pid, end);
+	clear_pidfile(); /* it names the program, which is dead */
+	const char *note = stop_all(); /* anything it left behind */
+	if (opt_wait_ready)
+		die(1, "%s (pid %ld) %s before it was ready%s", cmd_argv[0], (long)pid, status_text(status), note);
+	die(1, "%s (pid %ld) %s at once%s%s", cmd_argv[0], (long)pid, status_text(status), note,
+	    opt_stderr ? "" : " (its stderr went to /dev/null: --stderr FILE keeps its messages)");
 }
 
 /* ---- the daemon side ---------------------------------------------------- */
@@ -1019,7 +1439,9 @@ static void read_report(int fd, struct outcome *out)
 	}
 }
 
-/* The result line: the pid, or with --json {pid, pidfile, command}. */
+/* The result line: the pid, or with --json {pid, pidfile, command} and,
+ * when we followed a program that forked itself away, followed: {launcher,
+ * status} (the status is always 0: only a clean exit is followed). */
 static void print_result(pid_t daemon_pid)
 {
 	if (!opt_json) {
@@ -1037,7 +1459,10 @@ static void print_result(pid_t daemon_pid)
 			putchar(',');
 		print_json_string(*a);
 	}
-	puts("]}");
+	putchar(']');
+	if (followed_launcher > 0)
+		printf(",\"followed\":{\"launcher\":%ld,\"status\":0}", (long)followed_launcher);
+	puts("}");
 }
 
 int main(int argc, char **argv)
@@ -1053,13 +1478,14 @@ int main(int argc, char **argv)
 	if (opt_pidfile)
 		open_pidfile();
 	reset_signals();
-	if (opt_wait_ready) {
+	if (opt_wait_ready)
 		open_notify_socket();
-		/* Become the daemon's parent once the first child exits, so we
-		 * can waitpid() it and report how it died before READY=1. */
-		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
-			die(1, "cannot become a child subreaper: %s", strerror(errno));
-	}
+	/* Become the daemon's parent once the first child exits, so we can
+	 * waitpid() it (how did it die before READY=1?  did it exit 0 in the
+	 * settle window?), and adopt the orphans it leaves if it forks itself
+	 * away.  When we exit, they all go on to init (or the next subreaper). */
+	if ((opt_wait_ready || opt_settle > 0) && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+		die(1, "cannot become a child subreaper: %s", strerror(errno));
 	/* O_CLOEXEC: a successful exec closes the daemon's write end, so EOF
 	 * with no error record means the exec worked. */
 	if (pipe2(pipefd, O_CLOEXEC) != 0)
@@ -1079,22 +1505,26 @@ int main(int argc, char **argv)
 	close(pipefd[1]);
 
 	read_report(report_rd, &outcome);
+	double ready_deadline = now() + opt_ready_timeout;
 	/* Reap the first child.  Once it is gone the daemon has been
-	 * reparented (to init, or to us with --wait-ready). */
+	 * reparented (to init, or to us as a subreaper). */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (outcome.fail_stage) {
-		if (opt_wait_ready && outcome.daemon_pid > 0) /* it is our child: reap it */
+		if ((opt_wait_ready || opt_settle > 0) && outcome.daemon_pid > 0) /* our child: reap it */
 			waitpid(outcome.daemon_pid, NULL, 0);
 		report_failure(outcome.fail_stage, outcome.fail_errno);
 	}
 	if (outcome.daemon_pid <= 0)
 		die(1, "the intermediate process died before starting %s (wait status %d)", cmd_argv[0], status);
 
+	pid_t daemon_pid = outcome.daemon_pid;
+	if (opt_settle > 0)
+		daemon_pid = settle(daemon_pid, ready_deadline);
 	if (opt_wait_ready)
-		wait_ready(outcome.daemon_pid);
+		wait_ready(daemon_pid, ready_deadline);
 
-	print_result(outcome.daemon_pid);
+	print_result(daemon_pid);
 	close_fds();
 	if (fflush(stdout) != 0)
 		return 1; /* nothing to print to: stdout itself failed */

@@ -10,6 +10,8 @@ import { openProcSource } from './proc/source.js';
 import { scanProcesses, type ScanOptions, type ScanResult } from './scan.js';
 import { parsePid, readPidMax, resolverFor, waitForTarget, type Target } from './target.js';
 import type { AuditOptions, Report } from './types.js';
+import { readSnapshot } from './snapshot/read.js';
+import { serviceDefinition, type UnitManager } from './unit/index.js';
 
 export type AuditTarget = number | string | { pid: number } | { pidfile: string } | { name: string };
 
@@ -19,8 +21,8 @@ export interface CallerOptions {
 }
 
 function toTarget(target: AuditTarget, pidMax: () => number): Target {
-  if (typeof target === 'number' || typeof target === 'string') return { pid: parsePid(String(target), pidMax()) };
-  if ('pid' in target) return { pid: parsePid(String(target.pid), pidMax()) };
+  if (typeof target === 'number' || typeof target === 'string') return { pid: parsePid(String(target), pidMax) };
+  if ('pid' in target) return { pid: parsePid(String(target.pid), pidMax) };
   if ('pidfile' in target) return { pidfile: target.pidfile };
   if ('name' in target) return { name: target.name };
   throw new DaemonCheckError('INVALID_ARGUMENT', 'audit() takes a pid, { pidfile } or { name }');
@@ -80,5 +82,50 @@ export async function scan(options: ScanApiOptions = {}, caller: CallerOptions =
   const source = openProcSource(options.procRoot ?? '/proc');
   const host = hostFor(source, caller.excludeSelf ?? false, options.hostRoot);
   const { user, ...rest } = options;
-  return scanProcesses(source, host, { ...rest, uid: scanUid(user, host), exclude: caller.excludeSelf ? [process.pid] : [] });
+  // The CLI leaves out itself and, unless every user's processes are asked for, its own shell and terminal.
+  const self = caller.excludeSelf ?? false;
+  return scanProcesses(source, host, { ...rest, uid: scanUid(user, host), exclude: self ? [process.pid] : [], skipScannerAncestors: self && user !== 'all' });
+}
+
+export interface UnitOptions {
+  /** Which manager's definition: systemd (default), runit, supervisord, openrc. */
+  manager?: UnitManager;
+  /** Write environment values too (they may hold secrets): names only by default. */
+  env?: boolean;
+  procRoot?: string;
+  hostRoot?: string;
+}
+
+/** A group name from the host's /etc/group, or null. */
+function groupName(host: HostReader, gid: number | undefined): string | null {
+  if (gid === undefined) return null;
+  try {
+    const line = host.files().readText('etc/group').split('\n').find((l) => l.split(':')[2] === String(gid));
+    return line ? line.split(':')[0]! : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `daemon-check unit`: a service definition that runs the program of `pid` in the foreground under a manager. */
+export async function unit(target: number | string | { pid: number }, options: UnitOptions = {}): Promise<string> {
+  const source = openProcSource(options.procRoot ?? '/proc');
+  const host = hostFor(source, true, options.hostRoot);
+  const raw = typeof target === 'object' ? target.pid : target;
+  const pid = parsePid(String(raw), () => readPidMax(source), false);
+  const { resolve } = resolverFor({ pid }, source, host);
+  resolve();
+  const snap = readSnapshot(source, pid, { host });
+  let exe: string | null;
+  let exeError: string | null = null;
+  try {
+    exe = source.readlink(`${pid}/exe`).toString('utf8');
+  } catch (err) {
+    exe = null;
+    exeError = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  }
+  const st = snap.status;
+  const uid = st?.uid[1] ?? st?.uid[0];
+  const input = { snap, exe, exeError, userName: uid === undefined ? null : host.userName(uid), groupName: groupName(host, st?.gid[1] ?? st?.gid[0]), withEnv: options.env ?? false };
+  return serviceDefinition(input, options.manager ?? 'systemd');
 }

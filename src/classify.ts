@@ -1,40 +1,10 @@
 /**
- * What kind of program a process is, judged from its comm and argv[0]. The
- * lists are deliberately plain: they decide "is the parent a shell?" and
- * "is the parent a supervisor?", which docs/checklist.md's rules turn on.
+ * What kind of program a process is, judged from its comm and argv[0]
+ * against the knowledge table's names (src/knowledge/kinds.ts): "is the
+ * parent a shell?" and "is the parent a supervisor?", which
+ * docs/checklist.md's rules turn on.
  */
-
-/** Interactive and scripting shells. */
-const SHELLS = new Set([
-  'sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'pdksh', 'ksh93', 'tcsh', 'csh', 'fish', 'ash', 'yash',
-  'posh', 'rbash', 'nu', 'elvish', 'xonsh', 'pwsh', 'busybox',
-]);
-
-/** Things that own a terminal session: logins, remote shells, multiplexers, emulators. */
-const TERMINAL_OWNERS = new Set([
-  'sshd', 'sshd-session', 'dropbear', 'login', 'agetty', 'getty', 'mingetty', 'su', 'sudo', 'doas',
-  'tmux', 'tmux: server', 'tmux: client', 'screen', 'SCREEN', 'script', 'mosh-server', 'expect',
-  'xterm', 'urxvt', 'konsole', 'gnome-terminal-', 'gnome-terminal', 'kitty', 'alacritty', 'wezterm-gui',
-  'foot', 'terminator', 'tilix', 'xfce4-terminal', 'lxterminal', 'st', 'conmon-tty', 'telnetd', 'in.telnetd',
-]);
-
-/** CI job runners and build steps that wait for (or kill) what they started. */
-const JOB_RUNNERS = new Set([
-  'Runner.Worker', 'Runner.Listener', 'gitlab-runner', 'buildkite-agent', 'drone-runner', 'act_runner',
-  'make', 'gmake', 'ninja', 'npm', 'npx', 'yarn', 'pnpm', 'timeout', 'watch', 'xargs', 'parallel', 'vitest',
-]);
-
-/**
- * Service managers and supervisors: a child of one of these is supposed to
- * stay in the foreground (daemon(7) "new-style daemons").
- */
-const SUPERVISORS = new Set([
-  'systemd', 'runsv', 'runsvdir', 's6-supervise', 's6-svscan', 'supervise', 'svscan', 'supervisord',
-  'tini', 'tini-static', 'dumb-init', 'docker-init', 'catatonit', 'conmon', 'containerd-shim',
-  'containerd-shim-runc-v2', 'runc', 'crun', 'pm2', 'PM2', 'forever', 'circusd', 'daemontools',
-  'procd', 'upstart', 'init', 'openrc-init', 'runit', 'runit-init', 'monit', 'god', 'launchd', 'nssm',
-  'systemd-nspawn', 's6-rc', 'dinit', 'finit', 'shepherd',
-]);
+import { FORWARDING_INIT_NAMES as FORWARDING_INITS, JOB_RUNNER_NAMES as JOB_RUNNERS, LOGGER_NAMES as LOGGERS, MULTIPLEXER_NAMES as MULTIPLEXERS, SHELL_NAMES as SHELLS, SUPERVISOR_NAMES as SUPERVISORS, TERMINAL_OWNER_NAMES as TERMINAL_OWNERS } from './knowledge/kinds.js';
 
 export function basename(p: string): string {
   const i = p.lastIndexOf('/');
@@ -88,29 +58,18 @@ export function isSupervisor(comm: string, cmdline?: string[] | null): boolean {
   return false;
 }
 
-/** Terminal multiplexers: their server gives each pane a pty of its own, which outlives the login. */
-const MULTIPLEXERS = new Set(['tmux', 'screen', 'SCREEN', 'zellij', 'dtach', 'abduco']);
-
 /** A tmux or screen server (its comm is "tmux: server" or "screen"/"SCREEN"). */
 export function isMultiplexer(comm: string, cmdline?: readonly string[] | null): boolean {
   const argv0 = cmdline?.[0];
   return names(comm, argv0).some((n) => MULTIPLEXERS.has(n) || n.startsWith('tmux'));
 }
 
-/**
- * Minimal inits for containers: they take SIGTERM (tini with sigtimedwait,
- * dumb-init with a handler) and forward it to their child, then exit with it;
- * they never restart it.
- */
-const FORWARDING_INITS = new Set(['tini', 'tini-static', 'docker-init', 'dumb-init', 'catatonit']);
-
+/** A container's minimal init (tini, dumb-init): it forwards SIGTERM to its child and exits with it. */
 export function isForwardingInit(comm: string, cmdline?: readonly string[] | null): boolean {
   return names(comm, cmdline?.[0]).some((n) => FORWARDING_INITS.has(n));
 }
 
-/** Log collectors that read a daemon's stdout or stderr through a pipe on purpose. */
-const LOGGERS = new Set(['logger', 'svlogd', 'multilog', 's6-log', 'rotatelogs', 'cronolog', 'systemd-journald', 'systemd-journal', 'tinylog', 'vlogger', 'multilog-', 'log']);
-
+/** A log collector that reads a daemon's stdout or stderr through a pipe on purpose. */
 export function isLogger(comm: string, cmdline?: readonly string[] | null): boolean {
   return names(comm, cmdline?.[0]).some((n) => LOGGERS.has(n));
 }

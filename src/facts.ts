@@ -4,7 +4,7 @@ import { ttyOf } from './proc/tty.js';
 import { formatMode } from './mode.js';
 import { isTitleRewritten } from './diagnose/command.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { Facts, LockFact } from './types.js';
+import type { Facts, LockFact, SessionFacts } from './types.js';
 
 /**
  * Every write or read lock the process holds through an open file: fdinfo
@@ -33,6 +33,37 @@ function lockFacts(snap: Snapshot): LockFact[] | null {
     add(l, fd.fd, fd.target);
   }
   return out;
+}
+
+const MAX_GROUPS = 8;
+const MAX_MEMBERS = 6;
+
+/** The session's process groups as /proc shows them: the figure of sessions and groups every text on daemons draws. */
+function sessionFacts(snap: Snapshot): SessionFacts {
+  const st = snap.stat;
+  const byGroup = new Map<number, Array<{ pid: number; comm: string }>>();
+  for (const m of snap.sessionMembers) {
+    if (m.state === 'Z' && m.pid !== snap.pid) continue;
+    const list = byGroup.get(m.pgrp) ?? [];
+    list.push({ pid: m.pid, comm: m.comm });
+    byGroup.set(m.pgrp, list);
+  }
+  if (!byGroup.has(st.pgrp)) byGroup.set(st.pgrp, [{ pid: snap.pid, comm: st.comm }]);
+  // Its own group first, then the leader's, the foreground, the rest by pgid.
+  const order = (g: number) => (g === st.pgrp ? 0 : g === st.session ? 1 : g === st.tpgid ? 2 : 3);
+  const pgids = [...byGroup.keys()].sort((a, b) => order(a) - order(b) || a - b);
+  const tty = snap.tty ?? snap.sessionLeader?.tty ?? null;
+  return {
+    sid: st.session,
+    leader: snap.sessionLeader ? { pid: snap.sessionLeader.pid, comm: snap.sessionLeader.comm } : null,
+    tty,
+    foregroundGroup: tty && st.tpgid > 0 ? st.tpgid : null,
+    groups: pgids.slice(0, MAX_GROUPS).map((pgid) => {
+      const members = byGroup.get(pgid)!.sort((a, b) => (a.pid === snap.pid ? -1 : b.pid === snap.pid ? 1 : a.pid - b.pid));
+      return { pgid, members: members.slice(0, MAX_MEMBERS), moreMembers: Math.max(0, members.length - MAX_MEMBERS) };
+    }),
+    moreGroups: Math.max(0, pgids.length - MAX_GROUPS),
+  };
 }
 
 export function buildFacts(snap: Snapshot): Facts {
@@ -67,6 +98,7 @@ export function buildFacts(snap: Snapshot): Facts {
     unreadable: snap.unreadable,
     limits: snap.limits,
     exe: snap.exe,
+    session: sessionFacts(snap),
     titleRewritten: isTitleRewritten(snap.cmdline, snap.exe),
   };
 }

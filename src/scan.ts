@@ -10,6 +10,7 @@ import { DaemonCheckError } from './errors.js';
 import type { HostReader } from './host/reader.js';
 import { readHidepid } from './proc/hidepid.js';
 import type { ProcSource } from './proc/source.js';
+import { isMultiplexer } from './classify.js';
 import { isKernelThread, type ProcStat } from './proc/stat.js';
 import { readStatus } from './proc/status.js';
 import { ProcessTable } from './proc/table.js';
@@ -41,7 +42,7 @@ export interface ScanResult {
   uid: number | null;
   processes: ScanRow[];
   /** Processes seen but not listed, by reason. */
-  skipped: { kernelThreads: number; foreground: number; otherUsers: number; zombies: number; vanished: number };
+  skipped: { kernelThreads: number; foreground: number; otherUsers: number; zombies: number; vanished: number; scannerAncestors: number };
   hidepid: string | null;
 }
 
@@ -50,22 +51,32 @@ export interface ScanOptions extends Omit<AuditOptions, 'pidfile' | 'wait' | 'pr
   uid: number | null;
   /** Pids to leave out (the scanner itself). */
   exclude?: number[];
+  /** Leave out the ancestors of the excluded pids too: the scanner's own shell and terminal. */
+  skipScannerAncestors?: boolean;
 }
 
 type Skipped = ScanResult['skipped'];
 
-function inForeground(st: ProcStat): boolean {
-  return st.ttyNr !== 0 && st.tpgid === st.pgrp;
+/**
+ * In the foreground of a login's terminal: what the user runs right now, not
+ * a background job. A multiplexer pane's foreground is listed: a long job left
+ * running in a tmux or screen window is exactly what a scan is for.
+ */
+function inLoginForeground(st: ProcStat, table: ProcessTable): boolean {
+  if (st.ttyNr === 0 || st.tpgid !== st.pgrp) return false;
+  const leader = table.get(st.session);
+  const server = leader ? table.get(leader.ppid) : undefined;
+  return !(server && isMultiplexer(server.comm));
 }
 
 /** Which processes get a row; status is read here once (for the user filter) and kept in the cache. */
 function candidates(source: ProcSource, cache: ScanCache, opts: ScanOptions, exclude: Set<number>, skipped: Skipped): ProcStat[] {
   const out: ProcStat[] = [];
-  for (const st of cache.table.byPid.values()) {
+  for (const st of cache.table.all()) {
     if (exclude.has(st.pid)) continue;
     if (isKernelThread(st)) skipped.kernelThreads++;
     else if (st.state === 'Z') skipped.zombies++;
-    else if (inForeground(st)) skipped.foreground++;
+    else if (inLoginForeground(st, cache.table)) skipped.foreground++;
     else {
       let status = null;
       try {
@@ -122,12 +133,17 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
   }
   const cache = newCache(source, table);
   const exclude = new Set(opts.exclude ?? []);
+  const ancestors = new Set(opts.skipScannerAncestors ? (opts.exclude ?? []).flatMap((pid) => table.ancestors(pid).map((a) => a.pid)) : []);
   // Every pipe's holders, indexed in one pass over all fd/ the first time a full audit needs them.
   let index: ReturnType<typeof holdersByTarget> | null = null;
   cache.peerIndex = () => (index ??= holdersByTarget(source, table, (st) => exclude.has(st.pid), (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/')));
-  const skipped: Skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: table.missing };
+  const skipped: Skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: table.missing, scannerAncestors: 0 };
   const rows: ScanRow[] = [];
   for (const st of candidates(source, cache, opts, exclude, skipped)) {
+    if (ancestors.has(st.pid)) {
+      skipped.scannerAncestors++;
+      continue;
+    }
     try {
       const { snap, j } = judgeOne(source, host, cache, st.pid, opts);
       rows.push(rowOf(snap, j));

@@ -25,18 +25,32 @@ export function readPidMax(source: ProcSource): number {
   }
 }
 
-/** "1234" -> 1234, or an INVALID_PID error naming what is wrong. */
-export function parsePid(text: string, pidMax = DEFAULT_PID_MAX): number {
+/**
+ * "1234" -> 1234, or an INVALID_PID error naming what is wrong. Only numbers
+ * past the kernel's own limit are refused here: reading pid_max costs every
+ * audit ~0.5 ms, so it is read only when the pid turns out not to exist
+ * (beyondPidMax).
+ */
+export function parsePid(text: string, pidMax: () => number = () => DEFAULT_PID_MAX, byName = true): number {
   const t = text.trim();
   if (!/^-?\d+$/.test(t)) {
-    throw new DaemonCheckError('INVALID_PID', `'${text}' is not a pid: give a positive process id (see 'ps -e'), or use --pidfile FILE or --name NAME`);
+    const or = byName ? ', or use --pidfile FILE or --name NAME' : '';
+    throw new DaemonCheckError('INVALID_PID', `'${text}' is not a pid: give a positive process id (see 'ps -e')${or}`);
   }
   const n = Number(t);
   if (n <= 0) throw new DaemonCheckError('INVALID_PID', `pid ${t} is not valid: pids start at 1 (see 'ps -e')`);
-  if (!Number.isSafeInteger(n) || n >= pidMax) {
-    throw new DaemonCheckError('INVALID_PID', `pid ${t} is beyond this system's pid_max (${pidMax}): check the number (see 'ps -e')`);
-  }
+  if (!Number.isSafeInteger(n) || n >= DEFAULT_PID_MAX) throw beyond(t, pidMax());
   return n;
+}
+
+function beyond(pid: string, pidMax: number): DaemonCheckError {
+  return new DaemonCheckError('INVALID_PID', `pid ${pid} is beyond this system's pid_max (${pidMax}): check the number (see 'ps -e')`);
+}
+
+/** For a pid that does not exist: an INVALID_PID error when it could never exist here, else null. */
+export function beyondPidMax(pid: number, source: ProcSource): DaemonCheckError | null {
+  const max = readPidMax(source);
+  return pid >= max ? beyond(String(pid), max) : null;
 }
 
 /** The pid a pidfile names, read through the host (a capture answers from what it recorded). */
@@ -60,7 +74,7 @@ export function pidFromPidfile(file: string, source: ProcSource, host: HostReade
 /** Every non-kernel process whose comm or argv[0] basename is `name`. */
 function pidsByName(name: string, source: ProcSource, table: ProcessTable = ProcessTable.read(source)): number[] {
   const out: number[] = [];
-  for (const st of table.byPid.values()) {
+  for (const st of table.all()) {
     if (isKernelThread(st)) continue;
     let match = st.comm === name;
     if (!match) {
@@ -90,6 +104,8 @@ export function resolverFor(target: Target, source: ProcSource, host: HostReader
     return {
       resolve: () => {
         if (source.exists(String(pid))) return [pid];
+        const invalid = beyondPidMax(pid, source);
+        if (invalid) throw invalid;
         // root sees through hidepid; anyone else may only be blind to the process.
         throw noSuchProcess(pid, source.root, host.auditorUid() !== 0 ? readHidepid(source) : null);
       },

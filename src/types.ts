@@ -94,8 +94,22 @@ export interface Facts {
   limits: string[];
   /** /proc/PID/exe, null when unreadable. */
   exe: string | null;
+  /** Its session as /proc shows it: the process groups and their members (capped), which one owns the terminal. */
+  session: SessionFacts;
   /** It rewrote its argv in place (pm2, process.title, setproctitle): cmdline is a title, not its arguments. */
   titleRewritten: boolean;
+}
+
+export interface SessionFacts {
+  sid: number;
+  leader: ProcessRef | null;
+  /** The session's controlling terminal, null when it has none. */
+  tty: string | null;
+  /** The terminal's foreground process group (tpgid), null without a terminal. */
+  foregroundGroup: number | null;
+  /** Process groups in pgid order, the audited process's first; at most 8, with at most 6 members each. */
+  groups: Array<{ pgid: number; members: ProcessRef[]; moreMembers: number }>;
+  moreGroups: number;
 }
 
 export interface StartedAs {

@@ -182,7 +182,7 @@ describe('what each scenario must show', () => {
     expect(r.startedAs.kind).toBe('namespace-init');
     expect(r.fate.stop).toMatchObject({ outcome: 'lives', by: 'the kernel' });
     expect(statusOf(r, 'init-duties')).toBe('warn');
-    expect(r.checks.find((c) => c.id === 'handles-sigterm')!.detail).toMatch(/the kernel drops such signals/);
+    expect(r.checks.find((c) => c.id === 'handles-sigterm')!.detail).toMatch(/the kernel drops signals with the default action for a namespace's init/);
   });
 
   it('a script\'s background job without a terminal: script-job, own-session and detached-parent warn', () => {

@@ -53,7 +53,7 @@ describe('knowledge table invariants', () => {
 
   it('only services accept a daemonizer, and every service has a foreground mode', () => {
     const nonServices = PROGRAMS.filter((p) => !acceptsDaemonizer(p)).map((p) => p.id).sort();
-    expect(nonServices).toEqual(['dumb-init', 'pm2', 'pm2-runtime', 'runsv', 'runsvdir', 's6-supervise', 's6-svscan', 'screen', 'supervisord', 'tini', 'tmux']);
+    expect(nonServices).toEqual(['catatonit', 'dumb-init', 'pm2', 'pm2-runtime', 'runsv', 'runsvdir', 's6-supervise', 's6-svscan', 'screen', 'supervise', 'supervisord', 'tini', 'tmux']);
     for (const p of PROGRAMS.filter(acceptsDaemonizer)) expect(p.foreground, p.id).not.toBeNull();
   });
 
@@ -249,7 +249,7 @@ const LIVE: LiveCase[] = [
 describe('live: real daemons started both ways', () => {
   for (const c of LIVE) {
     const bin = which(c.id);
-    it.skipIf(!bin && !process.env.CI)(`${c.id}: the default form forks away, foregroundArgv of it stays as the spawned pid`, async () => {
+    it(`${c.id}: the default form forks away, foregroundArgv of it stays as the spawned pid`, async () => {
       if (!bin) throw new Error(`${c.id} is not installed: apt-get install ${c.pkg}`);
       const port1 = await freePort();
       const first = c.make(bin, tempDir(), port1);
@@ -291,4 +291,18 @@ describe('live: real daemons started both ways', () => {
       await exitOf(child);
     });
   }
+});
+
+describe('what kind of program a name is: one list per kind, fed by the table', () => {
+  it('supervisors and inits of the table are supervisors; multiplexer rows are multiplexers', async () => {
+    const { isSupervisor, isMultiplexer, isForwardingInit } = await import('../src/classify.js');
+    for (const p of PROGRAMS.filter((r) => r.role === 'supervisor' || r.role === 'init')) expect(isSupervisor(p.names[0]!, [p.names[0]!]), p.id).toBe(true);
+    for (const p of PROGRAMS.filter((r) => r.role === 'multiplexer')) expect(isMultiplexer(p.names[0]!, [p.names[0]!]), p.id).toBe(true);
+    expect(['tini', 'docker-init', 'dumb-init', 'catatonit'].map((n) => isForwardingInit(n, [n]))).toEqual([true, true, true, true]);
+    expect(isForwardingInit('runsv', ['runsv'])).toBe(false);
+  });
+
+  it('the restarting supervisors are runsv, s6-supervise, supervise, supervisord and pm2', () => {
+    expect(PROGRAMS.filter((p) => p.restarts).map((p) => p.id).sort()).toEqual(['pm2', 'pm2-runtime', 'runsv', 's6-supervise', 'supervise', 'supervisord']);
+  });
 });

@@ -28,6 +28,7 @@ describe('daemon-check run', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { pid: number; pidfile: string; command: string[]; verdict: string; report: Report };
     const pid = tracker.track(out.pid);
+    expect(out).not.toHaveProperty('followed'); // it kept running: nothing to follow
     expect(out.command).toEqual(['sleep', String(secs)]);
     expect(out.pidfile).toBe(pidfile);
     expect(out.verdict).toBe('daemon');
@@ -133,9 +134,10 @@ describe('daemon-check run', () => {
     }
   });
 
-  it('says when a program exits at once because it daemonized itself', async () => {
+  it('says when a program exits at once and leaves nothing running', async () => {
     const r = await runCli(['run', '--', 'sh', '-c', 'exit 0']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/exited at once; if it daemonizes itself, run it in the foreground/);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^daemon-check: sh \(pid \d+\) exited with status 0 at once and left no process running\n$/);
   });
 });

@@ -45,6 +45,8 @@ export interface Check<Id extends string = string> {
   fix: string;
   /** Skipped under the managed profile. */
   sysvOnly?: boolean;
+  /** Who fixes a miss: how the program is launched (the default; a manager's setting does it), or the program itself. */
+  fixedBy?: 'launch' | 'program';
   needs: readonly Fact[];
   options?: readonly CheckOption[];
   evaluate(snap: Snapshot, ctx: CheckContext): CheckOutcome;

@@ -13,6 +13,7 @@ export const handlesSigterm = defineCheck({
     'SIGTERM is how init scripts, `kill` and service managers ask a daemon to stop. With the default action it dies on the spot and leaves its pidfile, sockets and half-written state behind; as the init of a pid namespace, the kernel drops it and the process does not stop at all.',
   evidence: '/proc/PID/status SigCgt, SigBlk and SigIgn; wchan, syscall and signalfd fds for a process that takes signals synchronously.',
   fix: 'Install a SIGTERM handler that removes the pidfile, closes listeners and exits.',
+  fixedBy: 'program',
   needs: ['status', 'fds'],
   evaluate(snap, ctx) {
     const term = dispositionOf(snap.status, SIGNALS.SIGTERM);

@@ -1,4 +1,4 @@
-import { defineCheck, type CheckOutcome } from './check.js';
+import { defineCheck, unknownBecause, type CheckOutcome } from './check.js';
 import { isForwardingInit, programKind } from '../classify.js';
 import { dispositionOf, waitsForSignal } from '../fate/disposition.js';
 import { isNamespaceInit } from '../fate/stop.js';
@@ -17,6 +17,7 @@ export const initDuties = defineCheck({
   fix: 'Run the program under a small init: `docker run --init`, or tini / dumb-init as the entrypoint; or catch SIGTERM and reap children in the program.',
   needs: ['status', 'children', 'fds'],
   evaluate(snap): CheckOutcome {
+    if (!snap.status) return unknownBecause(snap, 'status', EXPECTED);
     if (!isNamespaceInit(snap)) {
       const ns = snap.status?.nspid;
       return { status: 'skip', observed: ns?.length ? `NSpid ${ns.join(' ')}` : 'not a namespace init', expected: EXPECTED, detail: 'only the init of a pid namespace has these duties' };
@@ -27,7 +28,9 @@ export const initDuties = defineCheck({
     }
     const problems: string[] = [];
     const term = dispositionOf(snap.status, SIGNALS.SIGTERM);
-    if (term !== 'caught' && !waitsForSignal(snap, SIGNALS.SIGTERM)) problems.push(`SIGTERM is ${term === 'ignored' ? 'ignored' : 'left at its default action'}, which the kernel drops for a namespace's init: it does not stop on SIGTERM (docker stop waits its timeout and sends SIGKILL)`);
+    const how = term === 'blocked' ? 'blocked with nothing waiting for it, so it stays pending' :
+      `${term === 'ignored' ? 'ignored' : 'left at its default action'}, and a namespace's init gets no signal with the default action`;
+    if (term !== 'caught' && !waitsForSignal(snap, SIGNALS.SIGTERM)) problems.push(`SIGTERM is ${how}: it does not stop on SIGTERM (docker stop waits its timeout and sends SIGKILL)`);
     const zombies = snap.children.filter((c) => c.state === 'Z');
     if (zombies.length) problems.push(`${zombies.length} zombie child(ren) not reaped (${zombies.slice(0, 5).map((z) => `${z.comm} (${z.pid})`).join(', ')}): orphans of the namespace pile up here`);
     if (problems.length === 0) return { status: 'pass', observed: `${ns}, SIGTERM ${term === 'caught' ? 'caught' : 'waited for'}`, expected: EXPECTED, detail: 'it handles SIGTERM and has no unreaped children' };

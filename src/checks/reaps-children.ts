@@ -9,6 +9,7 @@ export const reapsChildren = defineCheck({
     'A child that exits stays a zombie, holding its pid and process-table slot, until its parent calls wait(). A daemon that forks workers or helpers and never reaps them fills the table over weeks.',
   evidence: 'state and ppid in every /proc/*/stat.',
   fix: 'Handle SIGCHLD and call waitpid(-1, &status, WNOHANG) in a loop (or set SIGCHLD to SIG_IGN if exit statuses are never needed).',
+  fixedBy: 'program',
   needs: ['children'],
   evaluate(snap) {
     const zombies = snap.children.filter((c) => c.state === 'Z');

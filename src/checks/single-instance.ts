@@ -57,9 +57,15 @@ export const singleInstance = defineCheck({
       return { status: 'pass', observed: held.map((f) => `fd ${f.fd} ${f.target}`).join(', '), expected, detail: `holds a write lock on ${held.map((f) => f.target).join(', ')}` };
     }
     const guards = (snap.sockets ?? []).filter((s) => s.listening || (s.kind === 'unix' && s.name));
-    if (guards.length) {
-      const names = guards.slice(0, 3).map((s) => `${s.kind} ${s.name ?? `socket:[${s.inode}]`}${s.listening ? ' (listening)' : ''}`);
+    const named = guards.filter((s) => !s.nameGone);
+    if (named.length) {
+      const names = named.slice(0, 3).map((s) => `${s.kind} ${s.name ?? `socket:[${s.inode}]`}${s.listening ? ' (listening)' : ''}`);
       return { status: 'pass', observed: names.join(', '), expected, detail: `it holds ${names.join(', ')}: a second instance cannot bind the same name (EADDRINUSE), so the socket guards against one` };
+    }
+    if (guards.length) {
+      // /proc/net/unix shows the bind-time name; supervisord binds "<file>.<pid>", links it to <file> and unlinks the first.
+      const ids = guards.slice(0, 3).map((s) => `unix socket:[${s.inode}]${s.listening ? ' (listening)' : ''}`);
+      return { status: 'pass', observed: ids.join(', '), expected, detail: `it holds ${ids.join(', ')}, whose bind-time name has since been removed or renamed: its current name is not in /proc; a second instance is kept out only if it tries that name (supervisord links its socket to the configured file this way)` };
     }
     return { status: 'info', observed: 'no lock or bound socket', expected, detail: 'it holds no write lock and no listening or bound socket: nothing stops a second instance (pass --pidfile to check a pidfile)' };
   },

@@ -10,6 +10,7 @@ export const worldWritableFiles = defineCheck({
     'umask(0) makes open(path, O_CREAT, 0666) create a file anyone can rewrite. A pidfile that any user can write lets them point the next `kill $(cat pidfile)` at any process; a writable log lets them forge it.',
   evidence: 'stat() of every /proc/PID/fd/N that is a regular file.',
   fix: 'Create files with an explicit mode (0644 for a pidfile, 0640 for logs) or chmod them; keep umask(0) only if every open() names its mode.',
+  fixedBy: 'program',
   needs: ['fds'],
   evaluate(snap) {
     if (!snap.fds) return unknownBecause(snap, 'fds', 'no world-writable files');

@@ -17,7 +17,9 @@ export interface CommonOptions {
   wait?: string;
   procRoot: string;
   hostRoot: string;
-  color: boolean;
+  /** --color / --no-color; undefined when neither was given. */
+  color: boolean | undefined;
+  ascii?: boolean;
   pidfile?: string;
   name?: string;
 }

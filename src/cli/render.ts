@@ -5,8 +5,20 @@ import type { Report } from '../types.js';
 
 export interface RenderOptions {
   many: boolean;
-  color: boolean;
+  /** --color / --no-color; undefined: decided from NO_COLOR, FORCE_COLOR and the terminal. */
+  color: boolean | undefined;
   failOn: FailOn;
+  ascii?: boolean;
+}
+
+/** How a terminal renderer draws: colour, width (null: not a terminal, no wrapping), box characters. */
+export async function terminalStyle(color: boolean | undefined, ascii: boolean | undefined): Promise<{ color: boolean; width: number | null; ascii: boolean }> {
+  const { colorEnabled, unicodeOk } = await import('../report/style.js');
+  const { terminalWidth } = await import('../report/layout.js');
+  const tty = isTerminal(1);
+  // Ask the stream for its width only on a terminal: creating process.stdout costs time.
+  const width = terminalWidth(tty, tty ? process.stdout.columns : undefined, process.env);
+  return { color: colorEnabled(color, process.env, tty), width, ascii: !unicodeOk(ascii, process.env) };
 }
 
 export async function renderReports(reports: Report[], format: 'table' | 'json' | 'junit' | 'tap', o: RenderOptions): Promise<string> {
@@ -25,9 +37,8 @@ export async function renderReports(reports: Report[], format: 'table' | 'json' 
     }
     default: {
       const { renderTable } = await import('../report/table.js');
-      // Ask the stream for its width only on a terminal: creating process.stdout costs time.
-      const width = isTerminal(1) ? process.stdout.columns : 100;
-      return reports.map((r) => renderTable(r, { color: o.color, width })).join('\n');
+      const style = await terminalStyle(o.color, o.ascii);
+      return reports.map((r) => renderTable(r, style)).join('\n');
     }
   }
 }

@@ -1,11 +1,16 @@
 /**
  * `daemon-check run [opts] -- CMD ARGS`: the native helper starts CMD as a
  * textbook daemon; then the new daemon is audited like any other process.
+ * When CMD forks itself away (nginx, redis-server --daemonize yes), the helper
+ * follows it to the real daemon within --settle seconds, or refuses; the
+ * refusal names the program's foreground option from the knowledge table.
  */
+import { basename } from 'node:path';
 import { writeOut } from './output.js';
 import { auditTargets } from '../api.js';
-import { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions } from '../daemonize/helper.js';
+import { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions, type DaemonizeResult } from '../daemonize/helper.js';
 import { DaemonCheckError } from '../errors.js';
+import { foregroundArgv, lookupProgram } from '../knowledge/index.js';
 import type { Report } from '../types.js';
 import { exitCodeFor, type FailOn } from '../verdict.js';
 import { CliError } from './errors.js';
@@ -21,6 +26,7 @@ export interface RunCliOptions {
   env?: string[];
   clearEnv?: boolean;
   waitReady?: string | boolean;
+  settle?: string;
   json?: boolean;
   verify: boolean;
   failOn: FailOn;
@@ -55,51 +61,77 @@ function toDaemonizeOptions(command: string[], o: RunCliOptions): DaemonizeOptio
     d.waitReady = o.waitReady === true ? 10 : parseSeconds(o.waitReady, '--wait-ready');
     if (d.waitReady <= 0) throw new CliError('--wait-ready needs a positive number of seconds');
   }
+  if (o.settle !== undefined) d.settle = parseSeconds(o.settle, '--settle');
   return d;
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * One line for a program that forked itself away and could not be followed
+ * (the helper stopped what it started): the command that keeps it in the
+ * foreground, from the knowledge table, and the helper's reason.
+ */
+function forkedAwayMessage(command: string[], pidfile: string | undefined, reason: string): string {
+  const name = basename(command[0]!);
+  const info = lookupProgram(name.slice(0, 15), command);
+  const fg = info ? foregroundArgv(info, command) : null;
+  if (fg && fg.join('\0') !== command.join('\0')) {
+    const opts = pidfile === undefined ? '' : ` --pidfile ${shellQuote(pidfile)}`;
+    return `${name} daemonizes itself: run \`daemon-check run${opts} -- ${fg.map(shellQuote).join(' ')}\` instead (${reason})`;
+  }
+  return `${name} forks itself away and cannot be followed: run it in the foreground instead, with the option its manual gives for that (${reason})`;
+}
+
+async function start(command: string[], options: DaemonizeOptions): Promise<DaemonizeResult> {
+  try {
+    return await daemonize(options);
+  } catch (err) {
+    if (err instanceof DaemonizeError && err.forkedAway) throw new CliError(forkedAwayMessage(command, options.pidfile, err.forkedAway.reason), err.exitCode);
+    if (err instanceof DaemonizeError) throw new CliError(err.message, err.exitCode);
+    throw err;
+  }
+}
+
+/** The new daemon's report; a CliError if it is gone already (it exited, or forked itself away after --settle). */
+async function auditStarted(command: string[], started: DaemonizeResult): Promise<Report> {
+  const exited = new CliError(
+    `${command[0]} started as pid ${started.pid} but exited at once; if it daemonizes itself later than --settle allows, give it a longer --settle or run it in the foreground instead (e.g. nginx -g 'daemon off;', redis-server --daemonize no)`,
+    1,
+  );
+  let report: Report;
+  try {
+    [report] = (await auditTargets({ pid: started.pid }, started.pidfile ? { pidfile: started.pidfile } : {}, { excludeSelf: true })) as [Report];
+  } catch (err) {
+    if (err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'ZOMBIE')) throw exited;
+    throw err;
+  }
+  if (report.facts.state === 'Z') throw exited; // exited, and its new parent has not reaped it yet
+  return report;
 }
 
 export async function runRun(command: string[], o: RunCliOptions): Promise<number> {
   const options = toDaemonizeOptions(command, o);
   const helper = helperAvailable();
   if (!helper.ok) throw new CliError(`cannot start daemons: ${helper.reason}; fix: ${helper.fix}`, 1);
-  let started;
-  try {
-    started = await daemonize(options);
-  } catch (err) {
-    if (err instanceof DaemonizeError) throw new CliError(err.message, err.exitCode);
-    throw err;
-  }
+  const started = await start(command, options);
   const where = `${command.join(' ')} as pid ${started.pid}${started.pidfile ? ` (pidfile ${started.pidfile})` : ''}`;
+  const lines = started.followed ? [`${basename(command[0]!)} forked itself away: following pid ${started.pid}`] : [];
+  lines.push(`started ${where}`);
   if (!o.verify) {
-    writeOut(o.json ? JSON.stringify(started) + '\n' : `started ${where}\n`);
+    writeOut(o.json ? JSON.stringify(started) + '\n' : lines.join('\n') + '\n');
     return 0;
   }
-  let report: Report;
-  try {
-    [report] = (await auditTargets({ pid: started.pid }, started.pidfile ? { pidfile: started.pidfile } : {}, { excludeSelf: true })) as [Report];
-  } catch (err) {
-    if (err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'ZOMBIE')) {
-      throw new CliError(
-        `${command[0]} started as pid ${started.pid} but exited at once; if it daemonizes itself, run it in the foreground instead (e.g. nginx -g 'daemon off;', redis-server --daemonize no)`,
-        1,
-      );
-    }
-    throw err;
-  }
-  if (report.facts.state === 'Z') {
-    // Exited, and its new parent has not reaped it yet.
-    throw new CliError(
-      `${command[0]} started as pid ${started.pid} but exited at once; if it daemonizes itself, run it in the foreground instead (e.g. nginx -g 'daemon off;', redis-server --daemonize no)`,
-      1,
-    );
-  }
+  const report = await auditStarted(command, started);
   const code = exitCodeFor([report], o.failOn);
   if (o.json) {
     writeOut(JSON.stringify({ ...started, verdict: report.verdict, report }, null, 2) + '\n');
   } else {
     const { makeChalk, paintVerdict, paintStatus, SYMBOLS } = await import('../report/style.js');
     const c = makeChalk(o.color);
-    const lines = [`started ${where}`, `audit: ${paintVerdict(c, report.verdict)} (${report.startedAs.kind})`];
+    lines.push(`audit: ${paintVerdict(c, report.verdict)} (${report.startedAs.kind})`);
     for (const row of report.checks) {
       if (row.status === 'fail' || row.status === 'warn' || row.status === 'unknown') {
         lines.push(`  ${paintStatus(c, row.status, SYMBOLS[row.status])} ${row.id}: ${row.detail}`);

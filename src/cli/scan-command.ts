@@ -1,6 +1,11 @@
-/** `daemon-check scan [--user U] [--all]`: parse, call the library, print. */
-import { isTerminal, writeOut } from './output.js';
+/** `daemon-check scan [--user U] [--all]`: parse, call the library, print (or write --output). */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeOut } from './output.js';
 import { scan } from '../api.js';
+import type { ScanResult } from '../scan.js';
 import type { ProfileChoice } from '../types.js';
 import { CliError } from './errors.js';
 import { parseHostRoot, parseUmask } from './common.js';
@@ -9,17 +14,109 @@ export interface ScanCliOptions {
   user?: string;
   all?: boolean;
   json?: boolean;
-  format: 'table' | 'json';
+  format: 'table' | 'json' | 'prometheus';
+  output?: string;
+  maxSeries?: string;
   profile: ProfileChoice;
   expectUmask?: string;
   expectCwd?: string;
   procRoot: string;
   hostRoot: string;
-  color: boolean;
+  color?: boolean;
+  ascii?: boolean;
+}
+
+/** --max-series: a whole number of daemon_check_process_info series, only for --format prometheus. */
+function parseMaxSeries(text: string | undefined, format: ScanCliOptions['format']): number | undefined {
+  if (text === undefined) return undefined;
+  if (format !== 'prometheus') throw new CliError('--max-series applies to --format prometheus only');
+  if (!/^\d{1,7}$/.test(text.trim())) throw new CliError(`--max-series '${text}' is not a whole number of series: use e.g. --max-series 100`);
+  return Number(text.trim());
+}
+
+/** The errno part of a Node file system error: "no space left on device (ENOSPC)". */
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const m = /^(E[A-Z]+): ([^,]+)/.exec(e?.message ?? '');
+  return m ? `${m[2]} (${m[1]})` : String(e?.message ?? err);
+}
+
+/**
+ * Checked before the scan, so a cron line with a wrong path fails at once:
+ * the folder must exist and be writable, and FILE must not be a folder.
+ * Every --output problem is exit 2, like any other bad command line.
+ */
+function checkOutput(file: string): string {
+  const abs = path.resolve(file);
+  const dir = path.dirname(abs);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (err) {
+    throw new CliError(`--output ${file}: its folder ${dir} cannot be used: ${reason(err)}; create the folder or give another path`);
+  }
+  if (!st.isDirectory()) throw new CliError(`--output ${file}: ${dir} is not a folder; give a file in an existing folder`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    throw new CliError(`--output ${file}: cannot create files in ${dir}: ${reason(err)}; give a folder this user can write`);
+  }
+  if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CliError(`--output ${file} is a folder; give a file name in it, such as ${path.join(file, 'daemon_check.prom')}`);
+  }
+  return abs;
+}
+
+/**
+ * Writes FILE atomically: a temporary file in the same folder (so the rename
+ * stays on one file system), written whole, flushed, made 0644 whatever the
+ * umask, then renamed over FILE. A reader (node_exporter's textfile
+ * collector) sees the old file or the new one, never part of one. The
+ * temporary name starts with a dot and ends in .tmp, so the collector, which
+ * reads only *.prom, never picks it up. On any failure it is removed.
+ */
+function writeAtomically(abs: string, file: string, text: string): void {
+  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o644);
+    fs.fchmodSync(fd, 0o644);
+    fs.writeFileSync(fd, text, 'utf8');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = null;
+    fs.renameSync(tmp, abs);
+  } catch (err) {
+    try {
+      if (fd !== null) fs.closeSync(fd);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+    throw new CliError(`cannot write --output ${file}: ${reason(err)}`);
+  }
+}
+
+async function render(result: ScanResult, opts: ScanCliOptions, timing: { finishedAtMs: number; durationMs: number }, maxSeries: number | undefined): Promise<string> {
+  if (opts.json || opts.format === 'json') return JSON.stringify(result, null, 2) + '\n';
+  if (opts.format === 'prometheus') {
+    const { renderPrometheus } = await import('../report/prometheus.js');
+    return renderPrometheus(result, timing, { maxSeries });
+  }
+  const { renderScanTable } = await import('../report/scan-table.js');
+  const who = result.uid === null ? 'all users' : `uid ${result.uid}`;
+  // A file gets no colour and the width of a wide terminal; stdout follows the terminal (COLUMNS, NO_COLOR, LANG).
+  if (opts.output !== undefined) return renderScanTable(result, { color: false, width: 160, ascii: opts.ascii, who });
+  const { terminalStyle } = await import('./render.js');
+  const style = await terminalStyle(opts.color, opts.ascii);
+  return renderScanTable(result, { ...style, who });
 }
 
 export async function runScan(opts: ScanCliOptions): Promise<number> {
   if (opts.all && opts.user !== undefined) throw new CliError('give --user U or --all, not both');
+  if (opts.json && opts.format === 'prometheus') throw new CliError('give --json or --format prometheus, not both');
+  const maxSeries = parseMaxSeries(opts.maxSeries, opts.format);
+  const output = opts.output !== undefined ? checkOutput(opts.output) : null;
+  const started = performance.now();
   const result = await scan(
     {
       user: opts.all ? 'all' : opts.user,
@@ -31,12 +128,9 @@ export async function runScan(opts: ScanCliOptions): Promise<number> {
     },
     { excludeSelf: true },
   );
-  if (opts.json || opts.format === 'json') {
-    writeOut(JSON.stringify(result, null, 2) + '\n');
-  } else {
-    const { renderScanTable } = await import('../report/scan-table.js');
-    const width = isTerminal(1) ? process.stdout.columns : 120;
-    writeOut(renderScanTable(result, { color: opts.color, width, who: result.uid === null ? 'all users' : `uid ${result.uid}` }));
-  }
+  const timing = { finishedAtMs: Date.now(), durationMs: performance.now() - started };
+  const text = await render(result, opts, timing, maxSeries);
+  if (output !== null) writeAtomically(output, opts.output!, text);
+  else writeOut(text);
   return 0;
 }

@@ -28,6 +28,15 @@ export interface DaemonizeOptions {
   clearEnv?: boolean;
   /** Wait up to this many seconds for the daemon to send READY=1 on $NOTIFY_SOCKET. */
   waitReady?: number;
+  /**
+   * Seconds to watch for a program that forks itself away (exits 0 while a
+   * process it started lives on) and follow it to the real daemon; 0 turns
+   * this off. Default (the helper's) 1.5. A program that keeps running, and
+   * the process a program forked into, are only known to stay once the
+   * window is over, so a start takes this long (less if it fails, or sends
+   * READY=1 with waitReady).
+   */
+  settle?: number;
 }
 
 export interface DaemonizeResult {
@@ -35,6 +44,8 @@ export interface DaemonizeResult {
   /** Absolute path of the pidfile, or null when none was asked for. */
   pidfile: string | null;
   command: string[];
+  /** Present when the program forked itself away and `pid` is the process it left: its own pid and exit status. */
+  followed?: { launcher: number; status: number };
 }
 
 export type DaemonizeErrorCode =
@@ -42,6 +53,7 @@ export type DaemonizeErrorCode =
   | 'EXEC_FAILED'
   | 'ALREADY_RUNNING'
   | 'START_FAILED'
+  | 'FORKED_AWAY'
   | 'HELPER_MISSING';
 
 export class DaemonizeError extends Error {
@@ -51,12 +63,15 @@ export class DaemonizeError extends Error {
   readonly code: DaemonizeErrorCode;
   /** For ALREADY_RUNNING: the pid recorded in the locked pidfile, if it had one. */
   readonly runningPid?: number;
+  /** For FORKED_AWAY (the program forked itself away, and was not followed): its pid and why. */
+  readonly forkedAway?: { launcher: number; reason: string };
 
-  constructor(message: string, code: DaemonizeErrorCode, exitCode: number, runningPid?: number) {
+  constructor(message: string, code: DaemonizeErrorCode, exitCode: number, runningPid?: number, forkedAway?: { launcher: number; reason: string }) {
     super(message);
     this.code = code;
     this.exitCode = exitCode;
     if (runningPid !== undefined) this.runningPid = runningPid;
+    if (forkedAway !== undefined) this.forkedAway = forkedAway;
   }
 }
 
@@ -136,6 +151,12 @@ function helperArgs(options: DaemonizeOptions): string[] {
     }
     args.push(`--wait-ready=${options.waitReady}`);
   }
+  if (options.settle !== undefined) {
+    if (!Number.isFinite(options.settle) || options.settle < 0 || options.settle > 1e6) {
+      throw new TypeError(`daemonize: settle must be a number of seconds in [0, 1e6], got ${options.settle}`);
+    }
+    args.push(`--settle=${options.settle}`);
+  }
   args.push('--', ...options.command.map((a) => noNul('command', a)));
   return args;
 }
@@ -147,10 +168,32 @@ function errorLine(stderr: string, fallback: string): string {
   return (ours.at(-1) ?? lines.at(-1) ?? fallback).replace(/^daemon-check: /, '');
 }
 
+/** The DaemonizeError for the helper's exit CODE and its one-line MESSAGE. */
+function errorFor(code: number, message: string): DaemonizeError {
+  switch (code) {
+    case 127:
+      return new DaemonizeError(message, 'EXEC_NOT_FOUND', code);
+    case 126:
+      return new DaemonizeError(message, 'EXEC_FAILED', code);
+    case 3: {
+      const m = /already running as pid (\d+)/.exec(message);
+      return new DaemonizeError(message, 'ALREADY_RUNNING', code, m ? Number(m[1]) : undefined);
+    }
+    default: {
+      // "CMD (pid N) forked itself away: WHY": refused, and nothing it started is left running.
+      const away = /\(pid (\d+)\) forked itself away: (.*)$/.exec(message);
+      if (code === 1 && away) return new DaemonizeError(message, 'FORKED_AWAY', code, undefined, { launcher: Number(away[1]), reason: away[2]! });
+      // 1, or 2 if helperArgs let through something the helper rejects.
+      return new DaemonizeError(message, 'START_FAILED', code);
+    }
+  }
+}
+
 /**
- * Start `options.command` as a daemon. Resolves once the exec succeeded (and,
- * with waitReady, once READY=1 arrived); rejects with a DaemonizeError
- * otherwise. Rejects with a TypeError for malformed options.
+ * Start `options.command` as a daemon. Resolves once the exec succeeded and
+ * the settle window is over (and, with waitReady, once READY=1 arrived), with
+ * the process it forked into if it forked itself away; rejects with a
+ * DaemonizeError otherwise. Rejects with a TypeError for malformed options.
  */
 export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
   return new Promise<DaemonizeResult>((resolve, reject) => {
@@ -185,7 +228,9 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
           const line = stdout.trim().split('\n').at(-1) ?? '';
           const parsed = JSON.parse(line) as DaemonizeResult;
           if (!Number.isInteger(parsed.pid) || parsed.pid <= 0) throw new Error('no pid');
-          resolve({ pid: parsed.pid, pidfile: parsed.pidfile ?? null, command: parsed.command });
+          const result: DaemonizeResult = { pid: parsed.pid, pidfile: parsed.pidfile ?? null, command: parsed.command };
+          if (parsed.followed) result.followed = { launcher: parsed.followed.launcher, status: parsed.followed.status };
+          resolve(result);
         } catch {
           reject(
             new DaemonizeError(
@@ -203,23 +248,7 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
         );
         return;
       }
-      const message = errorLine(stderr, `the native helper failed with exit code ${code}`);
-      switch (code) {
-        case 127:
-          reject(new DaemonizeError(message, 'EXEC_NOT_FOUND', code));
-          break;
-        case 126:
-          reject(new DaemonizeError(message, 'EXEC_FAILED', code));
-          break;
-        case 3: {
-          const m = /already running as pid (\d+)/.exec(message);
-          reject(new DaemonizeError(message, 'ALREADY_RUNNING', code, m ? Number(m[1]) : undefined));
-          break;
-        }
-        default:
-          // 1, or 2 if helperArgs let through something the helper rejects.
-          reject(new DaemonizeError(message, 'START_FAILED', code));
-      }
+      reject(errorFor(code, errorLine(stderr, `the native helper failed with exit code ${code}`)));
     });
   });
 }

@@ -4,6 +4,7 @@
  * then shows one title padded with NULs, and the padding must never become
  * arguments. The executable (/proc/PID/exe) is all that is left.
  */
+import { foregroundArgv, foregroundWithoutArgs, lookupProgram, type ProgramInfo } from '../knowledge/index.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 /** POSIX shell quoting for a command line a user will paste. */
@@ -14,26 +15,68 @@ export function shellQuote(arg: string): string {
 
 /**
  * A rewritten title: one non-empty argument followed only by empty ones (the
- * NUL padding of the old argv area), or a first argument with spaces and
- * nothing after it where the executable's name is not its first word.
+ * NUL padding of the old argv area: Node's process.title), or a single
+ * argument with spaces that is not the executable's own path
+ * ("nginx: master process nginx -c x.conf", "PM2 v5.3.0: God Daemon").
  */
 export function isTitleRewritten(argv: readonly string[] | null, exe: string | null): boolean {
   if (!argv || argv.length === 0) return false;
   if (argv.length > 1 && argv.slice(1).every((a) => a === '')) return true;
-  if (argv.length === 1 && /\s/.test(argv[0]!) && exe) {
-    const base = exe.replace(/ \(deleted\)$/, '').split('/').pop()!;
-    const first = argv[0]!.split(/\s/)[0]!.replace(/:$/, '').split('/').pop()!;
-    return first !== base;
-  }
-  return false;
+  return argv.length === 1 && /\s/.test(argv[0]!) && argv[0] !== exe?.replace(/ \(deleted\)$/, '');
 }
 
-/** The argv to run it again, and a note when the original arguments are lost. */
+const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+/**
+ * The path to run it by. /proc/PID/exe is the file the kernel ran, but a
+ * multi-call program picks its role from the name it was run by (Debian's
+ * redis-server is a link to redis-check-rdb; busybox): when argv[0] (or, for
+ * a title, comm) names something else, that name in the executable's
+ * directory is the command, with a note to check it. Versioned interpreters
+ * (python3 run as python3.11) are the same program.
+ */
+export function programPath(snap: Snapshot, titled: boolean): { path: string; note: string | null } | null {
+  const exe = snap.exe?.replace(/ \(deleted\)$/, '') ?? null;
+  const arg0 = titled ? null : snap.cmdline?.[0] ?? null;
+  if (arg0?.startsWith('/')) return { path: arg0, note: null };
+  if (!exe) return null;
+  const name = arg0 !== null ? base(arg0) : snap.stat.comm;
+  if (!name || name.length >= 15 || base(exe).startsWith(name) || (arg0?.includes('/') ?? false)) return { path: exe, note: null };
+  const path = `${exe.slice(0, exe.lastIndexOf('/') + 1)}${name}`;
+  return { path, note: `it was run by the name ${name}, but its executable is ${exe} (a link to one program that picks its role by name): check that ${path} exists` };
+}
+
+const titleNote = (snap: Snapshot) => `it rewrote its command line to the title ${JSON.stringify(snap.cmdline?.[0] ?? '')}: its original arguments are unknown, add them`;
+
+/** The argv to run it again, as typed (a shell finds it on PATH), and a note when the original arguments are lost. */
 export function commandOf(snap: Snapshot): { argv: string[]; note: string | null } | null {
   const argv = snap.cmdline;
   if (!argv || argv.length === 0) return null;
-  if (!isTitleRewritten(argv, snap.exe)) return { argv, note: null };
-  const exe = snap.exe?.replace(/ \(deleted\)$/, '');
-  if (!exe) return null;
-  return { argv: [exe], note: `it rewrote its command line to the title ${JSON.stringify(argv[0])}: its original arguments are unknown, add them` };
+  const titled = isTitleRewritten(argv, snap.exe);
+  if (!titled) return { argv, note: null };
+  const path = programPath(snap, true);
+  return path ? { argv: [path.path], note: [titleNote(snap), path.note].filter(Boolean).join('; ') } : null;
+}
+
+/** With the notify options where the program has them (redis-server --supervised systemd). */
+export function withNotify(program: ProgramInfo, argv: string[]): string[] {
+  return program.readiness === 'notify' && program.notifyArgs ? [...argv, ...program.notifyArgs.filter((a) => !argv.includes(a))] : argv;
+}
+
+/**
+ * The command that runs it in the foreground: the knowledge table's foreground
+ * option put in (nginx -g 'daemon off;', redis-server --daemonize no), or the
+ * executable with that option when argv was overwritten by a title. null when
+ * the program is unknown or has no foreground mode (then the command as it is).
+ */
+export function foregroundCommand(snap: Snapshot): { argv: string[]; note: string | null } | null {
+  const program = lookupProgram(snap.stat.comm, snap.cmdline, snap.exe);
+  if (!program || !snap.cmdline?.length) return null;
+  if (isTitleRewritten(snap.cmdline, snap.exe)) {
+    const path = programPath(snap, true);
+    const fg = path ? foregroundWithoutArgs(program, path.path) : null;
+    return fg && path ? { argv: fg, note: [titleNote(snap), path.note].filter(Boolean).join('; ') } : null;
+  }
+  const fg = foregroundArgv(program, snap.cmdline);
+  return fg ? { argv: fg, note: null } : null;
 }

@@ -1,49 +1,101 @@
 /**
- * What to do about it: the fix for each check that fell short, a command line
- * that would start the program properly, and, for a process tied to a login,
- * the story of what ends it, told from the fate model.
+ * What to do about it, fitted to what runs the process and the host: the
+ * story of what ends it (from the fate model), then one approach, never a
+ * mix of the self-daemonizing recipe and a manager's: the supervisor already
+ * in charge and its own settings, the host's service manager (a unit, or
+ * systemd-run), a container's init, or, with no manager, `daemon-check run`
+ * with the program's foreground option. Fixes inside the program itself
+ * (reaping children, file modes, a SIGTERM handler) apply under any of them.
  */
 import { checks } from '../checks/index.js';
+import { isMultiplexer, programKind } from '../classify.js';
 import { processLabel } from '../context.js';
-import { outcomeClause } from '../fate/clauses.js';
 import type { Fate } from '../fate/types.js';
+import { isNamespaceInit } from '../fate/stop.js';
+import { detectManager, type ServiceManager } from '../host/manager.js';
+import { lookupProgram } from '../knowledge/index.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { CheckResult, ProfileName, StartedAs, Verdict } from '../types.js';
-import { commandOf, shellQuote } from './command.js';
+import { commandOf, foregroundCommand, shellQuote } from './command.js';
+import { SETTINGS, runnerOf, type Runner } from './settings.js';
+import { story } from './story.js';
 
-/** Where fds 1 and 2 lead, in words an operator can act on. */
-function outputText(snap: Snapshot): string | null {
-  if (!snap.fds) return null;
-  const out = snap.fds.find((f) => f.fd === 1);
-  const err = snap.fds.find((f) => f.fd === 2);
-  const where = (f: typeof out): string => {
-    if (!f) return 'nowhere (closed)';
-    if (f.terminal) return `the terminal ${f.target}`;
-    if (f.target === '/dev/null') return '/dev/null';
-    if (f.type === 'file') return `${f.target}${f.deleted ? '' : ', which nothing rotates'}`;
-    return f.target;
-  };
-  if (out && err && out.target === err.target) return `Its stdout and stderr go to ${where(out)}.`;
-  return `Its stdout goes to ${where(out)}; its stderr to ${where(err)}.`;
+export interface Approach {
+  /** How it should be run, in one line. */
+  lines: string[];
+  /** The runner whose settings fix the launch checks; null: the checks' own (sysv) fixes apply. */
+  runner: Runner | null;
 }
 
-const TIED: ReadonlySet<StartedAs['kind']> = new Set(['nohup-job', 'shell-job', 'foreground', 'orphaned-job', 'multiplexer-pane']);
+const short = (rows: CheckResult[]) => rows.filter((r) => r.status === 'fail' || r.status === 'warn');
+const fixOf = (id: string) => checks.find((c) => c.id === id);
 
-/** For a process tied to a login: what the login's end does to it, from the fate entries. */
-function story(snap: Snapshot, fate: Fate, startedAs: StartedAs): string | null {
-  if (!TIED.has(startedAs.kind)) return null;
-  const leader = snap.sessionLeader;
-  const where = snap.tty ? ` on ${snap.tty}` : '';
-  const of = leader ? `the session of ${processLabel(leader)}${where}` : `session ${snap.stat.session}${where}`;
-  const clauses = [outcomeClause('hangup', fate.hangup), outcomeClause('shell-exit', fate['shell-exit'])];
-  if (fate.logout.outcome !== 'lives') clauses.push(outcomeClause('logout', fate.logout));
-  const out = outputText(snap);
-  return `It is in ${of}: ${clauses.join('; ')}.${out ? ` ${out}` : ''}`;
+/** The fix for each row that fell short: the runner's setting for launch checks, the check's own fix otherwise. */
+function fixes(rows: CheckResult[], runner: Runner | null): string[] {
+  return short(rows).flatMap((r) => {
+    const check = fixOf(r.id);
+    if (!check) return [];
+    if (check.fixedBy === 'program' || runner === null) return [`${r.id}: ${check.fix}`];
+    const setting = SETTINGS[runner][r.id];
+    return setting ? [`${r.id}: ${setting}`] : [];
+  });
 }
 
-/** A `daemon-check run` line that would start this program properly. */
-function runCommandFor(snap: Snapshot): string | null {
-  const cmd = commandOf(snap);
+/** What a process that is itself a supervisor, a multiplexer or a namespace init needs instead of a daemonizer. */
+function infrastructure(snap: Snapshot, manager: ServiceManager): Approach | null {
+  const program = lookupProgram(snap.stat.comm, snap.cmdline, snap.exe);
+  const name = processLabel({ pid: snap.pid, comm: snap.stat.comm });
+  const via = manager.kind === 'systemd' ? `as a systemd service (daemon-check unit ${snap.pid})` : 'from the host\'s init, not from a login';
+  if (isNamespaceInit(snap)) return { runner: 'container', lines: [`${name} is the init of its pid namespace: run the program under a small init (docker run --init, or tini as the entrypoint), which takes SIGTERM and reaps orphans.`] };
+  if (program?.role === 'multiplexer' || isMultiplexer(snap.stat.comm, snap.cmdline)) {
+    return { runner: 'itself', lines: [`${name} is a terminal multiplexer's server: it is meant to run detached, and what runs in its panes lives as long as it does; start it ${via} if it must outlive logind's end of the login.`] };
+  }
+  if (program?.role === 'supervisor' || programKind(snap.pid, snap.stat.comm, snap.cmdline) === 'supervisor') {
+    return { runner: 'itself', lines: [`${name} is a supervisor: start it ${via}, and it runs what it supervises properly.`] };
+  }
+  return null;
+}
+
+function supervisedBy(snap: Snapshot): Approach | null {
+  const parent = snap.parent;
+  if (!parent) return null;
+  const name = parent.cmdline?.[1] && /python|node/.test(parent.cmdline[0] ?? '') ? parent.cmdline[1]!.split('/').pop()! : parent.comm;
+  const runner = runnerOf(name) ?? 'supervisor';
+  const where = runner === 'container' ? 'its container (the image, or docker run\'s options)' : `${name}'s own configuration for it`;
+  return { runner, lines: [`${processLabel(parent)} already supervises it: set what it needs in ${where}, and keep the program in the foreground.`] };
+}
+
+/** The host's manager: a unit, or a one-off systemd-run; with none, daemon-check run. */
+function byHost(snap: Snapshot, rows: CheckResult[], manager: ServiceManager): Approach {
+  const cmd = foregroundCommand(snap) ?? commandOf(snap);
+  const argv = cmd ? cmd.argv.map(shellQuote).join(' ') : snap.stat.comm;
+  const name = (lookupProgram(snap.stat.comm, snap.cmdline, snap.exe)?.id ?? snap.stat.comm).replace(/[^A-Za-z0-9_.-]/g, '') || 'daemon';
+  const note = cmd?.note ? ` (${cmd.note})` : '';
+  switch (manager.kind) {
+    case 'systemd': {
+      const lines = [`${manager.evidence}: run it as a service: \`daemon-check unit ${snap.pid} > /etc/systemd/system/${name}.service\`, then \`systemctl daemon-reload && systemctl enable --now ${name}\`; or once: \`systemd-run --unit=${name} ${argv}\`${note}.`];
+      const scoped = rows.find((r) => r.id === 'outside-login-scope' && r.status !== 'pass');
+      const user = snap.scopeUser ? (snap.scopeUser.name ?? String(snap.scopeUser.uid)) : snap.userName;
+      if (scoped && user) lines.push(`Or as a user service of ${user}, which lives in user@.service, outside the login's scope: \`loginctl enable-linger ${user}\` (so the user manager outlives the last login), then \`systemd-run --user --unit=${name} ${argv}\`.`);
+      return { runner: 'systemd', lines };
+    }
+    case 'openrc':
+    case 'runit':
+      return { runner: manager.kind, lines: [`${manager.evidence}: run it as a ${manager.kind} service: \`daemon-check unit ${snap.pid} --for ${manager.kind}\` writes the definition${note}.`] };
+    case 's6':
+      return { runner: 's6', lines: [`${manager.evidence}: run it as an s6 service whose run script execs \`${argv}\` in the foreground${note}.`] };
+    case 'container':
+      return { runner: 'container', lines: [`${manager.evidence}: run it as the container's main process, in the foreground (\`${argv}\`), under an init (docker run --init)${note}.`] };
+    default: {
+      const run = runLine(snap);
+      return { runner: null, lines: run ? [`${manager.evidence}. Start it properly with: ${run}`] : [] };
+    }
+  }
+}
+
+/** A `daemon-check run` line that would start this program properly, with its foreground option. */
+function runLine(snap: Snapshot): string | null {
+  const cmd = foregroundCommand(snap) ?? commandOf(snap);
   if (!cmd) return null;
   const parts = ['daemon-check', 'run'];
   const cwd = snap.cwd && !snap.cwd.endsWith(' (deleted)') ? snap.cwd : null;
@@ -61,29 +113,15 @@ function runCommandFor(snap: Snapshot): string | null {
   return parts.join(' ') + (cmd.note ? ` (${cmd.note})` : '');
 }
 
-function fixesFor(rows: CheckResult[]): string[] {
-  return rows.filter((r) => r.status === 'fail' || r.status === 'warn').flatMap((r) => {
-    const fix = checks.find((c) => c.id === r.id)?.fix;
-    return fix ? [`${r.id}: ${fix}`] : [];
-  });
-}
-
 export function remediation(snap: Snapshot, rows: CheckResult[], verdict: Verdict, startedAs: StartedAs, profile: ProfileName, fate: Fate): string[] {
   const lines: string[] = [];
   const told = story(snap, fate, startedAs);
   if (told) lines.push(told);
-  lines.push(...fixesFor(rows));
-  if (profile === 'managed') {
-    const cmd = commandOf(snap);
-    lines.push(
-      'Under a service manager, stay in the foreground and let it do the daemon work: e.g. a systemd unit with [Service] Type=simple (or Type=notify), ExecStart=' +
-        (cmd ? cmd.argv.map(shellQuote).join(' ') : snap.stat.comm) +
-        `, UMask=0022, WorkingDirectory=/, and no self-daemonizing${cmd?.note ? ` (${cmd.note})` : ''}.`,
-    );
-    return lines;
-  }
-  const run = runCommandFor(snap);
-  if (verdict !== 'daemon' && run) lines.push(`Start it properly with: ${run}`);
+  const manager = detectManager(snap.host, snap.initComm);
+  const infra = infrastructure(snap, manager);
+  const approach = infra ?? (profile === 'managed' ? supervisedBy(snap) : null) ?? (verdict === 'daemon' ? null : byHost(snap, rows, manager));
+  if (approach) lines.push(...approach.lines);
+  lines.push(...fixes(rows, approach ? approach.runner : null));
   if (lines.length === 0) lines.push('Nothing to fix: it meets every rule of the checklist.');
   return lines;
 }

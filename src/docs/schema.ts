@@ -65,6 +65,11 @@ const facts = obj(
     unreadable: { type: 'object', additionalProperties: str() },
     limits: arrayOf(str()),
     exe: { type: ['string', 'null'] },
+    session: obj(['sid', 'leader', 'tty', 'foregroundGroup', 'groups', 'moreGroups'], {
+      sid: int(), leader: orNull(processRef), tty: { type: ['string', 'null'] }, foregroundGroup: { type: ['integer', 'null'] },
+      groups: arrayOf(obj(['pgid', 'members', 'moreMembers'], { pgid: int(), members: arrayOf(processRef), moreMembers: int({ minimum: 0 }) })),
+      moreGroups: int({ minimum: 0 }),
+    }),
     titleRewritten: { type: 'boolean' },
   },
   false,

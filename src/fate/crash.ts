@@ -3,26 +3,14 @@
  * afterwards: only a supervisor that restarts what it runs brings one back.
  */
 import { isForwardingInit, type ProgramKind } from '../classify.js';
+import { lookupProgram, type ProgramInfo } from '../knowledge/index.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { isNamespaceInit } from './stop.js';
 import { entry, type FateEntry } from './types.js';
 
-/** Supervisors that start what they run again when it exits, and what stops them doing so. */
-const RESTARTERS: Record<string, { how: string; unless: string }> = {
-  runsv: { how: 'runsv starts a service again whenever it exits', unless: 'the service is marked down (a `down` file, or `sv down`)' },
-  's6-supervise': { how: 's6-supervise starts a service again whenever it exits', unless: 'the service is marked down (a `down` file, or `s6-svc -d`)' },
-  supervise: { how: 'daemontools\' supervise starts a service again whenever it exits', unless: 'the service was stopped with `svc -d`' },
-  supervisord: { how: 'supervisord restarts a program that exits unexpectedly (autorestart=unexpected by default)', unless: 'its [program] section sets autorestart=false, or it exits with one of its exitcodes=' },
-  pm2: { how: 'pm2 restarts an app that exits', unless: 'it was started with --no-autorestart, or it hit max_restarts' },
-  'PM2': { how: 'pm2 restarts an app that exits', unless: 'it was started with --no-autorestart, or it hit max_restarts' },
-};
-
-function restarterOf(comm: string, argv: readonly string[] | null): string | null {
-  if (RESTARTERS[comm]) return comm;
-  if (comm.startsWith('PM2 v')) return 'pm2';
-  const script = argv?.[1]?.split('/').pop();
-  if (script && RESTARTERS[script] && /python|node/.test(argv?.[0] ?? '')) return script;
-  return null;
+/** The knowledge row of a supervisor that restarts what it runs (runsv, supervisord, pm2). */
+function restarterOf(comm: string, argv: readonly string[] | null): NonNullable<ProgramInfo['restarts']> | null {
+  return lookupProgram(comm, argv)?.restarts ?? null;
 }
 
 function serviceUnit(snap: Snapshot): string | null {
@@ -37,7 +25,7 @@ export function crashFate(snap: Snapshot, parentKind: ProgramKind | null): FateE
   const parent = snap.parent;
   const who = parent ? `${parent.comm} (${parent.pid})` : null;
   const r = parent && parentKind === 'supervisor' ? restarterOf(parent.comm, parent.cmdline) : null;
-  if (r) return entry('lives', `Its parent ${who} supervises it: ${RESTARTERS[r]!.how}.`, who, RESTARTERS[r]!.unless);
+  if (r) return entry('lives', `Its parent ${who} supervises it: ${r.how}.`, who, r.unless);
   if (parent && isForwardingInit(parent.comm, parent.cmdline)) {
     return entry('dies', `Its parent ${who} is a container init: it exits when its child does and never starts it again.`, null, 'a restart policy of its container (docker run --restart) starts the container again');
   }

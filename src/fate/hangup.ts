@@ -9,9 +9,9 @@
  */
 import { SIGNALS } from '../proc/signals.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { dispositionOf } from './disposition.js';
+import { dispositionOf, type Disposition } from './disposition.js';
 import type { SessionView } from './session.js';
-import { shellLabel } from './shell.js';
+import { shellLabel, type ShellInfo } from './shell.js';
 import { entry, eitherOf, type FateEntry } from './types.js';
 import { deadTerminalIo, hupOutcome, DISOWN } from './wording.js';
 
@@ -26,6 +26,28 @@ function notOnLoginTerminal(v: SessionView): FateEntry | null {
   return null;
 }
 
+/** A parent that exists but could not be read (hidepid, another user's namespace): the job chain is hidden. */
+function parentUnseen(snap: Snapshot): boolean {
+  return snap.stat.ppid > 1 && snap.parent === null && snap.unreadable.parent !== undefined;
+}
+
+/** A job of an interactive shell that the hangup reaches: that shell sends SIGHUP to its jobs. */
+function jobHangup(snap: Snapshot, v: SessionView, shell: ShellInfo, leaderName: string, hup: Disposition): FateEntry {
+  const name = shellLabel(shell);
+  // Only bash's rules were measured; another shell's are not claimed.
+  if (shell.flavor !== 'bash') return entry('unknown', `It is a job of ${name}, an interactive ${shell.comm}: this model knows an interactive bash's rules on a hangup, not ${shell.comm}'s.`);
+  const how =
+    v.jobOfReached === 'leader' ? `The kernel sends SIGHUP to ${leaderName}, the session's leader` :
+      v.jobOfReached === 'foreground' ? `When ${leaderName}, the session's leader, exits after the hangup, the kernel sends SIGHUP to the group holding the terminal's foreground, ${name}'s` :
+        `The kernel sends SIGHUP to ${leaderName}, the session's leader, which sends SIGHUP to its jobs, ${name} among them (itself a job, or the job of a shell that is one)`;
+  const stop = v.stopped ? ' (and SIGCONT, as it is stopped)' : '';
+  const chain = `${how}; ${name} sends SIGHUP${stop} to the jobs in its table, this one among them`;
+  // A stopped job with SIGHUP's default action dies either way: out of the table, its orphaned group
+  // gets the kernel's SIGHUP. One that ignores SIGHUP dies of bash's SIGTERM at exit, which disown prevents.
+  const unless = v.stopped && hup !== 'ignored' ? null : DISOWN(shell);
+  return hupOutcome(hup, chain, name, unless, v.stopped ? dispositionOf(snap.status, SIGNALS.SIGTERM) : null);
+}
+
 export function hangupFate(snap: Snapshot, v: SessionView): FateEntry {
   const off = notOnLoginTerminal(v);
   if (off) return off;
@@ -37,11 +59,9 @@ export function hangupFate(snap: Snapshot, v: SessionView): FateEntry {
   }
   if (!leader) return entry('unknown', `Its session's leader (${snap.stat.session}) could not be read, and it is the leader that the kernel signals.`);
   const leaderName = `${leader.comm} (${leader.pid})`;
-  if (v.jobOf && v.jobOfReached) {
-    const via = v.jobOf.pid === leader.pid ? '' : `, which sends SIGHUP to its jobs, ${shellLabel(v.jobOf)} among them, and ${shellLabel(v.jobOf)} in turn`;
-    const stop = v.stopped ? ' (and SIGCONT, as it is stopped)' : '';
-    const chain = `The kernel sends SIGHUP to ${leaderName}, the session's leader${via}; ${v.jobOf.pid === leader.pid ? leaderName : shellLabel(v.jobOf)} sends SIGHUP${stop} to the jobs in its table, this one among them`;
-    return hupOutcome(hup, chain, shellLabel(v.jobOf), DISOWN(v.jobOf), v.stopped ? dispositionOf(snap.status, SIGNALS.SIGTERM) : null);
+  if (v.jobOf && v.jobOfReached) return jobHangup(snap, v, v.jobOf, leaderName, hup);
+  if (parentUnseen(snap)) {
+    return entry('unknown', `Its parent ${snap.stat.ppid} could not be read (${snap.unreadable.parent}), so whose job it is cannot be told, and only jobs of an interactive shell get its SIGHUP.`);
   }
   if (!v.leaderShell?.interactive || v.leaderShell.flavor !== 'bash') {
     return entry('unknown', `The kernel sends SIGHUP to ${leaderName} alone, the leader of ${v.tty}'s session; what ${leaderName} passes on to this process is up to it (this model knows an interactive bash's rules).`);

@@ -7,6 +7,7 @@
  */
 import { classifyCgroupPath } from '../proc/cgroup-scope.js';
 import { killOnLogout } from '../host/logind.js';
+import { describeErrno } from '../errors.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { entry, type FateEntry } from './types.js';
 
@@ -36,7 +37,7 @@ function cgroupText(snap: Snapshot): string {
 }
 
 export function logoutFate(snap: Snapshot, scopeUser: string | null): FateEntry {
-  if (!snap.cgroup) return entry('unknown', `Its cgroup could not be read (${snap.unreadable.cgroup ?? 'EIO'}), and that is where a login's scope shows.`);
+  if (!snap.cgroup) return entry('unknown', `Its cgroup could not be read (${describeErrno(snap.unreadable.cgroup ?? 'EIO', snap.auditorUid === 0)}), and that is where a login's scope shows.`);
   const scope = loginScopeOf(snap);
   if (!scope) return entry('lives', `It is not in a login session's scope cgroup (its cgroup is ${cgroupText(snap)}): logind's kill at the end of a session cannot reach it.`);
   const host = snap.host;
@@ -45,6 +46,9 @@ export function logoutFate(snap: Snapshot, scopeUser: string | null): FateEntry 
   if (!host.systemdPid1) {
     return entry('lives', `${at}, but systemd is not pid 1 here (/run/systemd/system is missing under ${host.root}), so no logind kills the scope when the login ends.`);
   }
+  // A file logind could not read, or a line where it gave up, leaves the settings in force unknown.
+  const broken = host.logind.problems.find((p) => /cannot be read|stops parsing|cannot be listed/.test(p));
+  if (broken) return entry('unknown', `${at}, but logind's settings could not be read in full: ${broken}.`);
   const user = scopeUser ?? (scope.uid !== null ? String(scope.uid) : '?');
   const k = killOnLogout(host.logind, user);
   const kill = `when session ${scope.session} ends, systemd-logind stops ${scope.scope}: SIGTERM, then SIGKILL, to every process in it, whatever its signal dispositions`;

@@ -41,8 +41,13 @@ export interface SessionView {
   isLeader: boolean;
   /** The interactive shell whose job table holds its process group (disown is invisible in /proc). */
   jobOf: ShellInfo | null;
-  /** That shell gets SIGHUP on a hangup: it is the session's leader, or itself a job of one that does. */
-  jobOfReached: boolean;
+  /**
+   * How a hangup reaches that shell: it is the session's leader (the kernel
+   * signals it), it holds the terminal's foreground (the kernel signals that
+   * group when the leader exits), or it is a job of a shell reached so; null
+   * when it is not reached.
+   */
+  jobOfReached: 'leader' | 'foreground' | 'job' | null;
   /** It shares the leader shell's own process group (job control off: set +m). */
   inLeaderGroup: boolean;
   foreground: boolean;
@@ -90,13 +95,17 @@ function jobOwner(snap: Snapshot, chain: ProcStat[], leader: ProcStat | null): {
   return { owner: null, index: -1 };
 }
 
-/** Whether a hangup reaches the job's owner: it leads the session, or it is itself a job of a shell the hangup reaches. */
-function reached(snap: Snapshot, chain: ProcStat[], job: { owner: ShellInfo | null; index: number }, leader: ProcStat | null, depth = 0): boolean {
-  if (!leader || !job.owner) return false;
-  if (job.owner.pid === leader.pid) return true;
-  if (job.index < 0 || depth > 8) return false;
+/** How a hangup reaches the job's owner (see SessionView.jobOfReached). */
+function reached(snap: Snapshot, chain: ProcStat[], job: { owner: ShellInfo | null; index: number }, leader: ProcStat | null, depth = 0): SessionView['jobOfReached'] {
+  if (!leader || !job.owner) return null;
+  if (job.owner.pid === leader.pid) return 'leader';
+  if (job.index < 0 || depth > 8) return null;
+  const owner = chain[job.index]!;
   const rest = chain.slice(job.index);
-  return reached(snap, rest, jobOwner(snap, rest, leader), leader, depth + 1);
+  // A shell reached so passes SIGHUP to its jobs; that path comes first.
+  if (reached(snap, rest, jobOwner(snap, rest, leader), leader, depth + 1)) return 'job';
+  // tty_jobctrl.c: when the leader exits after the hangup, the group that held the foreground gets SIGHUP.
+  return owner.ttyNr !== 0 && owner.pgrp === owner.tpgid ? 'foreground' : null;
 }
 
 function multiplexerOf(snap: Snapshot): { pid: number; comm: string } | null {
@@ -170,7 +179,7 @@ export function sessionView(snap: Snapshot): SessionView {
     leaderShell,
     isLeader,
     jobOf: inLeaderGroup ? leaderShell : job.owner,
-    jobOfReached: inLeaderGroup || reached(snap, chain, job, leaderStat),
+    jobOfReached: inLeaderGroup ? 'leader' : reached(snap, chain, job, leaderStat),
     inLeaderGroup,
     foreground: st.ttyNr !== 0 && st.tpgid === st.pgrp,
     stopped: st.state === 'T',

@@ -5,6 +5,7 @@
  * INVOCATION).
  */
 import { basename } from '../classify.js';
+import { SHELL_NAMES } from '../knowledge/kinds.js';
 
 export type ShellFlavor = 'bash' | 'zsh' | 'ksh' | 'dash' | 'other';
 
@@ -21,7 +22,6 @@ export interface ShellInfo {
 const FLAVORS: Record<string, ShellFlavor> = {
   bash: 'bash', rbash: 'bash', zsh: 'zsh', ksh: 'ksh', ksh93: 'ksh', mksh: 'ksh', pdksh: 'ksh', dash: 'dash', sh: 'dash',
 };
-const SHELLS = new Set(['bash', 'rbash', 'zsh', 'ksh', 'ksh93', 'mksh', 'pdksh', 'dash', 'sh', 'ash', 'yash', 'posh', 'fish', 'tcsh', 'csh', 'busybox']);
 
 /** bash's options that take the next word as their value (bash(1)). */
 const WITH_VALUE = new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file']);
@@ -59,7 +59,7 @@ function readsScript(argv: readonly string[]): { script: boolean; forced: boolea
 /** null when the process is not a shell. `hasTty`: it has a controlling terminal. */
 export function shellInfo(pid: number, comm: string, argv: readonly string[] | null, hasTty: boolean): ShellInfo | null {
   const name = argv?.[0] ? basename(argv[0]).replace(/^-/, '') : comm;
-  const key = SHELLS.has(name) ? name : SHELLS.has(comm) ? comm : null;
+  const key = SHELL_NAMES.has(name) ? name : SHELL_NAMES.has(comm) ? comm : null;
   if (key === null) return null;
   const flavor = FLAVORS[key] ?? 'other';
   if (!argv || argv.length === 0) return { pid, comm, flavor, interactive: hasTty, login: false };

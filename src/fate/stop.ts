@@ -27,9 +27,10 @@ function namespaceInit(snap: Snapshot, waits: string | null): FateEntry {
   const term = dispositionOf(snap.status, SIGNALS.SIGTERM);
   if (term === 'caught') return entry('dies', `It is the init of its pid namespace (NSpid ${ns}) and catches SIGTERM, so its handler runs; an init's handler normally shuts the namespace down.`, null, 'its SIGTERM handler does not exit');
   if (waits) return entry('dies', `It is the init of its pid namespace (NSpid ${ns}), and ${waits}, so SIGTERM reaches it.`, null, 'it does not exit when it takes SIGTERM');
+  const how = term === 'ignored' ? 'it ignores SIGTERM' : term === 'blocked' ? 'it blocks SIGTERM and nothing shows it waiting for it' : 'SIGTERM has its default action there';
   return entry(
     'lives',
-    `It is the init of its pid namespace (NSpid ${ns}) and SIGTERM has ${term === 'ignored' ? 'been ignored' : 'its default action'} there: the kernel drops such signals for a namespace's init (from the parent namespace only SIGKILL and SIGSTOP are forced), so it keeps running; \`docker stop\` waits its timeout (10 s by default) and then sends SIGKILL.`,
+    `It is the init of its pid namespace (NSpid ${ns}) and ${how}: the kernel drops signals with the default action for a namespace's init (from the parent namespace only SIGKILL and SIGSTOP are forced), so it keeps running; \`docker stop\` waits its timeout (10 s by default) and then sends SIGKILL.`,
     'the kernel',
   );
 }

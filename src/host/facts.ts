@@ -16,6 +16,8 @@ export interface HostFacts {
   logind: LogindConf;
   /** Lingering users; null when /var/lib/systemd/linger is missing or unreadable. */
   linger: string[] | null;
+  /** Host paths that mark an init system or a container, and whether each exists (manager.ts reads them). */
+  markers: Record<string, boolean>;
   /** Fact name -> errno, for host facts that could not be read. */
   unreadable: Record<string, string>;
 }
@@ -31,5 +33,21 @@ export function readHostFacts(files: HostFiles): HostFacts {
   if (booted === null && !unreadable.systemd) unreadable.systemd = 'EACCES';
   const linger = readLinger(files);
   if (linger.error) unreadable.linger = linger.error;
-  return { root: files.root || '/', systemdPid1: booted, logind: readLogindConf(files), linger: linger.users, unreadable };
+  return { root: files.root || '/', systemdPid1: booted, logind: readLogindConf(files), linger: linger.users, markers: readMarkers(files), unreadable };
+}
+
+/** Files whose presence says which init system runs the host, or that it is a container. */
+export const MARKERS = ['run/openrc/softlevel', '.dockerenv', 'run/.containerenv'] as const;
+
+function readMarkers(files: HostFiles): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const m of MARKERS) {
+    try {
+      files.statTarget(m);
+      out[m] = true;
+    } catch {
+      out[m] = false;
+    }
+  }
+  return out;
 }

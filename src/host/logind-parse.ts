@@ -162,6 +162,12 @@ export function parseLogindConf(files: LogindConfFile[]): LogindConf {
     // config_parse_many_files() stops at the first error with what was applied so far kept.
     if (file.error === 'ENOENT') continue;
     let fatal: { msg: string; at: SetAt } | null;
+    if (file.error === 'EACCES' || file.error === 'EPERM') {
+      // logind runs as root and reads it: only this auditor is blind to what it applies.
+      conf.stoppedAt = { path: file.path, line: 0 };
+      conf.problems.push(`${file.path}: cannot be read by this user (${file.error}), though logind, as root, reads it: run daemon-check as root to see what it sets`);
+      break;
+    }
     if (file.error) {
       fatal = { msg: `${file.path}: cannot be read (${file.error})`, at: { path: file.path, line: 0 } };
     } else {

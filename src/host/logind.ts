@@ -43,7 +43,7 @@ export function listLogindConfFiles(host: HostFiles): LogindConfListing {
       try { st = host.statTarget(hostRel(p)); } catch { continue; } // dangling: fopen gives ENOENT, skipped
       const type = st.mode & 0o170000;
       if (type === 0o020000 || (type === 0o100000 && st.size === 0)) { byName.set(name, ''); out.masked.push(p); continue; }
-      if (type === 0o040000) { out.problems.push(`${p}: a directory, not read`); continue; }
+      // v252 lists drop-ins without a type check: a directory is fopen()ed, its read fails (EISDIR) and the parse stops there.
       byName.set(name, p);
     }
   }

@@ -60,7 +60,8 @@ export class LocalHost implements HostReader {
   users(): ReadonlyMap<number, string> {
     if (!this.table) {
       try {
-        this.table = parsePasswd(fs.readFileSync('/etc/passwd', 'utf8'));
+        // The host root's passwd: logind names a scope's owner from the host's, and --host-root may be a container's view of it.
+        this.table = parsePasswd(this.hostFiles.readText('etc/passwd'));
       } catch {
         this.table = new Map();
       }

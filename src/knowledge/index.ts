@@ -52,6 +52,17 @@ export function daemonizes(info: ProgramInfo, argv: readonly string[] | null): b
 }
 
 /**
+ * The command for a program whose arguments are unknown (it overwrote them
+ * with a title): the executable with the options that keep it in the
+ * foreground, since whatever made it fork (an option, its config file) is
+ * unknown. null when the program has no foreground mode.
+ */
+export function foregroundWithoutArgs(info: ProgramInfo, exe: string): string[] | null {
+  if (!info.foreground) return null;
+  return [exe, ...(info.foreground.add ?? [])];
+}
+
+/**
  * The same command line made to stay in the foreground: detaching options
  * removed with their values, foreground options inserted right after the
  * program's argv[0] (or at the end where the program wants them last). A

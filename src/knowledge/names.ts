@@ -101,5 +101,8 @@ export function programIndex(info: ProgramInfo, argv: readonly string[]): number
  */
 export function isTitle(argv: readonly string[]): boolean {
   const words = argv.filter((a) => a !== '');
-  return words.length === 1 && /\s/.test(words[0]!.trim());
+  if (words.length !== 1) return false;
+  const w = words[0]!.trim();
+  // "/opt/my nginx/nginx" is a path with a space in a directory, not a title.
+  return /\s/.test(w) && !(w.startsWith('/') && !/\s/.test(w.slice(w.lastIndexOf('/') + 1)));
 }

@@ -110,6 +110,7 @@ export const SYSTEM_PROGRAMS: readonly ProgramInfo[] = [
     config: { directive: 'nodaemon=true', file: '/etc/supervisor/supervisord.conf', fileFlags: ['-c', '--configuration'] },
     foreground: { add: ['-n'] },
     readiness: 'simple', pidfile: { path: '/var/run/supervisord.pid', flag: '-j', directive: 'pidfile' },
+    restarts: { how: 'supervisord restarts a program that exits unexpectedly (autorestart=unexpected by default)', unless: 'its [program] section sets autorestart=false, or it exits with one of its exitcodes=' },
     source: 'https://supervisord.org/running.html#supervisord-command-line-options',
     notes: "A Python script: argv is 'python3 /usr/bin/supervisord ...'. Without -c it searches for supervisord.conf (Debian: /etc/supervisor/supervisord.conf). Debian's supervisor.service runs supervisord -n. Checked here.",
   },
@@ -118,12 +119,14 @@ export const SYSTEM_PROGRAMS: readonly ProgramInfo[] = [
     stayFlags: [opt('--no-daemon')],
     foreground: { add: ['--no-daemon'] },
     readiness: 'simple', pidfile: { path: '~/.pm2/pm2.pid' },
+    restarts: { how: 'pm2 restarts an app that exits', unless: 'it was started with --no-autorestart, or it hit max_restarts' },
     source: 'https://pm2.keymetrics.io/docs/usage/docker-pm2-nodejs/',
     notes: "The CLI ('node .../pm2/bin/pm2 start app.js') spawns the God Daemon, which titles itself 'PM2 vX.Y.Z: God Daemon (PM2_HOME)'. In containers use pm2-runtime.",
   },
   {
     id: 'pm2-runtime', names: ['pm2-runtime', 'pm2-docker'], role: 'supervisor', daemonizesByDefault: false,
     foreground: ALREADY_FOREGROUND, readiness: 'simple',
+    restarts: { how: 'pm2-runtime restarts an app that exits', unless: 'it was started with --no-autorestart, or it hit max_restarts' },
     source: 'https://pm2.keymetrics.io/docs/usage/docker-pm2-nodejs/',
   },
   {
@@ -135,6 +138,7 @@ export const SYSTEM_PROGRAMS: readonly ProgramInfo[] = [
   {
     id: 'runsv', names: ['runsv'], role: 'supervisor', daemonizesByDefault: false,
     foreground: ALREADY_FOREGROUND, readiness: 'simple',
+    restarts: { how: 'runsv starts a service again whenever it exits', unless: 'the service is marked down (a `down` file, or `sv down`)' },
     source: 'http://smarden.org/runit/runsv.8.html',
   },
   {
@@ -146,7 +150,15 @@ export const SYSTEM_PROGRAMS: readonly ProgramInfo[] = [
   {
     id: 's6-supervise', names: ['s6-supervise'], role: 'supervisor', daemonizesByDefault: false,
     foreground: ALREADY_FOREGROUND, readiness: 'simple',
+    restarts: { how: 's6-supervise starts a service again whenever it exits', unless: 'the service is marked down (a `down` file, or `s6-svc -d`)' },
     source: 'https://skarnet.org/software/s6/s6-supervise.html',
+  },
+  {
+    id: 'supervise', names: ['supervise'], role: 'supervisor', daemonizesByDefault: false,
+    foreground: ALREADY_FOREGROUND, readiness: 'simple',
+    restarts: { how: 'daemontools\' supervise starts a service again whenever it exits', unless: 'the service was stopped with `svc -d`' },
+    source: 'https://cr.yp.to/daemontools/supervise.html',
+    notes: 'daemontools: svscan starts one supervise per service directory.',
   },
   {
     id: 'tmux', names: ['tmux'], role: 'multiplexer', daemonizesByDefault: true,
@@ -168,6 +180,7 @@ export const SYSTEM_PROGRAMS: readonly ProgramInfo[] = [
     id: 'tini', names: ['tini', 'tini-static', 'docker-init'], role: 'init', daemonizesByDefault: false,
     optionsWithValue: ['-p', '-e'],
     foreground: ALREADY_FOREGROUND, readiness: 'simple',
+    forwardsSignals: true,
     source: 'https://github.com/krallin/tini',
     notes: "docker run --init runs it as docker-init (Debian: a link to tini-static). -s makes it a subreaper when it is not pid 1.",
   },
@@ -175,6 +188,14 @@ export const SYSTEM_PROGRAMS: readonly ProgramInfo[] = [
     id: 'dumb-init', names: ['dumb-init'], role: 'init', daemonizesByDefault: false,
     optionsWithValue: ['-r', '--rewrite'],
     foreground: ALREADY_FOREGROUND, readiness: 'simple',
+    forwardsSignals: true,
     source: 'https://github.com/Yelp/dumb-init',
+  },
+  {
+    id: 'catatonit', names: ['catatonit'], role: 'init', daemonizesByDefault: false,
+    foreground: ALREADY_FOREGROUND, readiness: 'simple',
+    forwardsSignals: true,
+    source: 'https://github.com/openSUSE/catatonit',
+    notes: 'podman run --init runs it as the container\'s pid 1.',
   },
 ];

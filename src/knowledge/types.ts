@@ -108,6 +108,10 @@ export interface ProgramInfo {
   /** Arguments it needs before it sends sd_notify (redis-server --supervised systemd). */
   readonly notifyArgs?: readonly string[];
   readonly pidfile?: Pidfile;
+  /** A supervisor that starts what it runs again when it exits: how, and what stops it doing so. */
+  readonly restarts?: { readonly how: string; readonly unless: string };
+  /** An init that takes SIGTERM and forwards it to its child, then exits with it (tini, dumb-init). */
+  readonly forwardsSignals?: boolean;
   /** A man page or the official documentation backing the options above. */
   readonly source: string;
   readonly notes?: string;

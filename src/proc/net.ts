@@ -13,6 +13,13 @@ export interface SocketInfo {
   listening: boolean;
   /** The name it is bound to: a unix path ("@name" for abstract), or "addr:port". */
   name: string | null;
+  /**
+   * A unix path no longer there (true): /proc/net/unix keeps the bind-time
+   * name after an unlink or a rename (supervisord binds a temporary name and
+   * links it to the configured one). Set by the snapshot reader; undefined
+   * where not looked at.
+   */
+  nameGone?: boolean;
 }
 
 /** __SO_ACCEPTCON in include/linux/net.h: the socket is listening. */

@@ -1,49 +1,93 @@
-/** The scan's table: one row per background process, worst first. */
+/**
+ * The scan's table: one row per background process, worst first, fitted to
+ * the terminal: pid, a short verdict mark and startedAs always; the command
+ * gets what is left, cut in the middle so rows that differ only at their end
+ * (the usual case: the same program, other arguments) stay apart; the user,
+ * the full verdict and the problems come back as the width allows.
+ */
 import Table from 'cli-table3';
 import type { ScanResult } from '../scan.js';
-import { makeChalk, paintStatus, paintVerdict, SYMBOLS } from './style.js';
+import type { Verdict } from '../types.js';
+import { wrap } from './layout.js';
+import { ASCII_SYMBOLS, makeChalk, paintStatus, paintVerdict, SYMBOLS, tableChars } from './style.js';
 import { safeDeep } from './sanitize.js';
+
+/** Keeps both ends: "unshare --fork --pid … sleep 3013". */
+function cutMiddle(s: string, n: number): string {
+  const chars = [...s];
+  if (chars.length <= n) return s;
+  const head = Math.ceil((n - 1) * 0.45);
+  return chars.slice(0, head).join('') + '…' + chars.slice(chars.length - (n - 1 - head)).join('');
+}
 
 function cut(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, Math.max(1, n - 1)) + '…';
 }
 
-export function renderScanTable(result: ScanResult, o: { color?: boolean; width?: number; who: string }): string {
-  const r = safeDeep(result);
-  const c = makeChalk(o.color);
-  const width = Math.max(80, Math.min(o.width ?? 120, 200));
-  const cmdW = Math.max(16, Math.floor((width - 70) * 0.45));
-  const probW = Math.max(16, width - 70 - cmdW);
-  const table = new Table({
-    head: ['pid', 'user', 'command', 'started as', 'verdict', 'problems'],
-    style: { head: [], border: [], compact: true },
-    colWidths: [9, 10, cmdW, 15, 24, probW],
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
+const MARKS: Record<Verdict, string> = { 'not-a-daemon': '✗', inconclusive: '?', 'daemon-with-warnings': '!', daemon: '✓' };
+const ASCII_MARKS: Record<Verdict, string> = { 'not-a-daemon': 'x', inconclusive: '?', 'daemon-with-warnings': '!', daemon: '+' };
+
+interface Columns {
+  user: boolean;
+  verdict: boolean;
+  problems: number;
+  command: number;
+}
+
+/** Which columns fit: pid 8, mark 3, started as 18, borders; the command takes the rest. */
+function columnsFor(width: number): Columns {
+  const base = 8 + 3 + 18 + 5;
+  const user = width >= 100;
+  const verdict = width >= 120;
+  const extra = (user ? 11 : 0) + (verdict ? 23 : 0);
+  const rest = width - base - extra - (width >= 100 ? 1 : 0);
+  const problems = width >= 100 ? Math.floor(rest * 0.4) : 0;
+  return { user, verdict, problems, command: Math.max(12, rest - problems) };
+}
+
+function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns, ascii: boolean): string {
+  const MARK = ascii ? ASCII_MARKS : MARKS;
+  const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
+  const head = ['pid', '', ...(cols.user ? ['user'] : []), 'started as', ...(cols.verdict ? ['verdict'] : []), 'command', ...(cols.problems ? ['problems'] : [])];
+  const widths = [8, 3, ...(cols.user ? [11] : []), 18, ...(cols.verdict ? [23] : []), cols.command, ...(cols.problems ? [cols.problems] : [])];
+  const table = new Table({ head, style: { head: [], border: [], compact: true }, colWidths: widths, chars: tableChars(ascii) });
   for (const p of r.processes) {
-    const cmd = p.cmdline && p.cmdline.length ? p.cmdline.join(' ') : p.comm;
-    const problems = p.problems.map((x) => `${SYMBOLS[x.status]}${x.id}`).join(' ');
+    const cmd = p.cmdline && p.cmdline.length ? p.cmdline.join(' ') : `[${p.comm}]`;
+    const problems = p.problems.map((x) => `${symbols[x.status]}${ascii ? ':' : ''}${x.id}`).join(' ') || '-';
+    const mark = p.verdict === 'not-a-daemon' ? c.red.bold(MARK[p.verdict]) : p.verdict === 'daemon' ? c.green(MARK[p.verdict]) : c.yellow(MARK[p.verdict]);
     table.push([
       String(p.pid),
-      cut(p.user ?? String(p.uid ?? '?'), 8),
-      cut(cmd, cmdW - 2),
+      mark,
+      ...(cols.user ? [cut(p.user ?? String(p.uid ?? '?'), 9)] : []),
       p.startedAs.kind,
-      paintVerdict(c, p.verdict),
-      paintStatus(c, p.problems[0]?.status ?? 'pass', cut(problems || '-', probW - 2)),
+      ...(cols.verdict ? [paintVerdict(c, p.verdict)] : []),
+      cutMiddle(cmd, cols.command - 2),
+      ...(cols.problems ? [paintStatus(c, p.problems[0]?.status ?? 'pass', cut(problems, cols.problems - 2))] : []),
     ]);
   }
+  return table.toString();
+}
+
+export function renderScanTable(result: ScanResult, o: { color?: boolean; width?: number | null; ascii?: boolean; who: string }): string {
+  const ascii = o.ascii ?? false;
+  const MARK = ascii ? ASCII_MARKS : MARKS;
+  const r = safeDeep(result);
+  const c = makeChalk(o.color);
+  const width = o.width ?? null;
+  const cols = columnsFor(Math.max(60, Math.min(width ?? 160, 240)));
   const counts = new Map<string, number>();
   for (const p of r.processes) counts.set(p.verdict, (counts.get(p.verdict) ?? 0) + 1);
   const s = r.skipped;
   const lines = [
-    c.bold(`${r.processes.length} background processes of ${o.who}`) +
-      ` (${[...counts].map(([v, n]) => `${n} ${v}`).join(', ') || 'none'})`,
-    table.toString(),
-    c.dim(`Not listed: ${s.kernelThreads} kernel threads, ${s.foreground} in a terminal's foreground, ${s.zombies} zombies${s.otherUsers ? `, ${s.otherUsers} of other users (--all lists them)` : ''}${s.vanished ? `, ${s.vanished} exited while read` : ''}.`),
+    ...wrap(`(${[...counts].map(([v, n]) => `${n} ${v}`).join(', ') || 'none'})`, width, c.bold(`${r.processes.length} background processes of ${o.who} `), '  '),
+    scanTable(r, c, cols, ascii),
   ];
-  if (r.hidepid) lines.push(c.yellow(`/proc is mounted with ${r.hidepid}: other users' processes are hidden from this user.`));
+  if (!cols.verdict) lines.push(c.dim(`${MARK['not-a-daemon']} not a daemon   ${MARK.inconclusive} inconclusive   ${MARK['daemon-with-warnings']} daemon with warnings   ${MARK.daemon} daemon`));
+  const ancestors = s.scannerAncestors ? `, ${s.scannerAncestors} of this scan's own ancestors (its shell and terminal; --all lists them)` : '';
+  lines.push(...wrap(c.dim(`Not listed: ${s.kernelThreads} kernel threads, ${s.foreground} in a login terminal's foreground, ${s.zombies} zombies${s.otherUsers ? `, ${s.otherUsers} of other users (--all lists them)` : ''}${ancestors}${s.vanished ? `, ${s.vanished} exited while read` : ''}.`), width));
+  if (r.hidepid) lines.push(...wrap(c.yellow(`/proc is mounted with ${r.hidepid}: other users' processes are hidden from this user.`), width));
   // Counted from the fate model, not the verdict: a daemon in a login's scope dies at logout too.
   const fragile = r.processes.filter((p) => p.fate.hangup.outcome === 'dies' || p.fate['shell-exit'].outcome === 'dies' || p.fate.logout.outcome === 'dies').length;
-  if (fragile) lines.push(`${fragile} of them will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`);
+  if (fragile) lines.push(...wrap(`${fragile} of the ${r.processes.length} will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`, width));
   return lines.join('\n') + '\n';
 }

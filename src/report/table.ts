@@ -1,113 +1,98 @@
 /**
- * The terminal report, shaped like `systemd-analyze security`: a header, one
- * row per check (worst first), the findings, the verdict, how it was started
- * and what to do.
+ * The terminal report, shaped like `systemd-analyze security`: a header, the
+ * picture of its session, one row per check (worst first), the findings, the
+ * verdict, what ends it and what to do. On a terminal every line fits its
+ * width (prose wraps at word boundaries with a hanging indent, the table
+ * gives up room from its widest free-text column first); piped, nothing wraps.
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { statusRank } from '../verdict.js';
 import { FATE_EVENTS, type Outcome, type Report } from '../types.js';
-import { makeChalk, paintStatus, paintVerdict, SYMBOLS } from './style.js';
+import { wrap } from './layout.js';
+import { ASCII_SYMBOLS, makeChalk, paintStatus, paintVerdict, SYMBOLS, tableChars } from './style.js';
 import { safeDeep } from './sanitize.js';
+import { renderSessionTree } from './tree.js';
 
 export interface TableOptions {
   color?: boolean;
-  width?: number;
+  /** The terminal's width; null or absent: not a terminal, nothing is wrapped. */
+  width?: number | null;
+  ascii?: boolean;
 }
 
 function cut(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, Math.max(1, n - 1)) + '…';
 }
 
-/** The ancestry line: init -> ... -> the audited process, with session and group marks. */
-function ancestryLine(r: Report): string {
-  const f = r.facts;
-  const parts = f.ancestry.map((a) => {
-    const marks: string[] = [];
-    if (a.pid === a.sid) marks.push(`session leader${a.tty ? `, ${a.tty}` : ''}`);
-    else if (a.pid === a.pgid) marks.push('group leader');
-    return `${a.comm} ${a.pid}${marks.length ? ` [${marks.join(', ')}]` : ''}`;
-  });
-  const self: string[] = [];
-  if (r.pid === f.sid) self.push(`session leader${f.tty ? `, ${f.tty}` : ''}`);
-  else if (r.pid === f.pgid) self.push(`group leader${f.tty ? `, ${f.tty}` : ''}`);
-  else if (f.tty) self.push(f.tty);
-  if (f.sid !== r.pid && !f.ancestry.some((a) => a.pid === f.sid)) {
-    const leader = f.sessionLeader ? ` led by ${f.sessionLeader.comm}` : f.unreadable.sessionLeader ? `, leader unreadable (${f.unreadable.sessionLeader})` : ', leader gone';
-    self.push(`session ${f.sid}${leader}`);
-  }
-  parts.push(`${r.comm} ${r.pid}${self.length ? ` [${self.join(', ')}]` : ''} <- audited`);
-  let line = parts.join(' -> ');
-  if (f.children.length) {
-    const kids = f.children.slice(0, 6).map((c) => `${c.comm} ${c.pid}${f.zombieChildren.some((z) => z.pid === c.pid) ? ' (zombie)' : ''}`);
-    line += `\n    children: ${kids.join(', ')}${f.children.length > 6 ? `, +${f.children.length - 6}` : ''}`;
-  }
-  return line;
-}
-
 const OUTCOME_MARK: Record<Outcome, string> = { lives: 'lives', dies: 'DIES', unknown: '?' };
 
 /** One line per event of the fate model, with the condition that would flip it. */
-function fateLines(c: ChalkInstance, r: Report): string[] {
-  return FATE_EVENTS.map((ev) => {
+function fateLines(c: ChalkInstance, r: Report, width: number | null): string[] {
+  return FATE_EVENTS.flatMap((ev) => {
     const e = r.fate[ev];
     const mark = OUTCOME_MARK[e.outcome].padEnd(5);
     const painted = e.outcome === 'dies' ? c.red.bold(mark) : e.outcome === 'lives' ? c.green(mark) : c.magenta(mark);
-    return `  ${ev.padEnd(10)} ${painted} ${e.why}${e.unless ? c.dim(` Unless ${e.unless}.`) : ''}`;
+    const text = `${e.why}${e.unless ? ` Unless ${e.unless}.` : ''}`;
+    return wrap(text, width, `  ${ev.padEnd(10)} ${painted} `, ' '.repeat(19));
   });
 }
 
-function header(c: ChalkInstance, r: Report): string[] {
+function header(c: ChalkInstance, r: Report, width: number | null): string[] {
   const cmd = r.cmdline && r.cmdline.length ? r.cmdline.join(' ') : `[${r.comm}]`;
   const user = r.facts.uid === null ? 'unknown user' : `${r.user ?? 'uid'} (uid ${r.facts.uid})`;
   return [
-    `${c.bold(`pid ${r.pid}`)}  ${cut(cmd, 200)}`,
-    `user ${user}   profile ${c.bold(r.profile)} (${r.profileReason})`,
-    `tree ${ancestryLine(r)}`,
+    ...wrap(cut(cmd, 200), width, `${c.bold(`pid ${r.pid}`)}  `, '      '),
+    ...wrap(`profile ${c.bold(r.profile)} (${r.profileReason})`, width, `user ${user}   `, '  '),
   ];
 }
 
-export function renderTable(report: Report, opts: TableOptions = {}): string {
-  const r = safeDeep(report);
-  const c = makeChalk(opts.color);
-  const width = Math.max(60, Math.min(opts.width ?? 100, 160));
-  const rows = [...r.checks].sort((a, b) => statusRank(a.status) - statusRank(b.status));
-  const obsW = Math.max(16, Math.floor((width - 32) * 0.6));
-  const expW = Math.max(10, width - 32 - obsW);
+/** The check table: at a terminal's width, the 'seen' column gives up room first, then 'expected'. */
+function checkTable(c: ChalkInstance, r: Report, width: number | null, ascii: boolean): string {
+  const total = Math.max(60, Math.min(width ?? 100, 160));
+  const fixed = 3 + 24 + 5; // symbol and id columns, and the borders
+  const expW = Math.max(12, Math.min(30, Math.floor((total - fixed) * 0.4)));
+  const obsW = Math.max(12, total - fixed - expW);
   const table = new Table({
     head: ['', 'check', 'seen', 'expected'],
     style: { head: [], border: [], compact: true },
     colWidths: [3, 24, obsW, expW],
     wordWrap: false,
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    chars: tableChars(ascii),
   });
-  for (const row of rows) {
-    table.push([
-      paintStatus(c, row.status, SYMBOLS[row.status]),
-      paintStatus(c, row.status, row.id),
-      cut(row.observed, obsW - 2),
-      c.dim(cut(row.expected, expW - 2)),
-    ]);
+  const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
+  for (const row of [...r.checks].sort((a, b) => statusRank(a.status) - statusRank(b.status))) {
+    table.push([paintStatus(c, row.status, symbols[row.status]), paintStatus(c, row.status, row.id), cut(row.observed, obsW - 2), c.dim(cut(row.expected, expW - 2))]);
   }
-  const out: string[] = [...header(c, r), '', table.toString(), ''];
-  const findings = rows.filter((x) => x.status !== 'pass' && x.status !== 'skip');
-  if (findings.length) {
-    out.push(c.bold('Findings'));
-    for (const f of findings) out.push(`  ${paintStatus(c, f.status, SYMBOLS[f.status])} ${f.id}: ${f.detail}`);
-    out.push('');
-  }
-  if (r.facts.limits.length) out.push(c.dim(`Limits: ${r.facts.limits.join('; ')}`), '');
+  return table.toString();
+}
+
+function findingLines(c: ChalkInstance, r: Report, width: number | null, ascii: boolean): string[] {
+  const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
+  const findings = [...r.checks].sort((a, b) => statusRank(a.status) - statusRank(b.status)).filter((x) => x.status !== 'pass' && x.status !== 'skip');
+  if (!findings.length) return [];
+  return [c.bold('Findings'), ...findings.flatMap((f) => wrap(`${f.id}: ${f.detail}`, width, `  ${paintStatus(c, f.status, symbols[f.status])} `, '    ')), ''];
+}
+
+export function renderTable(report: Report, opts: TableOptions = {}): string {
+  const r = safeDeep(report);
+  const c = makeChalk(opts.color);
+  const width = opts.width ?? null;
+  const ascii = opts.ascii ?? false;
+  const out: string[] = [...header(c, r, width), '', ...renderSessionTree(r, { ascii, width }), '', checkTable(c, r, width, ascii), ''];
+  out.push(...findingLines(c, r, width, ascii));
+  if (r.facts.limits.length) out.push(...wrap(r.facts.limits.join('; '), width, c.dim('Limits: '), '  '), '');
   const denied = Object.entries(r.facts.unreadable).filter(([, e]) => e === 'EACCES' || e === 'EPERM').map(([k]) => k);
   if (denied.length && r.auditorUid !== null && r.auditorUid !== 0) {
-    out.push(c.magenta(`Not readable as uid ${r.auditorUid}: ${denied.join(', ')}. Running as root (sudo daemon-check ${r.pid}) would add that evidence.`), '');
+    out.push(...wrap(c.magenta(`Not readable as uid ${r.auditorUid}: ${denied.join(', ')}. Running as root (sudo daemon-check ${r.pid}) would add that evidence.`), width), '');
   }
-  out.push(`${c.bold('Verdict')}   ${paintVerdict(c, r.verdict)}`);
-  out.push(`${c.bold('Started as')} ${r.startedAs.kind}: ${r.startedAs.detail}`);
-  out.push('', c.bold('What ends it'), ...fateLines(c, r));
+  out.push(`${c.bold('Verdict')}    ${paintVerdict(c, r.verdict)}`);
+  out.push(...wrap(`${r.startedAs.kind}: ${r.startedAs.detail}`, width, `${c.bold('Started as')} `, '           '));
+  out.push('', c.bold('What ends it'), ...fateLines(c, r, width));
   if (r.requireFailed.length) out.push(c.red(`Required checks not passed: ${r.requireFailed.join(', ')}`));
   if (r.remediation.length) {
     out.push('', c.bold('What to do'));
-    for (const line of r.remediation) out.push(`  - ${line}`);
+    for (const line of r.remediation) out.push(...wrap(line, width, '  - ', '    '));
   }
   return out.join('\n') + '\n';
 }

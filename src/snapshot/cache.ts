@@ -27,7 +27,8 @@ export interface ScanCache {
   peerIndex: (() => Map<string, PeerHolder[]>) | null;
 }
 
-export function newCache(source: ProcSource, table: ProcessTable = ProcessTable.read(source)): ScanCache {
+/** One audit's cache reads the table lazily (see ProcessTable.lazy); a scan passes the full table it read. */
+export function newCache(source: ProcSource, table: ProcessTable = ProcessTable.lazy(source)): ScanCache {
   let locks: LockTable | null = null;
   return {
     table,

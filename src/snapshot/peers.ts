@@ -48,7 +48,7 @@ function targetsOf(source: ProcSource, pid: number, wanted: (target: string) => 
  */
 export function holdersByTarget(source: ProcSource, table: ProcessTable, skip: (st: ProcStat) => boolean, wanted: (target: string) => boolean): Map<string, PeerHolder[]> {
   const index = new Map<string, PeerHolder[]>();
-  for (const st of table.byPid.values()) {
+  for (const st of table.all()) {
     // Kernel threads have no fds; a zombie's are closed.
     if (st.state === 'Z' || isKernelThread(st) || skip(st)) continue;
     const mine = targetsOf(source, st.pid, wanted);

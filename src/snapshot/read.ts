@@ -4,6 +4,7 @@
  * cache.ts. Throws DaemonCheckError for a process that does not exist, is a
  * kernel thread or a zombie; everything else degrades to null facts.
  */
+import { isMultiplexer } from '../classify.js';
 import { DaemonCheckError, errnoOf, noSuchProcess } from '../errors.js';
 import type { HostReader } from '../host/reader.js';
 import { CMDLINE_CAP, readCmdline } from '../proc/cmdline.js';
@@ -16,7 +17,7 @@ import { readMountinfo } from '../proc/mountinfo.js';
 import { netNamespaceOf, readSocketTable, type SocketInfo } from '../proc/net.js';
 import type { ProcSource, TargetStat } from '../proc/source.js';
 import { isKernelThread, readStat, type ProcStat } from '../proc/stat.js';
-import { readStatus } from '../proc/status.js';
+import { readStatus, type ProcStatus } from '../proc/status.js';
 import { ttyOf } from '../proc/tty.js';
 import { newCache, type ScanCache } from './cache.js';
 import { Evidence } from './evidence.js';
@@ -95,13 +96,23 @@ function quietly(f: () => string): string | null {
   }
 }
 
-/** How it waits (wchan, syscall) and what it runs (exe): only a full audit reads them. */
-function readWaitFacts(source: ProcSource, pid: number, full: boolean): { wchan: string | null; syscall: string | null; exe: string | null } {
+/**
+ * How it waits (wchan, syscall) and what it runs (exe), read by a full audit
+ * only where they can matter, so a scan pays for them only there: how it
+ * waits, where a signal is blocked or it is a pid namespace's init
+ * (sigtimedwait unblocks the signals it waits for while it waits, so an init
+ * like tini can show none blocked); the executable, where argv looks like a
+ * rewritten title.
+ */
+function readWaitFacts(source: ProcSource, pid: number, full: boolean, status: ProcStatus | null, argv: string[] | null): { wchan: string | null; syscall: string | null; exe: string | null } {
   if (!full) return { wchan: null, syscall: null, exe: null };
+  const nsInit = status !== null && status.nspid.length > 1 && status.nspid[status.nspid.length - 1] === 1;
+  const waits = !status || status.sigBlk !== 0n || nsInit;
+  const titled = argv !== null && (argv.slice(1).some((a) => a === '') || (argv.length === 1 && /\s/.test(argv[0]!)));
   return {
-    wchan: quietly(() => source.readText(`${pid}/wchan`, 256)),
-    syscall: quietly(() => source.readText(`${pid}/syscall`, 512)),
-    exe: quietly(() => source.readlink(`${pid}/exe`).toString('utf8')),
+    wchan: waits ? quietly(() => source.readText(`${pid}/wchan`, 256)) : null,
+    syscall: waits ? quietly(() => source.readText(`${pid}/syscall`, 512)) : null,
+    exe: titled ? quietly(() => source.readlink(`${pid}/exe`).toString('utf8')) : null,
   };
 }
 
@@ -121,7 +132,25 @@ function readSockets(source: ProcSource, pid: number, cache: ScanCache, fds: FdE
   const ns = netNamespaceOf(source, pid) ?? `pid:${pid}`;
   let table = cache.sockets.get(ns);
   if (!table) cache.sockets.set(ns, (table = readSocketTable(source, pid)));
-  return inodes.flatMap((i) => table.get(i) ?? []);
+  return inodes.flatMap((i) => table.get(i) ?? []).map((info) => (info.kind === 'unix' && info.name?.startsWith('/') ? { ...info, nameGone: pathGone(source, pid, info.name) } : info));
+}
+
+function serverCgroup(source: ProcSource, pid: number): CgroupEntry[] | null {
+  try {
+    return readCgroup(source, pid);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a path in the process's own root is gone (ENOENT); false when it exists or cannot be told. */
+function pathGone(source: ProcSource, pid: number, p: string): boolean {
+  try {
+    source.statTarget(`${pid}/root${p}`);
+    return false;
+  } catch (err) {
+    return errnoOf(err) === 'ENOENT';
+  }
 }
 
 function readCwdStat(source: ProcSource, pid: number, cwd: string | null): TargetStat | null {
@@ -168,14 +197,15 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   for (const note of capPeers(peers, new Set(ancestors.map((a) => a.pid)))) ev.limit(note);
   const host = opts.host;
   const uid = status?.uid[0];
-  const wait = readWaitFacts(source, pid, full);
+  const wait = readWaitFacts(source, pid, full, status, argv?.argv ?? null);
+  const serverCg = full && sessionLeaderParent && isMultiplexer(sessionLeaderParent.comm, sessionLeaderParent.cmdline) ? serverCgroup(source, sessionLeaderParent.pid) : null;
   return {
     pid, procRoot: source.root || '/', sourceKind: source.kind, stat, status,
     cmdline: argv?.argv ?? null, environ: env?.env ?? null, cwd, cwdStat: readCwdStat(source, pid, cwd),
     fds: walk.fds, fdCount: walk.count, fdsTruncated: walk.truncated, cgroup, mounts, locks,
     ttyDrivers: cache.ttyDrivers, tty, parent, sessionLeader, sessionLeaderParent, ancestors,
     ancestorLeaders: [...new Set(ancestors.map((a) => a.session))].flatMap((sid) => table.get(sid) ?? []),
-    children: table.children(pid), sessionMembers: table.sessionMembers(stat.session),
+    children: table.children(pid), sessionMembers: table.sessionMembers(stat.session, [pid]),
     descendants: [...table.descendants(pid)], peers, unreadable: ev.unreadable, limits: ev.limits,
     userName: uid !== undefined && host ? host.userName(uid) : null,
     auditorUid: host ? host.auditorUid() : null,
@@ -184,6 +214,9 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     arch: host ? host.arch() : process.arch,
     host: host ? host.facts() : null,
     scopeUser: scopeUserOf(cgroup, host),
+    multiplexerCgroup: serverCg,
+    multiplexerScopeUser: scopeUserOf(serverCg, host),
+    initComm: cache.table.get(1)?.comm ?? null,
     sockets: full ? readSockets(source, pid, cache, walk.fds) : null,
   };
 }

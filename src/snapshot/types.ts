@@ -61,6 +61,14 @@ export interface Snapshot {
   sessionLeader: RelatedProcess | null;
   /** The session leader's parent: a tmux or screen server for a pane, cron or atd for a job. */
   sessionLeaderParent: RelatedProcess | null;
+  /**
+   * The cgroup of that parent when it is a terminal multiplexer's server: a
+   * pane lives as long as its server's pty, so logind ending the server's
+   * scope ends the pane too. null otherwise, or when unreadable.
+   */
+  multiplexerCgroup: CgroupEntry[] | null;
+  /** The owner of the login scope that cgroup names, as scopeUser. */
+  multiplexerScopeUser: { uid: number; name: string | null } | null;
   ancestors: ProcStat[];
   /** The leaders of the ancestors' sessions (is an orphaned master still a job of a login?). */
   ancestorLeaders: ProcStat[];
@@ -88,6 +96,8 @@ export interface Snapshot {
   host: HostFacts | null;
   /** Its own sockets that listen or are bound to a name (from net/unix, tcp, tcp6), by inode; null when not read. */
   sockets: SocketInfo[] | null;
+  /** pid 1's comm in this /proc (systemd, runit, tini, ...): who runs the host, or the container. */
+  initComm: string | null;
   /** The user a login session scope in its cgroup belongs to (user-UID.slice), by name when known. */
   scopeUser: { uid: number; name: string | null } | null;
 }

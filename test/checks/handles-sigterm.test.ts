@@ -47,7 +47,7 @@ describe(ID, () => {
     it('as the init of a pid namespace with the default action, says SIGTERM leaves it running', () => {
       const row = runCheck(ID, makeSnapshot({ status: makeStatus({ nspid: [4242, 1] }) }));
       expect(row.status).toBe('info');
-      expect(row.detail).toMatch(/init of its pid namespace .* the kernel drops such signals/);
+      expect(row.detail).toMatch(/init of its pid namespace .* the kernel drops signals with the default action for a namespace's init/);
     });
   });
 

@@ -161,7 +161,38 @@ describe('daemonize()', () => {
     await expect(daemonize({ command: ['sleep', '1'], umask: 0o1000 })).rejects.toBeInstanceOf(TypeError);
     await expect(daemonize({ command: ['sleep', '1'], umask: 1.5 })).rejects.toBeInstanceOf(TypeError);
     await expect(daemonize({ command: ['sleep', '1'], waitReady: 0 })).rejects.toBeInstanceOf(TypeError);
+    await expect(daemonize({ command: ['sleep', '1'], settle: -1 })).rejects.toBeInstanceOf(TypeError);
+    await expect(daemonize({ command: ['sleep', '1'], settle: Number.NaN })).rejects.toBeInstanceOf(TypeError);
     await expect(daemonize({ command: ['sleep', '1'], env: { 'A=B': 'c' } })).rejects.toBeInstanceOf(TypeError);
     await expect(daemonize({ command: ['sleep', '1\0'] })).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('daemonize() and programs that fork themselves away', () => {
+  const unique = () => String(100000 + Math.floor(Math.random() * 800000));
+
+  it('resolves with the process it forked into, and followed: {launcher, status}', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const r = await start({ command: ['sh', '-c', `sleep ${unique()} & exit 0`], pidfile, settle: 3 });
+    expect(r.followed).toEqual({ launcher: expect.any(Number), status: 0 });
+    expect(r.followed!.launcher).not.toBe(r.pid);
+    expect(readFileSync(`/proc/${r.pid}/comm`, 'utf8')).toBe('sleep\n');
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${r.pid}\n`);
+  });
+
+  it('leaves followed out for a program that keeps running', async () => {
+    const r = await start({ command: ['sleep', unique()], settle: 0.2 });
+    expect(r).not.toHaveProperty('followed');
+  });
+
+  it('rejects with FORKED_AWAY (exit 1) when it cannot tell which process is the daemon', async () => {
+    const secs = unique();
+    const err = await failure({ command: ['sh', '-c', `setsid sleep ${secs} & setsid sleep ${secs} & exit 0`] });
+    expect(err.code).toBe('FORKED_AWAY');
+    expect(err.exitCode).toBe(1);
+    expect(err.forkedAway).toEqual({ launcher: expect.any(Number), reason: expect.stringMatching(/^cannot tell which of the processes it left is the daemon; stopped pids \d+ \d+ with SIGTERM$/) });
+    const pids = err.forkedAway!.reason.match(/\d+/g)!.map(Number);
+    for (const pid of pids) expect(gone(pid)).toBe(true);
   });
 });

@@ -418,6 +418,9 @@ describe('daemon-check-helper: a textbook daemon', () => {
       ['--umask', 'abc', '--', 'sleep', '1'],
       ['--env', 'NOEQUALS', '--', 'sleep', '1'],
       ['--wait-ready=0', '--', 'sleep', '1'],
+      ['--settle', '-1', '--', 'sleep', '1'],
+      ['--settle=soon', '--', 'sleep', '1'],
+      ['--settle', '--', 'sleep', '1'],
       ['--pidfile'],
       ['--'],
       [],
@@ -580,6 +583,130 @@ describe('daemon-check-helper --wait-ready', () => {
   }, 60_000);
 });
 
+describe('daemon-check-helper --settle: programs that fork themselves away', () => {
+  const py = PYTHON ?? 'python3';
+  /** A unique sleep argument (also a valid duration): whatever carries it is ours. */
+  const marker = (): string => {
+    const m = `${100000 + Math.floor(Math.random() * 800000)}.${process.pid}`;
+    markers.push(m);
+    return m;
+  };
+  const json = (r: Run) => {
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { pid: number; pidfile: string | null; command: string[]; followed?: { launcher: number; status: number } };
+    track(j.pid);
+    return j;
+  };
+  const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+
+  it('a program that keeps running is reported once the window is over; --settle 0 does not wait', async () => {
+    const slow = await runHelper(['--settle', '1', '--', 'sleep', marker()]);
+    expect(pidOf(slow)).toBeGreaterThan(0);
+    expect(slow.ms).toBeGreaterThanOrEqual(1000);
+    const quick = await runHelper(['--settle=0', '--', 'sleep', marker()]);
+    expect(pidOf(quick)).toBeGreaterThan(0);
+    expect(quick.ms).toBeLessThan(1000);
+  });
+
+  it('follows it to the process that holds the pidfile, writes that pid, and says so in --json', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const m = marker();
+    const r = await runHelper(['--settle', '1', '--pidfile', pidfile, '--json', '--', 'sh', '-c', `sleep ${m} & exit 0`]);
+    const j = json(r);
+    expect(j).toEqual({ pid: j.pid, pidfile, command: ['sh', '-c', `sleep ${m} & exit 0`], followed: { launcher: j.followed?.launcher, status: 0 } });
+    expect(argvOf(j.pid)).toEqual(['sleep', m]);
+    expect(gone(j.followed!.launcher)).toBe(true);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${j.pid}\n`);
+    expect(locksOn(pidfile)).toHaveLength(1);
+    // Decided when the window ended: only then is what it left known to stay.
+    expect(r.ms).toBeGreaterThanOrEqual(1000);
+    const again = await runHelper(['--pidfile', pidfile, '--', 'sleep', marker()]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toBe(`daemon-check: already running as pid ${j.pid} (pidfile ${pidfile} is locked)\n`);
+  });
+
+  it('picks the topmost holder, not the children that inherited the fd from it (nginx\'s workers)', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const [master, worker] = [marker(), marker()];
+    const j = json(await runHelper(['--pidfile', pidfile, '--json', '--', 'sh', '-c', `(sleep ${worker} & exec sleep ${master}) & exit 0`]));
+    expect(argvOf(j.pid)).toEqual(['sleep', master]);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${j.pid}\n`);
+  });
+
+  it('without a pidfile, follows the one process that made itself a session leader', async () => {
+    const [plain, leader] = [marker(), marker()];
+    const j = json(await runHelper(['--json', '--', 'sh', '-c', `sleep ${plain} & setsid sleep ${leader} & exit 0`]));
+    expect(argvOf(j.pid)).toEqual(['sleep', leader]);
+    expect(procStat(j.pid).sid).toBe(j.pid);
+    expect(j.followed?.status).toBe(0);
+  });
+
+  it('a program that exits non-zero in the window: exit 1 with its status; what it left is stopped; the pidfile emptied', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const m = marker();
+    const r = await runHelper(['--pidfile', pidfile, '--', 'sh', '-c', `sleep ${m} & exit 4`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^daemon-check: sh \(pid \d+\) exited with status 4 at once; stopped pid \d+ with SIGTERM \(its stderr went to \/dev\/null: --stderr FILE keeps its messages\)\n$/,
+    );
+    expect(pidsWithArg(m)).toEqual([]);
+    expect(readFileSync(pidfile, 'utf8')).toBe('');
+    expect(locksOn(pidfile)).toHaveLength(0);
+  });
+
+  it('kills a leftover that ignores SIGTERM with SIGKILL after the grace period', async () => {
+    const m = marker();
+    // The program exits only once its leftover ignores SIGTERM (the file says so).
+    const ready = join(tmp(), 'trapped');
+    const r = await runHelper(['--', 'sh', '-c', `(trap '' TERM; : > ${ready}; exec sleep ${m}) & until [ -e ${ready} ]; do sleep 0.01; done; exit 3`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^daemon-check: sh \(pid \d+\) exited with status 3 at once; stopped pid \d+ with SIGTERM, then SIGKILL /);
+    expect(r.ms).toBeGreaterThanOrEqual(3000);
+    expect(pidsWithArg(m)).toEqual([]);
+  });
+
+  it.skipIf(!PYTHON)('refuses a daemon that closed the pidfile fd: it is stopped, the pidfile left empty and unlocked', async () => {
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const m = marker();
+    const code = 'import os,sys,time\nif os.fork(): os._exit(0)\nos.setsid()\nos.closerange(3, 65536)\ntime.sleep(float(sys.argv[1]))\n';
+    const r = await runHelper(['--pidfile', pidfile, '--', py, '-c', code, m]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^daemon-check: \S+ \(pid \d+\) forked itself away: no process it left holds the pidfile \(they closed the inherited fd\), so its lock cannot last as long as the daemon; stopped pid \d+ with SIGTERM\n$/,
+    );
+    expect(pidsWithArg(m)).toEqual([]);
+    expect(readFileSync(pidfile, 'utf8')).toBe('');
+    expect(locksOn(pidfile)).toHaveLength(0);
+  });
+
+  it('--settle 0 follows nothing: the program\'s own pid is reported, as before', async () => {
+    const m = marker();
+    const r = await runHelper(['--settle', '0', '--json', '--', 'sh', '-c', `sleep ${m} & exit 0`]);
+    const j = json(r);
+    expect(j.followed).toBeUndefined();
+    expect(argvOf(j.pid).length === 0 || argvOf(j.pid)[0] === 'sh').toBe(true);
+  });
+
+  it.skipIf(!PYTHON)('READY=1 ends the window early, and a daemon that forked away may send it', async () => {
+    const stays = await runHelper(['--settle', '5', '--wait-ready', '--', py, '-c', NOTIFY_PY]);
+    expect(pidOf(stays)).toBeGreaterThan(0);
+    expect(stays.ms).toBeLessThan(4000);
+
+    const d = tmp();
+    const pidfile = join(d, 'p');
+    const forks = `import os\nif os.fork(): os._exit(0)\n${NOTIFY_PY}`;
+    const j = json(await runHelper(['--wait-ready', '--pidfile', pidfile, '--json', '--', py, '-c', forks]));
+    expect(j.followed?.status).toBe(0);
+    expect(gone(j.pid)).toBe(false);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${j.pid}\n`);
+  });
+});
+
 describe('daemon-check-helper under valgrind', () => {
   const hasValgrind = spawnSync('valgrind', ['--version']).status === 0;
 
@@ -614,4 +741,34 @@ describe('daemon-check-helper under valgrind', () => {
     // Exactly 0, 1, 2 and the pidfile (whose number depends on valgrind's own fds).
     await expectOnlyFds(pid, [pidfile]);
   }, 60_000);
+
+  // The settle window's paths: following a fork, stopping leftovers, refusing a daemon without the lock.
+  it.skipIf(!hasValgrind && !process.env.CI)('is clean when it follows, stops and refuses too', async () => {
+    const d = tmp();
+    const m = `${700000 + Math.floor(Math.random() * 99999)}.${process.pid}`;
+    markers.push(m);
+    const closer = `import os,sys,time\nif os.fork(): os._exit(0)\nos.closerange(3, 65536)\ntime.sleep(float(sys.argv[1]))\n`;
+    const cases: [string[], number, RegExp][] = [
+      [['--pidfile', join(d, 'follow'), '--', 'sh', '-c', `sleep ${m} & exit 0`], 0, /^\d+\n$/],
+      [['--pidfile', join(d, 'fail'), '--', 'sh', '-c', `sleep ${m} & exit 4`], 1, /exited with status 4 at once; stopped pid/],
+      ...(PYTHON ? [[['--pidfile', join(d, 'refuse'), '--', PYTHON, '-c', closer, m], 1, /forked itself away: no process it left holds the pidfile/] as [string[], number, RegExp]] : []),
+    ];
+    for (const [i, [args, code, pattern]] of cases.entries()) {
+      const logs = join(d, `vg${i}`);
+      mkdirSync(logs);
+      const r = await runHelper(args, {
+        cmd: 'valgrind',
+        pre: ['--track-fds=yes', '--error-exitcode=99', '--trace-children=no', '--leak-check=full', `--log-file=${join(logs, 'vg.%p.log')}`],
+      });
+      expect(r.code, r.stderr).toBe(code);
+      expect(code === 0 ? r.stdout : r.stderr).toMatch(pattern);
+      for (const log of readdirSync(logs).map((f) => readFileSync(join(logs, f), 'utf8'))) {
+        expect(log).not.toMatch(/definitely lost: [1-9]/);
+        expect(log).not.toMatch(/Invalid (read|write|free)|uninitialised|Mismatched/);
+        expect(log).not.toMatch(/ERROR SUMMARY: [1-9]/);
+      }
+    }
+    expect(readFileSync(join(d, 'follow'), 'utf8')).toMatch(/^\d+\n$/);
+    expect(readFileSync(join(d, 'fail'), 'utf8')).toBe('');
+  }, 90_000);
 });
