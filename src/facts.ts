@@ -63,6 +63,7 @@ function sessionFacts(snap: Snapshot): SessionFacts {
       return { pgid, members: members.slice(0, MAX_MEMBERS), moreMembers: Math.max(0, members.length - MAX_MEMBERS) };
     }),
     moreGroups: Math.max(0, pgids.length - MAX_GROUPS),
+    auditor: snap.auditorPid !== null && snap.sessionMembers.some((m) => m.pid === snap.auditorPid) ? snap.auditorPid : null,
   };
 }
 

@@ -110,6 +110,8 @@ export interface SessionFacts {
   /** Process groups in pgid order, the audited process's first; at most 8, with at most 6 members each. */
   groups: Array<{ pgid: number; members: ProcessRef[]; moreMembers: number }>;
   moreGroups: number;
+  /** The daemon-check process that made the report, when it is in this session (the CLI run from its terminal). */
+  auditor: number | null;
 }
 
 export interface StartedAs {

@@ -182,7 +182,17 @@ async function attachScreen(l: SshLogin, t: Tracker): Promise<number> {
   const name = `dcatt${uniqueNumber()}`;
   l.type(`screen -S ${name}`);
   const server = t.track(await waitFor('the screen server', () => findProcess(new RegExp(`^SCREEN -S ${name}$`))));
-  return t.track(await waitFor("the screen window's shell", () => childrenOf(server).find((p) => procFacts(p)?.comm === 'bash')));
+  const shell = t.track(await waitFor("the screen window's shell", () => childrenOf(server).find((p) => procFacts(p)?.comm === 'bash'), 20_000));
+  // The window's bash may drop what is typed before it reads its first line (readline
+  // sets up the terminal): answer a marker first, typing it again until it does.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await l.run('true', 5_000);
+      return shell;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+  }
 }
 
 /** One login of one kind: type every case, end it one way, and see who is alive. */
@@ -200,7 +210,7 @@ async function observeLogin(kind: LoginKind, cases: FateCase[], mode: EndMode, t
     const before = new Set(childrenOf(shell));
     if (c.how === 'in-screen') {
       shell = await attachScreen(l, t);
-      l.type(line);
+      await l.run(line, 30_000);
     } else if (c.how === 'foreground' || c.how === 'stopped') {
       l.type(line);
     } else {

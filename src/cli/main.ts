@@ -7,19 +7,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { DaemonCheckError } from '../errors.js';
 import { CliError, printError } from './errors.js';
 import type { CommonOptions } from './common.js';
-
-const EXAMPLES = `
-Examples:
-  daemon-check 1234                      audit pid 1234 (a table on a terminal)
-  daemon-check 1234 --json               the same report as JSON
-  daemon-check --pidfile /run/app.pid    audit the process a pidfile names, and the pidfile
-  daemon-check --name nginx              audit every process called nginx
-  daemon-check scan                      every background job of yours that will not survive logout
-  daemon-check run -- mycmd --flag       start mycmd as a textbook daemon (instead of nohup mycmd &)
-  daemon-check explain own-session       why a rule exists and how to fix a miss
-
-Exit codes: 0 meets the bar, 1 falls short, 2 bad command line, 3 cannot be audited
-(no such process, kernel thread, bad pidfile, or an inconclusive verdict).`;
+import { EXAMPLES, fitHelp, RUN_HELP, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
+import { mistypedCommand } from './suggest.js';
 
 function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -53,7 +42,7 @@ function addAuditCommand(program: Command): void {
     .option('--name <name>', 'audit every process whose comm or argv[0] basename is NAME')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
-    .addHelpText('after', EXAMPLES);
+    .addHelpText('after', () => fitHelp(EXAMPLES));
   quiet(program);
   addCommonOptions(program);
   program.action(async (pid: string | undefined, opts: CommonOptions) => {
@@ -67,33 +56,15 @@ function addExplainCommand(program: Command): void {
     .description('why each rule exists, the evidence it reads, and how to fix a miss')
     .argument('[check-id]', 'one check id (all of them when left out)')
     .option('--json', 'the check metadata as JSON')
-    .addHelpText('after', `
+    .addHelpText('after', () => fitHelp(`
 Examples:
   daemon-check explain                 every check: why it exists, what it reads, how to fix a miss
-  daemon-check explain own-session     one check`)
+  daemon-check explain own-session     one check`))
     .action(async (id: string | undefined, opts: { json?: boolean }) => {
       const { runExplain } = await import('./explain-command.js');
       process.exitCode = runExplain(id, opts);
     });
 }
-
-const RUN_HELP = `
-Examples:
-  daemon-check run -- ./server --port 8080
-  daemon-check run --pidfile /run/app.pid --stdout /var/log/app.log --stderr /var/log/app.log -- app
-  daemon-check run --user nobody --wait-ready=5 -- my-notify-daemon
-  daemon-check run --pidfile /run/nginx-x.pid -- nginx -c /etc/nginx/x.conf
-
-A program that forks itself away (nginx, redis-server --daemonize yes, memcached -d)
-exits 0 while a process it started lives on: within --settle seconds run follows it to
-that process (the one holding the pidfile lock), writes its pid into the pidfile and
-audits it, or stops everything it started and names the program's foreground option.
-Either way run knows only once --settle is over (what keeps running, what it left),
-so a start takes that long, unless the program fails or sends READY=1 (--wait-ready);
---settle 0 returns at once and follows nothing.
-
-Exit codes: 0 started (and passed its audit), 127 command not found, 126 not executable,
-3 another instance holds the pidfile lock, 1 any other failure to start.`;
 
 function addRunCommand(program: Command): void {
   quiet(program.command('run'))
@@ -115,24 +86,12 @@ function addRunCommand(program: Command): void {
     .addOption(new Option('--fail-on <level>', 'the bar for the final audit').choices(['fail', 'warn']).default('fail'))
     .option('--no-color', 'no colours')
     .passThroughOptions()
-    .addHelpText('after', RUN_HELP)
+    .addHelpText('after', () => fitHelp(RUN_HELP))
     .action(async (command: string[], opts) => {
       const { runRun } = await import('./run-command.js');
       process.exitCode = await runRun(command, opts);
     });
 }
-
-const SCAN_HELP = `
-Examples:
-  daemon-check scan                          your background processes, worst first
-  daemon-check scan --all                    every user's (as root)
-  daemon-check scan --all --format prometheus --output /var/lib/node_exporter/daemon_check.prom
-                                             metrics for node_exporter's textfile collector
-  daemon-check scan --json | jq '.processes[] | select(.verdict == "not-a-daemon") | .pid'
-
-Kernel threads, zombies and processes in a terminal's foreground are not listed, nor (without --all) this
-scan's own shell and terminal. Exit code 0 when the scan ran; 2 for a bad command line, including an
---output FILE that cannot be written.`;
 
 function addScanCommand(program: Command): void {
   quiet(program.command('scan'))
@@ -151,7 +110,7 @@ function addScanCommand(program: Command): void {
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)')
     .option('--ascii', 'ASCII only (the default when LANG is not UTF-8)')
-    .addHelpText('after', SCAN_HELP)
+    .addHelpText('after', () => fitHelp(SCAN_HELP))
     .action(async (opts) => {
       const { runScan } = await import('./scan-command.js');
       process.exitCode = await runScan(opts);
@@ -166,38 +125,28 @@ function addCaptureCommand(program: Command): void {
     .option('--pidfile <file>', 'record the pidfile facts too')
     .option('--proc-root <dir>', 'the procfs to read', '/proc')
     .option('--host-root <dir>', 'the host files to record (logind.conf, linger, /run/systemd) are under DIR', '/')
-    .addHelpText('after', `
+    .addHelpText('after', () => fitHelp(`
 Examples:
   daemon-check capture 1234 --out ./capture-1234                 save what an audit of pid 1234 reads
   daemon-check capture 1234 --out ./c --pidfile /run/app.pid     with the pidfile's facts too
 
-Replay: daemon-check <pid> --proc-root DIR gives the report the live process gave.`)
+Replay: daemon-check <pid> --proc-root DIR gives the report the live process gave.`))
     .action(async (pid: string, opts: { out?: string; procRoot: string; hostRoot: string; pidfile?: string }) => {
       const { runCapture } = await import('./capture-command.js');
       process.exitCode = runCapture(pid, opts);
     });
 }
 
-const UNIT_HELP = `
-Examples:
-  daemon-check unit 1234 > /etc/systemd/system/app.service     a systemd unit for pid 1234's program
-  daemon-check unit 1234 --for supervisord                      a [program:x] section for supervisord
-
-Environment variable names go in a comment; their values are written only with --env (they may hold secrets).`;
-
-const TREE_HELP = `
-Examples:
-  daemon-check tree $$          your shell's session: its process groups, which one owns the terminal
-  daemon-check tree 1234 --ascii   the same in ASCII (the default when LANG is not UTF-8)`;
-
 function addTreeCommand(program: Command): void {
   quiet(program.command('tree'))
     .description('draw the session of a process: its process groups, the controlling terminal, the foreground group, its parents')
     .argument('<pid>', 'process id to draw')
     .option('--ascii', 'ASCII only (the default when LANG is not UTF-8)')
+    .option('--color', 'colours even when stdout is not a terminal')
+    .option('--no-color', 'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)')
     .option('--proc-root <dir>', 'read this /proc instead', '/proc')
     .option('--host-root <dir>', 'the host\'s files outside /proc are under DIR', '/')
-    .addHelpText('after', TREE_HELP)
+    .addHelpText('after', () => fitHelp(TREE_HELP))
     .action(async (pid: string, opts) => {
       const { runTree } = await import('./tree-command.js');
       process.exitCode = await runTree(pid, opts);
@@ -212,7 +161,7 @@ function addUnitCommand(program: Command): void {
     .option('--env', 'write environment values too (names only by default: values may hold secrets)')
     .option('--proc-root <dir>', 'read this /proc instead', '/proc')
     .option('--host-root <dir>', 'the host\'s files outside /proc are under DIR', '/')
-    .addHelpText('after', UNIT_HELP)
+    .addHelpText('after', () => fitHelp(UNIT_HELP))
     .action(async (pid: string, opts) => {
       const { runUnit } = await import('./unit-command.js');
       process.exitCode = await runUnit(pid, opts);
@@ -255,7 +204,14 @@ export async function main(argv: string[]): Promise<number> {
         printError(`pid ${negative[1]} is not valid: pids start at 1 (see 'ps -e')`);
         return 2;
       }
-      const msg = err.message.replace(/^error: /, '').replace(/\.$/, '');
+      // "daemon-check tre 1": a mistyped command with an argument reads as a pid and one word too many.
+      const meant = err.code === 'commander.excessArguments' && argv[0] ? mistypedCommand(argv[0]) : null;
+      if (meant) {
+        printError(`unknown command '${argv[0]}'; did you mean ${meant}? (see 'daemon-check --help')`);
+        return 2;
+      }
+      // commander puts its own suggestion on a second line: keep the message to one.
+      const msg = err.message.replace(/^error: /, '').replace(/\.$/, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)');
       printError(`${msg}; see 'daemon-check --help'`);
       return 2;
     }

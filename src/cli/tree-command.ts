@@ -9,6 +9,7 @@ import { parsePid } from '../target.js';
 
 export interface TreeCliOptions {
   ascii?: boolean;
+  color?: boolean;
   procRoot: string;
   hostRoot: string;
 }
@@ -16,7 +17,7 @@ export interface TreeCliOptions {
 export async function runTree(pid: string, opts: TreeCliOptions): Promise<number> {
   parsePid(pid, undefined, false); // the message for a bad pid names no --pidfile or --name
   const [report] = await auditTargets(pid, { procRoot: opts.procRoot, hostRoot: parseHostRoot(opts.hostRoot) }, { excludeSelf: true });
-  const style = await terminalStyle(false, opts.ascii);
-  writeOut(renderSessionTree(safeDeep(report!), { ascii: style.ascii, width: style.width }).join('\n') + '\n');
+  const style = await terminalStyle(opts.color, opts.ascii);
+  writeOut(renderSessionTree(safeDeep(report!), style).join('\n') + '\n');
   return 0;
 }

@@ -119,7 +119,8 @@ export function remediation(snap: Snapshot, rows: CheckResult[], verdict: Verdic
   if (told) lines.push(told);
   const manager = detectManager(snap.host, snap.initComm);
   const infra = infrastructure(snap, manager);
-  const approach = infra ?? (profile === 'managed' ? supervisedBy(snap) : null) ?? (verdict === 'daemon' ? null : byHost(snap, rows, manager));
+  // A daemon that meets every rule needs no approach; infrastructure is named whatever its verdict.
+  const approach = infra ?? (verdict === 'daemon' ? null : (profile === 'managed' ? supervisedBy(snap) : null) ?? byHost(snap, rows, manager));
   if (approach) lines.push(...approach.lines);
   lines.push(...fixes(rows, approach ? approach.runner : null));
   if (lines.length === 0) lines.push('Nothing to fix: it meets every rule of the checklist.');

@@ -65,8 +65,9 @@ const facts = obj(
     unreadable: { type: 'object', additionalProperties: str() },
     limits: arrayOf(str()),
     exe: { type: ['string', 'null'] },
-    session: obj(['sid', 'leader', 'tty', 'foregroundGroup', 'groups', 'moreGroups'], {
+    session: obj(['sid', 'leader', 'tty', 'foregroundGroup', 'groups', 'moreGroups', 'auditor'], {
       sid: int(), leader: orNull(processRef), tty: { type: ['string', 'null'] }, foregroundGroup: { type: ['integer', 'null'] },
+      auditor: { type: ['integer', 'null'], description: 'the daemon-check process that made the report, when it is a member of this session (the CLI run from that terminal)' },
       groups: arrayOf(obj(['pgid', 'members', 'moreMembers'], { pgid: int(), members: arrayOf(processRef), moreMembers: int({ minimum: 0 }) })),
       moreGroups: int({ minimum: 0 }),
     }),

@@ -12,16 +12,17 @@ import { wrap } from './layout.js';
 import { ASCII_SYMBOLS, makeChalk, paintStatus, paintVerdict, SYMBOLS, tableChars } from './style.js';
 import { safeDeep } from './sanitize.js';
 
-/** Keeps both ends: "unshare --fork --pid … sleep 3013". */
-function cutMiddle(s: string, n: number): string {
+/** Keeps both ends: "unshare --fork --pid … sleep 3013". ASCII output cuts with "~". */
+function cutMiddle(s: string, n: number, more: string): string {
   const chars = [...s];
   if (chars.length <= n) return s;
   const head = Math.ceil((n - 1) * 0.45);
-  return chars.slice(0, head).join('') + '…' + chars.slice(chars.length - (n - 1 - head)).join('');
+  return chars.slice(0, head).join('') + more + chars.slice(chars.length - (n - 1 - head)).join('');
 }
 
-function cut(s: string, n: number): string {
-  return s.length <= n ? s : s.slice(0, Math.max(1, n - 1)) + '…';
+function cut(s: string, n: number, more: string): string {
+  const chars = [...s];
+  return chars.length <= n ? s : chars.slice(0, Math.max(1, n - 1)).join('') + more;
 }
 
 const MARKS: Record<Verdict, string> = { 'not-a-daemon': '✗', inconclusive: '?', 'daemon-with-warnings': '!', daemon: '✓' };
@@ -34,20 +35,21 @@ interface Columns {
   command: number;
 }
 
-/** Which columns fit: pid 8, mark 3, started as 18, borders; the command takes the rest. */
+/** Which columns fit: pid 8, mark 3, started as 18, a border per column and one more; the command takes the rest. */
 function columnsFor(width: number): Columns {
-  const base = 8 + 3 + 18 + 5;
   const user = width >= 100;
   const verdict = width >= 120;
-  const extra = (user ? 11 : 0) + (verdict ? 23 : 0);
-  const rest = width - base - extra - (width >= 100 ? 1 : 0);
-  const problems = width >= 100 ? Math.floor(rest * 0.4) : 0;
+  const problemsShown = width >= 100;
+  const count = 4 + (user ? 1 : 0) + (verdict ? 1 : 0) + (problemsShown ? 1 : 0);
+  const rest = width - (8 + 3 + 18) - (user ? 11 : 0) - (verdict ? 23 : 0) - (count + 1);
+  const problems = problemsShown ? Math.floor(rest * 0.4) : 0;
   return { user, verdict, problems, command: Math.max(12, rest - problems) };
 }
 
 function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns, ascii: boolean): string {
   const MARK = ascii ? ASCII_MARKS : MARKS;
   const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
+  const more = ascii ? '~' : '…';
   const head = ['pid', '', ...(cols.user ? ['user'] : []), 'started as', ...(cols.verdict ? ['verdict'] : []), 'command', ...(cols.problems ? ['problems'] : [])];
   const widths = [8, 3, ...(cols.user ? [11] : []), 18, ...(cols.verdict ? [23] : []), cols.command, ...(cols.problems ? [cols.problems] : [])];
   const table = new Table({ head, style: { head: [], border: [], compact: true }, colWidths: widths, chars: tableChars(ascii) });
@@ -58,11 +60,11 @@ function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns
     table.push([
       String(p.pid),
       mark,
-      ...(cols.user ? [cut(p.user ?? String(p.uid ?? '?'), 9)] : []),
+      ...(cols.user ? [cut(p.user ?? String(p.uid ?? '?'), 9, more)] : []),
       p.startedAs.kind,
       ...(cols.verdict ? [paintVerdict(c, p.verdict)] : []),
-      cutMiddle(cmd, cols.command - 2),
-      ...(cols.problems ? [paintStatus(c, p.problems[0]?.status ?? 'pass', cut(problems, cols.problems - 2))] : []),
+      cutMiddle(cmd, cols.command - 2, more),
+      ...(cols.problems ? [paintStatus(c, p.problems[0]?.status ?? 'pass', cut(problems, cols.problems - 2, more))] : []),
     ]);
   }
   return table.toString();
@@ -84,7 +86,7 @@ export function renderScanTable(result: ScanResult, o: { color?: boolean; width?
   ];
   if (!cols.verdict) lines.push(c.dim(`${MARK['not-a-daemon']} not a daemon   ${MARK.inconclusive} inconclusive   ${MARK['daemon-with-warnings']} daemon with warnings   ${MARK.daemon} daemon`));
   const ancestors = s.scannerAncestors ? `, ${s.scannerAncestors} of this scan's own ancestors (its shell and terminal; --all lists them)` : '';
-  lines.push(...wrap(c.dim(`Not listed: ${s.kernelThreads} kernel threads, ${s.foreground} in a login terminal's foreground, ${s.zombies} zombies${s.otherUsers ? `, ${s.otherUsers} of other users (--all lists them)` : ''}${ancestors}${s.vanished ? `, ${s.vanished} exited while read` : ''}.`), width));
+  lines.push(...wrap(c.dim(`Not listed: ${s.kernelThreads} kernel threads, ${s.foreground} in a login terminal's foreground, ${s.zombies} zombies${s.otherUsers ? `, ${s.otherUsers} of other users (--all lists them)` : ''}${ancestors}${s.vanished ? `, ${s.vanished} exited while read` : ''}.`), width, '', '  '));
   if (r.hidepid) lines.push(...wrap(c.yellow(`/proc is mounted with ${r.hidepid}: other users' processes are hidden from this user.`), width));
   // Counted from the fate model, not the verdict: a daemon in a login's scope dies at logout too.
   const fragile = r.processes.filter((p) => p.fate.hangup.outcome === 'dies' || p.fate['shell-exit'].outcome === 'dies' || p.fate.logout.outcome === 'dies').length;

@@ -21,8 +21,10 @@ export interface TableOptions {
   ascii?: boolean;
 }
 
-function cut(s: string, n: number): string {
-  return s.length <= n ? s : s.slice(0, Math.max(1, n - 1)) + '…';
+/** Cut to n characters, ending in "…" ("~" for ASCII output). */
+function cut(s: string, n: number, ascii = false): string {
+  const chars = [...s];
+  return chars.length <= n ? s : chars.slice(0, Math.max(1, n - 1)).join('') + (ascii ? '~' : '…');
 }
 
 const OUTCOME_MARK: Record<Outcome, string> = { lives: 'lives', dies: 'DIES', unknown: '?' };
@@ -38,11 +40,11 @@ function fateLines(c: ChalkInstance, r: Report, width: number | null): string[] 
   });
 }
 
-function header(c: ChalkInstance, r: Report, width: number | null): string[] {
+function header(c: ChalkInstance, r: Report, width: number | null, ascii: boolean): string[] {
   const cmd = r.cmdline && r.cmdline.length ? r.cmdline.join(' ') : `[${r.comm}]`;
   const user = r.facts.uid === null ? 'unknown user' : `${r.user ?? 'uid'} (uid ${r.facts.uid})`;
   return [
-    ...wrap(cut(cmd, 200), width, `${c.bold(`pid ${r.pid}`)}  `, '      '),
+    ...wrap(cut(cmd, 200, ascii), width, `${c.bold(`pid ${r.pid}`)}  `, '      '),
     ...wrap(`profile ${c.bold(r.profile)} (${r.profileReason})`, width, `user ${user}   `, '  '),
   ];
 }
@@ -62,7 +64,7 @@ function checkTable(c: ChalkInstance, r: Report, width: number | null, ascii: bo
   });
   const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
   for (const row of [...r.checks].sort((a, b) => statusRank(a.status) - statusRank(b.status))) {
-    table.push([paintStatus(c, row.status, symbols[row.status]), paintStatus(c, row.status, row.id), cut(row.observed, obsW - 2), c.dim(cut(row.expected, expW - 2))]);
+    table.push([paintStatus(c, row.status, symbols[row.status]), paintStatus(c, row.status, row.id), cut(row.observed, obsW - 2, ascii), c.dim(cut(row.expected, expW - 2, ascii))]);
   }
   return table.toString();
 }
@@ -79,7 +81,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   const c = makeChalk(opts.color);
   const width = opts.width ?? null;
   const ascii = opts.ascii ?? false;
-  const out: string[] = [...header(c, r, width), '', ...renderSessionTree(r, { ascii, width }), '', checkTable(c, r, width, ascii), ''];
+  const out: string[] = [...header(c, r, width, ascii), '', ...renderSessionTree(r, { ascii, width, color: opts.color }), '', checkTable(c, r, width, ascii), ''];
   out.push(...findingLines(c, r, width, ascii));
   if (r.facts.limits.length) out.push(...wrap(r.facts.limits.join('; '), width, c.dim('Limits: '), '  '), '');
   const denied = Object.entries(r.facts.unreadable).filter(([, e]) => e === 'EACCES' || e === 'EPERM').map(([k]) => k);

@@ -6,7 +6,9 @@
  * sessions, process groups and the controlling terminal, drawn from /proc.
  */
 import type { Report } from '../types.js';
+import type { ChalkInstance } from 'chalk';
 import { visibleLength, wrap } from './layout.js';
+import { makeChalk } from './style.js';
 
 interface Glyphs {
   tl: string; tr: string; bl: string; br: string; h: string; v: string; arrow: string; mark: string; dot: string; more: string;
@@ -19,6 +21,8 @@ export interface TreeOptions {
   ascii: boolean;
   /** The widest a line may be (a terminal's columns); null: as wide as the content. */
   width: number | null;
+  /** Colour: the audited process bold, the foreground group's title green. */
+  color?: boolean;
 }
 
 function cut(s: string, n: number): string {
@@ -26,9 +30,9 @@ function cut(s: string, n: number): string {
 }
 
 /** A box of `inner` width around `lines`, titled on its top edge. */
-function box(g: Glyphs, title: string, lines: string[], inner: number): string[] {
+function box(g: Glyphs, title: string, lines: string[], inner: number, paint: (s: string) => string = (x) => x): string[] {
   const t = cut(title, inner - 2);
-  const top = `${g.tl}${g.h} ${t} ${g.h.repeat(Math.max(0, inner - visibleLength(t) - 2))}${g.tr}`;
+  const top = `${g.tl}${g.h} ${paint(t)} ${g.h.repeat(Math.max(0, inner - visibleLength(t) - 2))}${g.tr}`;
   const body = lines.map((l) => `${g.v} ${l}${' '.repeat(Math.max(0, inner - visibleLength(l)))}${g.v}`);
   return [top, ...body, `${g.bl}${g.h.repeat(inner + 1)}${g.br}`];
 }
@@ -39,12 +43,13 @@ function groupTitle(r: Report, g: Glyphs, pgid: number): string {
   return `process group ${pgid} ${g.dot} ${role}`;
 }
 
-function memberLine(r: Report, g: Glyphs, m: { pid: number; comm: string }, inner: number): string {
+function memberLine(r: Report, g: Glyphs, m: { pid: number; comm: string }, inner: number, c?: ChalkInstance): string {
   const marks: string[] = [];
   if (m.pid === r.facts.session.sid) marks.push('session leader');
   if (m.pid === r.pid) marks.push(`${g.mark} audited`);
-  const text = `${m.comm} ${m.pid}${marks.length ? `  ${marks.join(', ')}` : ''}`;
-  return cut(text, inner - 3);
+  if (m.pid === r.facts.session.auditor) marks.push('this daemon-check');
+  const text = cut(`${m.comm} ${m.pid}${marks.length ? `  ${marks.join(', ')}` : ''}`, inner - 3);
+  return c && m.pid === r.pid ? c.bold(text) : text;
 }
 
 /** The parent chain: init (or the supervisor) → ... → the process. */
@@ -55,6 +60,7 @@ export function parentChain(r: Report, g: Glyphs = UNICODE): string {
 
 export function renderSessionTree(r: Report, o: TreeOptions): string[] {
   const g = o.ascii ? ASCII : UNICODE;
+  const c = makeChalk(o.color ?? false);
   const s = r.facts.session;
   const leader = s.leader ? `leader ${s.leader.comm} ${s.leader.pid}` : 'its leader has exited';
   const term = s.tty ? `controlling terminal ${s.tty}` : 'no controlling terminal';
@@ -70,9 +76,9 @@ export function renderSessionTree(r: Report, o: TreeOptions): string[] {
   const inner = outer - 4;
   const body: string[] = [];
   for (const grp of s.groups) {
-    const lines = grp.members.map((m) => memberLine(r, g, m, inner));
+    const lines = grp.members.map((m) => memberLine(r, g, m, inner, c));
     if (grp.moreMembers) lines.push(`${g.more} and ${grp.moreMembers} more`);
-    body.push(...box(g, groupTitle(r, g, grp.pgid), lines, inner));
+    body.push(...box(g, groupTitle(r, g, grp.pgid), lines, inner, grp.pgid === s.foregroundGroup ? c.green : undefined));
   }
   if (s.moreGroups) body.push(`${g.more} and ${s.moreGroups} more process groups`);
   const out = box(g, title, body, outer);

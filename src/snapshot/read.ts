@@ -209,6 +209,7 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
     descendants: [...table.descendants(pid)], peers, unreadable: ev.unreadable, limits: ev.limits,
     userName: uid !== undefined && host ? host.userName(uid) : null,
     auditorUid: host ? host.auditorUid() : null,
+    auditorPid: self,
     pidfile: opts.pidfile && host && full ? host.readPidfile(opts.pidfile) : null,
     ...wait,
     arch: host ? host.arch() : process.arch,

@@ -67,6 +67,8 @@ export interface Snapshot {
    * scope ends the pane too. null otherwise, or when unreadable.
    */
   multiplexerCgroup: CgroupEntry[] | null;
+  /** The pid of the daemon-check CLI that reads it (null for a library caller or a replay). */
+  auditorPid: number | null;
   /** The owner of the login scope that cgroup names, as scopeUser. */
   multiplexerScopeUser: { uid: number; name: string | null } | null;
   ancestors: ProcStat[];

@@ -80,6 +80,7 @@ export function makeSnapshot(partial: SnapshotPartial = {}): Snapshot {
     pidfile: null,
     sessionLeaderParent: null,
     multiplexerCgroup: null,
+    auditorPid: null,
     multiplexerScopeUser: null,
     exe: null,
     wchan: null,

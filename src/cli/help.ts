@@ -1,0 +1,79 @@
+/** The examples and notes each command's --help ends with, fitted to the terminal. */
+import { isTerminal } from './output.js';
+import { terminalWidth, visibleLength, wrap } from '../report/layout.js';
+
+export const EXAMPLES = `
+Examples:
+  daemon-check 1234                      audit pid 1234 (a table on a terminal)
+  daemon-check 1234 --json               the same report as JSON
+  daemon-check --pidfile /run/app.pid    audit the process a pidfile names, and the pidfile
+  daemon-check --name nginx              audit every process called nginx
+  daemon-check scan                      every background job of yours that will not survive logout
+  daemon-check run -- mycmd --flag       start mycmd as a textbook daemon (instead of nohup mycmd &)
+  daemon-check explain own-session       why a rule exists and how to fix a miss
+
+Exit codes: 0 meets the bar, 1 falls short, 2 bad command line, 3 cannot be audited
+(no such process, kernel thread, bad pidfile, or an inconclusive verdict).`;
+
+export const RUN_HELP = `
+Examples:
+  daemon-check run -- ./server --port 8080
+  daemon-check run --pidfile /run/app.pid --stdout /var/log/app.log --stderr /var/log/app.log -- app
+  daemon-check run --user nobody --wait-ready=5 -- my-notify-daemon
+  daemon-check run --pidfile /run/nginx-x.pid -- nginx -c /etc/nginx/x.conf
+
+A program that forks itself away (nginx, redis-server --daemonize yes, memcached -d)
+exits 0 while a process it started lives on: within --settle seconds run follows it to
+that process (the one holding the pidfile lock), writes its pid into the pidfile and
+audits it, or stops everything it started and names the program's foreground option.
+Either way run knows only once --settle is over (what keeps running, what it left),
+so a start takes that long, unless the program fails or sends READY=1 (--wait-ready);
+--settle 0 returns at once and follows nothing.
+
+Exit codes: 0 started (and passed its audit), 127 command not found, 126 not executable,
+3 another instance holds the pidfile lock, 1 any other failure to start.`;
+
+export const SCAN_HELP = `
+Examples:
+  daemon-check scan                          your background processes, worst first
+  daemon-check scan --all                    every user's (as root)
+  daemon-check scan --all --format prometheus --output /var/lib/node_exporter/daemon_check.prom
+                                             metrics for node_exporter's textfile collector
+  daemon-check scan --json | jq '.processes[] | select(.verdict == "not-a-daemon") | .pid'
+
+Kernel threads, zombies and processes in a terminal's foreground are not listed, nor (without --all) this
+scan's own shell and terminal. Exit code 0 when the scan ran; 2 for a bad command line, including an
+--output FILE that cannot be written.`;
+
+export const UNIT_HELP = `
+Examples:
+  daemon-check unit 1234 > /etc/systemd/system/app.service     a systemd unit for pid 1234's program
+  daemon-check unit 1234 --for supervisord                      a [program:x] section for supervisord
+
+Environment variable names go in a comment; their values are written only with --env (they may hold secrets).`;
+
+export const TREE_HELP = `
+Examples:
+  daemon-check tree $$          your shell's session: its process groups, which one owns the terminal
+  daemon-check tree 1234 --ascii   the same in ASCII (the default when LANG is not UTF-8)`;
+
+/**
+ * Help text fitted to the terminal, as commander fits the options: an example
+ * line ("  daemon-check scan    what it does") wraps its description under
+ * itself, prose wraps with its own indent. Piped help is left as written.
+ */
+export function fitHelp(text: string): string {
+  const tty = isTerminal(1);
+  const width = terminalWidth(tty, tty ? process.stdout.columns : undefined, process.env);
+  if (width === null) return text;
+  return text.split('\n').flatMap((line) => {
+    if (visibleLength(line) <= width) return [line];
+    const ex = /^(\s*daemon-check\b.*?\S)(\s{2,})(\S.*)$/.exec(line);
+    const column = ex ? ex[1]!.length + ex[2]!.length : 0;
+    if (ex && column <= width - 24) return wrap(ex[3]!, width, ex[1]! + ex[2]!, ' '.repeat(column));
+    if (ex) return [...wrap(ex[1]!, width, '', '    '), ...wrap(ex[3]!, width, '      ', '      ')];
+    const indent = /^\s*/.exec(line)![0];
+    return wrap(line.trimStart(), width, indent, indent);
+  }).join('\n');
+}
+
