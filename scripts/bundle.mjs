@@ -61,8 +61,9 @@ await build({
   legalComments: 'none',
   plugins: [lazyChildProcess],
   // Minified: ~1.5 ms less per run to read and hash. cli.cjs.map maps it back
-  // (node --enable-source-maps, with DAEMON_CHECK_DEBUG=1 for the stack).
-  minify: true,
+  // (node --enable-source-maps, with DAEMON_CHECK_DEBUG=1 for the stack). DC_NO_MINIFY=1
+  // keeps names readable for node --cpu-prof.
+  minify: !process.env.DC_NO_MINIFY,
   sourcemap: 'external',
 });
 

@@ -4,6 +4,7 @@
  * processes count as "inside the daemon's own tree". Pure: no I/O.
  */
 import { isInteractiveKind, isLogger, programKind, type ProgramKind } from './classify.js';
+import { memberPids } from './snapshot/members.js';
 import type { PeerHolder, RelatedProcess, Snapshot } from './snapshot/types.js';
 import type { ProcStat } from './proc/stat.js';
 import type { AuditOptions, ProfileName } from './types.js';
@@ -86,7 +87,7 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
   }
 
   const descendants = new Set(snap.descendants);
-  const sessionOf = new Map(snap.sessionMembers.map((m) => [m.pid, m.session]));
+  const sessionPids = memberPids(snap.sessionMembers);
   const ancestorPids = new Set(snap.ancestors.map((a) => a.pid));
   const { fate, session } = computeFate(snap, parentKind);
   return {
@@ -101,7 +102,7 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
     isInside(pid: number): boolean {
       if (pid === snap.pid || descendants.has(pid)) return true;
       // Workers and their master share pipes and listening sockets by design.
-      if (daemonSession && sessionOf.get(pid) === sid) return true;
+      if (daemonSession && sessionPids.has(pid)) return true;
       // A supervisor holds its child's log pipe on purpose (runsv, s6).
       if (profile === 'managed' && ancestorPids.has(pid)) return true;
       return false;

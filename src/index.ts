@@ -1,5 +1,5 @@
 /** The public API: `import { audit } from 'daemon-check'`. */
-export { audit, scan, type AuditTarget, type ScanApiOptions } from './api.js';
+export { audit, scan, unit, type AuditTarget, type ScanApiOptions, type UnitOptions } from './api.js';
 export type { ScanResult, ScanRow } from './scan.js';
 export { buildReport, auditProcess } from './audit.js';
 export { computeVerdict, exitCodeFor, isShortfall, type FailOn } from './verdict.js';

@@ -15,6 +15,7 @@ import { isKernelThread, type ProcStat } from './proc/stat.js';
 import { readStatus } from './proc/status.js';
 import { ProcessTable } from './proc/table.js';
 import { newCache, type ScanCache } from './snapshot/cache.js';
+import type { FdLink } from './proc/fd.js';
 import { holdersByTarget } from './snapshot/peers.js';
 import { readSnapshot } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
@@ -132,11 +133,14 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
     throw new DaemonCheckError('PROC_ROOT', `no processes under ${source.root || '/'}; is it a procfs?`);
   }
   const cache = newCache(source, table);
+  cache.mounts = new Map();
+  const links = new Map<number, FdLink[]>();
+  cache.scan = { cmdlines: new Map(), links };
   const exclude = new Set(opts.exclude ?? []);
   const ancestors = new Set(opts.skipScannerAncestors ? (opts.exclude ?? []).flatMap((pid) => table.ancestors(pid).map((a) => a.pid)) : []);
   // Every pipe's holders, indexed in one pass over all fd/ the first time a full audit needs them.
   let index: ReturnType<typeof holdersByTarget> | null = null;
-  cache.peerIndex = () => (index ??= holdersByTarget(source, table, (st) => exclude.has(st.pid), (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/')));
+  cache.peerIndex = () => (index ??= holdersByTarget(source, table, (st) => exclude.has(st.pid), (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'), links));
   const skipped: Skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: table.missing, scannerAncestors: 0 };
   const rows: ScanRow[] = [];
   for (const st of candidates(source, cache, opts, exclude, skipped)) {

@@ -174,11 +174,21 @@ describe('parseLogindConf', () => {
     const c = parseLogindConf([
       { path: '/etc/systemd/logind.conf', text: '[Login]\nKillUserProcesses=yes\n' },
       { path: '/etc/systemd/logind.conf.d/gone.conf', text: '', error: 'ENOENT' },
-      { path: '/etc/systemd/logind.conf.d/locked.conf', text: '', error: 'EACCES' },
+      { path: '/etc/systemd/logind.conf.d/locked.conf', text: '', error: 'EIO' },
       { path: '/etc/systemd/logind.conf.d/later.conf', text: '[Login]\nKillUserProcesses=no\n' },
     ]);
     expect(c).toMatchObject({ killUserProcesses: true, stoppedAt: { path: '/etc/systemd/logind.conf.d/locked.conf', line: 0 } });
-    expect(c.problems).toEqual([expect.stringMatching(/locked\.conf: cannot be read \(EACCES\); logind stops/)]);
+    expect(c.problems).toEqual([expect.stringMatching(/locked\.conf: cannot be read \(EIO\); logind stops/)]);
+  });
+
+  it('a file this auditor may not read (EACCES) leaves the rest unknown, without claiming logind stops there (it reads as root)', () => {
+    const c = parseLogindConf([
+      { path: '/etc/systemd/logind.conf', text: '[Login]\nKillUserProcesses=yes\n' },
+      { path: '/etc/systemd/logind.conf.d/locked.conf', text: '', error: 'EACCES' },
+      { path: '/etc/systemd/logind.conf.d/later.conf', text: '[Login]\nKillUserProcesses=no\n' },
+    ]);
+    expect(c.stoppedAt).toEqual({ path: '/etc/systemd/logind.conf.d/locked.conf', line: 0 });
+    expect(c.problems).toEqual(['/etc/systemd/logind.conf.d/locked.conf: cannot be read by this user (EACCES), though logind, as root, reads it: run daemon-check as root to see what it sets']);
   });
 
   it.skipIf(process.getuid?.() !== 0)('a chmod 000 drop-in read as nobody: EACCES in problems, nothing thrown', async () => {
@@ -199,7 +209,7 @@ describe('parseLogindConf', () => {
     expect(r.status, r.stderr).toBe(0);
     const c = JSON.parse(r.stdout) as LogindConf;
     expect(c.killUserProcesses).toBe(true);
-    expect(c.problems).toEqual([expect.stringMatching(/10-locked\.conf: cannot be read \(EACCES\)/)]);
+    expect(c.problems).toEqual([expect.stringMatching(/10-locked\.conf: cannot be read by this user \(EACCES\)/)]);
   });
 });
 

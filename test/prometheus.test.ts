@@ -303,13 +303,19 @@ async function startExporter(dir: string): Promise<Exporter> {
   }
 }
 
-/** Jobs of a short-lived bash, as `nohup CMD &` leaves them: plain sleep, and sleep under a comm holding ", \ and a newline. */
+/**
+ * Jobs typed into an interactive bash on a terminal (a pty of `script`), as
+ * `nohup CMD &` leaves them: plain sleep, and sleep under a comm holding ",
+ * \ and a newline. On a terminal they are not daemons, whatever session the
+ * test runs in (in a session with no terminal a nohup job only warns).
+ */
 async function nohupJobs(dir: string): Promise<{ plain: number; odd: number; oddComm: string }> {
   const secs = uniqueSeconds();
   const oddComm = 'dc"q\\x\nz';
   const link = path.join(dir, oddComm);
   fs.symlinkSync(fs.realpathSync('/bin/sleep'), link);
-  const sh = spawn('bash', ['-c', 'nohup sleep "$1" >/dev/null 2>&1 & nohup "$2" "$(($1 + 1))" >/dev/null 2>&1 & wait', 'bash', String(secs), link], { stdio: 'ignore', cwd: dir });
+  const jobs = `nohup sleep ${secs} >/dev/null 2>&1 & nohup "$DC_LINK" ${secs + 1} >/dev/null 2>&1 & wait`;
+  const sh = spawn('setsid', ['script', '-qfec', `exec bash --norc --noprofile -i -c '${jobs}'`, '/dev/null'], { stdio: 'ignore', cwd: dir, env: { ...process.env, DC_LINK: link } });
   tracker.track(sh.pid!);
   const plain = tracker.track(await waitFor('the nohup sleep', () => findProcess(new RegExp(`^sleep ${secs}$`))));
   const odd = tracker.track(await waitFor('the nohup job with the odd comm', () => findProcess(new RegExp(` ${secs + 1}$`))));

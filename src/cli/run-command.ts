@@ -129,16 +129,22 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
   if (o.json) {
     writeOut(JSON.stringify({ ...started, verdict: report.verdict, report }, null, 2) + '\n');
   } else {
-    const { makeChalk, paintVerdict, paintStatus, SYMBOLS } = await import('../report/style.js');
-    const c = makeChalk(o.color);
-    lines.push(`audit: ${paintVerdict(c, report.verdict)} (${report.startedAs.kind})`);
+    const { makeChalk, paintVerdict, paintStatus, SYMBOLS, ASCII_SYMBOLS } = await import('../report/style.js');
+    const { wrap } = await import('../report/layout.js');
+    const { terminalStyle } = await import('./render.js');
+    // --no-color decides; otherwise NO_COLOR, FORCE_COLOR and the terminal do, as for an audit.
+    const style = await terminalStyle(o.color === false ? false : undefined, undefined);
+    const c = makeChalk(style.color);
+    const symbols = style.ascii ? ASCII_SYMBOLS : SYMBOLS;
+    const out = lines.flatMap((l) => wrap(l, style.width, '', '  '));
+    out.push(...wrap(`${paintVerdict(c, report.verdict)} (${report.startedAs.kind})`, style.width, 'audit: ', '  '));
     for (const row of report.checks) {
       if (row.status === 'fail' || row.status === 'warn' || row.status === 'unknown') {
-        lines.push(`  ${paintStatus(c, row.status, SYMBOLS[row.status])} ${row.id}: ${row.detail}`);
+        out.push(...wrap(`${row.id}: ${row.detail}`, style.width, `  ${paintStatus(c, row.status, symbols[row.status])} `, '    '));
       }
     }
-    if (code !== 0) lines.push(`the daemon is running, but falls short of the bar; 'daemon-check ${started.pid}' shows the whole report`);
-    writeOut(lines.join('\n') + '\n');
+    if (code !== 0) out.push(...wrap(`the daemon is running, but falls short of the bar; 'daemon-check ${started.pid}' shows the whole report`, style.width));
+    writeOut(out.join('\n') + '\n');
   }
   return code === 3 ? 1 : code;
 }

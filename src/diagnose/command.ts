@@ -80,3 +80,22 @@ export function foregroundCommand(snap: Snapshot): { argv: string[]; note: strin
   const fg = foregroundArgv(program, snap.cmdline);
   return fg ? { argv: fg, note: null } : null;
 }
+
+const INTERPRETER = /^(python[0-9.]*|node|nodejs|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|bash|sh|dash)$/;
+
+/**
+ * The name for a service: the knowledge table's id, else the script an
+ * interpreter runs ("python3 /srv/app/worker.py" is worker), else comm;
+ * only letters, digits, '_', '.' and '-' (systemd unit and supervisord
+ * program names).
+ */
+export function serviceName(snap: Snapshot): string {
+  const program = lookupProgram(snap.stat.comm, snap.cmdline, snap.exe);
+  let base = program?.id ?? snap.stat.comm;
+  const argv = snap.cmdline ?? [];
+  if (!program && INTERPRETER.test(base.split('/').pop() ?? '') && !isTitleRewritten(argv, snap.exe)) {
+    const script = argv.slice(1).find((a) => !a.startsWith('-'));
+    if (script) base = script.slice(script.lastIndexOf('/') + 1).replace(/\.(py|js|mjs|cjs|pl|rb|php|sh)$/, '');
+  }
+  return base.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[-.]+|-+$/g, '') || 'daemon';
+}

@@ -16,7 +16,7 @@ import { detectManager, type ServiceManager } from '../host/manager.js';
 import { lookupProgram } from '../knowledge/index.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { CheckResult, ProfileName, StartedAs, Verdict } from '../types.js';
-import { commandOf, foregroundCommand, shellQuote } from './command.js';
+import { commandOf, foregroundCommand, serviceName, shellQuote } from './command.js';
 import { SETTINGS, runnerOf, type Runner } from './settings.js';
 import { story } from './story.js';
 
@@ -69,7 +69,7 @@ function supervisedBy(snap: Snapshot): Approach | null {
 function byHost(snap: Snapshot, rows: CheckResult[], manager: ServiceManager): Approach {
   const cmd = foregroundCommand(snap) ?? commandOf(snap);
   const argv = cmd ? cmd.argv.map(shellQuote).join(' ') : snap.stat.comm;
-  const name = (lookupProgram(snap.stat.comm, snap.cmdline, snap.exe)?.id ?? snap.stat.comm).replace(/[^A-Za-z0-9_.-]/g, '') || 'daemon';
+  const name = serviceName(snap);
   const note = cmd?.note ? ` (${cmd.note})` : '';
   switch (manager.kind) {
     case 'systemd': {

@@ -11,6 +11,7 @@
  */
 import { isAtd, isCron, isMultiplexer, programKind } from '../classify.js';
 import type { ProcStat } from '../proc/stat.js';
+import { groupMembers } from '../snapshot/members.js';
 import type { RelatedProcess, Snapshot } from '../snapshot/types.js';
 import { shellInfo, type ShellInfo } from './shell.js';
 
@@ -88,7 +89,7 @@ function jobOwner(snap: Snapshot, chain: ProcStat[], leader: ProcStat | null): {
     const sh = shellOf(snap, a);
     return { owner: sh?.interactive ? sh : null, index: i };
   }
-  if (leader && snap.sessionMembers.some((m) => m.pgrp === g && m.ppid === leader.pid && m.pid !== leader.pid)) {
+  if (leader && groupMembers(snap.sessionMembers, g).some((m) => m.ppid === leader.pid && m.pid !== leader.pid)) {
     const sh = shellOf(snap, leader);
     return { owner: sh?.interactive ? sh : null, index: chain.findIndex((c) => c.pid === leader.pid) };
   }

@@ -133,7 +133,23 @@ function applyFdinfo(info: FdInfo, entry: FdEntry, mountById: () => Map<number, 
 }
 
 /** Every open fd of PID, the first FD_DETAIL_CAP examined in full. */
-export function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: MountEntry[] | null): FdWalk {
+/** stdio on /dev/null, a pipe or a socket: a scan needs neither its stat nor its fdinfo (see ScanCache.scan). */
+function plainStdio(fd: number, target: string): boolean {
+  return fd <= 2 && (target === '/dev/null' || target.startsWith('pipe:[') || target.startsWith('socket:['));
+}
+
+/** One fd link as read: its number and target. */
+export interface FdLink {
+  fd: number;
+  target: string;
+}
+
+/**
+ * `known`: the process's fd links already read this run (a scan's holder
+ * index), used instead of walking fd/ again; `lean`: see plainStdio.
+ */
+export function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: MountEntry[] | null, lean = false, known?: FdLink[]): FdWalk {
+  if (known) return describeKnown(source, pid, drivers, mounts, lean, known);
   let names: string[];
   try {
     names = source.readdir(`${pid}/fd`);
@@ -155,14 +171,33 @@ export function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], m
       if (e === 'ENOENT') continue; // closed between readdir and readlink
       return { fds: null, count: nums.length, truncated, errno: e };
     }
-    const entry = blankEntry(fd, target);
-    describeTarget(source, rel, entry, drivers);
-    try {
-      applyFdinfo(readFdinfo(source, pid, fd), entry, mountById);
-    } catch {
-      /* fdinfo can vanish with the fd; flags stay unknown */
-    }
-    fds.push(entry);
+    fds.push(describeFd(source, pid, fd, target, drivers, mountById, lean));
   }
   return { fds, count: nums.length, truncated, errno: null };
+}
+
+function describeFd(source: ProcSource, pid: number, fd: number, target: string, drivers: TtyDriver[], mountById: () => Map<number, MountEntry> | null, lean: boolean): FdEntry {
+  const rel = `${pid}/fd/${fd}`;
+  const entry = blankEntry(fd, target);
+  if (lean && plainStdio(fd, target)) {
+    // /dev/null is the null device (1:3) in any sane mount namespace: a char device, no terminal.
+    if (target === '/dev/null') entry.type = 'char';
+    else describeTarget(source, rel, entry, drivers);
+    return entry;
+  }
+  describeTarget(source, rel, entry, drivers);
+  try {
+    applyFdinfo(readFdinfo(source, pid, fd), entry, mountById);
+  } catch {
+    /* fdinfo can vanish with the fd; flags stay unknown */
+  }
+  return entry;
+}
+
+function describeKnown(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: MountEntry[] | null, lean: boolean, known: FdLink[]): FdWalk {
+  const truncated = known.length > FD_DETAIL_CAP;
+  let byId: Map<number, MountEntry> | null = null;
+  const mountById = () => (mounts ? (byId ??= new Map(mounts.map((m) => [m.id, m]))) : null);
+  const fds = (truncated ? known.slice(0, FD_DETAIL_CAP) : known).map((l) => describeFd(source, pid, l.fd, l.target, drivers, mountById, lean));
+  return { fds, count: known.length, truncated, errno: null };
 }

@@ -90,6 +90,6 @@ export function renderScanTable(result: ScanResult, o: { color?: boolean; width?
   if (r.hidepid) lines.push(...wrap(c.yellow(`/proc is mounted with ${r.hidepid}: other users' processes are hidden from this user.`), width));
   // Counted from the fate model, not the verdict: a daemon in a login's scope dies at logout too.
   const fragile = r.processes.filter((p) => p.fate.hangup.outcome === 'dies' || p.fate['shell-exit'].outcome === 'dies' || p.fate.logout.outcome === 'dies').length;
-  if (fragile) lines.push(...wrap(`${fragile} of the ${r.processes.length} will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`, width));
+  if (fragile) lines.push(...wrap(`${fragile} of the ${r.processes.length} will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`, width, '', '  '));
   return lines.join('\n') + '\n';
 }

@@ -6,7 +6,7 @@
  * unit, a runit run script, a supervisord program section or an OpenRC script.
  */
 import { daemonizes, foregroundArgv, foregroundWithoutArgs, lookupProgram, type ProgramInfo } from '../knowledge/index.js';
-import { isTitleRewritten, programPath, shellQuote, withNotify } from '../diagnose/command.js';
+import { isTitleRewritten, programPath, serviceName, shellQuote, withNotify } from '../diagnose/command.js';
 import { formatMode } from '../mode.js';
 import type { Snapshot } from '../snapshot/types.js';
 
@@ -43,11 +43,6 @@ export interface SpecInput {
 
 /** Variables of a login session: never written, they describe where it was started, not what it needs. */
 const SESSION = /^(SSH_\w+|DISPLAY|WAYLAND_DISPLAY|XAUTHORITY|SUDO_\w+|OLDPWD|PWD|SHLVL|_|TMUX|TMUX_PANE|STY|WINDOW|TERM|TERM_PROGRAM\w*|COLORTERM|LS_COLORS|MAIL|XDG_\w+|DBUS_SESSION_BUS_ADDRESS|HISTFILE|PS1|LINES|COLUMNS|INVOCATION_ID|NOTIFY_SOCKET|JOURNAL_STREAM|LOGNAME|USER|HOME|SHELL)$/;
-
-function nameOf(snap: Snapshot, program: ProgramInfo | null): string {
-  const base = program?.id ?? snap.stat.comm;
-  return base.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^-+|-+$/g, '') || 'daemon';
-}
 
 /** The command, made to stay in the foreground; the executable alone when argv was overwritten by a title. */
 function commandOf(input: SpecInput, program: ProgramInfo | null, notes: string[]): { argv: string[] | null; type: ServiceSpec['type']; pidfile: string | null } {
@@ -108,7 +103,7 @@ export function buildSpec(input: SpecInput): ServiceSpec {
   const gid = st?.gid[1] ?? st?.gid[0];
   const titled = isTitleRewritten(snap.cmdline, input.exe);
   return {
-    name: nameOf(snap, program),
+    name: serviceName({ ...snap, exe: input.exe }),
     argv: cmd.argv,
     type: cmd.type,
     pidfile: cmd.pidfile,

@@ -92,7 +92,7 @@ describe(ID, () => {
     it('warns with unknown when logind.conf cannot be read', () => {
       const row = runCheck(ID, scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EACCES' }])));
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('cannot be read (EACCES)');
+      expect(row.detail).toContain('cannot be read by this user (EACCES)');
     });
   });
 

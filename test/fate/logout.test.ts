@@ -177,9 +177,15 @@ describe('logout', () => {
     });
 
     it('when logind.conf cannot be read: logind stops there, so the settings in force are unknown', () => {
+      const f = logout(scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EIO' }])));
+      expect(f.outcome).toBe('unknown');
+      expect(f.why).toContain('logind\'s settings could not be read in full: /etc/systemd/logind.conf: cannot be read (EIO); logind stops parsing here');
+    });
+
+    it('when this auditor may not read logind.conf (EACCES): unknown, naming root as the way to know', () => {
       const f = logout(scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EACCES' }])));
       expect(f.outcome).toBe('unknown');
-      expect(f.why).toContain('logind\'s settings could not be read in full: /etc/systemd/logind.conf: cannot be read (EACCES)');
+      expect(f.why).toContain('/etc/systemd/logind.conf: cannot be read by this user (EACCES), though logind, as root, reads it');
     });
 
     it('when a drop-in cannot be read, even after a KillUserProcesses=no', () => {

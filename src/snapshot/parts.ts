@@ -1,0 +1,165 @@
+/**
+ * The reads one snapshot is made of, each with its errors and its caches: the
+ * target's stat, the lock table only where fdinfo cannot answer, how it waits
+ * for signals, its sockets, the mount table and cmdline a scan shares. read.ts
+ * assembles them.
+ */
+import { DaemonCheckError, errnoOf, noSuchProcess } from '../errors.js';
+import type { HostReader } from '../host/reader.js';
+import { readCmdline } from '../proc/cmdline.js';
+import { readCgroup, type CgroupEntry } from '../proc/cgroup.js';
+import { classifyCgroupPath } from '../proc/cgroup-scope.js';
+import type { FdEntry } from '../proc/fd.js';
+import type { LockEntry } from '../proc/locks.js';
+import { readMountinfo, type MountEntry } from '../proc/mountinfo.js';
+import { netNamespaceOf, readSocketTable, type SocketInfo } from '../proc/net.js';
+import type { ProcSource, TargetStat } from '../proc/source.js';
+import { isKernelThread, readStat, type ProcStat } from '../proc/stat.js';
+import type { ProcStatus } from '../proc/status.js';
+import type { ScanCache } from './cache.js';
+import type { Evidence } from './evidence.js';
+
+/** The target's stat; the errors a user gets for a pid that cannot be audited. */
+export function readTarget(source: ProcSource, pid: number, cache: ScanCache, scope: 'full' | 'table'): ProcStat {
+  // A scan judges the table as read, in both passes; one audit reads stat afresh.
+  let stat = scope === 'table' || cache.scan ? cache.table.get(pid) : undefined;
+  if (!stat) {
+    try {
+      stat = readStat(source, pid);
+    } catch (err) {
+      const e = errnoOf(err);
+      if (e === 'ENOENT' || e === 'ESRCH') throw noSuchProcess(pid, source.root, null);
+      if (e === 'EACCES' || e === 'EPERM') {
+        throw new DaemonCheckError('ACCESS_DENIED', `cannot read ${pid}/stat under ${source.root || '/proc'} (${e}); run as root or as the process's owner`, { pid, errno: e, cause: err });
+      }
+      throw new DaemonCheckError('NO_SUCH_PROCESS', `cannot read the stat of pid ${pid} (${e === 'EPARSE' ? 'garbled content' : e}); the process may have exited`, { pid, errno: e, cause: err });
+    }
+  }
+  if (isKernelThread(stat)) {
+    throw new DaemonCheckError('KERNEL_THREAD', `pid ${pid} (${stat.comm}) is a kernel thread: it has no user-space daemon setup to audit`, { pid, comm: stat.comm });
+  }
+  if (stat.state === 'Z') {
+    // A zombie has exited: its fds, cwd and environment are gone, there is nothing left to judge.
+    throw new DaemonCheckError('ZOMBIE', `pid ${pid} (${stat.comm}) has exited and is a zombie waiting for its parent (${stat.ppid}) to reap it; nothing is left to audit`, { pid, comm: stat.comm });
+  }
+  return stat;
+}
+
+/**
+ * Whether this audit needs /proc/locks. fdinfo's "lock:" lines (Linux 4.1;
+ * Node 20 itself needs 4.18) already list every lock the process holds through
+ * an open file, which is all the checks ask. /proc/locks is the fallback where
+ * fd/ or an fdinfo could not be read (docs/proc-notes.md: it costs an RCU
+ * grace period, 10-17 ms here).
+ */
+export function needsLockTable(fds: FdEntry[] | null, pidfile: boolean): boolean {
+  // Without fd/ the table can only say whether the pidfile is locked; no open file can be matched.
+  if (fds === null) return pidfile;
+  return fds.some((f) => f.type === 'file' && f.flags === null);
+}
+
+export function readLocks(ev: Evidence, cache: ScanCache, fds: FdEntry[] | null, pidfile: boolean): LockEntry[] | null {
+  if (!needsLockTable(fds, pidfile)) return null;
+  const lt = cache.lockTable();
+  if (lt.locksErrno) ev.missing('locks', lt.locksErrno);
+  ev.limit(lt.locksLimit);
+  return lt.locks;
+}
+
+/** A small text file of the process that may be refused (wchan, syscall, exe need ptrace access): null then. */
+export function quietly(f: () => string): string | null {
+  try {
+    return f().trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How it waits (wchan, syscall) and what it runs (exe), read by a full audit
+ * only where they can matter, so a scan pays for them only there: how it
+ * waits, where a signal is blocked or it is a pid namespace's init
+ * (sigtimedwait unblocks the signals it waits for while it waits, so an init
+ * like tini can show none blocked); the executable, where argv looks like a
+ * rewritten title.
+ */
+export function readWaitFacts(source: ProcSource, pid: number, full: boolean, status: ProcStatus | null, argv: string[] | null): { wchan: string | null; syscall: string | null; exe: string | null } {
+  if (!full) return { wchan: null, syscall: null, exe: null };
+  const nsInit = status !== null && status.nspid.length > 1 && status.nspid[status.nspid.length - 1] === 1;
+  const waits = !status || status.sigBlk !== 0n || nsInit;
+  const titled = argv !== null && (argv.slice(1).some((a) => a === '') || (argv.length === 1 && /\s/.test(argv[0]!)));
+  return {
+    wchan: waits ? quietly(() => source.readText(`${pid}/wchan`, 256)) : null,
+    syscall: waits ? quietly(() => source.readText(`${pid}/syscall`, 512)) : null,
+    exe: titled ? quietly(() => source.readlink(`${pid}/exe`).toString('utf8')) : null,
+  };
+}
+
+/** The owner of the login scope the cgroup names (logind's lists name users, not uids). */
+export function scopeUserOf(cgroup: CgroupEntry[] | null, host: HostReader | undefined): { uid: number; name: string | null } | null {
+  for (const c of cgroup ?? []) {
+    const u = classifyCgroupPath(c.path.replace(/ \(deleted\)$/, ''));
+    if (u.kind === 'login-session' && u.uid !== null) return { uid: u.uid, name: host ? host.userName(u.uid) : null };
+  }
+  return null;
+}
+
+/** Its sockets' entries in its network namespace's tables; only read when it has sockets. */
+export function readSockets(source: ProcSource, pid: number, cache: ScanCache, fds: FdEntry[] | null): SocketInfo[] | null {
+  const inodes = (fds ?? []).filter((f) => f.type === 'socket').map((f) => Number(/\[(\d+)\]/.exec(f.target)?.[1]));
+  if (inodes.length === 0) return fds ? [] : null;
+  const ns = netNamespaceOf(source, pid) ?? `pid:${pid}`;
+  let table = cache.sockets.get(ns);
+  if (!table) cache.sockets.set(ns, (table = readSocketTable(source, pid)));
+  return inodes.flatMap((i) => table.get(i) ?? []).map((info) => (info.kind === 'unix' && info.name?.startsWith('/') ? { ...info, nameGone: pathGone(source, pid, info.name) } : info));
+}
+
+export function serverCgroup(source: ProcSource, pid: number): CgroupEntry[] | null {
+  try {
+    return readCgroup(source, pid);
+  } catch {
+    return null;
+  }
+}
+
+/** cmdline, read once per process in a scan (its table pass and full pass both want it). */
+export function cmdlineOf(source: ProcSource, pid: number, cache: ScanCache): ReturnType<typeof readCmdline> {
+  const known = cache.scan?.cmdlines.get(pid);
+  if (known) return known;
+  const argv = readCmdline(source, pid);
+  cache.scan?.cmdlines.set(pid, argv);
+  return argv;
+}
+
+/** mountinfo, shared by the processes of a scan that see the same mount namespace from the same root. */
+export function mountsOf(source: ProcSource, pid: number, cache: ScanCache): MountEntry[] {
+  if (!cache.mounts) return readMountinfo(source, pid);
+  let key: string;
+  try {
+    key = `${source.readlink(`${pid}/ns/mnt`).toString('utf8')} ${source.readlink(`${pid}/root`).toString('utf8')}`;
+  } catch {
+    return readMountinfo(source, pid);
+  }
+  let mounts = cache.mounts.get(key);
+  if (!mounts) cache.mounts.set(key, (mounts = readMountinfo(source, pid)));
+  return mounts;
+}
+
+/** Whether a path in the process's own root is gone (ENOENT); false when it exists or cannot be told. */
+export function pathGone(source: ProcSource, pid: number, p: string): boolean {
+  try {
+    source.statTarget(`${pid}/root${p}`);
+    return false;
+  } catch (err) {
+    return errnoOf(err) === 'ENOENT';
+  }
+}
+
+export function readCwdStat(source: ProcSource, pid: number, cwd: string | null): TargetStat | null {
+  if (cwd === null) return null;
+  try {
+    return source.statTarget(`${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}

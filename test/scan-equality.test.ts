@@ -1,0 +1,87 @@
+/**
+ * A scan takes shortcuts a single audit does not (the table pass, shared
+ * mountinfo, fd links read once, no stat of stdio on /dev/null): its rows must
+ * still say exactly what `daemon-check PID` says. Checked on the two shapes
+ * the benchmark times (bench/helpers/swarm.py): one runner holding jobs in
+ * its session, and a detached master with workers sharing its listening
+ * socket and a pipe, 160 of each.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit } from '../src/api.js';
+import type { Report } from '../src/types.js';
+import { isProblem } from '../src/verdict.js';
+import { runCli } from './helpers/cli.js';
+import { alive, waitFor } from './helpers/procs.js';
+
+const SWARM = path.resolve(__dirname, '..', 'bench', 'helpers', 'swarm.py');
+const N = 160;
+
+interface Swarm {
+  child: ChildProcess;
+  pids: number[];
+  master: number | null;
+}
+
+/** Starts swarm.py SHAPE N; it holds the processes until its stdin closes, then kills and reaps them all. */
+async function startSwarm(shape: 'jobs' | 'workers'): Promise<Swarm> {
+  // Detached: the runner (jobs) leads a session of its own, as the bench starts it.
+  const child = spawn('python3', [SWARM, shape, String(N)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const line = await waitFor(`swarm.py ${shape} to start ${N} processes`, () => (out.includes('\n') ? out.slice(0, out.indexOf('\n')) : null), 30_000);
+  const parsed = JSON.parse(line) as { pids?: number[]; master?: number | null; error?: string };
+  if (!parsed.pids) throw new Error(`swarm.py ${shape}: ${parsed.error ?? line}`);
+  return { child, pids: parsed.pids, master: parsed.master ?? null };
+}
+
+interface Row {
+  pid: number;
+  verdict: string;
+  startedAs: { kind: string; detail: string };
+  problems: Array<{ id: string; status: string; detail: string }>;
+}
+
+const swarms: Swarm[] = [];
+
+beforeAll(async () => {
+  swarms.push(await startSwarm('jobs'), await startSwarm('workers'));
+}, 90_000);
+
+afterAll(async () => {
+  for (const s of swarms) s.child.stdin!.end();
+  const all = swarms.flatMap((s) => [s.child.pid!, ...s.pids, ...(s.master ? [s.master] : [])]);
+  await waitFor('the swarms to be gone', () => all.every((p) => !alive(p)), 30_000).catch(() => {
+    for (const p of all) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
+});
+
+describe('scan rows equal single audits', () => {
+  it('for every job and worker: verdict, startedAs and every problem (id, status, detail)', async () => {
+    const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const rows = new Map((JSON.parse(r.stdout) as { processes: Row[] }).processes.map((p) => [p.pid, p]));
+    const subjects = swarms.flatMap((s) => [...s.pids, ...(s.master ? [s.master] : [])]);
+    expect(subjects.length).toBeGreaterThanOrEqual(2 * N);
+    for (const pid of subjects) {
+      const row = rows.get(pid);
+      expect(row, `pid ${pid} is listed`).toBeDefined();
+      const single = (await audit(pid)) as Report;
+      const problems = single.checks
+        .filter(isProblem)
+        .map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
+      expect({ verdict: row!.verdict, startedAs: row!.startedAs, problems: [...row!.problems].sort((a, b) => a.id.localeCompare(b.id)) }, `pid ${pid}`).toEqual({
+        verdict: single.verdict,
+        startedAs: single.startedAs,
+        problems: problems.sort((a, b) => a.id.localeCompare(b.id)),
+      });
+    }
+  }, 240_000);
+});
