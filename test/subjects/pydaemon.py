@@ -52,13 +52,9 @@ if pidfile:
     os.ftruncate(lock_fd, 0)
     os.write(lock_fd, b'%d\n' % os.getpid())
     keep.add(lock_fd)
-if report_fd >= 0:
-    os.write(report_fd, b'%d\n' % os.getpid())
-    os.close(report_fd)
-
 if not opt('--keep-fds'):
     for fd in range(3, 1024):
-        if fd not in keep:
+        if fd not in keep and fd != report_fd:
             try:
                 os.close(fd)
             except OSError:
@@ -79,9 +75,22 @@ def on_term(signo, frame):
 signal.signal(signal.SIGTERM, on_term)
 
 if opt('--zombie'):
-    # A child that exits and is never waited for: it stays a zombie.
-    if os.fork() == 0:
+    # A child that exits and is never waited for: it stays a zombie. Reported
+    # only once it is one, so an audit never races its exit.
+    child = os.fork()
+    if child == 0:
         os._exit(0)
+    while True:
+        with open('/proc/%d/stat' % child) as f:
+            if f.read().rsplit(')', 1)[1].split()[0] == 'Z':
+                break
+        time.sleep(0.005)
+
+# Reported last: once the launcher reads the pid (and EOF), the daemon is
+# what an audit should see (fds closed, stdio on /dev/null, SIGTERM caught).
+if report_fd >= 0:
+    os.write(report_fd, b'%d\n' % os.getpid())
+    os.close(report_fd)
 
 deadline = time.time() + seconds
 while time.time() < deadline:
