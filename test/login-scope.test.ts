@@ -162,6 +162,8 @@ describe('live login scope (root, both hierarchies writable)', () => {
     const c = await child('sleep 300 & echo $!; exec sleep 301');
     const z = Number(await firstLine(c));
     const h = await enter(z, session(3));
+    // Killed only once sh has become the sleep that never waits: sh itself would reap it.
+    await waitFor('sh to exec sleep 301', () => fs.readFileSync(`/proc/${c.pid}/cmdline`, 'utf8') === 'sleep\0' + '301\0');
     process.kill(z, 'SIGKILL');
     await waitFor('a zombie', () => procIdentity(z)?.state === 'Z');
     for (const hh of HIERARCHIES) expect(cgroupMembers(h.dirs[hh]!), hh).toEqual([]);

@@ -107,6 +107,15 @@ describe('hangup', () => {
       expect(f.why).toContain('it ignores SIGHUP, but it is stopped, and bash sends SIGTERM and SIGCONT');
     });
 
+    it('its unless names the race that spares it (bash already saw it continue), before disown', () => {
+      const u = hangup(typed('nohup sleep N, Ctrl-Z')).unless ?? '';
+      expect(u).toMatch(/^bash has already seen it continue \(after the SIGCONT\) when it sends SIGTERM to the jobs it still counts as stopped.*: then it lives; or it was removed from/);
+    });
+
+    it('a stopped job with SIGHUP at its default action names no such race', () => {
+      expect(hangup(typed('sleep N, Ctrl-Z')).unless ?? '').not.toContain('seen it continue');
+    });
+
     it('`nohup sleep N`, Ctrl-Z, disown looks the same: its unless names disown (measured: lives)', () => {
       expect(hangup(typed('nohup sleep N, Ctrl-Z')).unless).toContain('`disown`');
     });
