@@ -20,21 +20,29 @@ describe('processes that exit mid-audit', () => {
     const bump = (k: string) => outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     for (let i = 0; i < 400; i++) {
-      // Lives 5-25 ms; the audit starts 0-30 ms after the spawn: some before exec,
-      // some while it runs, some straddling its exit, some after it is gone.
-      const child = spawn('sleep', [(0.005 + Math.random() * 0.02).toFixed(3)], { stdio: 'ignore' });
+      // Most live 5-25 ms, and the audit starts 0-30 ms after the spawn: some before exec,
+      // some while it runs, some straddling its exit, some after it is gone. Every 20th
+      // outlives its audit (killed after it) and every 20th is audited after its exit,
+      // so both ends are seen however busy the machine is.
+      const anchor = i % 20 === 0 ? 'lives' : i % 20 === 10 ? 'gone' : null;
+      const child = spawn('sleep', [anchor === 'lives' ? '60' : (0.005 + Math.random() * 0.02).toFixed(3)], { stdio: 'ignore' });
       tracker.track(child.pid!);
-      await pause(Math.random() * 30);
+      if (anchor === 'gone') await new Promise((r) => child.once('exit', r));
+      else if (anchor === 'lives') await new Promise((r) => child.once('spawn', r));
+      else await pause(Math.random() * 30);
       try {
         const r = (await audit(child.pid!)) as Report;
         expect(r.pid).toBe(child.pid);
         expect(r.checks).toHaveLength(checks.length);
         bump('report');
       } catch (err) {
+        expect(anchor, `the audit of a process that had not exited failed: ${String(err)}`).not.toBe('lives');
         expect(err).toBeInstanceOf(DaemonCheckError);
         const code = (err as DaemonCheckError).code;
         expect(['EXITED_DURING_AUDIT', 'NO_SUCH_PROCESS', 'ZOMBIE']).toContain(code);
         bump(code);
+      } finally {
+        if (anchor === 'lives') child.kill('SIGKILL');
       }
     }
     console.log('races: in-process outcomes', Object.fromEntries(outcomes));
@@ -46,7 +54,8 @@ describe('processes that exit mid-audit', () => {
   it('100 CLI audits racing exits: exit 0, 1 or 3; one line on stderr; valid JSON otherwise', async () => {
     const codes = new Map<number, number>();
     const batch = async (i: number) => {
-      const child = spawn('sh', ['-c', `sleep 0.0${i % 10}`], { stdio: 'ignore' });
+      // Lifetimes of 0-270 ms, around a CLI audit's own run.
+      const child = spawn('sh', ['-c', `sleep ${((i % 10) * 0.03).toFixed(2)}`], { stdio: 'ignore' });
       tracker.track(child.pid!);
       const r = await runCli([String(child.pid), '--json']);
       codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
