@@ -95,6 +95,9 @@ describe('bounded work', () => {
     const table = readLockTable(openProcSource('/proc'));
     expect(table.locksErrno).toBeNull();
     expect(table.locksLimit).toBeNull();
-    expect(table.locks!.filter((l) => l.pid === pid).length).toBeGreaterThanOrEqual(50_000);
+    // Not exact: /proc/locks is read a page at a time from a list other tests' locks change
+    // meanwhile, so a few lines can be skipped or repeated (docs/proc-notes.md). Reading only
+    // the first page, the bug this guards against, gives about 70.
+    expect(table.locks!.filter((l) => l.pid === pid).length).toBeGreaterThanOrEqual(49_900);
   }, 60_000);
 });
