@@ -276,7 +276,7 @@ function addToScope(h: LoginScopeHandle, pid: number): void {
  * What systemd does when logind stops a session's scope (KillMode=control-group):
  * SIGTERM to every process in the scope's cgroup, a wait for the scope to
  * empty (TimeoutStopSec, 90 s there; here until it is empty or has not shrunk
- * for 400 ms, at most 5 s), then SIGKILL to whatever is left. Returns who got which.
+ * for 1 s, at most 5 s), then SIGKILL to whatever is left. Returns who got which.
  */
 async function logindStopsScope(h: LoginScopeHandle): Promise<{ termed: number[]; killed: number[] }> {
   const d = h.dirs.unified!;
@@ -285,7 +285,7 @@ async function logindStopsScope(h: LoginScopeHandle): Promise<{ termed: number[]
   const end = Date.now() + 5_000;
   let left = cgroupMembers(d);
   let since = Date.now();
-  while (left.length > 0 && Date.now() - since < 400 && Date.now() < end) {
+  while (left.length > 0 && Date.now() - since < 1_000 && Date.now() < end) {
     await sleep(20);
     const now = cgroupMembers(d);
     if (now.length < left.length) since = Date.now();

@@ -196,6 +196,10 @@ export class PrivateSshd {
   get screenDir(): string {
     return path.join(this.dir, 'screen');
   }
+  /** HOME of every login: startup files of the test's own. */
+  get homeDir(): string {
+    return path.join(this.dir, 'home');
+  }
   get tmuxDir(): string {
     return path.join(this.dir, 'tmux');
   }
@@ -211,6 +215,13 @@ export class PrivateSshd {
     fs.mkdirSync(this.screenDir, { mode: 0o700 });
     fs.mkdirSync(this.tmuxDir, { mode: 0o700 });
     fs.mkdirSync(this.localTmuxDir, { mode: 0o700 });
+    // The logins' HOME, so they run no dotfiles of the host's: root's ~/.bashrc on these
+    // machines runs `pyenv rehash`, whose lock file, left behind by a login killed during
+    // it, made every later login wait 60 s. /etc/profile still runs, as in any login.
+    fs.mkdirSync(this.homeDir, { mode: 0o700 });
+    const pathDirs = [...new Set([path.dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])];
+    fs.writeFileSync(path.join(this.homeDir, '.bash_profile'), `# daemon-check's SSH test login\nexport PATH=${pathDirs.join(':')}\n`);
+    fs.writeFileSync(path.join(this.homeDir, '.bashrc'), '');
     for (const k of ['host_key', 'client_key']) {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', this.id, '-f', path.join(this.dir, k)], { stdio: 'ignore' });
     }
@@ -242,7 +253,7 @@ export class PrivateSshd {
           // Logins are made side by side: do not drop concurrent unauthenticated connections.
           `MaxStartups 100`,
           // HISTFILE: the logins must not rewrite root's ~/.bash_history.
-          `SetEnv DC_SSH_HARNESS=${this.id} HISTFILE=/dev/null SCREENDIR=${this.screenDir} TMUX_TMPDIR=${this.tmuxDir}`,
+          `SetEnv DC_SSH_HARNESS=${this.id} HOME=${this.homeDir} HISTFILE=/dev/null SCREENDIR=${this.screenDir} TMUX_TMPDIR=${this.tmuxDir}`,
           '',
         ].join('\n'),
       );
