@@ -20,7 +20,17 @@ export interface LoginScopeFact {
 
 /** The login session scope in its cgroup: the unified (0::) line first, then v1 name=systemd. */
 export function loginScopeOf(snap: Snapshot): LoginScopeFact | null {
-  const lines = (snap.cgroup ?? []).filter((c) => (c.hierarchy === '0' && c.controllers === '') || c.controllers === 'name=systemd');
+  if (!snap.cgroup) return null;
+  // Asked for by the fate, the check and the story: worked out once per cgroup read.
+  let found = scopes.get(snap.cgroup);
+  if (found === undefined) scopes.set(snap.cgroup, (found = scopeIn(snap.cgroup)));
+  return found;
+}
+
+const scopes = new WeakMap<NonNullable<Snapshot['cgroup']>, LoginScopeFact | null>();
+
+function scopeIn(cgroup: NonNullable<Snapshot['cgroup']>): LoginScopeFact | null {
+  const lines = cgroup.filter((c) => (c.hierarchy === '0' && c.controllers === '') || c.controllers === 'name=systemd');
   lines.sort((a, b) => (a.hierarchy === '0' ? -1 : 0) - (b.hierarchy === '0' ? -1 : 0));
   for (const c of lines) {
     const path = c.path.replace(/ \(deleted\)$/, '');

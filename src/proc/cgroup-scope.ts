@@ -86,8 +86,25 @@ function uidOf(digits: string | undefined): number | null {
   return Number.isSafeInteger(n) && n <= 0xfffffffe ? n : null;
 }
 
+/**
+ * The meanings already worked out in this run, by path: a scan asks for the
+ * same few paths thousands of times. Callers share the objects and must not
+ * change them; the cache is dropped when it grows past its bound.
+ */
+const classified = new Map<string, Readonly<CgroupUnit>>();
+const CLASSIFIED_MAX = 4096;
+
 /** What a cgroup path means in systemd's tree. */
-export function classifyCgroupPath(path: string): CgroupUnit {
+export function classifyCgroupPath(path: string): Readonly<CgroupUnit> {
+  let u = classified.get(path);
+  if (u === undefined) {
+    if (classified.size >= CLASSIFIED_MAX) classified.clear();
+    classified.set(path, (u = Object.freeze(classifyPath(path))));
+  }
+  return u;
+}
+
+function classifyPath(path: string): CgroupUnit {
   const parts = path.split('/').filter((s) => s !== '' && s !== '.');
   const units = parts.filter((s) => UNIT.test(s));
   const leaf = units.length > 0 ? units[units.length - 1]! : null;

@@ -49,7 +49,7 @@ export function parseStatus(text: string): ProcStatus {
     if (colon > start && colon < end) {
       keyLines += 1;
       const key = text.slice(start, colon);
-      if (WANTED.has(key)) fields.set(key, text.slice(colon + 1, end).replace(/^\s+/, ''));
+      if (WANTED.has(key)) fields.set(key, text.slice(colon + 1, end).trimStart());
     }
     start = end + 1;
   }
