@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
-import { alive, uniqueSeconds, waitFor } from './helpers/procs.js';
+import { alive, realPython, uniqueSeconds, waitFor } from './helpers/procs.js';
 
 const root = path.resolve(__dirname, '..');
 const dirs: string[] = [];
@@ -251,13 +251,6 @@ os.closerange(3, 65536)
 time.sleep(float(sys.argv[1]))
 `;
 
-function realPython(): string | undefined {
-  try {
-    return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
-}
 const PYTHON = realPython();
 
 function closer(dir: string, name: string): string {

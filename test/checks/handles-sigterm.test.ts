@@ -1,45 +1,39 @@
 /** handles-sigterm: SIGTERM is caught (status SigCgt); info severity (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../helpers/check.js';
-import { makeSnapshot, makeStatus } from '../helpers/snapshot.js';
-import type { ProcStatus } from '../../src/proc/status.js';
+import { makeSnapshot, makeStatus, sigmask, withStatus } from '../helpers/snapshot.js';
 
 const ID = 'handles-sigterm';
 
-const sig = (n: number): bigint => 1n << BigInt(n - 1);
-const SIGINT = sig(2);
-const SIGTERM = sig(15);
-
-function withSignals(partial: Partial<ProcStatus>) {
-  return makeSnapshot({ status: makeStatus(partial) });
-}
+const SIGINT = sigmask(2);
+const SIGTERM = sigmask(15);
 
 describe(ID, () => {
   describe('valid', () => {
     it('passes when SIGTERM is caught', () => {
-      const row = runCheck(ID, withSignals({ sigCgt: SIGTERM }));
+      const row = runCheck(ID, withStatus({ sigCgt: SIGTERM }));
       expect(row).toMatchObject({ status: 'pass', severity: 'info', observed: 'SIGTERM caught', expected: 'SIGTERM caught or waited for' });
       expect(row.detail).toBe('a SIGTERM handler is installed');
     });
 
     it('passes with a 64-bit caught mask that includes SIGTERM (Go and Node catch real-time signals too)', () => {
-      expect(runCheck(ID, withSignals({ sigCgt: 0xfffffffe7fc1feffn })).status).toBe('pass');
+      expect(runCheck(ID, withStatus({ sigCgt: 0xfffffffe7fc1feffn })).status).toBe('pass');
     });
   });
 
   describe('invalid', () => {
     it('is info when SIGTERM keeps its default action (dies without cleanup)', () => {
-      const row = runCheck(ID, withSignals({}));
+      const row = runCheck(ID, withStatus({}));
       expect(row).toMatchObject({ status: 'info', severity: 'info', observed: 'default action' });
       expect(row.detail).toBe('SIGTERM has its default action: it ends at once, without any cleanup (a pidfile or socket stays behind).');
     });
 
     it('is info when only SIGINT is caught', () => {
-      expect(runCheck(ID, withSignals({ sigCgt: SIGINT })).observed).toBe('default action');
+      expect(runCheck(ID, withStatus({ sigCgt: SIGINT })).observed).toBe('default action');
     });
 
     it('says when SIGTERM is ignored: only SIGKILL stops it', () => {
-      const row = runCheck(ID, withSignals({ sigIgn: SIGTERM }));
+      const row = runCheck(ID, withStatus({ sigIgn: SIGTERM }));
       expect(row).toMatchObject({ status: 'info', observed: 'SIGTERM ignored' });
       expect(row.detail).toBe('It ignores SIGTERM: only SIGKILL stops it.');
     });
@@ -60,13 +54,13 @@ describe(ID, () => {
     });
 
     it('is unknown when SigCgt is missing or garbled', () => {
-      expect(runCheck(ID, withSignals({ sigCgt: null })).status).toBe('unknown');
+      expect(runCheck(ID, withStatus({ sigCgt: null })).status).toBe('unknown');
     });
   });
 
   describe('edge cases', () => {
     it('with SigIgn unreadable, what SIGTERM does is unknown (it may be ignored)', () => {
-      expect(runCheck(ID, withSignals({ sigIgn: null })).status).toBe('unknown');
+      expect(runCheck(ID, withStatus({ sigIgn: null })).status).toBe('unknown');
     });
 
     it('passes when SIGTERM is blocked and taken with sigtimedwait (tini)', () => {
@@ -76,7 +70,7 @@ describe(ID, () => {
     });
 
     it('never changes its severity (info)', () => {
-      expect(runCheck(ID, withSignals({ sigIgn: SIGTERM }), { pidfile: '/run/x.pid', expectUmask: 0o22 }).severity).toBe('info');
+      expect(runCheck(ID, withStatus({ sigIgn: SIGTERM }), { pidfile: '/run/x.pid', expectUmask: 0o22 }).severity).toBe('info');
     });
   });
 });

@@ -1,8 +1,7 @@
 /** privileges: not root with a full capability set (status Uid, CapEff); info severity (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../helpers/check.js';
-import { makeSnapshot, makeStatus } from '../helpers/snapshot.js';
-import type { ProcStatus } from '../../src/proc/status.js';
+import { makeSnapshot, withStatus } from '../helpers/snapshot.js';
 
 const ID = 'privileges';
 
@@ -11,10 +10,6 @@ const FULL = 0x1ffffffffffn;
 const CAP_NET_BIND_SERVICE = 1n << 10n;
 const CAP_SYS_ADMIN = 1n << 21n;
 const ROOT = [0, 0, 0, 0];
-
-function withStatus(partial: Partial<ProcStatus>) {
-  return makeSnapshot({ status: makeStatus(partial) });
-}
 
 describe(ID, () => {
   describe('valid', () => {

@@ -1,37 +1,31 @@
 /** signal-mask: SigBlk = 0, SIGTERM/SIGINT not ignored; an ignored SIGHUP is noted as nohup (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../helpers/check.js';
-import { makeSnapshot, makeStatus } from '../helpers/snapshot.js';
-import type { ProcStatus } from '../../src/proc/status.js';
+import { makeSnapshot, sigmask, withStatus } from '../helpers/snapshot.js';
 
 const ID = 'signal-mask';
 
 /** Bit N-1 is signal N. */
-const sig = (n: number): bigint => 1n << BigInt(n - 1);
-const SIGHUP = sig(1);
-const SIGINT = sig(2);
-const SIGPIPE = sig(13);
-const SIGTERM = sig(15);
-
-function withSignals(partial: Partial<ProcStatus>) {
-  return makeSnapshot({ status: makeStatus(partial) });
-}
+const SIGHUP = sigmask(1);
+const SIGINT = sigmask(2);
+const SIGPIPE = sigmask(13);
+const SIGTERM = sigmask(15);
 
 describe(ID, () => {
   describe('valid', () => {
     it('passes with nothing blocked or ignored', () => {
-      const row = runCheck(ID, withSignals({}));
+      const row = runCheck(ID, withStatus({}));
       expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: 'SigBlk 0 SigIgn 0', detail: 'no blocked signals' });
       expect(row.expected).toBe('nothing blocked; SIGTERM/SIGINT not ignored');
     });
 
     it('passes with SIGPIPE ignored (only SIGTERM and SIGINT matter)', () => {
-      const row = runCheck(ID, withSignals({ sigIgn: SIGPIPE }));
+      const row = runCheck(ID, withStatus({ sigIgn: SIGPIPE }));
       expect(row).toMatchObject({ status: 'pass', observed: 'SigBlk 0 SigIgn 1000' });
     });
 
     it('passes with SIGHUP ignored but notes it as a sign of nohup', () => {
-      const row = runCheck(ID, withSignals({ sigIgn: SIGHUP }));
+      const row = runCheck(ID, withStatus({ sigIgn: SIGHUP }));
       expect(row.status).toBe('pass');
       expect(row.detail).toBe('no blocked signals (SIGHUP ignored: a sign of nohup)');
     });
@@ -39,35 +33,35 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('warns on a blocked SIGTERM', () => {
-      const row = runCheck(ID, withSignals({ sigBlk: SIGTERM }));
+      const row = runCheck(ID, withStatus({ sigBlk: SIGTERM }));
       expect(row).toMatchObject({ status: 'warn', observed: 'SigBlk 4000 SigIgn 0', detail: 'blocked: SIGTERM' });
     });
 
     it('warns on an ignored SIGTERM', () => {
-      expect(runCheck(ID, withSignals({ sigIgn: SIGTERM }))).toMatchObject({ status: 'warn', detail: 'ignored: SIGTERM' });
+      expect(runCheck(ID, withStatus({ sigIgn: SIGTERM }))).toMatchObject({ status: 'warn', detail: 'ignored: SIGTERM' });
     });
 
     it('warns on an ignored SIGINT, noting a nohup\'d SIGHUP too (a background job of a script under nohup)', () => {
-      const row = runCheck(ID, withSignals({ sigIgn: SIGHUP | SIGINT }));
+      const row = runCheck(ID, withStatus({ sigIgn: SIGHUP | SIGINT }));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('SigBlk 0 SigIgn 3');
       expect(row.detail).toBe('ignored: SIGINT (SIGHUP ignored: a sign of nohup)');
     });
 
     it('lists blocked and ignored together', () => {
-      const row = runCheck(ID, withSignals({ sigBlk: SIGHUP | SIGPIPE, sigIgn: SIGTERM | SIGINT }));
+      const row = runCheck(ID, withStatus({ sigBlk: SIGHUP | SIGPIPE, sigIgn: SIGTERM | SIGINT }));
       expect(row.detail).toBe('blocked: SIGHUP SIGPIPE; ignored: SIGTERM SIGINT');
     });
 
     it('names real-time signals in the upper half of a 64-bit mask', () => {
-      const row = runCheck(ID, withSignals({ sigBlk: SIGTERM | sig(34) | sig(35) | sig(64) }));
+      const row = runCheck(ID, withStatus({ sigBlk: SIGTERM | sigmask(34) | sigmask(35) | sigmask(64) }));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('SigBlk 8000000600004000 SigIgn 0');
       expect(row.detail).toBe('blocked: SIGTERM SIGRTMIN SIGRTMIN+1 SIGRTMAX');
     });
 
     it('warns on a fully blocked mask', () => {
-      const row = runCheck(ID, withSignals({ sigBlk: 0xfffffffffffffffen }));
+      const row = runCheck(ID, withStatus({ sigBlk: 0xfffffffffffffffen }));
       expect(row.status).toBe('warn');
       expect(row.detail).toContain('blocked: SIGINT SIGQUIT');
       expect(row.detail).toContain('SIGRTMAX');
@@ -84,23 +78,23 @@ describe(ID, () => {
     });
 
     it('is unknown when SigBlk is missing or garbled', () => {
-      const row = runCheck(ID, withSignals({ sigBlk: null }));
+      const row = runCheck(ID, withStatus({ sigBlk: null }));
       expect(row.status).toBe('unknown');
       expect(row.detail).toMatch(/^status: /);
     });
 
     it('is unknown when SigIgn is missing, even with a blocked mask', () => {
-      expect(runCheck(ID, withSignals({ sigBlk: SIGTERM, sigIgn: null })).status).toBe('unknown');
+      expect(runCheck(ID, withStatus({ sigBlk: SIGTERM, sigIgn: null })).status).toBe('unknown');
     });
   });
 
   describe('edge cases', () => {
     it('a caught SIGTERM (SigCgt) is no concern of this check', () => {
-      expect(runCheck(ID, withSignals({ sigCgt: SIGTERM })).status).toBe('pass');
+      expect(runCheck(ID, withStatus({ sigCgt: SIGTERM })).status).toBe('pass');
     });
 
     it('SIGHUP blocked is reported as blocked, not as nohup', () => {
-      const row = runCheck(ID, withSignals({ sigBlk: SIGHUP }));
+      const row = runCheck(ID, withStatus({ sigBlk: SIGHUP }));
       expect(row).toMatchObject({ status: 'warn', detail: 'blocked: SIGHUP' });
     });
   });

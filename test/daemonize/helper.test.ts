@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { helperAvailable, helperPath } from '../../src/daemonize/helper.js';
+import { realPython } from '../helpers/procs.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const HELPER = helperPath();
@@ -259,13 +260,6 @@ function ancestorsOfUs(): number[] {
   return out;
 }
 
-function realPython(): string | undefined {
-  try {
-    return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
-}
 const PYTHON = realPython();
 // --user needs root; those tests are skipped for an unprivileged run.
 const ROOT = process.getuid?.() === 0;

@@ -28,15 +28,9 @@ import type { ProcStatus } from '../../src/proc/status.js';
 import { ProcessTable } from '../../src/proc/table.js';
 import { DEFAULT_TTY_DRIVERS, ttyOf } from '../../src/proc/tty.js';
 import type { RelatedProcess, Snapshot } from '../../src/snapshot/types.js';
-import { devNullFd, makeFile, makeSnapshot, makeStat, makeStatus, makeTerminalFd, ptsTtyNr, type SnapshotPartial } from './snapshot.js';
+import { SIG, devNullFd, makeFile, makeSnapshot, makeStat, makeStatus, makeTerminalFd, ptsTtyNr, sigmask, type SnapshotPartial } from './snapshot.js';
 
-/** Signal numbers (x86/arm). */
-export const SIG = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, TERM: 15, CHLD: 17 } as const;
-
-/** A SigIgn/SigCgt/SigBlk mask holding these signals. */
-export function sigmask(...signos: number[]): bigint {
-  return signos.reduce((m, s) => m | (1n << BigInt(s - 1)), 0n);
-}
+export { SIG, sigmask };
 
 /** Dispositions as /proc/PID/status has them (all default unless told). */
 export function signals(partial: { ign?: number[]; cgt?: number[]; blk?: number[] } & Partial<ProcStatus> = {}): ProcStatus {

@@ -168,3 +168,12 @@ export function psView(pid: number): { ppid: number; pgid: number; sid: number; 
   const out = execFileSync('ps', ['-o', 'ppid=,pgid=,sid=,tpgid=,tty=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
   return { ppid: Number(out[0]), pgid: Number(out[1]), sid: Number(out[2]), tpgid: Number(out[3]), tty: out[4]! };
 }
+
+/** The python3 binary itself (not a pyenv shim or wrapper script), or undefined without python3. */
+export function realPython(): string | undefined {
+  try {
+    return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}

@@ -26,6 +26,19 @@ export function makeStatus(partial: Partial<ProcStatus> = {}): ProcStatus {
   };
 }
 
+/** Signal numbers (x86/arm). */
+export const SIG = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, TERM: 15, CHLD: 17 } as const;
+
+/** A SigIgn/SigCgt/SigBlk mask holding these signals. */
+export function sigmask(...signos: number[]): bigint {
+  return signos.reduce((m, s) => m | (1n << BigInt(s - 1)), 0n);
+}
+
+/** A snapshot that differs from the default only in its status fields. */
+export function withStatus(partial: Partial<ProcStatus>): Snapshot {
+  return makeSnapshot({ status: makeStatus(partial) });
+}
+
 export function makeFd(fd: number, target: string, partial: Partial<FdEntry> = {}): FdEntry {
   const kernelObject = /^(pipe|socket):\[/.exec(target);
   return {
