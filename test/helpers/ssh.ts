@@ -456,13 +456,16 @@ export class SshLogin {
   /**
    * Types a line, then a marker command, and waits for the marker's output:
    * the shell has run the line and is back at its prompt. Not for lines that
-   * leave a job in the foreground.
+   * leave a job in the foreground. The marker is matched anywhere in a line:
+   * a background job's output may land just before it (python's print writes
+   * "p", " ", the number and the newline one by one), and the typed command
+   * cannot match, as its quotes split the word.
    */
   async run(line: string, timeoutMs = 15_000): Promise<void> {
     const n = ++this.markers;
     this.type(line);
     this.type(`echo "DC_MA"RK_${n}_END`);
-    await this.waitForOutput(new RegExp(`^DC_MARK_${n}_END`, 'm'), timeoutMs);
+    await this.waitForOutput(new RegExp(`DC_MARK_${n}_END`), timeoutMs);
   }
 
   /** The remote shell's view by ps: [pid, sid, tty]. */
