@@ -54,9 +54,13 @@ await build({
   platform: 'node',
   target: 'node20',
   // The first line names the build; the launcher looks for cli-<build>.v8cache.
-  banner: { js: `// daemon-check build ${buildId}\nconst __dcImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
-  // src/ is ESM; its one use of import.meta.url (finding the native helper) keeps working.
-  define: { 'import.meta.url': '__dcImportMetaUrl' },
+  // src/ is ESM; its uses of import.meta.url (finding the native helper, node:tty's
+  // require) keep working. A getter: node:url is loaded only when one asks, which an
+  // audit printed as JSON never does. With named imports of node:fs and node:path
+  // in src/ (not namespace ones, which esbuild copies export by export), this took
+  // ~1.5 ms off a ~50 ms audit (medians of 41 alternating runs, twice).
+  banner: { js: `// daemon-check build ${buildId}\nconst __dcImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };` },
+  define: { 'import.meta.url': '__dcImportMeta.url' },
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [lazyChildProcess],

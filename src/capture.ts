@@ -5,9 +5,9 @@
  * through a recording ProcSource, so the capture can never drift from what
  * the snapshot reads.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { arch, release } from 'node:os';
+import { dirname, join } from 'node:path';
 import { DaemonCheckError, errnoOf } from './errors.js';
 import type { PidfileFacts } from './host/pidfile.js';
 import { LocalHost, type HostReader } from './host/reader.js';
@@ -128,15 +128,15 @@ function wanted(key: string, plan: ReturnType<typeof keepPlan>): boolean {
 }
 
 function writeFile(file: string, data: Buffer | string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, data);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, data);
 }
 
 function refuseNonEmpty(outDir: string): void {
-  if (!fs.existsSync(outDir)) return;
-  const st = fs.statSync(outDir);
+  if (!existsSync(outDir)) return;
+  const st = statSync(outDir);
   if (!st.isDirectory()) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} exists and is not a directory; choose a new folder`);
-  if (fs.readdirSync(outDir).length > 0) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} is not empty; choose a new folder so nothing is overwritten`);
+  if (readdirSync(outDir).length > 0) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} is not empty; choose a new folder so nothing is overwritten`);
 }
 
 /** The snapshot an audit would read, through the recorder; null for a kernel thread (worth capturing: the replay must refuse it too). */
@@ -168,7 +168,7 @@ function writeAnswer(base: string, r: Answer, rel: string): boolean {
       writeFile(base + '.link', r.data);
       return true;
     case 'dir':
-      fs.mkdirSync(base, { recursive: true });
+      mkdirSync(base, { recursive: true });
       return false;
     case 'stat':
       writeFile(base + '.stat', JSON.stringify({ dev: r.stat.dev, ino: r.stat.ino, mode: r.stat.mode.toString(8), rdev: r.stat.rdev, uid: r.stat.uid, nlink: r.stat.nlink, ...(r.stat.size !== undefined ? { size: r.stat.size } : {}) }) + '\n');
@@ -188,8 +188,8 @@ function writeMeta(outDir: string, host: HostReader, snap: Snapshot | null, stat
   const meta: { [k: string]: unknown } = {
     tool: 'daemon-check capture',
     formatVersion: 1,
-    kernel: os.release(),
-    arch: os.arch(),
+    kernel: release(),
+    arch: arch(),
     pid: stat.pid,
     comm: stat.comm,
     kernelThread: snap === null,
@@ -198,7 +198,7 @@ function writeMeta(outDir: string, host: HostReader, snap: Snapshot | null, stat
     auditorUid: host.auditorUid(),
   };
   if (snap?.pidfile) meta.pidfile = snap.pidfile satisfies PidfileFacts;
-  writeFile(path.join(outDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+  writeFile(join(outDir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 }
 
 /** The host files the audit read (logind.conf, linger, /run/systemd), under host/ beside proc/. */
@@ -206,7 +206,7 @@ function writeHostRecords(outDir: string, rec: RecordingProcSource): number {
   let files = 0;
   for (const [key, r] of rec.records) {
     const rel = key.slice(key.indexOf(':') + 1);
-    if (writeAnswer(path.join(outDir, 'host', rel), r, rel)) files++;
+    if (writeAnswer(join(outDir, 'host', rel), r, rel)) files++;
   }
   return files;
 }
@@ -223,14 +223,14 @@ export function captureProcess(source: ProcSource, pid: number, outDir: string, 
   const rec = new RecordingProcSource(source);
   const snap = recordSnapshot(rec, pid, host, opts.pidfile);
   const stat = confirmIdentity(source, rec, pid);
-  const procDir = path.join(outDir, 'proc');
-  fs.mkdirSync(procDir, { recursive: true });
+  const procDir = join(outDir, 'proc');
+  mkdirSync(procDir, { recursive: true });
   let files = 0;
   const plan = snap ? keepPlan(snap) : { full: new Set([pid]), related: new Set<number>(), statOnly: new Set<number>(), peerFds: new Map() };
   for (const [key, r] of rec.records) {
     if (!wanted(key, plan)) continue;
     const rel = key.slice(key.indexOf(':') + 1);
-    if (writeAnswer(path.join(procDir, rel), r, rel)) files++;
+    if (writeAnswer(join(procDir, rel), r, rel)) files++;
   }
   files += writeHostRecords(outDir, hostRec);
   writeMeta(outDir, host, snap, stat);

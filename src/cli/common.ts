@@ -1,5 +1,5 @@
 /** Options shared by the audit commands, validated into AuditOptions. */
-import * as fs from 'node:fs';
+import { statSync } from 'node:fs';
 import { isCheckId } from '../checks/index.js';
 import type { AuditOptions, CheckId, ProfileChoice } from '../types.js';
 import type { FailOn } from '../verdict.js';
@@ -45,7 +45,7 @@ export function parseHostRoot(dir: string | undefined): string {
   const d = dir ?? '/';
   let ok: boolean;
   try {
-    ok = fs.statSync(d).isDirectory();
+    ok = statSync(d).isDirectory();
   } catch {
     ok = false;
   }

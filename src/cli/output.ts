@@ -4,16 +4,18 @@
  * non-blocking and full (EAGAIN), the rest goes through the stream, which
  * waits for the reader.
  */
-import * as fs from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const requireBuiltin = createRequire(import.meta.url);
+/** Made on first use, like node:tty itself: an audit printed as JSON needs neither. */
+let requireBuiltin: NodeJS.Require | null = null;
 
 /**
  * isatty(fd), loading node:tty on first use: it pulls in net and stream,
  * which an audit printed as JSON never needs (~1 ms of every run).
  */
 export function isTerminal(fd: number): boolean {
+  requireBuiltin ??= createRequire(import.meta.url);
   return (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
 }
 
@@ -22,7 +24,7 @@ function writeAll(fd: 1 | 2, text: string): void {
   let off = 0;
   while (off < buf.length) {
     try {
-      off += fs.writeSync(fd, buf, off, buf.length - off);
+      off += writeSync(fd, buf, off, buf.length - off);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
         (fd === 1 ? process.stdout : process.stderr).write(buf.subarray(off));

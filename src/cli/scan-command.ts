@@ -1,8 +1,8 @@
 /** `daemon-check scan [--user U] [--all]`: parse, call the library, print (or write --output). */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { type Stats, accessSync, closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeOut } from './output.js';
 import { scan } from '../api.js';
 import type { ScanResult } from '../scan.js';
@@ -47,22 +47,22 @@ function reason(err: unknown): string {
  * Every --output problem is exit 2, like any other bad command line.
  */
 function checkOutput(file: string): string {
-  const abs = path.resolve(file);
-  const dir = path.dirname(abs);
-  let st: fs.Stats;
+  const abs = resolve(file);
+  const dir = dirname(abs);
+  let st: Stats;
   try {
-    st = fs.statSync(dir);
+    st = statSync(dir);
   } catch (err) {
     throw new CliError(`--output ${file}: its folder ${dir} cannot be used: ${reason(err)}; create the folder or give another path`);
   }
   if (!st.isDirectory()) throw new CliError(`--output ${file}: ${dir} is not a folder; give a file in an existing folder`);
   try {
-    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
     throw new CliError(`--output ${file}: cannot create files in ${dir}: ${reason(err)}; give a folder this user can write`);
   }
-  if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new CliError(`--output ${file} is a folder; give a file name in it, such as ${path.join(file, 'daemon_check.prom')}`);
+  if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CliError(`--output ${file} is a folder; give a file name in it, such as ${join(file, 'daemon_check.prom')}`);
   }
   return abs;
 }
@@ -76,21 +76,21 @@ function checkOutput(file: string): string {
  * reads only *.prom, never picks it up. On any failure it is removed.
  */
 function writeAtomically(abs: string, file: string, text: string): void {
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(abs), `.${basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | null = null;
   try {
-    fd = fs.openSync(tmp, 'wx', 0o644);
-    fs.fchmodSync(fd, 0o644);
-    fs.writeFileSync(fd, text, 'utf8');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    fd = openSync(tmp, 'wx', 0o644);
+    fchmodSync(fd, 0o644);
+    writeFileSync(fd, text, 'utf8');
+    fsyncSync(fd);
+    closeSync(fd);
     fd = null;
-    fs.renameSync(tmp, abs);
+    renameSync(tmp, abs);
   } catch (err) {
     try {
-      if (fd !== null) fs.closeSync(fd);
+      if (fd !== null) closeSync(fd);
     } finally {
-      fs.rmSync(tmp, { force: true });
+      rmSync(tmp, { force: true });
     }
     throw new CliError(`cannot write --output ${file}: ${reason(err)}`);
   }

@@ -5,20 +5,20 @@
  * the host root ("etc/systemd/logind.conf"), so `--host-root /host` reads a
  * container host's files and a replay reads what was captured.
  */
-import * as path from 'node:path';
+import { join, resolve } from 'node:path';
 import { FixtureProcSource, LiveProcSource, type ProcSource } from '../proc/source.js';
 
 export type HostFiles = ProcSource;
 
 /** A live host root ('/' or a mount of one). */
 export function liveHostFiles(root = '/'): HostFiles {
-  const resolved = path.resolve(root);
+  const resolved = resolve(root);
   return new LiveProcSource(resolved === '/' ? '' : resolved);
 }
 
 /** The host files a capture recorded (its `host/` folder next to `proc/`). */
 export function capturedHostFiles(captureProcDir: string): HostFiles {
-  return new FixtureProcSource(path.join(captureProcDir, '..', 'host'));
+  return new FixtureProcSource(join(captureProcDir, '..', 'host'));
 }
 
 /** A host path ("/etc/x") as a path relative to the root ("etc/x"). */

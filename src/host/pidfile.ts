@@ -3,8 +3,8 @@
  * goes wrong. Reading goes through the HostReader, so a replayed capture
  * answers from what was recorded, never from this machine's file system.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { closeSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DaemonCheckError, errnoOf } from '../errors.js';
 
 export interface PidfileFacts {
@@ -40,23 +40,23 @@ function parsePidfileContent(content: string): number | null {
 /** Reads a pidfile on this machine's file system. */
 export function readPidfileFacts(file: string): PidfileFacts {
   const facts: PidfileFacts = {
-    path: path.resolve(file), content: null, pid: null, readError: null,
+    path: resolve(file), content: null, pid: null, readError: null,
     dev: null, ino: null, mode: null, uid: null, isSymlink: false,
   };
   try {
-    facts.isSymlink = fs.lstatSync(file).isSymbolicLink();
-    const st = fs.statSync(file, { bigint: true });
+    facts.isSymlink = lstatSync(file).isSymbolicLink();
+    const st = statSync(file, { bigint: true });
     facts.dev = majMin(st.dev);
     facts.ino = Number(st.ino);
     facts.mode = Number(st.mode);
     facts.uid = Number(st.uid);
-    const fd = fs.openSync(file, 'r');
+    const fd = openSync(file, 'r');
     try {
       const buf = Buffer.alloc(64);
-      const n = fs.readSync(fd, buf, 0, 64, 0);
+      const n = readSync(fd, buf, 0, 64, 0);
       facts.content = buf.subarray(0, n).toString('utf8');
     } finally {
-      fs.closeSync(fd);
+      closeSync(fd);
     }
     facts.pid = parsePidfileContent(facts.content);
   } catch (err) {

@@ -3,8 +3,8 @@
  * is auditing. A live host reads its own files; a capture answers from its
  * meta.json, so a replay never mixes in this machine's state.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { capturedHostFiles, liveHostFiles, type HostFiles } from './files.js';
 import { readHostFacts, type HostFacts } from './facts.js';
 import { parsePasswd } from './passwd.js';
@@ -114,9 +114,9 @@ export class CaptureHost implements HostReader {
   }
   readPidfile(file: string): PidfileFacts {
     const p = this.meta.pidfile;
-    if (isPidfileFacts(p) && (p.path === file || p.path === path.resolve(file))) return p;
+    if (isPidfileFacts(p) && (p.path === file || p.path === resolve(file))) return p;
     const absent: PidfileFacts = {
-      path: path.resolve(file), content: null, pid: null, readError: NOT_CAPTURED,
+      path: resolve(file), content: null, pid: null, readError: NOT_CAPTURED,
       dev: null, ino: null, mode: null, uid: null, isSymlink: false,
     };
     return absent;
@@ -143,9 +143,9 @@ function isPidfileFacts(p: unknown): p is PidfileFacts {
 }
 
 export function readCaptureMeta(procRoot: string): CaptureMeta | null {
-  for (const candidate of [path.join(procRoot, '..', 'meta.json'), path.join(procRoot, 'meta.json')]) {
+  for (const candidate of [join(procRoot, '..', 'meta.json'), join(procRoot, 'meta.json')]) {
     try {
-      return JSON.parse(fs.readFileSync(candidate, 'utf8')) as CaptureMeta;
+      return JSON.parse(readFileSync(candidate, 'utf8')) as CaptureMeta;
     } catch {
       /* try the next place */
     }

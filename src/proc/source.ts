@@ -5,8 +5,8 @@
  * that could not be read, and `fd/<n>.stat` for what fstat() said of an fd's
  * target. Paths given to it are relative to the root: "1234/stat", "locks".
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { type Stats, closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DaemonCheckError, ProcReadError, errnoOf } from '../errors.js';
 
 /** What stat() of an fd's (or cwd's) target said: enough for types, locks and modes. */
@@ -73,7 +73,7 @@ const SEQ_ITERATED = /(?:^|\/)(?:locks|mountinfo|mounts|drivers|maps|smaps|net\/
 function readCapped(file: string, maxBytes: number, text: true): string;
 function readCapped(file: string, maxBytes: number, text: false): Buffer;
 function readCapped(file: string, maxBytes: number, text: boolean): Buffer | string {
-  const fd = fs.openSync(file, 'r');
+  const fd = openSync(file, 'r');
   try {
     const room = Math.min(SCRATCH.length, maxBytes);
     // Per-process files (stat, status, cmdline, environ, cgroup, fdinfo) hand out
@@ -82,7 +82,7 @@ function readCapped(file: string, maxBytes: number, text: boolean): Buffer | str
     const iterated = SEQ_ITERATED.test(file);
     let used = 0;
     for (;;) {
-      const n = fs.readSync(fd, SCRATCH, used, room - used, null);
+      const n = readSync(fd, SCRATCH, used, room - used, null);
       if (n <= 0) break;
       used += n;
       if (used >= room || !iterated) break;
@@ -94,7 +94,7 @@ function readCapped(file: string, maxBytes: number, text: boolean): Buffer | str
     const chunks: Buffer[] = [Buffer.from(SCRATCH.subarray(0, used))];
     let total = used;
     while (total < maxBytes) {
-      const n = fs.readSync(fd, SCRATCH, 0, Math.min(SCRATCH.length, maxBytes - total), null);
+      const n = readSync(fd, SCRATCH, 0, Math.min(SCRATCH.length, maxBytes - total), null);
       if (n <= 0) break;
       chunks.push(Buffer.from(SCRATCH.subarray(0, n)));
       total += n;
@@ -102,7 +102,7 @@ function readCapped(file: string, maxBytes: number, text: boolean): Buffer | str
     const all = Buffer.concat(chunks, total);
     return text ? all.toString('utf8') : all;
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -129,21 +129,21 @@ export class LiveProcSource implements ProcSource {
   }
   readlink(rel: string): Buffer {
     try {
-      return fs.readlinkSync(this.abs(rel), { encoding: 'buffer' });
+      return readlinkSync(this.abs(rel), { encoding: 'buffer' });
     } catch (err) {
       fail(err, rel);
     }
   }
   readdir(rel: string): string[] {
     try {
-      return fs.readdirSync(this.abs(rel));
+      return readdirSync(this.abs(rel));
     } catch (err) {
       fail(err, rel);
     }
   }
   statTarget(rel: string): TargetStat {
     try {
-      const st = fs.statSync(this.abs(rel), { bigint: true });
+      const st = statSync(this.abs(rel), { bigint: true });
       return {
         dev: majMin(st.dev),
         ino: Number(st.ino),
@@ -158,7 +158,7 @@ export class LiveProcSource implements ProcSource {
     }
   }
   exists(rel: string): boolean {
-    return fs.existsSync(this.abs(rel));
+    return existsSync(this.abs(rel));
   }
 }
 
@@ -171,15 +171,15 @@ export class FixtureProcSource implements ProcSource {
   constructor(readonly root: string) {}
 
   private abs(rel: string): string {
-    return path.join(this.root, rel);
+    return join(this.root, rel);
   }
   private sidecarErrno(rel: string): void {
     // An errno recorded for this file, or for the directory holding it.
     let p = rel;
     for (;;) {
       const f = this.abs(p) + '.errno';
-      if (fs.existsSync(f)) {
-        const code = fs.readFileSync(f, 'utf8').trim() || 'EIO';
+      if (existsSync(f)) {
+        const code = readFileSync(f, 'utf8').trim() || 'EIO';
         throw new ProcReadError(code, rel);
       }
       const i = p.lastIndexOf('/');
@@ -201,7 +201,7 @@ export class FixtureProcSource implements ProcSource {
   readlink(rel: string): Buffer {
     this.sidecarErrno(rel);
     try {
-      const b = fs.readFileSync(this.abs(rel) + '.link');
+      const b = readFileSync(this.abs(rel) + '.link');
       // The capture writes the raw target bytes; strip one trailing newline if an editor added it.
       return b.length > 0 && b[b.length - 1] === 0x0a ? b.subarray(0, b.length - 1) : b;
     } catch (err) {
@@ -212,7 +212,7 @@ export class FixtureProcSource implements ProcSource {
     this.sidecarErrno(rel);
     let names: string[];
     try {
-      names = fs.readdirSync(this.abs(rel));
+      names = readdirSync(this.abs(rel));
     } catch (err) {
       fail(err, rel);
     }
@@ -228,7 +228,7 @@ export class FixtureProcSource implements ProcSource {
     this.sidecarErrno(rel + '.stat');
     let text: string;
     try {
-      text = fs.readFileSync(this.abs(rel) + '.stat', 'utf8');
+      text = readFileSync(this.abs(rel) + '.stat', 'utf8');
     } catch (err) {
       fail(err, rel);
     }
@@ -248,7 +248,7 @@ export class FixtureProcSource implements ProcSource {
     }
   }
   exists(rel: string): boolean {
-    return fs.existsSync(this.abs(rel)) || fs.existsSync(this.abs(rel) + '.errno') || fs.existsSync(this.abs(rel) + '.link');
+    return existsSync(this.abs(rel)) || existsSync(this.abs(rel) + '.errno') || existsSync(this.abs(rel) + '.link');
   }
 }
 
@@ -258,23 +258,23 @@ export class FixtureProcSource implements ProcSource {
  * capture's top folder as well as its `proc/` folder.
  */
 export function openProcSource(root = '/proc'): ProcSource {
-  let st: fs.Stats;
+  let st: Stats;
   try {
-    st = fs.statSync(root);
+    st = statSync(root);
   } catch {
     throw new DaemonCheckError('PROC_ROOT', `proc root ${root} does not exist; pass --proc-root a procfs mount or a folder made by 'daemon-check capture'`);
   }
   if (!st.isDirectory()) {
     throw new DaemonCheckError('PROC_ROOT', `proc root ${root} is not a directory; pass --proc-root a procfs mount or a capture folder`);
   }
-  const resolved = path.resolve(root);
-  if (fs.existsSync(path.join(resolved, 'meta.json')) && fs.existsSync(path.join(resolved, 'proc'))) {
-    return new FixtureProcSource(path.join(resolved, 'proc'));
+  const resolved = resolve(root);
+  if (existsSync(join(resolved, 'meta.json')) && existsSync(join(resolved, 'proc'))) {
+    return new FixtureProcSource(join(resolved, 'proc'));
   }
-  if (fs.existsSync(path.join(resolved, '..', 'meta.json')) || fs.existsSync(path.join(resolved, 'meta.json'))) {
+  if (existsSync(join(resolved, '..', 'meta.json')) || existsSync(join(resolved, 'meta.json'))) {
     return new FixtureProcSource(resolved);
   }
-  if (!fs.existsSync(path.join(resolved, 'self')) && !fs.existsSync(path.join(resolved, 'stat'))) {
+  if (!existsSync(join(resolved, 'self')) && !existsSync(join(resolved, 'stat'))) {
     throw new DaemonCheckError('PROC_ROOT', `proc root ${root} is neither a procfs nor a capture (no self/ and no meta.json); pass --proc-root /proc or a folder made by 'daemon-check capture'`);
   }
   return new LiveProcSource(resolved === '/' ? '' : resolved);
