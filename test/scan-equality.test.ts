@@ -4,16 +4,19 @@
  * still say exactly what `daemon-check PID` says. Checked on the two shapes
  * the benchmark times (bench/helpers/swarm.py): one runner holding jobs in
  * its session, and a detached master with workers sharing its listening
- * socket and a pipe, 160 of each.
+ * socket and a pipe, 160 of each. A scan reads mountinfo only for a process
+ * whose cwd or open files need it: a daemon with both on a mount of their
+ * own must still get the same row.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
 import type { Report } from '../src/types.js';
 import { isProblem } from '../src/verdict.js';
 import { runCli } from './helpers/cli.js';
-import { alive, waitFor } from './helpers/procs.js';
+import { alive, startPyDaemon, Tracker, waitFor } from './helpers/procs.js';
 
 const SWARM = path.resolve(__dirname, '..', 'bench', 'helpers', 'swarm.py');
 const N = 160;
@@ -84,4 +87,45 @@ describe('scan rows equal single audits', () => {
       });
     }
   }, 240_000);
+});
+
+/** A writable directory that is a mount point of its own (not /), or null. */
+function separateMount(): { dir: string; fsType: string } | null {
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' '));
+  for (const dir of ['/dev/shm', '/run', '/tmp']) {
+    const m = mounts.filter((f) => f[4] === dir).pop();
+    if (!m) continue;
+    try {
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch {
+      continue;
+    }
+    return { dir, fsType: m[m.indexOf('-') + 1]! };
+  }
+  return null;
+}
+
+describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
+  const mount = separateMount();
+  const tracker = new Tracker();
+  afterAll(() => tracker.killAll());
+
+  it.skipIf(!mount)('gets the same row as its single audit, naming the mount its cwd keeps busy', async () => {
+    const dir = fs.mkdtempSync(path.join(mount!.dir, 'dc-scan-mount-'));
+    tracker.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+    // The pidfile stays open and locked: its device comes from fdinfo's mnt_id and the mount table.
+    const { pid } = await startPyDaemon(tracker, ['--pidfile', path.join(dir, 'd.pid'), '--chdir', dir]);
+    const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const row = (JSON.parse(r.stdout) as { processes: Row[] }).processes.find((p) => p.pid === pid);
+    expect(row, `pid ${pid} is listed`).toBeDefined();
+    expect(row!.problems.find((p) => p.id === 'cwd')?.detail).toBe(`working directory ${dir}; it is on the mount ${mount!.dir} (${mount!.fsType}), which it keeps busy`);
+    const single = (await audit(pid)) as Report;
+    const problems = single.checks.filter(isProblem).map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
+    expect({ verdict: row!.verdict, startedAs: row!.startedAs, problems: [...row!.problems].sort((a, b) => a.id.localeCompare(b.id)) }).toEqual({
+      verdict: single.verdict,
+      startedAs: single.startedAs,
+      problems: problems.sort((a, b) => a.id.localeCompare(b.id)),
+    });
+  }, 150_000);
 });

@@ -144,11 +144,22 @@ export interface FdLink {
   target: string;
 }
 
+/** The mounts by id, asked for (and mountinfo read) only when an fdinfo's mnt_id must be resolved. */
+function mountIndex(mounts: () => MountEntry[] | null): () => Map<number, MountEntry> | null {
+  let byId: Map<number, MountEntry> | null = null;
+  return () => {
+    if (byId) return byId;
+    const list = mounts();
+    return list ? (byId = new Map(list.map((m) => [m.id, m]))) : null;
+  };
+}
+
 /**
- * `known`: the process's fd links already read this run (a scan's holder
- * index), used instead of walking fd/ again; `lean`: see plainStdio.
+ * `mounts`: the mount table, called only for an fd whose device fdinfo's
+ * mnt_id names; `known`: the process's fd links already read this run (a
+ * scan's holder index), used instead of walking fd/ again; `lean`: see plainStdio.
  */
-export function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: MountEntry[] | null, lean = false, known?: FdLink[]): FdWalk {
+export function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: () => MountEntry[] | null, lean = false, known?: FdLink[]): FdWalk {
   if (known) return describeKnown(source, pid, drivers, mounts, lean, known);
   let names: string[];
   try {
@@ -158,8 +169,7 @@ export function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], m
   }
   const nums = fdNumbers(names);
   const truncated = nums.length > FD_DETAIL_CAP;
-  let byId: Map<number, MountEntry> | null = null;
-  const mountById = () => (mounts ? (byId ??= new Map(mounts.map((m) => [m.id, m]))) : null);
+  const mountById = mountIndex(mounts);
   const fds: FdEntry[] = [];
   for (const fd of truncated ? nums.slice(0, FD_DETAIL_CAP) : nums) {
     const rel = `${pid}/fd/${fd}`;
@@ -194,10 +204,9 @@ function describeFd(source: ProcSource, pid: number, fd: number, target: string,
   return entry;
 }
 
-function describeKnown(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: MountEntry[] | null, lean: boolean, known: FdLink[]): FdWalk {
+function describeKnown(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: () => MountEntry[] | null, lean: boolean, known: FdLink[]): FdWalk {
   const truncated = known.length > FD_DETAIL_CAP;
-  let byId: Map<number, MountEntry> | null = null;
-  const mountById = () => (mounts ? (byId ??= new Map(mounts.map((m) => [m.id, m]))) : null);
+  const mountById = mountIndex(mounts);
   const fds = (truncated ? known.slice(0, FD_DETAIL_CAP) : known).map((l) => describeFd(source, pid, l.fd, l.target, drivers, mountById, lean));
   return { fds, count: known.length, truncated, errno: null };
 }

@@ -2,7 +2,7 @@
 """A textbook self-daemonizing test subject (APUE ch. 13, TLPI become_daemon.c).
 
 Usage: pydaemon.py [--pidfile P] [--flock F] [--zombie] [--single-fork] [--keep-fds]
-                   [--report-fd N] [--sleep N]
+                   [--report-fd N] [--sleep N] [--chdir DIR]
 Prints nothing; the daemon writes its pid to the pidfile (locked with
 fcntl(F_SETLK)) or, without one, to the fd given by --report-fd.
 """
@@ -37,7 +37,7 @@ os.setsid()              # new session, no controlling terminal
 if not opt('--single-fork'):
     if os.fork() > 0:
         os._exit(0)      # the session leader exits: we can never reacquire a tty
-os.chdir('/')
+os.chdir(val('--chdir', '/'))   # / unless a test wants a cwd elsewhere
 
 keep = set()
 if flock_fd is not None:
