@@ -125,6 +125,15 @@ describe('what each scenario must show', () => {
     expect(si).toMatchObject({ status: 'pass', severity: 'warning' });
   });
 
+  it('double fork captured before init reaped the middle process: a zombie leader is told as exited', () => {
+    const sid = expected('double-fork-pidfile').facts.sid;
+    expect(fs.readFileSync(path.join(FIXTURES, 'double-fork-pidfile', 'proc', String(sid), 'stat'), 'utf8')).toMatch(/^\d+ \(python3\) Z /);
+    const r = replay('double-fork-pidfile', expected('double-fork-pidfile').pidfile!);
+    expect(r.facts.sessionLeader).toBeNull();
+    expect(r.startedAs.detail).toContain(`session ${sid} (its leader has exited)`);
+    expect(r.checks.find((c) => c.id === 'own-session')).toMatchObject({ status: 'pass', observed: `session ${sid}, leader gone` });
+  });
+
   it('zombie child: reaps-children warns and names the zombie', () => {
     const r = replay('zombie-child');
     expect(r.verdict).toBe('daemon-with-warnings');

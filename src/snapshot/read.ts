@@ -67,7 +67,11 @@ export function readSnapshot(source: ProcSource, pid: number, opts: SnapshotOpti
   if (!table.get(pid)) table.add(stat);
   const parent = stat.ppid > 0 ? relatedOf(source, cache, stat.ppid) : null;
   const tty = ttyOf(stat, cache.ttyDrivers);
-  const sessionLeader = stat.session === pid ? { pid, comm: stat.comm, cmdline: argv?.argv ?? null, stat, tty } : stat.session > 0 ? relatedOf(source, cache, stat.session) : null;
+  // A zombie leader has exited: nothing reaches it, and it waits only for its
+  // reaping (by init, at a moment of init's choosing). It is told as exited, so
+  // an audit before the reaping says what one after it says.
+  const leaderRead = stat.session === pid ? { pid, comm: stat.comm, cmdline: argv?.argv ?? null, stat, tty } : stat.session > 0 ? relatedOf(source, cache, stat.session) : null;
+  const sessionLeader = leaderRead?.stat.state === 'Z' ? null : leaderRead;
   const leaderWhy = stat.session > 0 && !sessionLeader ? whyNotInTable(source, stat.session) : null;
   const sessionLeaderParent = sessionLeader && sessionLeader.stat.ppid > 0 ? relatedOf(source, cache, sessionLeader.stat.ppid) : null;
   if (leaderWhy) ev.missing('sessionLeader', leaderWhy);
