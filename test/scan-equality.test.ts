@@ -114,10 +114,9 @@ describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
     const dir = fs.mkdtempSync(path.join(mount!.dir, 'dc-scan-mount-'));
     tracker.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
     // The pidfile stays open and locked: its device comes from fdinfo's mnt_id and the mount table.
-    // A single fork: a double fork's middle process is a zombie under PID 1 that this machine's init
-    // reaps at some later moment, which changes the story ("led by python3" -> "its leader has
-    // exited") between the scan and the audit.
-    const { pid } = await startPyDaemon(tracker, ['--single-fork', '--pidfile', path.join(dir, 'd.pid'), '--chdir', dir]);
+    // A double fork: its middle process, the session's first leader, is a zombie that init reaps
+    // at a moment of its own, maybe between the scan and the audit; both say "its leader has exited".
+    const { pid } = await startPyDaemon(tracker, ['--pidfile', path.join(dir, 'd.pid'), '--chdir', dir]);
     const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     const row = (JSON.parse(r.stdout) as { processes: Row[] }).processes.find((p) => p.pid === pid);
