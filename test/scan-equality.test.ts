@@ -46,6 +46,18 @@ interface Row {
   problems: Array<{ id: string; status: string; detail: string }>;
 }
 
+/** The row's verdict, startedAs and problems (id, status, detail) equal those of a single audit of the pid. */
+async function expectSameAsAudit(row: Row, pid: number): Promise<void> {
+  const single = (await audit(pid)) as Report;
+  const problems = single.checks.filter(isProblem).map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
+  const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+  expect({ verdict: row.verdict, startedAs: row.startedAs, problems: [...row.problems].sort(byId) }, `pid ${pid}`).toEqual({
+    verdict: single.verdict,
+    startedAs: single.startedAs,
+    problems: problems.sort(byId),
+  });
+}
+
 const swarms: Swarm[] = [];
 
 beforeAll(async () => {
@@ -76,15 +88,7 @@ describe('scan rows equal single audits', () => {
     for (const pid of subjects) {
       const row = rows.get(pid);
       expect(row, `pid ${pid} is listed`).toBeDefined();
-      const single = (await audit(pid)) as Report;
-      const problems = single.checks
-        .filter(isProblem)
-        .map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
-      expect({ verdict: row!.verdict, startedAs: row!.startedAs, problems: [...row!.problems].sort((a, b) => a.id.localeCompare(b.id)) }, `pid ${pid}`).toEqual({
-        verdict: single.verdict,
-        startedAs: single.startedAs,
-        problems: problems.sort((a, b) => a.id.localeCompare(b.id)),
-      });
+      await expectSameAsAudit(row!, pid);
     }
   }, 240_000);
 });
@@ -122,12 +126,6 @@ describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
     const row = (JSON.parse(r.stdout) as { processes: Row[] }).processes.find((p) => p.pid === pid);
     expect(row, `pid ${pid} is listed`).toBeDefined();
     expect(row!.problems.find((p) => p.id === 'cwd')?.detail).toBe(`working directory ${dir}; it is on the mount ${mount!.dir} (${mount!.fsType}), which it keeps busy`);
-    const single = (await audit(pid)) as Report;
-    const problems = single.checks.filter(isProblem).map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
-    expect({ verdict: row!.verdict, startedAs: row!.startedAs, problems: [...row!.problems].sort((a, b) => a.id.localeCompare(b.id)) }).toEqual({
-      verdict: single.verdict,
-      startedAs: single.startedAs,
-      problems: problems.sort((a, b) => a.id.localeCompare(b.id)),
-    });
+    await expectSameAsAudit(row!, pid);
   }, 150_000);
 });
