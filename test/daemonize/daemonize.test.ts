@@ -14,6 +14,7 @@ import {
   helperPath,
   type DaemonizeOptions,
 } from '../../src/daemonize/helper.js';
+import { goneAs } from '../helpers/procs.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const started = new Set<number>();
@@ -193,6 +194,6 @@ describe('daemonize() and programs that fork themselves away', () => {
     expect(err.exitCode).toBe(1);
     expect(err.forkedAway).toEqual({ launcher: expect.any(Number), reason: expect.stringMatching(/^cannot tell which of the processes it left is the daemon; stopped pids \d+ \d+ with SIGTERM$/) });
     const pids = err.forkedAway!.reason.match(/\d+/g)!.map(Number);
-    for (const pid of pids) expect(gone(pid)).toBe(true);
+    for (const pid of pids) expect(goneAs(pid, secs)).toBe(true);
   });
 });

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { helperAvailable, helperPath } from '../../src/daemonize/helper.js';
-import { realPython } from '../helpers/procs.js';
+import { goneAs, realPython } from '../helpers/procs.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const HELPER = helperPath();
@@ -545,14 +545,16 @@ describe('daemon-check-helper --wait-ready', () => {
   it('times out, stops the daemon and says so', async () => {
     const d = tmp();
     const pidfile = join(d, 'p');
-    const r = await runHelper(['--wait-ready=1', '--pidfile', pidfile, '--', 'sleep', '100']);
+    const m = String(100000 + Math.floor(Math.random() * 800000));
+    markers.push(m);
+    const r = await runHelper(['--wait-ready=1', '--pidfile', pidfile, '--', 'sleep', m]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /^daemon-check: sleep \(pid (\d+)\) did not report READY=1 within 1 s; stopped it with SIGTERM\n$/,
     );
     expect(r.ms).toBeLessThan(4000);
     const pid = Number(/\(pid (\d+)\)/.exec(r.stderr)?.[1]);
-    expect(gone(pid)).toBe(true);
+    expect(goneAs(pid, m)).toBe(true);
     expect(readFileSync(pidfile, 'utf8')).toBe('');
     expect(locksOn(pidfile)).toHaveLength(0);
   });
@@ -636,7 +638,7 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
     const j = json(r);
     expect(j).toEqual({ pid: j.pid, pidfile, command: ['sh', '-c', `sleep ${m} & exit 0`], followed: { launcher: j.followed?.launcher, status: 0 } });
     expect(argvOf(j.pid)).toEqual(['sleep', m]);
-    expect(gone(j.followed!.launcher)).toBe(true);
+    expect(goneAs(j.followed!.launcher, m)).toBe(true);
     expect(readFileSync(pidfile, 'utf8')).toBe(`${j.pid}\n`);
     expect(locksOn(pidfile)).toHaveLength(1);
     // Decided when the window ended: only then is what it left known to stay.
@@ -705,10 +707,17 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
 
   it('--settle 0 follows nothing: the program\'s own pid is reported, as before', async () => {
     const m = marker();
-    const r = await runHelper(['--settle', '0', '--json', '--', 'sh', '-c', `sleep ${m} & exit 0`]);
+    // The shell writes its own pid down before it exits: it is gone (and its pid
+    // may be reused) by the time we look, so /proc cannot tell us who it was.
+    const said = join(tmp(), 'sh-pid');
+    const r = await runHelper(['--settle', '0', '--json', '--', 'sh', '-c', `echo $$ > ${said}.new && mv ${said}.new ${said}; sleep ${m} & exit 0`]);
     const j = json(r);
     expect(j.followed).toBeUndefined();
-    expect(argvOf(j.pid).length === 0 || argvOf(j.pid)[0] === 'sh').toBe(true);
+    await waitFor(() => existsSync(said), 5000, 'the shell to write its pid');
+    expect(Number(readFileSync(said, 'utf8'))).toBe(j.pid);
+    // What it left is not followed: it runs on under a pid of its own.
+    await waitFor(() => pidsWithArg(m).length === 1, 5000, 'the sleep it started');
+    expect(pidsWithArg(m)[0].pid).not.toBe(j.pid);
   });
 
   it.skipIf(!PYTHON)('READY=1 ends the window early, and a daemon that forked away may send it', async () => {

@@ -33,6 +33,20 @@ export function alive(pid: number): boolean {
   }
 }
 
+/**
+ * PID no longer runs the process whose argv carried MARKER. pid_max may be as
+ * low as 32768 and a busy test run wraps it, so an exited pid can belong to
+ * someone else a moment later: "is the pid alive" alone can lie.
+ */
+export function goneAs(pid: number, marker: string): boolean {
+  if (!alive(pid)) return true;
+  try {
+    return !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+  } catch {
+    return true;
+  }
+}
+
 /** The newest process whose whole command line (space-joined) equals or matches `re`. */
 export function findProcess(re: RegExp): number | null {
   let best: number | null = null;
