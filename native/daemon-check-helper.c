@@ -73,6 +73,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "scan-read.h"
+
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -205,7 +207,10 @@ static void usage_and_exit(void)
 	     "                           [--env K=V]... [--clear-env] [--wait-ready[=SECONDS]]\n"
 	     "                           [--settle SECONDS] [--json] -- CMD [ARGS...]\n"
 	     "--settle: watch SECONDS (default 1.5; 0: off) for CMD forking itself away\n"
-	     "          (it exits 0 and a child lives on) and follow it to the real daemon.");
+	     "          (it exits 0 and a child lives on) and follow it to the real daemon.\n"
+	     "\n"
+	     "       daemon-check-helper scan-read PROC_ROOT\n"
+	     "reads what a scan needs of every process under PROC_ROOT (see native/scan-read.c).");
 	exit(0);
 }
 
@@ -1472,6 +1477,9 @@ int main(int argc, char **argv)
 	int status = 0;
 	struct outcome outcome = { -1, 0, 0 };
 
+	/* A mode of its own: the bulk reads of `daemon-check scan` (scan-read.c). */
+	if (argc > 1 && strcmp(argv[1], "scan-read") == 0)
+		return scan_read_main(argc - 1, argv + 1);
 	ensure_std_fds();
 	parse_args(argc, argv);
 	validate();

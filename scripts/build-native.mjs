@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const source = join(root, 'native', 'daemon-check-helper.c');
+// Compiled into the same binary: its scan-read mode (native/scan-read.c).
+const sources = [source, join(root, 'native', 'scan-read.c'), join(root, 'native', 'scan-read.h')];
 const outDir = join(root, 'native', 'build');
 const output = join(outDir, 'daemon-check-helper');
 const FIX =
@@ -26,7 +28,7 @@ const FIX =
 function warn(message, fix = FIX) {
   process.stderr.write(
     `daemon-check: warning: ${message}\n` +
-      `daemon-check: the audit commands work without it; only \`daemon-check run\` needs the helper.\n` +
+      `daemon-check: the audit commands work without it (a scan reads /proc more slowly); only \`daemon-check run\` needs the helper.\n` +
       `daemon-check: to fix: ${fix}\n`,
   );
 }
@@ -44,11 +46,13 @@ function main() {
     warn(`the native helper is Linux-only; not building it on ${process.platform}.`);
     return;
   }
-  const srcTime = mtime(source);
-  if (srcTime === undefined) {
-    warn(`source ${source} is missing; the package looks incomplete.`);
+  const times = sources.map(mtime);
+  const lost = sources.filter((_, i) => times[i] === undefined);
+  if (lost.length) {
+    warn(`source ${lost.join(', ')} is missing; the package looks incomplete.`);
     return;
   }
+  const srcTime = Math.max(...times);
   const outTime = mtime(output);
   if (outTime !== undefined && outTime > srcTime) return; // up to date
 
@@ -61,7 +65,7 @@ function main() {
   // failed build never leaves a half-written binary, and concurrent builds
   // (parallel test workers) cannot see each other's partial output.
   const tmp = `${output}.tmp-${process.pid}`;
-  const args = [...cc.slice(1), '-O2', '-Wall', '-Wextra', '-o', tmp, source];
+  const args = [...cc.slice(1), '-O2', '-Wall', '-Wextra', '-pthread', '-o', tmp, ...sources.filter((f) => f.endsWith('.c'))];
   const result = spawnSync(cc[0], args, { stdio: ['ignore', 'inherit', 'inherit'] });
 
   if (result.error) {

@@ -6,6 +6,7 @@ import { auditProcess } from './audit.js';
 import { DaemonCheckError } from './errors.js';
 import { resolveUser } from './host/passwd.js';
 import { hostFor, type HostReader } from './host/reader.js';
+import { bulkSource } from './proc/bulk.js';
 import { openProcSource } from './proc/source.js';
 import { scanProcesses, type ScanOptions, type ScanResult } from './scan.js';
 import { parsePid, readPidMax, resolverFor, waitForTarget, type Target } from './target.js';
@@ -68,6 +69,12 @@ export interface ScanApiOptions extends Omit<ScanOptions, 'uid' | 'exclude'> {
   user?: number | string | 'all';
   procRoot?: string;
   hostRoot?: string;
+  /**
+   * Read /proc in one pass through the native helper when it is built (the
+   * default); false reads file by file. The result is the same, only the
+   * time differs.
+   */
+  bulkRead?: boolean;
 }
 
 /** The uid a scan covers: null for 'all', the caller's own by default, else the named user's. */
@@ -79,9 +86,10 @@ function scanUid(user: ScanApiOptions['user'], host: HostReader): number | null 
 
 /** Every background process (not kernel threads, zombies or a terminal's foreground), worst first. */
 export async function scan(options: ScanApiOptions = {}, caller: CallerOptions = {}): Promise<ScanResult> {
-  const source = openProcSource(options.procRoot ?? '/proc');
+  const opened = openProcSource(options.procRoot ?? '/proc');
+  const source = options.bulkRead === false ? opened : bulkSource(opened);
   const host = hostFor(source, caller.excludeSelf ?? false, options.hostRoot);
-  const { user, ...rest } = options;
+  const { user, bulkRead: _bulk, procRoot: _proc, hostRoot: _host, ...rest } = options;
   // The CLI leaves out itself and, unless every user's processes are asked for, its own shell and terminal.
   const self = caller.excludeSelf ?? false;
   return scanProcesses(source, host, { ...rest, uid: scanUid(user, host), exclude: self ? [process.pid] : [], skipScannerAncestors: self && user !== 'all' });

@@ -6,13 +6,16 @@
  * its session, and a detached master with workers sharing its listening
  * socket and a pipe, 160 of each. A scan reads mountinfo only for a process
  * whose cwd or open files need it: a daemon with both on a mount of their
- * own must still get the same row.
+ * own must still get the same row. And a scan that reads /proc in bulk
+ * through the native helper gives the same rows as one that reads file by file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit } from '../src/api.js';
+import { audit, scan } from '../src/api.js';
+import { bulkSource, BulkProcSource } from '../src/proc/bulk.js';
+import { LiveProcSource } from '../src/proc/source.js';
 import type { Report } from '../src/types.js';
 import { isProblem } from '../src/verdict.js';
 import { runCli } from './helpers/cli.js';
@@ -91,6 +94,22 @@ describe('scan rows equal single audits', () => {
       await expectSameAsAudit(row!, pid);
     }
   }, 240_000);
+});
+
+describe('the bulk read through the native helper', () => {
+  it('gives every job and worker the same row as a scan that reads file by file', async () => {
+    expect(bulkSource(new LiveProcSource('/proc')), 'the helper is built and answers').toBeInstanceOf(BulkProcSource);
+    const bulk = await scan({ user: 'all' });
+    const single = await scan({ user: 'all', bulkRead: false });
+    const subjects = swarms.flatMap((s) => [...s.pids, ...(s.master ? [s.master] : [])]);
+    expect(subjects.length).toBeGreaterThanOrEqual(2 * N);
+    const byPid = (r: typeof bulk) => new Map(r.processes.map((p) => [p.pid, p]));
+    const [a, b] = [byPid(bulk), byPid(single)];
+    for (const pid of subjects) {
+      expect(a.get(pid), `pid ${pid} is listed`).toBeDefined();
+      expect(a.get(pid), `pid ${pid}`).toEqual(b.get(pid));
+    }
+  }, 120_000);
 });
 
 /** A writable directory that is a mount point of its own (not /), or null. */
