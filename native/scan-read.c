@@ -16,7 +16,10 @@
  *                                environ, cgroup (at most READ_CAP bytes)
  *   l NAME LEN\n<LEN bytes>      a link's target: cwd; root and ns/mnt when
  *                                cwd is not / (the mount table is wanted
- *                                then); fd/N for every entry of fd/
+ *                                then); fd/N for every entry of fd/; ns/net
+ *                                when one of them is a socket
+ *   f fdinfo/N LEN\n<LEN bytes>  the fdinfo of the fds a scan examines
+ *                                (not stdio on /dev/null, a pipe or a socket)
  *   d fd\n                       fd/ was listed (its entries follow as
  *                                l fd/N or e fd/N records)
  *   e NAME ERRNO\n               NAME could not be read: errno, decimal
@@ -27,9 +30,9 @@
  * runs in parallel for different processes.  Each thread writes its
  * records to memory and they are printed in the listing's order.
  *
- * Nothing else is read; whatever a scan needs beyond these (fdinfo, net
- * tables, mountinfo) it reads itself.  Exit status 0, or 1 with one line on
- * stderr when PROC_ROOT cannot be listed or stdout fails.
+ * Nothing else is read; whatever a scan needs beyond these (stat() of an
+ * fd's file, net tables, mountinfo) it reads itself.  Exit status 0, or 1
+ * with one line on stderr when PROC_ROOT cannot be listed or stdout fails.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -49,6 +52,8 @@
 /* The largest read a scan asks for (src/proc/source.ts DEFAULT_READ_CAP). */
 #define READ_CAP (4u << 20)
 #define MAX_WORKERS 8
+/* The fds a scan examines one by one (src/proc/fd.ts FD_DETAIL_CAP). */
+#define FD_DETAIL_CAP 4096
 /* Fewer processes than this per thread are not worth a thread's start. */
 #define PER_WORKER 128
 
@@ -130,8 +135,24 @@ static ssize_t link_at(struct worker *w, int dir, const char *name, const char *
 	return n;
 }
 
-/* getdents64 straight on the directory: fdopendir's fcntl and fstat are two
- * syscalls per process more. */
+/* Stdio on /dev/null, a pipe or a socket: a scan reads neither its stat nor
+ * its fdinfo (src/proc/fd.ts plainStdio), so neither is read here. */
+static bool plain_stdio(const char *fd, const char *target, ssize_t len)
+{
+	if (!(fd[0] >= '0' && fd[0] <= '2' && fd[1] == '\0'))
+		return false;
+	return (len == 9 && memcmp(target, "/dev/null", 9) == 0) ||
+	       (len > 6 && memcmp(target, "pipe:[", 6) == 0) ||
+	       (len > 8 && memcmp(target, "socket:[", 8) == 0);
+}
+
+/*
+ * fd/ listed with getdents64 straight on the directory (fdopendir's fcntl
+ * and fstat are two syscalls per process more), each link read, and the
+ * fdinfo of the first FD_DETAIL_CAP fds a scan examines (procfs lists fds in
+ * ascending order, as the scan takes them); ns/net when one is a socket,
+ * whose peers are looked up in that namespace's tables.
+ */
 static void fds(struct worker *w, int dir)
 {
 	int fd = openat(dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -141,6 +162,8 @@ static void fds(struct worker *w, int dir)
 	}
 	fputs("d fd\n", w->out);
 	char shown[300];
+	size_t examined = 0;
+	bool socket = false;
 	for (;;) {
 		long n = syscall(SYS_getdents64, fd, w->ents, sizeof w->ents);
 		if (n < 0 && errno == EINTR)
@@ -153,10 +176,20 @@ static void fds(struct worker *w, int dir)
 			if (e->d_name[0] == '.')
 				continue;
 			snprintf(shown, sizeof shown, "fd/%s", e->d_name);
-			link_at(w, fd, e->d_name, shown);
+			ssize_t len = link_at(w, fd, e->d_name, shown);
+			if (examined++ >= FD_DETAIL_CAP || len < 0)
+				continue;
+			if (len > 8 && memcmp(w->target, "socket:[", 8) == 0)
+				socket = true;
+			if (!plain_stdio(e->d_name, w->target, len)) {
+				snprintf(shown, sizeof shown, "fdinfo/%s", e->d_name);
+				file(w, dir, shown);
+			}
 		}
 	}
 	close(fd);
+	if (socket)
+		link_at(w, dir, "ns/net", "ns/net");
 }
 
 static void one(struct worker *w, const char *pid)

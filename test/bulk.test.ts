@@ -135,6 +135,12 @@ describe('daemon-check-helper scan-read', () => {
     same((s) => s.readlink(`${pid}/ns/mnt`).toString());
     same((s) => s.readdir(`${pid}/fd`));
     for (const fd of live.readdir(`${pid}/fd`)) same((s) => s.readlink(`${pid}/fd/${fd}`).toString());
+    // The fdinfo of the fds a scan examines: all but stdio on /dev/null, a pipe or a socket.
+    const examined = live.readdir(`${pid}/fd`).filter((fd) => Number(fd) > 2 || !/^(\/dev\/null|pipe:\[|socket:\[)/.test(live.readlink(`${pid}/fd/${fd}`).toString()));
+    expect(examined).toEqual(expect.arrayContaining(['3', '4']));
+    for (const fd of examined) same((s) => s.readText(`${pid}/fdinfo/${fd}`));
+    const records = parseBulk(spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout).pids.get(String(pid))!;
+    expect([...records.entries.keys()].filter((k) => k.startsWith('fdinfo/')).sort()).toEqual(examined.map((fd) => `fdinfo/${fd}`).sort());
     expect(bulk.readlink(`${pid}/fd/3`).toString()).toBe(path.join(odd, 'gone') + ' (deleted)');
     expect(bulk.readlink(`${pid}/fd/4`).toString()).toMatch(/^pipe:\[\d+\]$/);
     // The caller is listed (a scan leaves itself out later); the helper leaves itself out.
@@ -150,6 +156,22 @@ describe('daemon-check-helper scan-read', () => {
       expect(one.entries.has('ns/mnt')).toBe(false);
     }
     expect(one.entries.has('stat')).toBe(true);
+  });
+
+  it.skipIf(!helper)('reads ns/net of exactly the processes that hold a socket, as its peers are looked up in that namespace', () => {
+    const { pids } = parseBulk(spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout);
+    let withSocket = 0;
+    for (const [pid, p] of pids) {
+      // Among the fds a scan examines: the first 4,096 listed.
+      const links = [...p.entries].filter(([k]) => k.startsWith('fd/')).slice(0, 4096);
+      const socket = links.some(([, v]) => typeof v !== 'string' && v.toString().startsWith('socket:['));
+      withSocket += socket ? 1 : 0;
+      expect(p.entries.has('ns/net'), `pid ${pid}`).toBe(socket);
+      // (A process that exits meanwhile has an errno there instead.)
+      const ns = p.entries.get('ns/net');
+      if (socket && typeof ns !== 'string') expect(ns!.toString()).toMatch(/^net:\[\d+\]$/);
+    }
+    expect(withSocket).toBeGreaterThan(0);
   });
 
   it.skipIf(!helper)('as nobody: root\'s fds and environ are EACCES, as they are to a read of its own', () => {
