@@ -5,18 +5,14 @@
  * waits for the reader.
  */
 import { writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-/** Made on first use, like node:tty itself: an audit printed as JSON needs neither. */
-let requireBuiltin: NodeJS.Require | null = null;
+import { lazyBuiltin } from '../builtin.js';
 
 /**
  * isatty(fd), loading node:tty on first use: it pulls in net and stream,
  * which an audit printed as JSON never needs (~1 ms of every run).
  */
 export function isTerminal(fd: number): boolean {
-  requireBuiltin ??= createRequire(import.meta.url);
-  return (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
+  return lazyBuiltin<typeof import('node:tty')>('node:tty').isatty(fd);
 }
 
 function writeAll(fd: 1 | 2, text: string): void {

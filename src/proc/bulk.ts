@@ -12,10 +12,10 @@
  * Why: each open/read/close or readlink from Node costs ~6-8 us on top of
  * the kernel's work, and a scan of 2,000 processes makes ~24,000 of them.
  */
-import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { lazyBuiltin } from '../builtin.js';
 import { ProcReadError } from '../errors.js';
 import type { ProcSource, TargetStat } from './source.js';
 
@@ -167,6 +167,8 @@ export function bulkSource(source: ProcSource): ProcSource {
   if (source.kind !== 'procfs' || process.platform !== 'linux') return source;
   const helper = helperBinary();
   if (!helper) return source;
+  // Loaded here: an audit, which never reads in bulk, does not load child_process.
+  const { spawnSync } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
   const r = spawnSync(helper, ['scan-read', source.root || '/'], { maxBuffer: 2 ** 31 - 1, stdio: ['ignore', 'pipe', 'ignore'] });
   if (r.error || r.status !== 0 || !r.stdout) return source;
   try {
