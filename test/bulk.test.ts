@@ -44,6 +44,7 @@ describe('records', () => {
     ['f stat', '42 (a b) S 1 42 42 0 -1 0\n'],
     ['f cmdline', 'sleep\u0000100\u0000'],
     'e environ 13\n',
+    'e status 11\n',
     ['l cwd', '/srv/x y'],
     'd fd\n',
     ['l fd/0', '/dev/null'],
@@ -64,11 +65,12 @@ describe('records', () => {
     expect(s.readFile('42/cmdline', 5)).toEqual(Buffer.from('sleep'));
     expect(s.readText('42/cmdline', 3)).toBe('sle');
     expect(errnoOfCall(() => s.readFile('42/environ'))).toBe('EACCES');
+    expect(errnoOfCall(() => s.readText('42/status'))).toBe('EAGAIN'); // libuv's name for 11, not EWOULDBLOCK
     expect(s.readlink('42/cwd').toString()).toBe('/srv/x y');
     expect(s.readdir('42/fd')).toEqual(['0', '1', '7']);
     expect(s.readlink('42/fd/7').toString()).toBe('pipe:[123]');
     expect(errnoOfCall(() => s.readlink('42/fd/1'))).toBe('ENOENT');
-    expect(pids.get('42')!.entries.size).toBe(7);
+    expect(pids.get('42')!.entries.size).toBe(8);
   });
 
   it('a process gone before its reads answers ENOENT for everything; an unlistable fd/ says why', () => {
@@ -103,6 +105,7 @@ describe('records', () => {
     ['a record before any process', 'f stat 1\nx'],
     ['an unknown record', 'p 1\nz what\n'],
     ['a length that is not a number', 'p 1\nf stat x\n'],
+    ['a missing length', 'p 1\nf stat\n'],
   ])('refuses %s', (_what, text) => {
     expect(() => parseBulk(Buffer.from(text))).toThrow(/^scan-read: /);
   });

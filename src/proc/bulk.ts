@@ -10,7 +10,7 @@
  * (test/scan-bulk.test.ts compares the two on the same swarm).
  *
  * Why: each open/read/close or readlink from Node costs ~6-8 us on top of
- * the kernel's work, and a scan of 2,000 processes makes ~24,000 of them.
+ * the kernel's work, and a scan of 2,000 processes makes ~28,000 of them.
  */
 import { accessSync, constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
@@ -19,8 +19,13 @@ import { lazyBuiltin } from '../builtin.js';
 import { ProcReadError } from '../errors.js';
 import type { ProcSource, TargetStat } from './source.js';
 
-/** errno numbers as the helper prints them, by name as Node's fs errors give them. */
-const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
+/**
+ * errno numbers as the helper prints them, by name as Node's fs errors give
+ * them: the first of two names for one number (EAGAIN, not EWOULDBLOCK;
+ * ENOTSUP, not EOPNOTSUPP), as libuv names them.
+ */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(osConstants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
 
 /** The most bytes the helper keeps of a file (its READ_CAP); a caller asking for more reads live. */
 const HELPER_READ_CAP = 4 * 1024 * 1024;
@@ -61,8 +66,8 @@ export function parseBulk(out: Buffer): { order: string[]; pids: Map<string, Pid
     }
     if (!cur) throw new Error('scan-read: a record before the first process');
     if (kind === 0x66 /* f */ || kind === 0x6c /* l */) {
-      const len = Number(value);
-      if (!Number.isSafeInteger(len) || at + len > out.length) throw new Error(`scan-read: bad length in '${head}'`);
+      const len = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+      if (Number.isNaN(len) || at + len > out.length) throw new Error(`scan-read: bad length in '${head}'`);
       cur.entries.set(name, out.subarray(at, at + len));
       if (name.startsWith('fd/')) cur.fdNames?.push(name.slice(3));
       at += len;
