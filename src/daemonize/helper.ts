@@ -1,11 +1,12 @@
 // TypeScript side of the native helper (native/daemon-check-helper.c), which
 // starts a command as a textbook SysV daemon. Node cannot fork, so the double
 // fork, setsid, pidfile locking and exec-failure reporting all happen in C;
-// this module only finds the binary, turns options into its argv and maps its
-// exit code and one-line stderr message to a typed error.
+// this module turns options into its argv and maps its exit code and
+// one-line stderr message to a typed error (locate.ts finds the binary).
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { HELPER_FIX, helperAvailable } from './locate.js';
+
+export { helperAvailable, helperPath } from './locate.js';
 
 export interface DaemonizeOptions {
   /** The command and its arguments; command[0] is looked up on the daemon's PATH. */
@@ -73,42 +74,6 @@ export class DaemonizeError extends Error {
     if (runningPid !== undefined) this.runningPid = runningPid;
     if (forkedAway !== undefined) this.forkedAway = forkedAway;
   }
-}
-
-const FIX =
-  'install a C compiler (e.g. `apt-get install gcc`), then run `npm rebuild daemon-check`';
-
-/** Absolute path of the compiled helper. */
-export function helperPath(): string {
-  // This file is src/daemonize/helper.ts, compiled to dist/daemonize/helper.js:
-  // the package root is two levels up in both cases.
-  return fileURLToPath(new URL('../../native/build/daemon-check-helper', import.meta.url));
-}
-
-export function helperAvailable():
-  | { ok: true; path: string }
-  | { ok: false; reason: string; fix: string } {
-  const path = helperPath();
-  if (process.platform !== 'linux') {
-    return {
-      ok: false,
-      reason: `the native helper only runs on Linux (this is ${process.platform})`,
-      fix: 'run `daemon-check run` on Linux',
-    };
-  }
-  if (!existsSync(path)) {
-    return {
-      ok: false,
-      reason: `the native helper was not built (${path} is missing; installing needs a C compiler)`,
-      fix: FIX,
-    };
-  }
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    return { ok: false, reason: `the native helper ${path} is not executable`, fix: FIX };
-  }
-  return { ok: true, path };
 }
 
 /** Turn options into the helper's argv; throws TypeError on a caller bug. */
@@ -213,7 +178,7 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
     child.on('error', (err: NodeJS.ErrnoException) => {
       reject(
         new DaemonizeError(
-          `cannot run the native helper ${helper.path}: ${err.message}; to fix: ${FIX}`,
+          `cannot run the native helper ${helper.path}: ${err.message}; to fix: ${HELPER_FIX}`,
           'HELPER_MISSING',
           1,
         ),

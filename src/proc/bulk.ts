@@ -12,10 +12,9 @@
  * Why: each open/read/close or readlink from Node costs ~6-8 us on top of
  * the kernel's work, and a scan of 2,000 processes makes ~28,000 of them.
  */
-import { accessSync, constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { lazyBuiltin } from '../builtin.js';
+import { helperAvailable } from '../daemonize/locate.js';
 import { ProcReadError } from '../errors.js';
 import type { ProcSource, TargetStat } from './source.js';
 
@@ -152,29 +151,18 @@ export class BulkProcSource implements ProcSource {
   }
 }
 
-/** The helper binary (two levels up from this module in dist/ and in the bundle alike). */
-function helperBinary(): string | null {
-  const path = fileURLToPath(new URL('../../native/build/daemon-check-helper', import.meta.url));
-  try {
-    accessSync(path, constants.X_OK);
-    return path;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * `source` with a scan's reads done in bulk by the helper, or `source` itself
  * when that is not possible (a capture, no helper, the helper failed): the
  * result is the same either way, only slower.
  */
 export function bulkSource(source: ProcSource): ProcSource {
-  if (source.kind !== 'procfs' || process.platform !== 'linux') return source;
-  const helper = helperBinary();
-  if (!helper) return source;
+  if (source.kind !== 'procfs') return source;
+  const helper = helperAvailable();
+  if (!helper.ok) return source;
   // Loaded here: an audit, which never reads in bulk, does not load child_process.
   const { spawnSync } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
-  const r = spawnSync(helper, ['scan-read', source.root || '/'], { maxBuffer: 2 ** 31 - 1, stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = spawnSync(helper.path, ['scan-read', source.root || '/'], { maxBuffer: 2 ** 31 - 1, stdio: ['ignore', 'pipe', 'ignore'] });
   if (r.error || r.status !== 0 || !r.stdout) return source;
   try {
     return new BulkProcSource(source, r.stdout);
