@@ -46,6 +46,42 @@ const lazyChildProcess = {
     });
   },
 };
+// chalk's own colour detection (its vendored supports-color) loads node:tty
+// and so net and stream when chalk is imported (~2 ms of every table). The CLI
+// never uses it: src/report/style.ts decides colour itself and hands chalk a
+// level. The bundle gets a supports-color that detects nothing.
+const SUPPORTS_COLOR_EXPORTS = ['export function createSupportsColor(', 'export default supportsColor;'];
+const noColorDetection = {
+  name: 'no-color-detection',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]chalk[\\/]source[\\/]vendor[\\/]supports-color[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const gone = SUPPORTS_COLOR_EXPORTS.filter((e) => !text.includes(e));
+      if (gone.length) return { errors: [{ text: `chalk's supports-color no longer has ${gone.join(' and ')}: update the stand-in in scripts/bundle.mjs` }] };
+      return { contents: 'export function createSupportsColor() { return false; }\nexport default { stdout: false, stderr: false };\n', loader: 'js' };
+    });
+  },
+};
+
+// cli-table3 measures cells with scripts/cell-width.cjs, which hands anything
+// but one-column text to the string-width cli-table3 depends on.
+const fastCellWidth = {
+  name: 'fast-cell-width',
+  setup(b) {
+    let tableDir = null;
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      if (/[\\/]cli-table3[\\/]/.test(args.importer)) {
+        tableDir = args.resolveDir;
+        return { path: join(root, 'scripts', 'cell-width.cjs') };
+      }
+      if (args.importer !== join(root, 'scripts', 'cell-width.cjs')) return undefined;
+      const real = await b.resolve('string-width', { resolveDir: tableDir, kind: args.kind, pluginData: { real: true } });
+      return real.errors.length ? { errors: real.errors } : { path: real.path };
+    });
+  },
+};
+
 await build({
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   outfile: join(outdir, 'cli.cjs'),
@@ -63,7 +99,7 @@ await build({
   define: { 'import.meta.url': '__dcImportMeta.url' },
   logLevel: 'warning',
   legalComments: 'none',
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, noColorDetection, fastCellWidth],
   // Minified: ~1.5 ms less per run to read and hash. cli.cjs.map maps it back
   // (node --enable-source-maps, with DAEMON_CHECK_DEBUG=1 for the stack). DC_NO_MINIFY=1
   // keeps names readable for node --cpu-prof.

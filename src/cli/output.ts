@@ -4,14 +4,26 @@
  * non-blocking and full (EAGAIN), the rest goes through the stream, which
  * waits for the reader.
  */
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { lazyBuiltin } from '../builtin.js';
 
+/** Character devices of major 1 are the memory devices (/dev/null, /dev/zero, ...): never a terminal. */
+const MEM_MAJOR = 1;
+
 /**
- * isatty(fd), loading node:tty on first use: it pulls in net and stream,
- * which an audit printed as JSON never needs (~1 ms of every run).
+ * isatty(fd), loading node:tty only when the fd could be one: node:tty pulls
+ * in net and stream (~2 ms), which output to a pipe, a file or /dev/null never
+ * needs. Only a character device can be a terminal, and not one of the memory
+ * devices.
  */
 export function isTerminal(fd: number): boolean {
+  let st;
+  try {
+    st = fstatSync(fd);
+  } catch {
+    return false; // closed: not a terminal either
+  }
+  if (!st.isCharacterDevice() || Math.floor(st.rdev / 256) % 4096 === MEM_MAJOR) return false;
   return lazyBuiltin<typeof import('node:tty')>('node:tty').isatty(fd);
 }
 
