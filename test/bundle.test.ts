@@ -14,17 +14,17 @@ import { BIN } from './helpers/cli.js';
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** Runs the CLI with a preload that reports, at exit, which of node:child_process and node:tty were loaded. */
-function loadedModules(args: string[], stdout: 'pipe' | 'null' = 'pipe'): { childProcess: boolean; tty: boolean; stdout: string } {
+/** Runs the CLI with a preload that reports, at exit, which of node:child_process, node:tty and node:os were loaded. */
+function loadedModules(args: string[], stdout: 'pipe' | 'null' = 'pipe'): { childProcess: boolean; tty: boolean; os: boolean; stdout: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dc-bundle-'));
   const hook = path.join(dir, 'hook.cjs');
-  fs.writeFileSync(hook, "process.on('exit', () => require('node:fs').writeSync(2, `loaded: ${process.moduleLoadList.includes('NativeModule child_process')} ${process.moduleLoadList.includes('NativeModule tty')}\\n`));\n");
+  fs.writeFileSync(hook, "process.on('exit', () => require('node:fs').writeSync(2, `loaded: ${['child_process', 'tty', 'os'].map((m) => process.moduleLoadList.includes(`NativeModule ${m}`)).join(' ')}\\n`));\n");
   const devNull = stdout === 'null' ? fs.openSync('/dev/null', 'w') : null;
   try {
     const r = spawnSync(process.execPath, ['--require', hook, BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', devNull ?? 'pipe', 'pipe'] });
-    const m = /loaded: (true|false) (true|false)/.exec(r.stderr);
+    const m = /loaded: (true|false) (true|false) (true|false)/.exec(r.stderr);
     if (!m) throw new Error(`the preload did not report (stderr: ${r.stderr})`);
-    return { childProcess: m[1] === 'true', tty: m[2] === 'true', stdout: r.stdout ?? '' };
+    return { childProcess: m[1] === 'true', tty: m[2] === 'true', os: m[3] === 'true', stdout: r.stdout ?? '' };
   } finally {
     if (devNull !== null) fs.closeSync(devNull);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -36,11 +36,12 @@ describe('the bundle', () => {
     expect(fs.existsSync(path.join(ROOT, 'dist', 'bundle', 'cli.cjs'))).toBe(true);
   });
 
-  it('an audit never loads node:child_process (commander is patched to load it lazily)', () => {
+  it('an audit as JSON loads none of node:child_process (commander is patched to load it lazily), node:tty and node:os', () => {
     const r = loadedModules([String(process.pid), '--json']);
     expect(JSON.parse(r.stdout).pid).toBe(process.pid);
     expect(r.childProcess).toBe(false);
     expect(r.tty).toBe(false);
+    expect(r.os).toBe(false);
   });
 
   it.each(['pipe', 'null'] as const)('a table printed to a %s loads neither node:tty nor node:child_process (chalk is handed a level, not asked)', (where) => {

@@ -12,19 +12,26 @@
  * Why: each open/read/close or readlink from Node costs ~6-8 us on top of
  * the kernel's work, and a scan of 2,000 processes makes ~28,000 of them.
  */
-import { constants as osConstants } from 'node:os';
 import { lazyBuiltin } from '../builtin.js';
 import { helperAvailable } from '../daemonize/locate.js';
 import { ProcReadError } from '../errors.js';
 import type { ProcSource, TargetStat } from './source.js';
 
+let errnoNames: Map<number, string> | null = null;
+
 /**
- * errno numbers as the helper prints them, by name as Node's fs errors give
- * them: the first of two names for one number (EAGAIN, not EWOULDBLOCK;
- * ENOTSUP, not EOPNOTSUPP), as libuv names them.
+ * An errno number as the helper prints it, by name as Node's fs errors give
+ * it: the first of two names for one number (EAGAIN, not EWOULDBLOCK;
+ * ENOTSUP, not EOPNOTSUPP), as libuv names them. node:os is loaded here, on
+ * the first failed read of a scan, not in every audit.
  */
-const ERRNO_NAMES = new Map<number, string>();
-for (const [name, n] of Object.entries(osConstants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
+function errnoName(n: number): string {
+  if (!errnoNames) {
+    errnoNames = new Map();
+    for (const [name, v] of Object.entries(lazyBuiltin<typeof import('node:os')>('node:os').constants.errno)) if (!errnoNames.has(v)) errnoNames.set(v, name);
+  }
+  return errnoNames.get(n) ?? 'EIO';
+}
 
 /** The most bytes the helper keeps of a file (its READ_CAP); a caller asking for more reads live. */
 const HELPER_READ_CAP = 4 * 1024 * 1024;
@@ -71,7 +78,7 @@ export function parseBulk(out: Buffer): { order: string[]; pids: Map<string, Pid
       if (name.startsWith('fd/')) cur.fdNames?.push(name.slice(3));
       at += len;
     } else if (kind === 0x65 /* e */) {
-      const errno = ERRNO_NAMES.get(Number(value)) ?? 'EIO';
+      const errno = errnoName(Number(value));
       if (name === '*') cur.gone = errno;
       else cur.entries.set(name, errno);
       if (name.startsWith('fd/')) cur.fdNames?.push(name.slice(3));
