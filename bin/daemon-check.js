@@ -19,7 +19,9 @@ function fail(message) {
 function loadBundle() {
   let source;
   try {
-    source = fs.readFileSync(BUNDLE, 'utf8');
+    // The bundle is ASCII only (scripts/bundle.mjs checks): read as latin1, it
+    // is the same text without UTF-8 decoding, 0.8 -> 0.5 ms for ~300 KB.
+    source = fs.readFileSync(BUNDLE, 'latin1');
   } catch {
     return null;
   }

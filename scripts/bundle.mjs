@@ -105,7 +105,15 @@ await build({
   // keeps names readable for node --cpu-prof.
   minify: !process.env.DC_NO_MINIFY,
   sourcemap: 'external',
+  // Non-ASCII characters are written as escapes, so bin/daemon-check.js may
+  // read the bundle as latin1 (checked below).
+  charset: 'ascii',
 });
+const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(outdir, 'cli.cjs'), 'latin1'));
+if (nonAscii) {
+  process.stderr.write(`bundle: dist/bundle/cli.cjs has a non-ASCII byte (0x${nonAscii[0].charCodeAt(0).toString(16)}); bin/daemon-check.js reads it as latin1\n`);
+  process.exit(1);
+}
 
 // Warm the cache: audit this build process as JSON and as a table (output
 // discarded), so the functions an audit runs are compiled into it.
