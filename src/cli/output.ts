@@ -6,6 +6,7 @@
  */
 import { fstatSync, writeSync } from 'node:fs';
 import { lazyBuiltin } from '../builtin.js';
+import { decodeTtyNr } from '../proc/tty.js';
 
 /** Character devices of major 1 are the memory devices (/dev/null, /dev/zero, ...): never a terminal. */
 const MEM_MAJOR = 1;
@@ -23,7 +24,8 @@ export function isTerminal(fd: number): boolean {
   } catch {
     return false; // closed: not a terminal either
   }
-  if (!st.isCharacterDevice() || Math.floor(st.rdev / 256) % 4096 === MEM_MAJOR) return false;
+  // st_rdev packs major and minor as tty_nr does (glibc's makedev is the kernel's new_encode_dev).
+  if (!st.isCharacterDevice() || decodeTtyNr(st.rdev).major === MEM_MAJOR) return false;
   return lazyBuiltin<typeof import('node:tty')>('node:tty').isatty(fd);
 }
 
