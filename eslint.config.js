@@ -13,15 +13,30 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: {
-        process: 'readonly', Buffer: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
-        setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', __dirname: 'readonly', __filename: 'readonly',
-        require: 'readonly', module: 'writable', URL: 'readonly', AbortController: 'readonly', queueMicrotask: 'readonly',
+        process: 'readonly',
+        Buffer: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        __dirname: 'readonly',
+        __filename: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        URL: 'readonly',
+        AbortController: 'readonly',
+        queueMicrotask: 'readonly',
       },
     },
     rules: {
       // `a && b || c` reads two ways; diagnose.ts once shipped the wrong one.
       'no-mixed-operators': ['error', { groups: [['&&', '||', '??']], allowSamePrecedence: false }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       // This tool strips terminal escapes and control bytes from /proc text: those regexes are the point.
@@ -35,10 +50,14 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
       // The bundle turns `import * as fs from 'node:fs'` into a copy of every export,
       // one getter at a time, in each module that does it (scripts/bundle.mjs).
-      'no-restricted-syntax': ['error', {
-        selector: "ImportDeclaration[source.value=/^node:/] > ImportNamespaceSpecifier",
-        message: "Import what you use by name from Node's modules: the bundle copies a namespace import's every export (~0.15 ms each, per module, per run).",
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportDeclaration[source.value=/^node:/] > ImportNamespaceSpecifier',
+          message:
+            "Import what you use by name from Node's modules: the bundle copies a namespace import's every export (~0.15 ms each, per module, per run).",
+        },
+      ],
     },
   },
   {

@@ -42,8 +42,12 @@ const log = (msg) => process.stderr.write(`bench +${Math.round((Date.now() - T0)
 
 async function loadEntries() {
   const dir = join(ROOT, 'bench', 'entries');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort();
-  return Promise.all(files.map(async (f) => ({ file: f, ...(await import(pathToFileURL(join(dir, f)).href)).default })));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort();
+  return Promise.all(
+    files.map(async (f) => ({ file: f, ...(await import(pathToFileURL(join(dir, f)).href)).default })),
+  );
 }
 
 // ------------------------------------------------------------------ setup
@@ -86,12 +90,22 @@ function checkEnv() {
   const r = spawnSync(NODE, ['-e', probe], { encoding: 'utf8', env: CLEAN_ENV });
   const seen = JSON.parse(r.stdout || '["?"]');
   if (seen.length) throw new HarnessError(`a child still sees ${seen.join(', ')} in its environment`);
-  const kept = Object.keys(CLEAN_ENV).filter((k) => /^(NODE_|UV_|V8_)/.test(k)).map((k) => `${k}=${CLEAN_ENV[k]}`);
+  const kept = Object.keys(CLEAN_ENV)
+    .filter((k) => /^(NODE_|UV_|V8_)/.test(k))
+    .map((k) => `${k}=${CLEAN_ENV[k]}`);
   return { removed, kept };
 }
 
 function newContext(o, owned) {
-  const ctx = { o, owned, log, machine: machineInfo(), tmp: mkdtempSync(join(tmpdir(), 'daemon-check-bench-')), python: null, subject: null };
+  const ctx = {
+    o,
+    owned,
+    log,
+    machine: machineInfo(),
+    tmp: mkdtempSync(join(tmpdir(), 'daemon-check-bench-')),
+    python: null,
+    subject: null,
+  };
   ctx.swarms = new Swarms(ctx);
   let lsof;
   ctx.lsof = () => (lsof === undefined ? (lsof = ensureLsof(log)) : lsof);
@@ -125,7 +139,10 @@ async function runEntries(ctx, selected, report) {
     log(`[${entry.id}] ${entry.title(ctx.o.counts)}`);
     const result = await runEntry(ctx, entry);
     report.entries.push(result);
-    if (result.pass === false) report.missed.push(`${entry.id} (${result.ratio === null ? 'over the limit' : `${fmtRatio(result.ratio)} > ${result.goal.max}x`})`);
+    if (result.pass === false)
+      report.missed.push(
+        `${entry.id} (${result.ratio === null ? 'over the limit' : `${fmtRatio(result.ratio)} > ${result.goal.max}x`})`,
+      );
     if (result.error) report.failed.push(String(entry.id));
     // The daemon subject goes as soon as no later entry uses it.
     if (ctx.subject && !selected.slice(k + 1).some((e) => e.usesSubject)) {
@@ -165,7 +182,9 @@ async function afterCheck(owned, start) {
     processes: end.live.length,
     zombies: end.zombies.length,
     // New zombies of PID 1 (which on some machines never reaps): the bench's own, and others'.
-    newZombies: end.zombies.filter((z) => !before.has(z.pid) && z.ppid === 1).map((z) => ({ pid: z.pid, ours: owned.started(z.pid, z.start) })),
+    newZombies: end.zombies
+      .filter((z) => !before.has(z.pid) && z.ppid === 1)
+      .map((z) => ({ pid: z.pid, ours: owned.started(z.pid, z.start) })),
     // Everything the bench started (run-vs-ssd's daemons too) that still runs what was started.
     leftovers: owned.leftovers(),
   };
@@ -179,7 +198,14 @@ async function bench(o, entries) {
   const ctx = newContext(o, owned);
   const report = {
     machine: ctx.machine,
-    run: { busy: BUSY, runs: o.runs, warmup: o.warmup, quick: o.quick, counts: o.counts, only: o.only ? [...o.only] : null },
+    run: {
+      busy: BUSY,
+      runs: o.runs,
+      warmup: o.warmup,
+      quick: o.quick,
+      counts: o.counts,
+      only: o.only ? [...o.only] : null,
+    },
     before: { processes: start.live.length, zombies: start.zombies.length },
     tools: packageVersions(['procps', 'lsof', 'dpkg']),
     env: null,
@@ -192,8 +218,14 @@ async function bench(o, entries) {
     report.notes.push(...checkBuild());
     report.env = checkEnv();
     ctx.python = resolvePython();
-    log(`machine: ${ctx.machine.cores} cores, kernel ${ctx.machine.kernel}, node ${ctx.machine.node}; load ${ctx.machine.loadavg}`);
-    await runEntries(ctx, entries.filter((e) => !o.only || o.only.has(e.id)), report);
+    log(
+      `machine: ${ctx.machine.cores} cores, kernel ${ctx.machine.kernel}, node ${ctx.machine.node}; load ${ctx.machine.loadavg}`,
+    );
+    await runEntries(
+      ctx,
+      entries.filter((e) => !o.only || o.only.has(e.id)),
+      report,
+    );
   } finally {
     await owned.releaseAll();
     rmSync(ctx.tmp, { recursive: true, force: true });

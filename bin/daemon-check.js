@@ -68,7 +68,11 @@ async function start() {
     cli = loadBundle() ?? { main: (await import('../dist/cli/main.js')).main, saveCache: null };
   } catch (err) {
     const missing = err && err.code === 'ERR_MODULE_NOT_FOUND';
-    fail(missing ? "the compiled CLI is missing (dist/); run 'npm install' or 'npm run build' in the package folder" : `cannot start: ${err && err.message ? err.message : err}`);
+    fail(
+      missing
+        ? "the compiled CLI is missing (dist/); run 'npm install' or 'npm run build' in the package folder"
+        : `cannot start: ${err && err.message ? err.message : err}`,
+    );
     return;
   }
   if (process.env.DAEMON_CHECK_WARM_CACHE) {

@@ -65,7 +65,16 @@ function main() {
   // failed build never leaves a half-written binary, and concurrent builds
   // (parallel test workers) cannot see each other's partial output.
   const tmp = `${output}.tmp-${process.pid}`;
-  const args = [...cc.slice(1), '-O2', '-Wall', '-Wextra', '-pthread', '-o', tmp, ...sources.filter((f) => f.endsWith('.c'))];
+  const args = [
+    ...cc.slice(1),
+    '-O2',
+    '-Wall',
+    '-Wextra',
+    '-pthread',
+    '-o',
+    tmp,
+    ...sources.filter((f) => f.endsWith('.c')),
+  ];
   const result = spawnSync(cc[0], args, { stdio: ['ignore', 'inherit', 'inherit'] });
 
   if (result.error) {

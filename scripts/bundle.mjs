@@ -39,7 +39,13 @@ const lazyChildProcess = {
     b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes(COMMANDER_EAGER)) {
-        return { errors: [{ text: `commander's source no longer has "${COMMANDER_EAGER}": update the patch in scripts/bundle.mjs for the new version` }] };
+        return {
+          errors: [
+            {
+              text: `commander's source no longer has "${COMMANDER_EAGER}": update the patch in scripts/bundle.mjs for the new version`,
+            },
+          ],
+        };
       }
       const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
       return { contents: text.replace(COMMANDER_EAGER, lazy), loader: 'js' };
@@ -57,8 +63,19 @@ const noColorDetection = {
     b.onLoad({ filter: /[\\/]chalk[\\/]source[\\/]vendor[\\/]supports-color[\\/]index\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       const gone = SUPPORTS_COLOR_EXPORTS.filter((e) => !text.includes(e));
-      if (gone.length) return { errors: [{ text: `chalk's supports-color no longer has ${gone.join(' and ')}: update the stand-in in scripts/bundle.mjs` }] };
-      return { contents: 'export function createSupportsColor() { return false; }\nexport default { stdout: false, stderr: false };\n', loader: 'js' };
+      if (gone.length)
+        return {
+          errors: [
+            {
+              text: `chalk's supports-color no longer has ${gone.join(' and ')}: update the stand-in in scripts/bundle.mjs`,
+            },
+          ],
+        };
+      return {
+        contents:
+          'export function createSupportsColor() { return false; }\nexport default { stdout: false, stderr: false };\n',
+        loader: 'js',
+      };
     });
   },
 };
@@ -76,7 +93,11 @@ const fastCellWidth = {
         return { path: join(root, 'scripts', 'cell-width.cjs') };
       }
       if (args.importer !== join(root, 'scripts', 'cell-width.cjs')) return undefined;
-      const real = await b.resolve('string-width', { resolveDir: tableDir, kind: args.kind, pluginData: { real: true } });
+      const real = await b.resolve('string-width', {
+        resolveDir: tableDir,
+        kind: args.kind,
+        pluginData: { real: true },
+      });
       return real.errors.length ? { errors: real.errors } : { path: real.path };
     });
   },
@@ -95,7 +116,9 @@ await build({
   // audit printed as JSON never does. With named imports of node:fs and node:path
   // in src/ (not namespace ones, which esbuild copies export by export), this took
   // ~1.5 ms off a ~50 ms audit (medians of 41 alternating runs, twice).
-  banner: { js: `// daemon-check build ${buildId}\nconst __dcImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };` },
+  banner: {
+    js: `// daemon-check build ${buildId}\nconst __dcImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };`,
+  },
   define: { 'import.meta.url': '__dcImportMeta.url' },
   logLevel: 'warning',
   legalComments: 'none',
@@ -111,7 +134,9 @@ await build({
 });
 const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(outdir, 'cli.cjs'), 'latin1'));
 if (nonAscii) {
-  process.stderr.write(`bundle: dist/bundle/cli.cjs has a non-ASCII byte (0x${nonAscii[0].charCodeAt(0).toString(16)}); bin/daemon-check.js reads it as latin1\n`);
+  process.stderr.write(
+    `bundle: dist/bundle/cli.cjs has a non-ASCII byte (0x${nonAscii[0].charCodeAt(0).toString(16)}); bin/daemon-check.js reads it as latin1\n`,
+  );
   process.exit(1);
 }
 
@@ -124,6 +149,8 @@ const warm = spawnSync(process.execPath, [join(root, 'bin', 'daemon-check.js'), 
 });
 // The audits' verdict lines on stderr are expected; a crash is not.
 if (warm.status !== 0) {
-  process.stderr.write(`bundle: the bundled CLI failed its warm-up run (exit ${warm.status ?? warm.signal}):\n${warm.stderr}`);
+  process.stderr.write(
+    `bundle: the bundled CLI failed its warm-up run (exit ${warm.status ?? warm.signal}):\n${warm.stderr}`,
+  );
   process.exit(1);
 }

@@ -33,7 +33,11 @@ function toTarget(target: AuditTarget, pidMax: () => number): Target {
 const DROPPABLE = new Set(['NO_SUCH_PROCESS', 'EXITED_DURING_AUDIT', 'KERNEL_THREAD', 'ZOMBIE']);
 
 /** Resolves the target (waiting for it with options.wait) and audits every pid it names. */
-export async function auditTargets(target: AuditTarget, options: AuditOptions = {}, caller: CallerOptions = {}): Promise<Report[]> {
+export async function auditTargets(
+  target: AuditTarget,
+  options: AuditOptions = {},
+  caller: CallerOptions = {},
+): Promise<Report[]> {
   const source = openProcSource(options.procRoot ?? '/proc');
   const host = hostFor(source, caller.excludeSelf ?? false, options.hostRoot);
   const t = toTarget(target, () => readPidMax(source));
@@ -57,7 +61,10 @@ export async function auditTargets(target: AuditTarget, options: AuditOptions = 
  * audit(1234), audit({ pidfile }), audit({ name }). A pid or pidfile gives one
  * Report; a name gives one per matching process.
  */
-export async function audit(target: number | string | { pid: number } | { pidfile: string }, options?: AuditOptions): Promise<Report>;
+export async function audit(
+  target: number | string | { pid: number } | { pidfile: string },
+  options?: AuditOptions,
+): Promise<Report>;
 export async function audit(target: { name: string }, options?: AuditOptions): Promise<Report[]>;
 export async function audit(target: AuditTarget, options: AuditOptions = {}): Promise<Report | Report[]> {
   const reports = await auditTargets(target, options);
@@ -92,7 +99,12 @@ export async function scan(options: ScanApiOptions = {}, caller: CallerOptions =
   const { user, bulkRead: _bulk, procRoot: _proc, hostRoot: _host, ...rest } = options;
   // The CLI leaves out itself and, unless every user's processes are asked for, its own shell and terminal.
   const self = caller.excludeSelf ?? false;
-  return scanProcesses(source, host, { ...rest, uid: scanUid(user, host), exclude: self ? [process.pid] : [], skipScannerAncestors: self && user !== 'all' });
+  return scanProcesses(source, host, {
+    ...rest,
+    uid: scanUid(user, host),
+    exclude: self ? [process.pid] : [],
+    skipScannerAncestors: self && user !== 'all',
+  });
 }
 
 export interface UnitOptions {
@@ -108,7 +120,11 @@ export interface UnitOptions {
 function groupName(host: HostReader, gid: number | undefined): string | null {
   if (gid === undefined) return null;
   try {
-    const line = host.files().readText('etc/group').split('\n').find((l) => l.split(':')[2] === String(gid));
+    const line = host
+      .files()
+      .readText('etc/group')
+      .split('\n')
+      .find((l) => l.split(':')[2] === String(gid));
     return line ? line.split(':')[0]! : null;
   } catch {
     return null;
@@ -134,6 +150,13 @@ export async function unit(target: number | string | { pid: number }, options: U
   }
   const st = snap.status;
   const uid = st?.uid[1] ?? st?.uid[0];
-  const input = { snap, exe, exeError, userName: uid === undefined ? null : host.userName(uid), groupName: groupName(host, st?.gid[1] ?? st?.gid[0]), withEnv: options.env ?? false };
+  const input = {
+    snap,
+    exe,
+    exeError,
+    userName: uid === undefined ? null : host.userName(uid),
+    groupName: groupName(host, st?.gid[1] ?? st?.gid[0]),
+    withEnv: options.env ?? false,
+  };
   return serviceDefinition(input, options.manager ?? 'systemd');
 }

@@ -38,10 +38,26 @@ export function judge(snap: Snapshot, options: AuditOptions = {}, only?: Readonl
       return { id, title, severity, status: 'skip', observed: '-', expected: '-', detail: 'ignored with --ignore' };
     }
     if (check.sysvOnly && profile === 'managed') {
-      return { id, title, severity, status: 'skip', observed: '-', expected: '-', detail: 'not applicable under the managed profile: a supervised service leads its own session by design' };
+      return {
+        id,
+        title,
+        severity,
+        status: 'skip',
+        observed: '-',
+        expected: '-',
+        detail: 'not applicable under the managed profile: a supervised service leads its own session by design',
+      };
     }
     const out = check.evaluate(snap, ctx);
-    return { id, title, severity: out.severity ?? severity, status: out.status, observed: out.observed, expected: out.expected, detail: out.detail };
+    return {
+      id,
+      title,
+      severity: out.severity ?? severity,
+      status: out.status,
+      observed: out.observed,
+      expected: out.expected,
+      detail: out.detail,
+    };
   });
   const verdict = computeVerdict(rows);
   const startedAs = diagnoseStart(snap, ctx, profile, reason);
@@ -78,7 +94,12 @@ export function buildReport(snap: Snapshot, options: AuditOptions = {}, now: Dat
  * Reads, evaluates, and then re-reads stat: if the pid is gone or its
  * starttime changed, the evidence belongs to a process that no longer exists.
  */
-export function auditProcess(source: ProcSource, pid: number, options: AuditOptions = {}, snapOpts: SnapshotOptions = {}): Report {
+export function auditProcess(
+  source: ProcSource,
+  pid: number,
+  options: AuditOptions = {},
+  snapOpts: SnapshotOptions = {},
+): Report {
   const snap = readSnapshot(source, pid, { ...snapOpts, pidfile: options.pidfile ?? snapOpts.pidfile });
   const report = buildReport(snap, options);
   // A capture cannot change under us; a live process can.
@@ -88,10 +109,22 @@ export function auditProcess(source: ProcSource, pid: number, options: AuditOpti
     case 'same':
       return report;
     case 'garbled':
-      throw new DaemonCheckError('EXITED_DURING_AUDIT', `pid ${pid} (${snap.stat.comm}): its stat could not be parsed at the end of the audit, so the process could not be confirmed as the one read; audit it again`, who);
+      throw new DaemonCheckError(
+        'EXITED_DURING_AUDIT',
+        `pid ${pid} (${snap.stat.comm}): its stat could not be parsed at the end of the audit, so the process could not be confirmed as the one read; audit it again`,
+        who,
+      );
     case 'exited':
-      throw new DaemonCheckError('EXITED_DURING_AUDIT', `pid ${pid} (${snap.stat.comm}) exited during the audit; run it again once the process is up (--wait SECONDS waits for it to settle)`, who);
+      throw new DaemonCheckError(
+        'EXITED_DURING_AUDIT',
+        `pid ${pid} (${snap.stat.comm}) exited during the audit; run it again once the process is up (--wait SECONDS waits for it to settle)`,
+        who,
+      );
     case 'reused':
-      throw new DaemonCheckError('EXITED_DURING_AUDIT', `pid ${pid} was reused by another process during the audit (start time changed); audit it again`, who);
+      throw new DaemonCheckError(
+        'EXITED_DURING_AUDIT',
+        `pid ${pid} was reused by another process during the audit (start time changed); audit it again`,
+        who,
+      );
   }
 }

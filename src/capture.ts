@@ -47,19 +47,35 @@ class RecordingProcSource implements ProcSource {
     }
   }
   readFile(rel: string, maxBytes?: number): Buffer {
-    return this.note(`file:${rel}`, () => this.inner.readFile(rel, maxBytes), (data) => ({ op: 'file', data }));
+    return this.note(
+      `file:${rel}`,
+      () => this.inner.readFile(rel, maxBytes),
+      (data) => ({ op: 'file', data }),
+    );
   }
   readText(rel: string, maxBytes?: number): string {
     return this.readFile(rel, maxBytes).toString('utf8');
   }
   readlink(rel: string): Buffer {
-    return this.note(`link:${rel}`, () => this.inner.readlink(rel), (data) => ({ op: 'link', data }));
+    return this.note(
+      `link:${rel}`,
+      () => this.inner.readlink(rel),
+      (data) => ({ op: 'link', data }),
+    );
   }
   readdir(rel: string): string[] {
-    return this.note(`dir:${rel}`, () => this.inner.readdir(rel), (names) => ({ op: 'dir', names }));
+    return this.note(
+      `dir:${rel}`,
+      () => this.inner.readdir(rel),
+      (names) => ({ op: 'dir', names }),
+    );
   }
   statTarget(rel: string): TargetStat {
-    return this.note(`stat:${rel}`, () => this.inner.statTarget(rel), (stat) => ({ op: 'stat', stat }));
+    return this.note(
+      `stat:${rel}`,
+      () => this.inner.statTarget(rel),
+      (stat) => ({ op: 'stat', stat }),
+    );
   }
   exists(rel: string): boolean {
     return this.inner.exists(rel);
@@ -87,7 +103,12 @@ function redactEnviron(buf: Buffer): Buffer {
 }
 
 /** Which pids' records the replay needs, and how much of each. */
-function keepPlan(snap: Snapshot): { full: Set<number>; related: Set<number>; statOnly: Set<number>; peerFds: Map<number, Set<number>> } {
+function keepPlan(snap: Snapshot): {
+  full: Set<number>;
+  related: Set<number>;
+  statOnly: Set<number>;
+  peerFds: Map<number, Set<number>>;
+} {
   const related = new Set<number>();
   for (const r of [snap.parent, snap.sessionLeader]) if (r) related.add(r.pid);
   for (const a of snap.ancestors) related.add(a.pid);
@@ -110,7 +131,7 @@ function keepPlan(snap: Snapshot): { full: Set<number>; related: Set<number>; st
 
 function wanted(key: string, plan: ReturnType<typeof keepPlan>): boolean {
   const [, rel] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-  if (rel === '.' ) return false;
+  if (rel === '.') return false;
   const m = /^(\d+)\/(.*)$/.exec(rel);
   if (!m) return true; // locks, tty/drivers, sys/kernel/pid_max
   const pid = Number(m[1]);
@@ -135,12 +156,25 @@ function writeFile(file: string, data: Buffer | string): void {
 function refuseNonEmpty(outDir: string): void {
   if (!existsSync(outDir)) return;
   const st = statSync(outDir);
-  if (!st.isDirectory()) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} exists and is not a directory; choose a new folder`);
-  if (readdirSync(outDir).length > 0) throw new DaemonCheckError('INVALID_ARGUMENT', `--out ${outDir} is not empty; choose a new folder so nothing is overwritten`);
+  if (!st.isDirectory())
+    throw new DaemonCheckError(
+      'INVALID_ARGUMENT',
+      `--out ${outDir} exists and is not a directory; choose a new folder`,
+    );
+  if (readdirSync(outDir).length > 0)
+    throw new DaemonCheckError(
+      'INVALID_ARGUMENT',
+      `--out ${outDir} is not empty; choose a new folder so nothing is overwritten`,
+    );
 }
 
 /** The snapshot an audit would read, through the recorder; null for a kernel thread (worth capturing: the replay must refuse it too). */
-function recordSnapshot(rec: RecordingProcSource, pid: number, host: HostReader, pidfile: string | undefined): Snapshot | null {
+function recordSnapshot(
+  rec: RecordingProcSource,
+  pid: number,
+  host: HostReader,
+  pidfile: string | undefined,
+): Snapshot | null {
   try {
     return readSnapshot(rec, pid, { host, pidfile });
   } catch (err) {
@@ -154,7 +188,11 @@ function confirmIdentity(source: ProcSource, rec: RecordingProcSource, pid: numb
   const first = rec.records.get(`file:${pid}/stat`);
   const stat = first?.op === 'file' ? parseStat(first.data.toString('utf8')) : null;
   if (!stat || recheckIdentity(source, stat) !== 'same') {
-    throw new DaemonCheckError('EXITED_DURING_AUDIT', `pid ${pid} exited or was replaced during the capture; capture it again`, { pid });
+    throw new DaemonCheckError(
+      'EXITED_DURING_AUDIT',
+      `pid ${pid} exited or was replaced during the capture; capture it again`,
+      { pid },
+    );
   }
   return stat;
 }
@@ -171,7 +209,18 @@ function writeAnswer(base: string, r: Answer, rel: string): boolean {
       mkdirSync(base, { recursive: true });
       return false;
     case 'stat':
-      writeFile(base + '.stat', JSON.stringify({ dev: r.stat.dev, ino: r.stat.ino, mode: r.stat.mode.toString(8), rdev: r.stat.rdev, uid: r.stat.uid, nlink: r.stat.nlink, ...(r.stat.size !== undefined ? { size: r.stat.size } : {}) }) + '\n');
+      writeFile(
+        base + '.stat',
+        JSON.stringify({
+          dev: r.stat.dev,
+          ino: r.stat.ino,
+          mode: r.stat.mode.toString(8),
+          rdev: r.stat.rdev,
+          uid: r.stat.uid,
+          nlink: r.stat.nlink,
+          ...(r.stat.size !== undefined ? { size: r.stat.size } : {}),
+        }) + '\n',
+      );
       return true;
     case 'error':
       writeFile(base + '.errno', r.errno + '\n');
@@ -215,7 +264,12 @@ function writeHostRecords(outDir: string, rec: RecordingProcSource): number {
  * The capture of a live process into `outDir` (which must not exist, or be
  * empty). `hostRoot`: where the host's files outside /proc are.
  */
-export function captureProcess(source: ProcSource, pid: number, outDir: string, opts: { pidfile?: string; hostRoot?: string } = {}): CaptureResult {
+export function captureProcess(
+  source: ProcSource,
+  pid: number,
+  outDir: string,
+  opts: { pidfile?: string; hostRoot?: string } = {},
+): CaptureResult {
   refuseNonEmpty(outDir);
   const hostRec = new RecordingProcSource(liveHostFiles(opts.hostRoot ?? '/'));
   const host = new LocalHost(true, hostRec);
@@ -226,7 +280,9 @@ export function captureProcess(source: ProcSource, pid: number, outDir: string, 
   const procDir = join(outDir, 'proc');
   mkdirSync(procDir, { recursive: true });
   let files = 0;
-  const plan = snap ? keepPlan(snap) : { full: new Set([pid]), related: new Set<number>(), statOnly: new Set<number>(), peerFds: new Map() };
+  const plan = snap
+    ? keepPlan(snap)
+    : { full: new Set([pid]), related: new Set<number>(), statOnly: new Set<number>(), peerFds: new Map() };
   for (const [key, r] of rec.records) {
     if (!wanted(key, plan)) continue;
     const rel = key.slice(key.indexOf(':') + 1);

@@ -4,7 +4,15 @@
  * parent a shell?" and "is the parent a supervisor?", which
  * docs/checklist.md's rules turn on.
  */
-import { FORWARDING_INIT_NAMES as FORWARDING_INITS, JOB_RUNNER_NAMES as JOB_RUNNERS, LOGGER_NAMES as LOGGERS, MULTIPLEXER_NAMES as MULTIPLEXERS, SHELL_NAMES as SHELLS, SUPERVISOR_NAMES as SUPERVISORS, TERMINAL_OWNER_NAMES as TERMINAL_OWNERS } from './knowledge/kinds.js';
+import {
+  FORWARDING_INIT_NAMES as FORWARDING_INITS,
+  JOB_RUNNER_NAMES as JOB_RUNNERS,
+  LOGGER_NAMES as LOGGERS,
+  MULTIPLEXER_NAMES as MULTIPLEXERS,
+  SHELL_NAMES as SHELLS,
+  SUPERVISOR_NAMES as SUPERVISORS,
+  TERMINAL_OWNER_NAMES as TERMINAL_OWNERS,
+} from './knowledge/kinds.js';
 
 export function basename(p: string): string {
   const i = p.lastIndexOf('/');
@@ -32,7 +40,9 @@ function isTerminalOwner(comm: string, argv0?: string): boolean {
 
 /** cron's and atd's names: a job's session leader is their child (Debian's cron renames its child CRON). */
 export function isCron(comm: string, cmdline?: readonly string[] | null): boolean {
-  return names(comm, cmdline?.[0]).some((n) => n === 'cron' || n === 'crond' || n === 'CRON' || n === 'cronie' || n === 'anacron');
+  return names(comm, cmdline?.[0]).some(
+    (n) => n === 'cron' || n === 'crond' || n === 'CRON' || n === 'cronie' || n === 'anacron',
+  );
 }
 
 export function isAtd(comm: string): boolean {
@@ -94,7 +104,15 @@ export function programKind(pid: number, comm: string, cmdline?: string[] | null
   const known = kinds.get(key);
   if (known) return known;
   const argv0 = cmdline?.[0];
-  const kind: ProgramKind = isSupervisor(comm, cmdline) ? 'supervisor' : isShell(comm, argv0) ? 'shell' : isTerminalOwner(comm, argv0) ? 'terminal' : isJobRunner(comm, argv0) ? 'job-runner' : 'other';
+  const kind: ProgramKind = isSupervisor(comm, cmdline)
+    ? 'supervisor'
+    : isShell(comm, argv0)
+      ? 'shell'
+      : isTerminalOwner(comm, argv0)
+        ? 'terminal'
+        : isJobRunner(comm, argv0)
+          ? 'job-runner'
+          : 'other';
   if (kinds.size < 4096) kinds.set(key, kind);
   return kind;
 }

@@ -100,7 +100,11 @@ export function noSuchProcess(pid: number, procRoot: string, hidepid: string | n
     );
   }
   const where = procRoot && procRoot !== '/proc' ? ` under ${procRoot}` : '';
-  return new DaemonCheckError('NO_SUCH_PROCESS', `no process with pid ${pid}${where}; check the pid with 'ps -p ${pid}'`, { pid });
+  return new DaemonCheckError(
+    'NO_SUCH_PROCESS',
+    `no process with pid ${pid}${where}; check the pid with 'ps -p ${pid}'`,
+    { pid },
+  );
 }
 
 /** Human words for why a piece of evidence could not be read. */
@@ -110,7 +114,7 @@ export function describeErrno(errno: string, asRoot = false): string {
     case 'EPERM':
       return asRoot
         ? 'permission denied even to root (ptrace restrictions, a sandbox, or a process in another user namespace)'
-        : 'permission denied (another user\'s process; running as root or as its owner would show it)';
+        : "permission denied (another user's process; running as root or as its owner would show it)";
     case 'ENOENT':
     case 'ESRCH':
       return 'not present (the process is a zombie or has exited)';

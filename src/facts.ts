@@ -15,7 +15,11 @@ function lockFacts(snap: Snapshot): LockFact[] | null {
   if (!snap.fds && !snap.locks) return null;
   const out: LockFact[] = [];
   const seen = new Set<string>();
-  const add = (l: { kind: string; mode: string; pid: number; dev: string; ino: number }, fd: number, path: string): void => {
+  const add = (
+    l: { kind: string; mode: string; pid: number; dev: string; ino: number },
+    fd: number,
+    path: string,
+  ): void => {
     const key = `${l.kind}:${l.dev}:${l.ino}:${fd}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -59,11 +63,14 @@ function sessionFacts(snap: Snapshot): SessionFacts {
     tty,
     foregroundGroup: tty && st.tpgid > 0 ? st.tpgid : null,
     groups: pgids.slice(0, MAX_GROUPS).map((pgid) => {
-      const members = byGroup.get(pgid)!.sort((a, b) => (a.pid === snap.pid ? -1 : b.pid === snap.pid ? 1 : a.pid - b.pid));
+      const members = byGroup
+        .get(pgid)!
+        .sort((a, b) => (a.pid === snap.pid ? -1 : b.pid === snap.pid ? 1 : a.pid - b.pid));
       return { pgid, members: members.slice(0, MAX_MEMBERS), moreMembers: Math.max(0, members.length - MAX_MEMBERS) };
     }),
     moreGroups: Math.max(0, pgids.length - MAX_GROUPS),
-    auditor: snap.auditorPid !== null && snap.sessionMembers.some((m) => m.pid === snap.auditorPid) ? snap.auditorPid : null,
+    auditor:
+      snap.auditorPid !== null && snap.sessionMembers.some((m) => m.pid === snap.auditorPid) ? snap.auditorPid : null,
   };
 }
 
@@ -95,7 +102,9 @@ export function buildFacts(snap: Snapshot): Facts {
     locks: lockFacts(snap),
     zombieChildren: snap.children.filter((c) => c.state === 'Z').map((c) => ({ pid: c.pid, comm: c.comm })),
     children: snap.children.map((c) => ({ pid: c.pid, comm: c.comm })),
-    ancestry: [...snap.ancestors].reverse().map((a) => ({ pid: a.pid, comm: a.comm, sid: a.session, pgid: a.pgrp, tty: ttyOf(a, snap.ttyDrivers) })),
+    ancestry: [...snap.ancestors]
+      .reverse()
+      .map((a) => ({ pid: a.pid, comm: a.comm, sid: a.session, pgid: a.pgrp, tty: ttyOf(a, snap.ttyDrivers) })),
     unreadable: snap.unreadable,
     limits: snap.limits,
     exe: snap.exe,

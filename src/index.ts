@@ -10,4 +10,10 @@ export { openProcSource, LiveProcSource, FixtureProcSource, type ProcSource } fr
 export { readSnapshot } from './snapshot/read.js';
 export type { Snapshot } from './snapshot/types.js';
 export * from './types.js';
-export { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions, type DaemonizeResult } from './daemonize/helper.js';
+export {
+  daemonize,
+  DaemonizeError,
+  helperAvailable,
+  type DaemonizeOptions,
+  type DaemonizeResult,
+} from './daemonize/helper.js';

@@ -19,7 +19,10 @@ function serviceUnit(snap: Snapshot): string | null {
   return null;
 }
 
-export function chooseProfile(snap: Snapshot, choice: ProfileChoice = 'auto'): { profile: ProfileName; reason: string } {
+export function chooseProfile(
+  snap: Snapshot,
+  choice: ProfileChoice = 'auto',
+): { profile: ProfileName; reason: string } {
   if (choice === 'sysv' || choice === 'managed') {
     return { profile: choice, reason: `chosen with --profile ${choice}` };
   }
@@ -32,10 +35,14 @@ export function chooseProfile(snap: Snapshot, choice: ProfileChoice = 'auto'): {
   }
   const ns = snap.status?.nspid ?? [];
   if (ns.length > 1 && ns[ns.length - 1] === 1) {
-    return { profile: 'managed', reason: `it is pid 1 of its pid namespace (NSpid ${ns.join(' ')}): a container's init` };
+    return {
+      profile: 'managed',
+      reason: `it is pid 1 of its pid namespace (NSpid ${ns.join(' ')}): a container's init`,
+    };
   }
   if (unit) return { profile: 'managed', reason: `its cgroup names the unit ${unit}` };
-  if (snap.environ?.has('INVOCATION_ID')) return { profile: 'managed', reason: 'INVOCATION_ID is in its environment: started by systemd' };
+  if (snap.environ?.has('INVOCATION_ID'))
+    return { profile: 'managed', reason: 'INVOCATION_ID is in its environment: started by systemd' };
   // Only systemd's own socket counts: `daemon-check run --wait-ready` and
   // start-stop-daemon --notify-await pass a private one and then step away.
   const notify = snap.environ?.get('NOTIFY_SOCKET');

@@ -43,7 +43,14 @@ export interface ScanResult {
   uid: number | null;
   processes: ScanRow[];
   /** Processes seen but not listed, by reason. */
-  skipped: { kernelThreads: number; foreground: number; otherUsers: number; zombies: number; vanished: number; scannerAncestors: number };
+  skipped: {
+    kernelThreads: number;
+    foreground: number;
+    otherUsers: number;
+    zombies: number;
+    vanished: number;
+    scannerAncestors: number;
+  };
   hidepid: string | null;
 }
 
@@ -71,7 +78,13 @@ function inLoginForeground(st: ProcStat, table: ProcessTable): boolean {
 }
 
 /** Which processes get a row; status is read here once (for the user filter) and kept in the cache. */
-function candidates(source: ProcSource, cache: ScanCache, opts: ScanOptions, exclude: Set<number>, skipped: Skipped): ProcStat[] {
+function candidates(
+  source: ProcSource,
+  cache: ScanCache,
+  opts: ScanOptions,
+  exclude: Set<number>,
+  skipped: Skipped,
+): ProcStat[] {
   const out: ProcStat[] = [];
   for (const st of cache.table.all()) {
     if (exclude.has(st.pid)) continue;
@@ -98,7 +111,13 @@ function candidates(source: ProcSource, cache: ScanCache, opts: ScanOptions, exc
  * not-a-daemon whatever else is found, and nothing more is read. Otherwise the
  * full snapshot.
  */
-function judgeOne(source: ProcSource, host: HostReader, cache: ScanCache, pid: number, opts: ScanOptions): { snap: Snapshot; j: Judgement } {
+function judgeOne(
+  source: ProcSource,
+  host: HostReader,
+  cache: ScanCache,
+  pid: number,
+  opts: ScanOptions,
+): { snap: Snapshot; j: Judgement } {
   let snap = readSnapshot(source, pid, { host, cache, scope: 'table' });
   let j = judge(snap, opts, TABLE_DECISIVE);
   if (!j.rows.some((c) => c.status === 'fail')) {
@@ -137,11 +156,27 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
   const links = new Map<number, FdLink[]>();
   cache.scan = { cmdlines: new Map(), links };
   const exclude = new Set(opts.exclude ?? []);
-  const ancestors = new Set(opts.skipScannerAncestors ? (opts.exclude ?? []).flatMap((pid) => table.ancestors(pid).map((a) => a.pid)) : []);
+  const ancestors = new Set(
+    opts.skipScannerAncestors ? (opts.exclude ?? []).flatMap((pid) => table.ancestors(pid).map((a) => a.pid)) : [],
+  );
   // Every pipe's holders, indexed in one pass over all fd/ the first time a full audit needs them.
   let index: ReturnType<typeof holdersByTarget> | null = null;
-  cache.peerIndex = () => (index ??= holdersByTarget(source, table, (st) => exclude.has(st.pid), (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'), links));
-  const skipped: Skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: table.missing, scannerAncestors: 0 };
+  cache.peerIndex = () =>
+    (index ??= holdersByTarget(
+      source,
+      table,
+      (st) => exclude.has(st.pid),
+      (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'),
+      links,
+    ));
+  const skipped: Skipped = {
+    kernelThreads: 0,
+    foreground: 0,
+    otherUsers: 0,
+    zombies: 0,
+    vanished: table.missing,
+    scannerAncestors: 0,
+  };
   const rows: ScanRow[] = [];
   for (const st of candidates(source, cache, opts, exclude, skipped)) {
     if (ancestors.has(st.pid)) {

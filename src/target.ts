@@ -44,7 +44,10 @@ export function parsePid(text: string, pidMax: () => number = () => DEFAULT_PID_
 }
 
 function beyond(pid: string, pidMax: number): DaemonCheckError {
-  return new DaemonCheckError('INVALID_PID', `pid ${pid} is beyond this system's pid_max (${pidMax}): check the number (see 'ps -e')`);
+  return new DaemonCheckError(
+    'INVALID_PID',
+    `pid ${pid} is beyond this system's pid_max (${pidMax}): check the number (see 'ps -e')`,
+  );
 }
 
 /** For a pid that does not exist: an INVALID_PID error when it could never exist here, else null. */
@@ -57,7 +60,11 @@ export function beyondPidMax(pid: number, source: ProcSource): DaemonCheckError 
 export function pidFromPidfile(file: string, source: ProcSource, host: HostReader): number {
   const pid = pidOfPidfile(file, host.readPidfile(file));
   if (!source.exists(String(pid))) {
-    throw new DaemonCheckError('PIDFILE', `pidfile ${file} is stale: it names pid ${pid}, which is not running; remove it or restart the daemon`, { pid });
+    throw new DaemonCheckError(
+      'PIDFILE',
+      `pidfile ${file} is stale: it names pid ${pid}, which is not running; remove it or restart the daemon`,
+      { pid },
+    );
   }
   let zombie = false;
   try {
@@ -66,7 +73,11 @@ export function pidFromPidfile(file: string, source: ProcSource, host: HostReade
     /* unreadable stat: the audit will say why */
   }
   if (zombie) {
-    throw new DaemonCheckError('PIDFILE', `pidfile ${file} is stale: pid ${pid} has exited (a zombie not yet reaped); remove it or restart the daemon`, { pid });
+    throw new DaemonCheckError(
+      'PIDFILE',
+      `pidfile ${file} is stale: pid ${pid} has exited (a zombie not yet reaped); remove it or restart the daemon`,
+      { pid },
+    );
   }
   return pid;
 }
@@ -81,14 +92,20 @@ function pidsByName(name: string, source: ProcSource, table: ProcessTable = Proc
       try {
         const argv = readCmdline(source, st.pid, 4096).argv;
         // A rewritten title ("MyApp v1: worker", "nginx: master process"): its first word counts too.
-        match = argv.length > 0 && (basename(argv[0]!) === name || basename(argv[0]!.split(/\s/)[0]!.replace(/:$/, '')) === name);
+        match =
+          argv.length > 0 &&
+          (basename(argv[0]!) === name || basename(argv[0]!.split(/\s/)[0]!.replace(/:$/, '')) === name);
       } catch {
         /* gone or unreadable */
       }
     }
     if (match) out.push(st.pid);
   }
-  if (out.length === 0) throw new DaemonCheckError('NO_MATCH', `no process named '${name}' (matched against comm and argv[0]); check with 'pgrep -a ${name}'`);
+  if (out.length === 0)
+    throw new DaemonCheckError(
+      'NO_MATCH',
+      `no process named '${name}' (matched against comm and argv[0]); check with 'pgrep -a ${name}'`,
+    );
   return out.sort((a, b) => a - b);
 }
 
@@ -112,8 +129,10 @@ export function resolverFor(target: Target, source: ProcSource, host: HostReader
       what: `pid ${pid}`,
     };
   }
-  if ('pidfile' in target) return { resolve: () => [pidFromPidfile(target.pidfile, source, host)], what: `pidfile ${target.pidfile}` };
-  if (target.name.trim() === '') throw new DaemonCheckError('INVALID_ARGUMENT', '--name needs a process name, e.g. --name nginx');
+  if ('pidfile' in target)
+    return { resolve: () => [pidFromPidfile(target.pidfile, source, host)], what: `pidfile ${target.pidfile}` };
+  if (target.name.trim() === '')
+    throw new DaemonCheckError('INVALID_ARGUMENT', '--name needs a process name, e.g. --name nginx');
   return { resolve: () => pidsByName(target.name, source), what: `a process named '${target.name}'` };
 }
 
@@ -124,7 +143,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * start time, parent, session and group for three polls in a row (a daemon
  * that is still forking changes them).
  */
-export async function waitForTarget(source: ProcSource, resolve: Resolver, seconds: number, what: string): Promise<number[]> {
+export async function waitForTarget(
+  source: ProcSource,
+  resolve: Resolver,
+  seconds: number,
+  what: string,
+): Promise<number[]> {
   const deadline = Date.now() + seconds * 1000;
   let last = '';
   let stable = 0;
@@ -145,7 +169,9 @@ export async function waitForTarget(source: ProcSource, resolve: Resolver, secon
     }
     if (Date.now() >= deadline) {
       const why = lastError instanceof Error ? ` (last: ${lastError.message})` : ' (it kept changing)';
-      throw new DaemonCheckError('TIMEOUT', `${what} did not appear and settle within ${seconds} s${why}`, { cause: lastError ?? undefined });
+      throw new DaemonCheckError('TIMEOUT', `${what} did not appear and settle within ${seconds} s${why}`, {
+        cause: lastError ?? undefined,
+      });
     }
     await sleep(150);
   }

@@ -8,7 +8,12 @@ import type { CheckResult, Report, Status, Verdict } from './types.js';
 export type FailOn = 'fail' | 'warn';
 
 const STATUS_ORDER: Record<Status, number> = { fail: 0, unknown: 1, warn: 2, info: 3, pass: 4, skip: 5 };
-const VERDICT_ORDER: Record<Verdict, number> = { 'not-a-daemon': 0, inconclusive: 1, 'daemon-with-warnings': 2, daemon: 3 };
+const VERDICT_ORDER: Record<Verdict, number> = {
+  'not-a-daemon': 0,
+  inconclusive: 1,
+  'daemon-with-warnings': 2,
+  daemon: 3,
+};
 
 /** Worst first: fail, unknown, warn, info, pass, skip. */
 export function statusRank(s: Status): number {
@@ -44,7 +49,11 @@ export function isProblem(row: Pick<CheckResult, 'status' | 'severity'>): boolea
 
 /** Whether a report falls short of the bar (exit 1): not-a-daemon, a required check, or warnings under --fail-on warn. */
 export function fallsShort(r: Report, failOn: FailOn): boolean {
-  return r.verdict === 'not-a-daemon' || r.requireFailed.length > 0 || (failOn === 'warn' && r.verdict === 'daemon-with-warnings');
+  return (
+    r.verdict === 'not-a-daemon' ||
+    r.requireFailed.length > 0 ||
+    (failOn === 'warn' && r.verdict === 'daemon-with-warnings')
+  );
 }
 
 /** Exit codes (docs/interface.md): 1 when any report falls short, else 3 when any is inconclusive, else 0. */

@@ -18,7 +18,10 @@ afterAll(() => tracker.killAll());
 /** Starts heavy.py with the given environment and args; resolves to its pid once it has set up. */
 function startHeavy(args: string[], env: NodeJS.ProcessEnv = process.env, argv0Extra: string[] = []): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', [path.join(SUBJECTS, 'heavy.py'), '--report-fd', '3', ...args, ...argv0Extra], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env });
+    const child = spawn('python3', [path.join(SUBJECTS, 'heavy.py'), '--report-fd', '3', ...args, ...argv0Extra], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env,
+    });
     tracker.track(child.pid!);
     let out = '';
     let err = '';
@@ -37,10 +40,18 @@ function startHeavy(args: string[], env: NodeJS.ProcessEnv = process.env, argv0E
 
 /** Runs the CLI under a python wrapper that reports the child's peak RSS (KiB). */
 function auditWithRss(pid: number): { report: Report; code: number; maxRssKiB: number } {
-  const wrapper = 'import resource,subprocess,sys\nr=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE)\nsys.stdout.write(r.stdout.decode()+"\\n@@%d %d" % (r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))';
-  const res = spawnSync('python3', ['-c', wrapper, process.execPath, BIN, String(pid), '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+  const wrapper =
+    'import resource,subprocess,sys\nr=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE)\nsys.stdout.write(r.stdout.decode()+"\\n@@%d %d" % (r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))';
+  const res = spawnSync('python3', ['-c', wrapper, process.execPath, BIN, String(pid), '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 60_000,
+  });
   const at = res.stdout.lastIndexOf('\n@@');
-  const [code, rss] = res.stdout.slice(at + 3).split(' ').map(Number);
+  const [code, rss] = res.stdout
+    .slice(at + 3)
+    .split(' ')
+    .map(Number);
   return { report: JSON.parse(res.stdout.slice(0, at)) as Report, code: code!, maxRssKiB: rss! };
 }
 
@@ -48,24 +59,34 @@ describe('bounded work', () => {
   it('a process with as many fds as the limit allows (100,000 where root may raise it): 4,096 are examined and the report says so', async () => {
     const pid = await startHeavy(['--fds', '100000']);
     const open = fs.readdirSync(`/proc/${pid}/fd`).length;
-    console.log(`bounds: live subject holds ${open} fds (RLIMIT_NOFILE hard limit here: ${spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim()})`);
+    console.log(
+      `bounds: live subject holds ${open} fds (RLIMIT_NOFILE hard limit here: ${spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim()})`,
+    );
     expect(open).toBeGreaterThan(10_000);
     const { report, maxRssKiB } = auditWithRss(pid);
     expect(report.facts.fdCount).toBe(open);
     expect(report.facts.fds).toHaveLength(4096);
     expect(report.facts.limits.join('\n')).toContain(`fds: ${open} open, the first 4096 examined`);
-    expect(report.checks.find((c) => c.id === 'no-leaked-fds')!.detail).toContain(`only the first 4096 of ${open} fds examined`);
+    expect(report.checks.find((c) => c.id === 'no-leaked-fds')!.detail).toContain(
+      `only the first 4096 of ${open} fds examined`,
+    );
     expect(maxRssKiB).toBeLessThan(256 * 1024);
   }, 60_000);
 
   it('a captured process with 100,000 fds replays with the same cap', async () => {
     const pid = await startHeavy(['--sleep', String(uniqueSeconds())]);
     const dir = tempDir();
-    const cap = spawnSync(process.execPath, [BIN, 'capture', String(pid), '--out', path.join(dir, 'cap')], { encoding: 'utf8' });
+    const cap = spawnSync(process.execPath, [BIN, 'capture', String(pid), '--out', path.join(dir, 'cap')], {
+      encoding: 'utf8',
+    });
     expect(cap.status).toBe(0);
     const fdDir = path.join(dir, 'cap', 'proc', String(pid), 'fd');
     for (let n = 1000; n < 101_000; n++) fs.writeFileSync(path.join(fdDir, `${n}.link`), '/dev/null');
-    const r = spawnSync(process.execPath, [BIN, String(pid), '--proc-root', path.join(dir, 'cap'), '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+    const r = spawnSync(process.execPath, [BIN, String(pid), '--proc-root', path.join(dir, 'cap'), '--json'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 60_000,
+    });
     const report = JSON.parse(r.stdout) as Report;
     expect(report.facts.fdCount).toBeGreaterThanOrEqual(100_000);
     expect(report.facts.fds).toHaveLength(4096);
@@ -84,7 +105,7 @@ describe('bounded work', () => {
     expect(maxRssKiB).toBeLessThan(256 * 1024);
   }, 60_000);
 
-  it('with 50,000 lines in /proc/locks the process\'s own lock is found, and the lock table is read whole when fdinfo cannot answer', async () => {
+  it("with 50,000 lines in /proc/locks the process's own lock is found, and the lock table is read whole when fdinfo cannot answer", async () => {
     const pid = await startHeavy(['--locks', '50000']);
     const { report, maxRssKiB } = auditWithRss(pid);
     expect(report.facts.locks!.length).toBeGreaterThanOrEqual(1);

@@ -84,7 +84,10 @@ describe('records', () => {
   });
 
   it("listings come sorted as Node's readdirSync sorts them", () => {
-    const s = new BulkProcSource(live, records('p 9\n', 'p 10\n', 'd fd\n', ['l fd/10', 'x'], ['l fd/9', 'y'], 'p 100\n'));
+    const s = new BulkProcSource(
+      live,
+      records('p 9\n', 'p 10\n', 'd fd\n', ['l fd/10', 'x'], ['l fd/9', 'y'], 'p 100\n'),
+    );
     expect(s.readdir('.')).toEqual(['10', '100', '9']);
     expect(s.readdir('10/fd')).toEqual(['10', '9']);
     expect(fs.readdirSync('/proc/self/fd')).toEqual([...fs.readdirSync('/proc/self/fd')].sort());
@@ -118,80 +121,106 @@ describe('daemon-check-helper scan-read', () => {
   const tracker = new Tracker();
   afterAll(() => tracker.killAll());
 
-  it.skipIf(!helper)('reads what a file-by-file read gives, for a process with a pipe, a deleted file, odd names and a cwd of its own', async () => {
-    const dir = tempDir('dc-bulk-');
-    tracker.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const odd = path.join(dir, 'a b\nc');
-    fs.mkdirSync(odd);
-    const secs = uniqueSeconds();
-    // fd 3 a deleted file, fd 4 a pipe; a newline in its cwd's name; an environment with a newline.
-    const child = spawn('bash', ['-c', `exec 3>gone; rm gone; exec 4< <(exec sleep ${secs}); exec sleep ${secs}`], {
-      cwd: odd, stdio: 'ignore', env: { PATH: process.env.PATH, ODD: 'x\ny' }, detached: true,
-    });
-    const pid = tracker.track(child.pid!);
-    await waitFor('the subject to exec sleep', () => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep') || null);
-    const bulk = bulkSource(live);
-    expect(bulk).toBeInstanceOf(BulkProcSource);
-    const same = (f: (s: ProcSource) => unknown) => expect(f(bulk)).toEqual(f(live));
-    for (const file of ['cmdline', 'environ', 'cgroup']) same((s) => s.readText(`${pid}/${file}`));
-    // stat and status carry counters that move while the subject starts up (times,
-    // memory, context switches): what a check reads of them must agree.
-    same((s) => {
-      const { state: _state, flags: _flags, ...fixed } = parseStat(s.readText(`${pid}/stat`));
-      return fixed;
-    });
-    same((s) => {
-      const { state: _state, ...fixed } = parseStatus(s.readText(`${pid}/status`));
-      return fixed;
-    });
-    same((s) => s.readlink(`${pid}/cwd`).toString());
-    expect(bulk.readlink(`${pid}/cwd`).toString()).toBe(odd);
-    same((s) => s.readlink(`${pid}/root`).toString());
-    same((s) => s.readlink(`${pid}/ns/mnt`).toString());
-    same((s) => s.readdir(`${pid}/fd`));
-    for (const fd of live.readdir(`${pid}/fd`)) same((s) => s.readlink(`${pid}/fd/${fd}`).toString());
-    // The fdinfo of the fds a scan examines: all but stdio on /dev/null, a pipe or a socket.
-    const examined = live.readdir(`${pid}/fd`).filter((fd) => Number(fd) > 2 || !/^(\/dev\/null|pipe:\[|socket:\[)/.test(live.readlink(`${pid}/fd/${fd}`).toString()));
-    expect(examined).toEqual(expect.arrayContaining(['3', '4']));
-    // Its own two (an fd bash keeps for itself could share an offset that moves).
-    for (const fd of ['3', '4']) same((s) => s.readText(`${pid}/fdinfo/${fd}`));
-    const records = parseBulk(spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout).pids.get(String(pid))!;
-    expect([...records.entries.keys()].filter((k) => k.startsWith('fdinfo/')).sort()).toEqual(examined.map((fd) => `fdinfo/${fd}`).sort());
-    expect(bulk.readlink(`${pid}/fd/3`).toString()).toBe(path.join(odd, 'gone') + ' (deleted)');
-    expect(bulk.readlink(`${pid}/fd/4`).toString()).toMatch(/^pipe:\[\d+\]$/);
-    // The caller is listed (a scan leaves itself out later); the helper leaves itself out.
-    expect(bulk.readdir('.')).toContain(String(process.pid));
-    expect(bulk.readdir('.')).toContain(String(pid));
-  });
+  it.skipIf(!helper)(
+    'reads what a file-by-file read gives, for a process with a pipe, a deleted file, odd names and a cwd of its own',
+    async () => {
+      const dir = tempDir('dc-bulk-');
+      tracker.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const odd = path.join(dir, 'a b\nc');
+      fs.mkdirSync(odd);
+      const secs = uniqueSeconds();
+      // fd 3 a deleted file, fd 4 a pipe; a newline in its cwd's name; an environment with a newline.
+      const child = spawn('bash', ['-c', `exec 3>gone; rm gone; exec 4< <(exec sleep ${secs}); exec sleep ${secs}`], {
+        cwd: odd,
+        stdio: 'ignore',
+        env: { PATH: process.env.PATH, ODD: 'x\ny' },
+        detached: true,
+      });
+      const pid = tracker.track(child.pid!);
+      await waitFor(
+        'the subject to exec sleep',
+        () => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep') || null,
+      );
+      const bulk = bulkSource(live);
+      expect(bulk).toBeInstanceOf(BulkProcSource);
+      const same = (f: (s: ProcSource) => unknown) => expect(f(bulk)).toEqual(f(live));
+      for (const file of ['cmdline', 'environ', 'cgroup']) same((s) => s.readText(`${pid}/${file}`));
+      // stat and status carry counters that move while the subject starts up (times,
+      // memory, context switches): what a check reads of them must agree.
+      same((s) => {
+        const { state: _state, flags: _flags, ...fixed } = parseStat(s.readText(`${pid}/stat`));
+        return fixed;
+      });
+      same((s) => {
+        const { state: _state, ...fixed } = parseStatus(s.readText(`${pid}/status`));
+        return fixed;
+      });
+      same((s) => s.readlink(`${pid}/cwd`).toString());
+      expect(bulk.readlink(`${pid}/cwd`).toString()).toBe(odd);
+      same((s) => s.readlink(`${pid}/root`).toString());
+      same((s) => s.readlink(`${pid}/ns/mnt`).toString());
+      same((s) => s.readdir(`${pid}/fd`));
+      for (const fd of live.readdir(`${pid}/fd`)) same((s) => s.readlink(`${pid}/fd/${fd}`).toString());
+      // The fdinfo of the fds a scan examines: all but stdio on /dev/null, a pipe or a socket.
+      const examined = live
+        .readdir(`${pid}/fd`)
+        .filter(
+          (fd) =>
+            Number(fd) > 2 || !/^(\/dev\/null|pipe:\[|socket:\[)/.test(live.readlink(`${pid}/fd/${fd}`).toString()),
+        );
+      expect(examined).toEqual(expect.arrayContaining(['3', '4']));
+      // Its own two (an fd bash keeps for itself could share an offset that moves).
+      for (const fd of ['3', '4']) same((s) => s.readText(`${pid}/fdinfo/${fd}`));
+      const records = parseBulk(spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout).pids.get(
+        String(pid),
+      )!;
+      expect([...records.entries.keys()].filter((k) => k.startsWith('fdinfo/')).sort()).toEqual(
+        examined.map((fd) => `fdinfo/${fd}`).sort(),
+      );
+      expect(bulk.readlink(`${pid}/fd/3`).toString()).toBe(path.join(odd, 'gone') + ' (deleted)');
+      expect(bulk.readlink(`${pid}/fd/4`).toString()).toMatch(/^pipe:\[\d+\]$/);
+      // The caller is listed (a scan leaves itself out later); the helper leaves itself out.
+      expect(bulk.readdir('.')).toContain(String(process.pid));
+      expect(bulk.readdir('.')).toContain(String(pid));
+    },
+  );
 
-  it.skipIf(!helper)('reads no root or ns/mnt of a process whose cwd is / (nothing asks for its mount table then)', () => {
-    const out = spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout;
-    const one = parseBulk(out).pids.get('1')!;
-    if (one.entries.get('cwd')?.toString() === '/') {
-      expect(one.entries.has('root')).toBe(false);
-      expect(one.entries.has('ns/mnt')).toBe(false);
-    }
-    expect(one.entries.has('stat')).toBe(true);
-  });
+  it.skipIf(!helper)(
+    'reads no root or ns/mnt of a process whose cwd is / (nothing asks for its mount table then)',
+    () => {
+      const out = spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout;
+      const one = parseBulk(out).pids.get('1')!;
+      if (one.entries.get('cwd')?.toString() === '/') {
+        expect(one.entries.has('root')).toBe(false);
+        expect(one.entries.has('ns/mnt')).toBe(false);
+      }
+      expect(one.entries.has('stat')).toBe(true);
+    },
+  );
 
-  it.skipIf(!helper)('reads ns/net of exactly the processes that hold a socket, as its peers are looked up in that namespace', () => {
-    const { pids } = parseBulk(spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout);
-    let withSocket = 0;
-    for (const [pid, p] of pids) {
-      // Among the fds a scan examines: the first 4,096 listed.
-      const links = [...p.entries].filter(([k]) => k.startsWith('fd/')).slice(0, 4096);
-      const socket = links.some(([, v]) => typeof v !== 'string' && v.toString().startsWith('socket:['));
-      withSocket += socket ? 1 : 0;
-      expect(p.entries.has('ns/net'), `pid ${pid}`).toBe(socket);
-      // (A process that exits meanwhile has an errno there instead.)
-      const ns = p.entries.get('ns/net');
-      if (socket && typeof ns !== 'string') expect(ns!.toString()).toMatch(/^net:\[\d+\]$/);
-    }
-    expect(withSocket).toBeGreaterThan(0);
-  });
+  it.skipIf(!helper)(
+    'reads ns/net of exactly the processes that hold a socket, as its peers are looked up in that namespace',
+    () => {
+      const { pids } = parseBulk(spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout);
+      let withSocket = 0;
+      for (const [pid, p] of pids) {
+        // Among the fds a scan examines: the first 4,096 listed.
+        const links = [...p.entries].filter(([k]) => k.startsWith('fd/')).slice(0, 4096);
+        const socket = links.some(([, v]) => typeof v !== 'string' && v.toString().startsWith('socket:['));
+        withSocket += socket ? 1 : 0;
+        expect(p.entries.has('ns/net'), `pid ${pid}`).toBe(socket);
+        // (A process that exits meanwhile has an errno there instead.)
+        const ns = p.entries.get('ns/net');
+        if (socket && typeof ns !== 'string') expect(ns!.toString()).toMatch(/^net:\[\d+\]$/);
+      }
+      expect(withSocket).toBeGreaterThan(0);
+    },
+  );
 
-  it.skipIf(!helper)('as nobody: root\'s fds and environ are EACCES, as they are to a read of its own', () => {
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', HELPER, 'scan-read', '/proc'], { maxBuffer: 1 << 30 });
+  it.skipIf(!helper)("as nobody: root's fds and environ are EACCES, as they are to a read of its own", () => {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', HELPER, 'scan-read', '/proc'], {
+      maxBuffer: 1 << 30,
+    });
     expect(r.status).toBe(0);
     const s = new BulkProcSource(live, r.stdout);
     expect(errnoOfCall(() => s.readdir('1/fd'))).toBe('EACCES');
@@ -206,7 +235,9 @@ describe('daemon-check-helper scan-read', () => {
     expect(none.stderr.toString()).toBe('usage: daemon-check-helper scan-read PROC_ROOT\n');
     const missing = spawnSync(HELPER, ['scan-read', '/nonexistent-proc-root']);
     expect(missing.status).toBe(1);
-    expect(missing.stderr.toString()).toBe('daemon-check-helper: cannot list /nonexistent-proc-root: No such file or directory\n');
+    expect(missing.stderr.toString()).toBe(
+      'daemon-check-helper: cannot list /nonexistent-proc-root: No such file or directory\n',
+    );
     expect(missing.stdout.length).toBe(0);
   });
 

@@ -44,15 +44,37 @@ describe('exit-code matrix on live processes', () => {
     { verdict: 'daemon', pid: () => daemonPid, args: ['--expect-cwd', '/srv', '--fail-on', 'warn'], code: 1 },
     { verdict: 'daemon-with-warnings', pid: () => warnPid, args: [], code: 0 },
     { verdict: 'daemon-with-warnings', pid: () => warnPid, args: ['--fail-on', 'warn'], code: 1 },
-    { verdict: 'daemon-with-warnings', pid: () => warnPid, args: ['--fail-on', 'warn', '--ignore', WARNING_IDS], code: 0 },
+    {
+      verdict: 'daemon-with-warnings',
+      pid: () => warnPid,
+      args: ['--fail-on', 'warn', '--ignore', WARNING_IDS],
+      code: 0,
+    },
     { verdict: 'daemon-with-warnings', pid: () => warnPid, args: ['--require', 'handles-sigterm'], code: 1 },
     { verdict: 'daemon-with-warnings', pid: () => warnPid, args: ['--require', 'not-session-leader'], code: 1 },
     { verdict: 'not-a-daemon', pid: () => shortPid, args: [], code: 1 },
     { verdict: 'not-a-daemon', pid: () => shortPid, args: ['--fail-on', 'warn'], code: 1 },
-    { verdict: 'not-a-daemon', pid: () => shortPid, args: ['--ignore', 'detached-parent,own-session,no-controlling-tty,stdio-detached'], code: 0 },
+    {
+      verdict: 'not-a-daemon',
+      pid: () => shortPid,
+      args: ['--ignore', 'detached-parent,own-session,no-controlling-tty,stdio-detached'],
+      code: 0,
+    },
     { verdict: 'inconclusive', pid: () => rootDetachedPid, args: [], code: 3, as: AS_NOBODY },
-    { verdict: 'inconclusive', pid: () => rootDetachedPid, args: ['--ignore', 'stdio-detached'], code: 0, as: AS_NOBODY },
-    { verdict: 'inconclusive', pid: () => rootDetachedPid, args: ['--require', 'stdio-detached'], code: 1, as: AS_NOBODY },
+    {
+      verdict: 'inconclusive',
+      pid: () => rootDetachedPid,
+      args: ['--ignore', 'stdio-detached'],
+      code: 0,
+      as: AS_NOBODY,
+    },
+    {
+      verdict: 'inconclusive',
+      pid: () => rootDetachedPid,
+      args: ['--require', 'stdio-detached'],
+      code: 1,
+      as: AS_NOBODY,
+    },
   ];
   it.each(cases)('$verdict with $args -> exit $code', async ({ verdict, pid, args, code, as }) => {
     const r = await runCli([String(pid()), '--json', ...args], as ?? {});
@@ -60,14 +82,33 @@ describe('exit-code matrix on live processes', () => {
     if (code === 0) expect(r.stderr).toBe('');
     else expect(r.stderr).toMatch(new RegExp(`^daemon-check: pid ${pid()} \\((sleep|python3)\\)[^\\n]*\\n$`));
     const rep = JSON.parse(r.stdout) as Report;
-    if (!args.includes('--ignore') && !args.includes('--expect-umask') && !args.includes('--expect-cwd')) expect(rep.verdict).toBe(verdict);
+    if (!args.includes('--ignore') && !args.includes('--expect-umask') && !args.includes('--expect-cwd'))
+      expect(rep.verdict).toBe(verdict);
     expect(r.code).toBe(code);
   });
 });
 
 function parseJunit(xml: string) {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase' });
-  return parser.parse(xml) as { testsuites: { tests: string; failures: string; skipped: string; testsuite: Array<{ name: string; tests: string; failures: string; skipped: string; errors: string; testcase: Array<Record<string, unknown>> }> } };
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => name === 'testsuite' || name === 'testcase',
+  });
+  return parser.parse(xml) as {
+    testsuites: {
+      tests: string;
+      failures: string;
+      skipped: string;
+      testsuite: Array<{
+        name: string;
+        tests: string;
+        failures: string;
+        skipped: string;
+        errors: string;
+        testcase: Array<Record<string, unknown>>;
+      }>;
+    };
+  };
 }
 
 describe('JUnit', () => {
@@ -81,7 +122,9 @@ describe('JUnit', () => {
     const suite = doc.testsuites.testsuite[0]!;
     expect(suite.testcase).toHaveLength(json.checks.length);
     const fails = json.checks.filter((c) => c.status === 'fail' || (failOn === 'warn' && c.status === 'warn')).length;
-    const skips = json.checks.filter((c) => c.status === 'skip' || c.status === 'info' || (c.status === 'unknown' && c.severity !== 'critical')).length;
+    const skips = json.checks.filter(
+      (c) => c.status === 'skip' || c.status === 'info' || (c.status === 'unknown' && c.severity !== 'critical'),
+    ).length;
     expect(Number(suite.failures)).toBe(fails);
     expect(suite.testcase.filter((t) => 'failure' in t)).toHaveLength(fails);
     expect(Number(suite.skipped)).toBe(skips);
@@ -109,15 +152,28 @@ describe('TAP', () => {
     const json = JSON.parse((await runCli([String(shortPid), '--json'])).stdout) as Report;
     const r = await runCli([String(shortPid), '--format', 'tap']);
     expect(r.stdout.split('\n')[0]).toBe('TAP version 14');
-    const result = await new Promise<{ ok: boolean; count: number; pass: number; fail: number; skip: number; plan: { end: number } }>((resolve) => {
+    const result = await new Promise<{
+      ok: boolean;
+      count: number;
+      pass: number;
+      fail: number;
+      skip: number;
+      plan: { end: number };
+    }>((resolve) => {
       const p = new TapParser((res) => resolve(res as never));
       p.end(r.stdout);
     });
     expect(result.plan.end).toBe(json.checks.length);
     expect(result.count).toBe(json.checks.length);
-    expect(result.fail).toBe(json.checks.filter((c) => c.status === 'fail' || (c.status === 'unknown' && c.severity === 'critical')).length);
+    expect(result.fail).toBe(
+      json.checks.filter((c) => c.status === 'fail' || (c.status === 'unknown' && c.severity === 'critical')).length,
+    );
     expect(result.ok).toBe(false);
-    expect(result.skip).toBe(json.checks.filter((c) => c.status === 'skip' || c.status === 'info' || (c.status === 'unknown' && c.severity !== 'critical')).length);
+    expect(result.skip).toBe(
+      json.checks.filter(
+        (c) => c.status === 'skip' || c.status === 'info' || (c.status === 'unknown' && c.severity !== 'critical'),
+      ).length,
+    );
   });
 });
 
@@ -128,7 +184,8 @@ describe('JSON Schema', () => {
 
   it('accepts real reports of every verdict, --name wrappers and every fixture', async () => {
     const docs: unknown[] = [];
-    for (const pid of [daemonPid, warnPid, shortPid, 1]) docs.push(JSON.parse((await runCli([String(pid), '--json'])).stdout));
+    for (const pid of [daemonPid, warnPid, shortPid, 1])
+      docs.push(JSON.parse((await runCli([String(pid), '--json'])).stdout));
     docs.push(JSON.parse((await runCli([String(rootDetachedPid), '--json'], AS_NOBODY)).stdout));
     const prog = path.join(tempDir(), 'schemapair');
     fs.copyFileSync('/bin/sleep', prog);
@@ -148,7 +205,9 @@ describe('JSON Schema', () => {
   });
 
   it('rejects a report with a renamed field or an unknown check id', () => {
-    const good = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'fixtures', 'nohup-job', 'expected.json'), 'utf8'));
+    const good = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, '..', 'fixtures', 'nohup-job', 'expected.json'), 'utf8'),
+    );
     expect(validate(good)).toBe(true);
     const renamed = { ...good, verdicts: good.verdict };
     delete renamed.verdict;

@@ -136,6 +136,8 @@ describe('good input', () => {
     expect(r.code).toBe(0);
     for (const id of CHECK_IDS) expect(r.stdout).toMatch(new RegExp(`^${id}  \\(`, 'm'));
     const one = await runCli(['explain', 'own-session', '--json']);
-    expect(JSON.parse(one.stdout).checks).toEqual([expect.objectContaining({ id: 'own-session', severity: 'critical' })]);
+    expect(JSON.parse(one.stdout).checks).toEqual([
+      expect.objectContaining({ id: 'own-session', severity: 'critical' }),
+    ]);
   });
 });

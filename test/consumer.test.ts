@@ -19,12 +19,34 @@ let daemon = 0;
 beforeAll(async () => {
   consumer = tempDir('dc-consumer-');
   const packDir = tempDir('dc-pack-');
-  const tgz = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
-  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--silent', '--no-audit', '--no-fund', '--prefer-offline', path.join(packDir, tgz), `typescript@${(JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/typescript/package.json'), 'utf8')) as { version: string }).version}`, '@types/node@20'], {
-    cwd: consumer,
-    stdio: 'ignore',
-  });
+  const tgz = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
+  fs.writeFileSync(
+    path.join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--silent',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      path.join(packDir, tgz),
+      `typescript@${(JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/typescript/package.json'), 'utf8')) as { version: string }).version}`,
+      '@types/node@20',
+    ],
+    {
+      cwd: consumer,
+      stdio: 'ignore',
+    },
+  );
   daemon = (await startPyDaemon(tracker, ['--sleep', '300'])).pid;
 }, 180_000);
 afterAll(() => tracker.killAll());
@@ -35,7 +57,9 @@ describe('the package from a consumer project', () => {
       path.join(consumer, 'audit.mjs'),
       `import { audit } from 'daemon-check';\nconst r = await audit(Number(process.argv[2]));\nprocess.stdout.write(JSON.stringify(r));\n`,
     );
-    const lib = JSON.parse(execFileSync('node', ['audit.mjs', String(daemon)], { cwd: consumer, encoding: 'utf8' })) as Report;
+    const lib = JSON.parse(
+      execFileSync('node', ['audit.mjs', String(daemon)], { cwd: consumer, encoding: 'utf8' }),
+    ) as Report;
     const cli = JSON.parse((await runCli([String(daemon), '--json'])).stdout) as Report;
     const strip = ({ auditedAt: _a, ...rest }: Report) => rest;
     expect(strip(lib)).toEqual(strip(cli));
@@ -80,10 +104,27 @@ describe('the package from a consumer project', () => {
         'void main();',
       ].join('\n'),
     );
-    fs.writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, target: 'ES2022', types: ['node'] }, files: ['typed.ts'] }));
+    fs.writeFileSync(
+      path.join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          target: 'ES2022',
+          types: ['node'],
+        },
+        files: ['typed.ts'],
+      }),
+    );
     execFileSync(path.join(consumer, 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: consumer, stdio: 'pipe' });
-    expect(fs.existsSync(path.join(consumer, 'node_modules', 'daemon-check', 'schema', 'report.schema.json'))).toBe(true);
-    const help = execFileSync(path.join(consumer, 'node_modules', '.bin', 'daemon-check'), ['--help'], { encoding: 'utf8' });
+    expect(fs.existsSync(path.join(consumer, 'node_modules', 'daemon-check', 'schema', 'report.schema.json'))).toBe(
+      true,
+    );
+    const help = execFileSync(path.join(consumer, 'node_modules', '.bin', 'daemon-check'), ['--help'], {
+      encoding: 'utf8',
+    });
     expect(help).toMatch(/Usage: daemon-check/);
   });
 });

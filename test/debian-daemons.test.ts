@@ -22,7 +22,23 @@ describe('Debian daemons', () => {
     const dir = tempDir();
     const secs = uniqueSeconds();
     const pidfile = path.join(dir, 'ssd.pid');
-    execFileSync('start-stop-daemon', ['--start', '--background', '--make-pidfile', '--pidfile', pidfile, '--chdir', '/', '--exec', '/bin/sleep', '--', String(secs)], { stdio: 'ignore' });
+    execFileSync(
+      'start-stop-daemon',
+      [
+        '--start',
+        '--background',
+        '--make-pidfile',
+        '--pidfile',
+        pidfile,
+        '--chdir',
+        '/',
+        '--exec',
+        '/bin/sleep',
+        '--',
+        String(secs),
+      ],
+      { stdio: 'ignore' },
+    );
     const pid = tracker.track(await waitFor('the daemon', () => findProcess(new RegExp(`^/bin/sleep ${secs}$`))));
     const r = (await audit(pid)) as Report;
     expect(r.startedAs.kind).toBe('double-fork');
@@ -36,7 +52,9 @@ describe('Debian daemons', () => {
     const dir = tempDir();
     const secs = uniqueSeconds();
     const lock = path.join(dir, 'dz.lock');
-    execFileSync('daemonize', ['-p', path.join(dir, 'dz.pid'), '-l', lock, '/bin/sleep', String(secs)], { stdio: 'ignore' });
+    execFileSync('daemonize', ['-p', path.join(dir, 'dz.pid'), '-l', lock, '/bin/sleep', String(secs)], {
+      stdio: 'ignore',
+    });
     const pid = tracker.track(await waitFor('the daemon', () => findProcess(new RegExp(`^/bin/sleep ${secs}$`))));
     const r = (await audit(pid)) as Report;
     expect(r.startedAs.kind).toBe('single-fork');

@@ -7,7 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checks, CHECK_IDS } from '../src/checks/index.js';
-import { checksMarkdown, readmeChecksTable, README_TABLE_END, README_TABLE_START, explainLines } from '../src/docs/checks-doc.js';
+import {
+  checksMarkdown,
+  readmeChecksTable,
+  README_TABLE_END,
+  README_TABLE_START,
+  explainLines,
+} from '../src/docs/checks-doc.js';
 import { reportSchemaText } from '../src/docs/schema.js';
 import { runCli } from './helpers/cli.js';
 

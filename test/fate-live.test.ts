@@ -18,8 +18,24 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
 import type { Report } from '../src/types.js';
 import { contradictions } from './helpers/consistency.js';
-import { cgroupMembers, enterLoginScope, loginScopeUnsupported, procIdentity, type LoginScopeHandle } from './helpers/login-scope.js';
-import { Tracker, alive, childOf, findProcess, sleep, startPyDaemon, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
+import {
+  cgroupMembers,
+  enterLoginScope,
+  loginScopeUnsupported,
+  procIdentity,
+  type LoginScopeHandle,
+} from './helpers/login-scope.js';
+import {
+  Tracker,
+  alive,
+  childOf,
+  findProcess,
+  sleep,
+  startPyDaemon,
+  tempDir,
+  uniqueSeconds,
+  waitFor,
+} from './helpers/procs.js';
 
 /**
  * The processes this file started, SIGKILLed at cleanup by pid, but only
@@ -42,10 +58,18 @@ class Started {
     const live = this.procs.splice(0).filter(same);
     for (const { pid } of live) signal(pid, 'SIGKILL');
     for (const f of this.cleanups.splice(0)) {
-      try { f(); } catch { /* best effort */ }
+      try {
+        f();
+      } catch {
+        /* best effort */
+      }
     }
     // Dead: gone, reused, or a zombie (PID 1 here reaps orphans only after a second or two).
-    await waitFor('our processes to exit', () => live.every((p) => !same(p) || procIdentity(p.pid)?.state === 'Z'), 5_000).catch(() => undefined);
+    await waitFor(
+      'our processes to exit',
+      () => live.every((p) => !same(p) || procIdentity(p.pid)?.state === 'Z'),
+      5_000,
+    ).catch(() => undefined);
   }
 }
 
@@ -66,7 +90,10 @@ async function restoreScopes(): Promise<void> {
   for (const h of scopes.splice(0).reverse()) {
     const rep = await h.restore();
     const foreign = (p: string) => /: EBUSY \(holds cgroups the helper did not make: /.test(p);
-    expect(rep.problems.filter((p) => !foreign(p)), `restoring ${h.cgroupPath}`).toEqual([]);
+    expect(
+      rep.problems.filter((p) => !foreign(p)),
+      `restoring ${h.cgroupPath}`,
+    ).toEqual([]);
     for (const d of Object.values(h.dirs)) expect(rep.left, `restoring ${h.cgroupPath}`).not.toContain(d);
     leftSlices.push(...rep.left);
   }
@@ -133,18 +160,33 @@ function statOf(pid: number): { state: string; ppid: number } | null {
 }
 const ppidOf = (pid: number): number | null => statOf(pid)?.ppid ?? null;
 const cmdlineOf = (pid: number): string => {
-  try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' '); } catch { return ''; }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
+  }
 };
 const commOf = (pid: number): string => {
-  try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; }
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 };
 const cgroupOf = (pid: number): string => {
-  try { return fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'); } catch { return ''; }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    return '';
+  }
 };
 
 /** Every pid whose whole command line matches. */
 function findAll(re: RegExp): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && re.test(cmdlineOf(Number(d)))).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && re.test(cmdlineOf(Number(d))))
+    .map(Number);
 }
 
 /** A mask line of /proc/PID/status (SigIgn, SigCgt, SigBlk), or null. */
@@ -156,7 +198,8 @@ function statusMask(pid: number, field: 'SigIgn' | 'SigCgt' | 'SigBlk'): bigint 
     return null;
   }
 }
-const hasSignal = (mask: bigint | null, signo: number): boolean => mask !== null && ((mask >> BigInt(signo - 1)) & 1n) === 1n;
+const hasSignal = (mask: bigint | null, signo: number): boolean =>
+  mask !== null && ((mask >> BigInt(signo - 1)) & 1n) === 1n;
 const SIGTERM = 15;
 
 /** Dead: gone, or a zombie (PID 1 here reaps orphans only after a second or two). */
@@ -168,8 +211,17 @@ async function waitDead(pid: number, what: string, ms = 10_000): Promise<void> {
 
 /** What /proc says about a process that did not do what was expected, for the failure message. */
 function describeProcess(pid: number): string {
-  const read = (f: string) => { try { return fs.readFileSync(`/proc/${pid}/${f}`, 'utf8'); } catch (e) { return `(${(e as NodeJS.ErrnoException).code})`; } };
-  const status = read('status').split('\n').filter((l) => /^(State|PPid|NSpid|Sig|ShdPnd)/.test(l)).join(', ');
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/${f}`, 'utf8');
+    } catch (e) {
+      return `(${(e as NodeJS.ErrnoException).code})`;
+    }
+  };
+  const status = read('status')
+    .split('\n')
+    .filter((l) => /^(State|PPid|NSpid|Sig|ShdPnd)/.test(l))
+    .join(', ');
   return `${cmdlineOf(pid)}; ${status}; wchan ${read('wchan')}; children ${read(`task/${pid}/children`).trim() || 'none'}`;
 }
 
@@ -194,7 +246,11 @@ function spawnChild(cmd: string, args: string[], opts: { cwd?: string } = {}): n
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
-  try { process.kill(pid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** The textbook double-forked daemon (test/subjects/pydaemon.py), tracked here. */
@@ -244,7 +300,11 @@ const HOST_PASSWD = 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobod
  */
 function hostRoot(files: Record<string, string> = {}, opts: { systemd?: boolean } = {}): string {
   const root = dir('dc-fate-host-');
-  const all: Record<string, string> = { '/etc/passwd': HOST_PASSWD, '/etc/systemd/logind.conf': DEBIAN_LOGIND_CONF, ...files };
+  const all: Record<string, string> = {
+    '/etc/passwd': HOST_PASSWD,
+    '/etc/systemd/logind.conf': DEBIAN_LOGIND_CONF,
+    ...files,
+  };
   for (const [p, text] of Object.entries(all)) {
     const f = path.join(root, p);
     fs.mkdirSync(path.dirname(f), { recursive: true });
@@ -306,7 +366,8 @@ function pyScript(name: string, text: string): string {
   return f;
 }
 /** Catches SIGTERM and carries on. */
-const CATCHER = 'import signal, time\nsignal.signal(signal.SIGTERM, lambda *a: None)\nwhile True:\n    time.sleep(60)\n';
+const CATCHER =
+  'import signal, time\nsignal.signal(signal.SIGTERM, lambda *a: None)\nwhile True:\n    time.sleep(60)\n';
 
 /** The audit, run by a node process as nobody (the current src/, bundled). */
 let bundle: string | null = null;
@@ -318,16 +379,28 @@ async function auditAsNobody(pid: number, root: string): Promise<Report> {
     const out = path.join(d, 'audit.mjs');
     await build({
       stdin: {
-        contents: `import { audit } from ${JSON.stringify(api)};\n` +
+        contents:
+          `import { audit } from ${JSON.stringify(api)};\n` +
           'audit(Number(process.argv[2]), { hostRoot: process.argv[3] }).then(' +
           '(r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stderr.write(String(e?.stack ?? e)); process.exit(1); });',
-        resolveDir: process.cwd(), loader: 'ts',
+        resolveDir: process.cwd(),
+        loader: 'ts',
       },
-      bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'silent',
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: out,
+      logLevel: 'silent',
     });
     bundle = out;
   }
-  const r = spawnSync(process.execPath, [bundle, String(pid), root], { uid: NOBODY, gid: NOBODY, encoding: 'utf8', cwd: '/', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [bundle, String(pid), root], {
+    uid: NOBODY,
+    gid: NOBODY,
+    encoding: 'utf8',
+    cwd: '/',
+    timeout: 20_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   const rep = JSON.parse(r.stdout) as Report;
   expect(rep.auditorUid).toBe(NOBODY);
@@ -356,8 +429,16 @@ beforeAll(async () => {
   let exited = false;
   c.once('exit', () => (exited = true));
   // It writes its pid to /run/crond.pid once it holds the lock; a cron already running makes it exit.
-  const pidfile = (): string => { try { return fs.readFileSync('/run/crond.pid', 'utf8').trim(); } catch { return ''; } };
-  await waitFor('cron to take its pidfile lock (or refuse)', () => exited || pidfile() === String(c.pid), 10_000).catch(() => undefined);
+  const pidfile = (): string => {
+    try {
+      return fs.readFileSync('/run/crond.pid', 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
+  await waitFor('cron to take its pidfile lock (or refuse)', () => exited || pidfile() === String(c.pid), 10_000).catch(
+    () => undefined,
+  );
   cronState.pid = exited ? null : (c.pid ?? null);
 });
 
@@ -365,8 +446,12 @@ afterAll(async () => {
   fs.rmSync(CRON_FILE, { force: true });
   // Our cron, then its job children (CRON), the jobs' shells and the jobs: by pid, never by name.
   const jobs = findAll(CRON_JOB);
-  const shells = jobs.map(ppidOf).filter((p): p is number => p !== null && cmdlineOf(p) === `/bin/sh -c sleep ${CRON_SECS}`);
-  const cronChildren = shells.map(ppidOf).filter((p): p is number => p !== null && p > 1 && commOf(p) === 'cron' && p !== cronState.pid);
+  const shells = jobs
+    .map(ppidOf)
+    .filter((p): p is number => p !== null && cmdlineOf(p) === `/bin/sh -c sleep ${CRON_SECS}`);
+  const cronChildren = shells
+    .map(ppidOf)
+    .filter((p): p is number => p !== null && p > 1 && commOf(p) === 'cron' && p !== cronState.pid);
   const ours = [...(cronState.pid !== null ? [cronState.pid] : []), ...cronChildren, ...shells, ...jobs];
   for (const p of ours) signal(p, 'SIGKILL');
   for (const p of ours) await waitDead(p, `cron process ${p} to exit`, 5_000).catch(() => undefined);
@@ -379,7 +464,8 @@ describe('logout: logind, without a logind (host roots in temp dirs, a real daem
     const unsupported = loginScopeUnsupported();
     if (unsupported) throw new Error(`cannot place a process in a login scope here: ${unsupported}`);
     const passwd = fs.readFileSync('/etc/passwd', 'utf8');
-    if (new RegExp(`^[^:]*:[^:]*:${UNKNOWN_UID}:`, 'm').test(passwd)) throw new Error(`uid ${UNKNOWN_UID} is in /etc/passwd here`);
+    if (new RegExp(`^[^:]*:[^:]*:${UNKNOWN_UID}:`, 'm').test(passwd))
+      throw new Error(`uid ${UNKNOWN_UID} is in /etc/passwd here`);
     if (!/^nobody:[^:]*:65534:/m.test(passwd)) throw new Error('no nobody (65534) in /etc/passwd here');
   });
 
@@ -394,14 +480,19 @@ describe('logout: logind, without a logind (host roots in temp dirs, a real daem
     expect(r.fate.logout).toMatchObject({ outcome: 'dies', by: 'systemd-logind' });
     expect(r.fate.logout.why).toContain(`${DROPIN}:2`);
     expect(r.fate.logout.why).toContain(`session-${h.session}.scope`);
-    expect(r.fate.logout.why).toMatch(/SIGTERM, then SIGKILL, to every process in it, whatever its signal dispositions/);
+    expect(r.fate.logout.why).toMatch(
+      /SIGTERM, then SIGKILL, to every process in it, whatever its signal dispositions/,
+    );
     // The textbook daemon catches SIGTERM and exits: logind's SIGTERM alone ends it.
     expect(r.fate.stop.outcome).toBe('dies');
 
     // Two more in the same scope: one ignores SIGTERM, one catches it and carries on.
     const secs = uniqueSeconds();
     const ignorer = spawnChild('sh', ['-c', `trap '' TERM; exec sleep ${secs}`]);
-    await waitFor('the ignorer to exec sleep with SIGTERM ignored', () => cmdlineOf(ignorer) === `sleep ${secs}` && hasSignal(statusMask(ignorer, 'SigIgn'), SIGTERM));
+    await waitFor(
+      'the ignorer to exec sleep with SIGTERM ignored',
+      () => cmdlineOf(ignorer) === `sleep ${secs}` && hasSignal(statusMask(ignorer, 'SigIgn'), SIGTERM),
+    );
     const catcher = spawnChild('/usr/bin/python3', [pyScript('catcher.py', CATCHER)]);
     await waitFor('the catcher to install its handler', () => hasSignal(statusMask(catcher, 'SigCgt'), SIGTERM));
     addToScope(h, ignorer);
@@ -435,7 +526,7 @@ describe('logout: logind, without a logind (host roots in temp dirs, a real daem
     expect(r.verdict).not.toBe('not-a-daemon');
   });
 
-  it('the scope\'s user (uid 65534, nobody in passwd) listed in KillExcludeUsers: lives', async () => {
+  it("the scope's user (uid 65534, nobody in passwd) listed in KillExcludeUsers: lives", async () => {
     const root = hostRoot({ [DROPIN]: '[Login]\nKillUserProcesses=yes\nKillExcludeUsers=nobody\n' });
     const pid = await pyDaemon();
     await enterScope(pid, NOBODY);
@@ -461,9 +552,13 @@ describe('logout: logind, without a logind (host roots in temp dirs, a real daem
     const r = await auditOf(pid, root);
     expect(row(r, 'outside-login-scope').status).toBe('warn');
     expect(r.fate.logout.outcome).toBe('lives');
-    expect(r.fate.logout.why).toMatch(/KillUserProcesses= is set nowhere, and this logind\.conf's commented default line says no/);
+    expect(r.fate.logout.why).toMatch(
+      /KillUserProcesses= is set nowhere, and this logind\.conf's commented default line says no/,
+    );
     expect(r.fate.logout.unless).toMatch(/built with KillUserProcesses=yes/);
-    expect(r.fate.logout.unless).toContain('busctl get-property org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager KillUserProcesses');
+    expect(r.fate.logout.unless).toContain(
+      'busctl get-property org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager KillUserProcesses',
+    );
   });
 
   it('no /run/systemd/system: systemd is not pid 1, nothing kills the scope, even with KillUserProcesses=yes', async () => {
@@ -479,14 +574,19 @@ describe('logout: logind, without a logind (host roots in temp dirs, a real daem
 
   it('a chmod 000 drop-in: unknown for an auditor that cannot read it (nobody), decided for root, who reads it as logind does', async () => {
     const locked = '/etc/systemd/logind.conf.d/10-locked.conf';
-    const root = hostRoot({ [DROPIN]: '[Login]\nKillUserProcesses=yes\n', [locked]: '[Login]\nKillExcludeUsers=nobody\n' });
+    const root = hostRoot({
+      [DROPIN]: '[Login]\nKillUserProcesses=yes\n',
+      [locked]: '[Login]\nKillExcludeUsers=nobody\n',
+    });
     fs.chmodSync(root, 0o755); // mkdtemp makes it 0700: nobody must reach the file to be refused by its mode
     fs.chmodSync(path.join(root, locked), 0o000);
     const pid = await pyDaemon();
     await enterScope(pid, NOBODY);
     const r = await auditAsNobody(pid, root);
     expect(r.fate.logout.outcome).toBe('unknown');
-    expect(r.fate.logout.why).toContain(`${locked}: cannot be read by this user (EACCES), though logind, as root, reads it`);
+    expect(r.fate.logout.why).toContain(
+      `${locked}: cannot be read by this user (EACCES), though logind, as root, reads it`,
+    );
     const check = r.checks.find((c) => c.id === 'outside-login-scope')!;
     expect(check.status).toBe('warn');
     expect(check.detail).toMatch(/whether logind kills it is unknown/);
@@ -518,7 +618,7 @@ describe('logout: logind, without a logind (host roots in temp dirs, a real daem
   });
 
   // logind names the scope's uid from the host's passwd: with --host-root, the host root's.
-  it('the scope\'s uid is named from the host root\'s passwd, as the host\'s logind names it', async () => {
+  it("the scope's uid is named from the host root's passwd, as the host's logind names it", async () => {
     const r = await setup('host passwd', async () => {
       const root = hostRoot({
         '/etc/passwd': `${HOST_PASSWD}dcfate:x:${UNKNOWN_UID}:${UNKNOWN_UID}::/nonexistent:/usr/sbin/nologin\n`,
@@ -554,7 +654,13 @@ describe('stop: the init of a pid namespace (unshare --fork --pid --mount-proc, 
   async function nsInit(cmd: string[], match: RegExp): Promise<{ init: number; unshare: number }> {
     execFileSync('setsid', ['-f', 'unshare', '--fork', '--pid', '--mount-proc', ...cmd], { stdio: 'ignore', cwd: '/' });
     // tini's child runs tini's command line too until its own exec: the init is the one whose parent is unshare.
-    const init = tracker.track(await waitFor('the namespace init', () => findAll(match).find((p) => cmdlineOf(ppidOf(p) ?? 0).startsWith('unshare ')), 20_000));
+    const init = tracker.track(
+      await waitFor(
+        'the namespace init',
+        () => findAll(match).find((p) => cmdlineOf(ppidOf(p) ?? 0).startsWith('unshare ')),
+        20_000,
+      ),
+    );
     const unshare = tracker.track(ppidOf(init)!);
     expect(cmdlineOf(unshare)).toBe(`unshare --fork --pid --mount-proc ${cmd.join(' ')}`);
     expect(fs.readFileSync(`/proc/${init}/status`, 'utf8')).toMatch(new RegExp(`^NSpid:\\s+${init}\\s+1$`, 'm'));
@@ -582,7 +688,7 @@ describe('stop: the init of a pid namespace (unshare --fork --pid --mount-proc, 
   it('tini as its init: it forwards SIGTERM to its child, and both end', async () => {
     const secs = uniqueSeconds();
     const { init: tini } = await nsInit(['tini', '--', 'sleep', String(secs)], new RegExp(`^tini -- sleep ${secs}$`));
-    const child = tracker.track(await waitFor('tini\'s child', () => childOf(tini, 'sleep')));
+    const child = tracker.track(await waitFor("tini's child", () => childOf(tini, 'sleep')));
     const r = await auditOf(tini);
     expect(r.startedAs.kind).toBe('namespace-init');
     expect(r.fate.stop).toMatchObject({ outcome: 'dies', by: `tini (${tini})` });
@@ -593,13 +699,16 @@ describe('stop: the init of a pid namespace (unshare --fork --pid --mount-proc, 
     expect(rc.fate.crash.why).toMatch(/container init/);
 
     process.kill(tini, 'SIGTERM');
-    await waitDead(child, 'tini\'s child to die of the forwarded SIGTERM');
+    await waitDead(child, "tini's child to die of the forwarded SIGTERM");
     await waitDead(tini, 'tini to exit with its child');
   });
 
   it('a python init with a SIGTERM handler that exits: dies on SIGTERM', async () => {
     const secs = uniqueSeconds();
-    const script = pyScript('nsinit.py', 'import os, signal, time\nsignal.signal(signal.SIGTERM, lambda *a: os._exit(0))\nwhile True:\n    time.sleep(60)\n');
+    const script = pyScript(
+      'nsinit.py',
+      'import os, signal, time\nsignal.signal(signal.SIGTERM, lambda *a: os._exit(0))\nwhile True:\n    time.sleep(60)\n',
+    );
     const match = new RegExp(`^/usr/bin/python3 ${script.replace(/[.]/g, '\\.')} ${secs}$`);
     const { init } = await nsInit(['/usr/bin/python3', script, String(secs)], match);
     await waitFor('its SIGTERM handler', () => hasSignal(statusMask(init, 'SigCgt'), SIGTERM));
@@ -633,10 +742,16 @@ describe('crash: real supervisors start it again', () => {
     expect(r.fate.crash.unless).toMatch(/marked down/);
 
     process.kill(first, 'SIGKILL');
-    const again = tracker.track(await waitFor('runsv to start the service again', () => {
-      const c = childOf(runsv, 'sleep');
-      return c && c !== first && cmdlineOf(c) === `sleep ${secs}` ? c : null;
-    }, 15_000));
+    const again = tracker.track(
+      await waitFor(
+        'runsv to start the service again',
+        () => {
+          const c = childOf(runsv, 'sleep');
+          return c && c !== first && cmdlineOf(c) === `sleep ${secs}` ? c : null;
+        },
+        15_000,
+      ),
+    );
     expect(ppidOf(again)).toBe(runsv);
     expect(alive(first)).toBe(false);
 
@@ -649,13 +764,27 @@ describe('crash: real supervisors start it again', () => {
   describe('supervisord', () => {
     function supervisorConf(d: string, secs: number): string {
       const conf = path.join(d, 'supervisord.conf');
-      fs.writeFileSync(conf, [
-        '[unix_http_server]', `file=${d}/supervisor.sock`,
-        '[supervisord]', `logfile=${d}/supervisord.log`, `pidfile=${d}/supervisord.pid`, `childlogdir=${d}`, 'nodaemon=true', 'user=root',
-        '[rpcinterface:supervisor]', 'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
-        '[supervisorctl]', `serverurl=unix://${d}/supervisor.sock`,
-        `[program:dcf${secs}]`, `command=sleep ${secs}`, 'startsecs=0', '',
-      ].join('\n'));
+      fs.writeFileSync(
+        conf,
+        [
+          '[unix_http_server]',
+          `file=${d}/supervisor.sock`,
+          '[supervisord]',
+          `logfile=${d}/supervisord.log`,
+          `pidfile=${d}/supervisord.pid`,
+          `childlogdir=${d}`,
+          'nodaemon=true',
+          'user=root',
+          '[rpcinterface:supervisor]',
+          'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
+          '[supervisorctl]',
+          `serverurl=unix://${d}/supervisor.sock`,
+          `[program:dcf${secs}]`,
+          `command=sleep ${secs}`,
+          'startsecs=0',
+          '',
+        ].join('\n'),
+      );
       return conf;
     }
 
@@ -674,10 +803,16 @@ describe('crash: real supervisors start it again', () => {
       expect(r.fate.crash.unless).toMatch(/autorestart=false/);
 
       process.kill(first, 'SIGKILL');
-      const again = tracker.track(await waitFor('supervisord to start the program again', () => {
-        const c = childOf(sd, 'sleep');
-        return c && c !== first && cmdlineOf(c) === `sleep ${secs}` ? c : null;
-      }, 15_000));
+      const again = tracker.track(
+        await waitFor(
+          'supervisord to start the program again',
+          () => {
+            const c = childOf(sd, 'sleep');
+            return c && c !== first && cmdlineOf(c) === `sleep ${secs}` ? c : null;
+          },
+          15_000,
+        ),
+      );
       expect(ppidOf(again)).toBe(sd);
 
       const rs = await auditOf(sd);
@@ -700,7 +835,11 @@ describe('crash: real supervisors start it again', () => {
       // anyone can bind it again.
       found.tempName = `${d}/supervisor.sock.${sd}`;
       expect(fs.existsSync(found.tempName)).toBe(false);
-      const bind = spawnSync('/usr/bin/python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', found.tempName], { encoding: 'utf8' });
+      const bind = spawnSync(
+        '/usr/bin/python3',
+        ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', found.tempName],
+        { encoding: 'utf8' },
+      );
       found.tempBindable = bind.status === 0;
       fs.rmSync(found.tempName, { force: true });
       expect(found.tempBindable, bind.stderr).toBe(true);
@@ -709,7 +848,10 @@ describe('crash: real supervisors start it again', () => {
     // /proc/net/unix keeps the bind-time name: supervisord binds "<file>.<pid>", hard-links it to
     // <file> and unlinks the first (supervisor/http.py). That name guards nothing and is not offered.
     it('single-instance does not offer the unlinked bind-time name as the guard', () => {
-      expect(found.detail && found.tempName && found.tempBindable, 'the test above saw the bind-time name unlinked and bindable').toBeTruthy();
+      expect(
+        found.detail && found.tempName && found.tempBindable,
+        'the test above saw the bind-time name unlinked and bindable',
+      ).toBeTruthy();
       expect(found.detail).not.toContain(found.tempName);
     });
   });
@@ -718,9 +860,12 @@ describe('crash: real supervisors start it again', () => {
 // ====================================================================== 4
 
 describe('sessions without a terminal: atd and cron', () => {
-  it('an at job runs under a child of atd, in atd\'s session: at-job, own-session warns naming atd', async () => {
+  it("an at job runs under a child of atd, in atd's session: at-job, own-session warns naming atd", async () => {
     // An atd already running (not one of its own job children) does the job; else a private one.
-    const running = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)
+    const running = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)
       .filter((p) => commOf(p) === 'atd' && alive(p) && commOf(ppidOf(p) ?? 0) !== 'atd');
     let atd = running[0] ?? null;
     let started = false;
@@ -729,7 +874,13 @@ describe('sessions without a terminal: atd and cron', () => {
       children.push(c);
       atd = c.pid!;
       started = true;
-      await waitFor('atd to write its pidfile', () => { try { return fs.readFileSync('/run/atd.pid', 'utf8').trim() === String(atd); } catch { return false; } });
+      await waitFor('atd to write its pidfile', () => {
+        try {
+          return fs.readFileSync('/run/atd.pid', 'utf8').trim() === String(atd);
+        } catch {
+          return false;
+        }
+      });
     }
     const secs = uniqueSeconds();
     let job: number | null = null;
@@ -757,9 +908,16 @@ describe('sessions without a terminal: atd and cron', () => {
         const sh = ppidOf(job);
         const atdChild = sh ? ppidOf(sh) : null;
         signal(job, 'SIGKILL');
-        if (atdChild && atdChild !== atd) await waitDead(atdChild, 'atd\'s job child to finish', 10_000).catch(() => undefined);
+        if (atdChild && atdChild !== atd)
+          await waitDead(atdChild, "atd's job child to finish", 10_000).catch(() => undefined);
       }
-      if (atJob && spawnSync('atq', { encoding: 'utf8' }).stdout.split('\n').some((l) => l.split(/\s+/)[0] === atJob)) spawnSync('atrm', [atJob]);
+      if (
+        atJob &&
+        spawnSync('atq', { encoding: 'utf8' })
+          .stdout.split('\n')
+          .some((l) => l.split(/\s+/)[0] === atJob)
+      )
+        spawnSync('atrm', [atJob]);
       // SIGTERM: atd removes /run/atd.pid, so `at` never signals a stale pid.
       if (started) {
         signal(atd, 'SIGTERM');
@@ -770,8 +928,11 @@ describe('sessions without a terminal: atd and cron', () => {
 
   it('a cron job: its shell leads a session under a cron child; own-session warns naming cron and where the output goes', async () => {
     const deadline = cronState.started + 75_000;
-    const job = await waitFor(`the cron job (cron ${cronState.pid ?? 'already running'}${cronState.refused ? `: ${cronState.refused.trim()}` : ''})`,
-      () => findProcess(CRON_JOB), Math.max(1, deadline - Date.now()));
+    const job = await waitFor(
+      `the cron job (cron ${cronState.pid ?? 'already running'}${cronState.refused ? `: ${cronState.refused.trim()}` : ''})`,
+      () => findProcess(CRON_JOB),
+      Math.max(1, deadline - Date.now()),
+    );
     tracker.track(job);
     const sh = ppidOf(job)!;
     const cronChild = ppidOf(sh)!;
@@ -804,9 +965,16 @@ describe('logout: a detached tmux server in a login scope', () => {
     const root = hostRoot({ [DROPIN]: '[Login]\nKillUserProcesses=yes\n' });
     const sock = `dc-fate-${process.pid}-${uniqueSeconds()}`;
     const [s1, s2] = [uniqueSeconds(), uniqueSeconds()];
-    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...args], { encoding: 'utf8', cwd: '/', env: { ...process.env, TMUX: '' } });
+    const tmux = (...args: string[]) =>
+      execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...args], {
+        encoding: 'utf8',
+        cwd: '/',
+        env: { ...process.env, TMUX: '' },
+      });
     tmux('new-session', '-d', `sleep ${s1}`);
-    const [serverText, paneText, socketPath] = tmux('display-message', '-p', '#{pid} #{pane_pid} #{socket_path}').trim().split(' ') as [string, string, string];
+    const [serverText, paneText, socketPath] = tmux('display-message', '-p', '#{pid} #{pane_pid} #{socket_path}')
+      .trim()
+      .split(' ') as [string, string, string];
     tracker.onCleanup(() => execFileSync('tmux', ['-L', sock, 'kill-server'], { stdio: 'ignore' }));
     // A server killed by a signal leaves its socket behind.
     tracker.onCleanup(() => fs.rmSync(socketPath, { force: true }));
@@ -847,14 +1015,20 @@ describe('logout: a detached tmux server in a login scope', () => {
     // The first pane was signalled by nobody, but its terminal was the dead server's pty:
     // the kernel hangs it up and sends SIGHUP to its session's leader, the sleep.
     found.paneSignalled = termed.includes(pane1);
-    await waitFor('the first pane to die with its server', () => !alive(pane1), 5_000).then(() => (found.paneDiedWithServer = true), () => (found.paneDiedWithServer = false));
+    await waitFor('the first pane to die with its server', () => !alive(pane1), 5_000).then(
+      () => (found.paneDiedWithServer = true),
+      () => (found.paneDiedWithServer = false),
+    );
     expect(found.paneDiedWithServer).toBe(true);
   });
 
   // A pane's terminal is its server's pty: when logind ends the server's scope, the kernel hangs
   // the pane up even though the pane itself is in no scope.
   it('a pane born outside the scope dies with its server: fate.logout follows the multiplexer server', () => {
-    expect(found.pane && found.paneDiedWithServer === true && found.paneSignalled === false, 'the test above saw the unsignalled pane die with its server').toBe(true);
+    expect(
+      found.pane && found.paneDiedWithServer === true && found.paneSignalled === false,
+      'the test above saw the unsignalled pane die with its server',
+    ).toBe(true);
     expect(found.pane!.fate.logout.outcome).toBe('dies');
   });
 });

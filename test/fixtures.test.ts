@@ -41,8 +41,20 @@ describe('fixture replays', () => {
   it('has the scenarios fixtures/make-fixtures.sh captures', () => {
     expect(scenarios.sort()).toEqual(
       [
-        'at-job', 'double-fork-pidfile', 'login-scope', 'multiplexer-pane', 'namespace-init', 'nohup-job', 'orphaned-job',
-        'script-job', 'setsid-single-fork', 'shell-job', 'supervised-tini', 'tmux-server', 'unreadable-fds', 'zombie-child',
+        'at-job',
+        'double-fork-pidfile',
+        'login-scope',
+        'multiplexer-pane',
+        'namespace-init',
+        'nohup-job',
+        'orphaned-job',
+        'script-job',
+        'setsid-single-fork',
+        'shell-job',
+        'supervised-tini',
+        'tmux-server',
+        'unreadable-fds',
+        'zombie-child',
       ].sort(),
     );
   });
@@ -127,11 +139,16 @@ describe('what each scenario must show', () => {
 
   it('double fork captured before init reaped the middle process: a zombie leader is told as exited', () => {
     const sid = expected('double-fork-pidfile').facts.sid;
-    expect(fs.readFileSync(path.join(FIXTURES, 'double-fork-pidfile', 'proc', String(sid), 'stat'), 'utf8')).toMatch(/^\d+ \(python3\) Z /);
+    expect(fs.readFileSync(path.join(FIXTURES, 'double-fork-pidfile', 'proc', String(sid), 'stat'), 'utf8')).toMatch(
+      /^\d+ \(python3\) Z /,
+    );
     const r = replay('double-fork-pidfile', expected('double-fork-pidfile').pidfile!);
     expect(r.facts.sessionLeader).toBeNull();
     expect(r.startedAs.detail).toContain(`session ${sid} (its leader has exited)`);
-    expect(r.checks.find((c) => c.id === 'own-session')).toMatchObject({ status: 'pass', observed: `session ${sid}, leader gone` });
+    expect(r.checks.find((c) => c.id === 'own-session')).toMatchObject({
+      status: 'pass',
+      observed: `session ${sid}, leader gone`,
+    });
   });
 
   it('zombie child: reaps-children warns and names the zombie', () => {
@@ -164,7 +181,7 @@ describe('what each scenario must show', () => {
     expect(r.facts.unreadable.fds).toBe('EACCES');
   });
 
-  it('(cmd &): an orphaned job left in the login\'s session, which no hangup signal reaches', () => {
+  it("(cmd &): an orphaned job left in the login's session, which no hangup signal reaches", () => {
     const r = replay('orphaned-job');
     expect(r.startedAs.kind).toBe('orphaned-job');
     expect(r.facts.ppid).toBe(1);
@@ -173,7 +190,7 @@ describe('what each scenario must show', () => {
     expect(statusOf(r, 'own-session')).toBe('fail');
   });
 
-  it('a job in a tmux pane: the multiplexer\'s pty, which a login\'s hangup does not touch', () => {
+  it("a job in a tmux pane: the multiplexer's pty, which a login's hangup does not touch", () => {
     const r = replay('multiplexer-pane');
     expect(r.startedAs.kind).toBe('multiplexer-pane');
     expect(r.fate.hangup.outcome).toBe('lives');
@@ -191,10 +208,12 @@ describe('what each scenario must show', () => {
     expect(r.startedAs.kind).toBe('namespace-init');
     expect(r.fate.stop).toMatchObject({ outcome: 'lives', by: 'the kernel' });
     expect(statusOf(r, 'init-duties')).toBe('warn');
-    expect(r.checks.find((c) => c.id === 'handles-sigterm')!.detail).toMatch(/the kernel drops signals with the default action for a namespace's init/);
+    expect(r.checks.find((c) => c.id === 'handles-sigterm')!.detail).toMatch(
+      /the kernel drops signals with the default action for a namespace's init/,
+    );
   });
 
-  it('a script\'s background job without a terminal: script-job, own-session and detached-parent warn', () => {
+  it("a script's background job without a terminal: script-job, own-session and detached-parent warn", () => {
     const r = replay('script-job');
     expect(r.startedAs.kind).toBe('script-job');
     expect(statusOf(r, 'own-session')).toBe('warn');
@@ -205,23 +224,33 @@ describe('what each scenario must show', () => {
   it('an at job: at-job, own-session warns and names atd', () => {
     const r = replay('at-job');
     expect(r.startedAs.kind).toBe('at-job');
-    expect(r.checks.find((c) => c.id === 'own-session')!).toMatchObject({ status: 'warn', detail: expect.stringMatching(/at job's session under atd \(\d+\)/) });
+    expect(r.checks.find((c) => c.id === 'own-session')!).toMatchObject({
+      status: 'warn',
+      detail: expect.stringMatching(/at job's session under atd \(\d+\)/),
+    });
   });
 
   it('a textbook daemon in a login scope where logind kills it: not a daemon, fate.logout dies', () => {
     const r = replay('login-scope', expected('login-scope').pidfile!);
     expect(r.startedAs.kind).toBe('double-fork');
     expect(r.verdict).toBe('not-a-daemon');
-    expect(r.checks.find((c) => c.id === 'outside-login-scope')!).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(r.checks.find((c) => c.id === 'outside-login-scope')!).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+    });
     expect(r.fate.logout).toMatchObject({ outcome: 'dies', by: 'systemd-logind' });
-    expect(r.fate.logout.why).toMatch(/session-9\.scope.*KillUserProcesses=yes \(\/etc\/systemd\/logind\.conf\.d\/50-kill\.conf:2\)/);
+    expect(r.fate.logout.why).toMatch(
+      /session-9\.scope.*KillUserProcesses=yes \(\/etc\/systemd\/logind\.conf\.d\/50-kill\.conf:2\)/,
+    );
   });
 
   it('kernel thread: refused with its own error', () => {
     const dir = path.join(FIXTURES, 'kernel-thread');
     const source = openProcSource(dir);
     const meta = readCaptureMeta(source.root)!;
-    expect(() => auditProcess(source, meta.pid!, {}, { host: new CaptureHost(meta, source.root) })).toThrow(DaemonCheckError);
+    expect(() => auditProcess(source, meta.pid!, {}, { host: new CaptureHost(meta, source.root) })).toThrow(
+      DaemonCheckError,
+    );
     try {
       auditProcess(source, meta.pid!, {}, { host: new CaptureHost(meta, source.root) });
     } catch (err) {

@@ -45,7 +45,10 @@ const fixtures = fs
   .readdirSync(FIXTURES)
   .filter((d) => fs.existsSync(path.join(FIXTURES, d, 'meta.json')))
   .sort()
-  .map((name) => ({ name, pid: (JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'meta.json'), 'utf8')) as { pid: number }).pid }));
+  .map((name) => ({
+    name,
+    pid: (JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'meta.json'), 'utf8')) as { pid: number }).pid,
+  }));
 
 let tmp = '';
 const cliQueue: Array<{ tree: Tree; seed: number }> = [];
@@ -100,7 +103,16 @@ function auditInProcess(t: Tree): { report: Report } | { error: DaemonCheckError
 }
 
 function cliOptions(t: Tree): CommonOptions {
-  return { format: 'json', json: true, profile: 'auto', failOn: 'fail', procRoot: t.dir, hostRoot: '/', color: false, ...(t.pidfile ? { pidfile: t.pidfile } : {}) };
+  return {
+    format: 'json',
+    json: true,
+    profile: 'auto',
+    failOn: 'fail',
+    procRoot: t.dir,
+    hostRoot: '/',
+    color: false,
+    ...(t.pidfile ? { pidfile: t.pidfile } : {}),
+  };
 }
 
 function cliArgs(t: Tree): string[] {
@@ -117,7 +129,9 @@ interface CliOutcome {
 async function expectedCli(t: Tree): Promise<CliOutcome> {
   try {
     const opts = cliOptions(t);
-    const reports = await auditTargets(t.pidfile ? { pidfile: t.pidfile } : String(t.pid), toAuditOptions(opts), { excludeSelf: true });
+    const reports = await auditTargets(t.pidfile ? { pidfile: t.pidfile } : String(t.pid), toAuditOptions(opts), {
+      excludeSelf: true,
+    });
     return { code: exitCodeFor(reports, 'fail'), reports };
   } catch (err) {
     if (err instanceof DaemonCheckError || err instanceof CliError) return { code: err.exitCode, message: err.message };
@@ -131,7 +145,11 @@ beforeAll(() => {
 
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  const hist = (m: Map<string | number, number>) => [...m.entries()].sort((a, b) => String(a[0]).localeCompare(String(b[0]))).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const hist = (m: Map<string | number, number>) =>
+    [...m.entries()]
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
   console.log(
     `fuzz: ${stats.trees} mutated trees from ${fixtures.length} fixtures (base seed ${BASE_SEED}); in-process outcomes {${hist(stats.inProcess)}}; ` +
       `${stats.cliRuns} CLI runs, exit codes {${hist(stats.cli)}} (${stats.inconclusiveExit3} of the exit 3s are inconclusive reports); ` +
@@ -154,79 +172,107 @@ const audited = fixtures.filter((f) => fs.existsSync(path.join(FIXTURES, f.name,
 describe('directed breakage: no check passes on evidence that is gone or garbled', () => {
   it.each(audited.map((f) => [f.name, f.pid] as const))('%s', (name, pid) => {
     // fd/ deleted entirely: every row that reads fds is unknown, and the verdict cannot be a daemon.
-    const noFd = directed(name, pid, 'no-fd', (proc) => fs.rmSync(path.join(proc, `${pid}/fd`), { recursive: true, force: true }));
-    for (const id of ['stdio-detached', 'no-leaked-fds', 'world-writable-files', 'single-instance']) expect(statusOf(noFd, id), id).toBe('unknown');
+    const noFd = directed(name, pid, 'no-fd', (proc) =>
+      fs.rmSync(path.join(proc, `${pid}/fd`), { recursive: true, force: true }),
+    );
+    for (const id of ['stdio-detached', 'no-leaked-fds', 'world-writable-files', 'single-instance'])
+      expect(statusOf(noFd, id), id).toBe('unknown');
     expect(['inconclusive', 'not-a-daemon']).toContain(noFd.verdict);
 
     // status replaced with binary garbage: umask, signals and privileges are unknown.
-    const garbled = directed(name, pid, 'status', (proc) => fs.writeFileSync(path.join(proc, `${pid}/status`), Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x0a, 0x80])));
-    for (const id of ['umask', 'signal-mask', 'handles-sigterm', 'privileges']) expect(statusOf(garbled, id), id).toBe('unknown');
+    const garbled = directed(name, pid, 'status', (proc) =>
+      fs.writeFileSync(path.join(proc, `${pid}/status`), Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x0a, 0x80])),
+    );
+    for (const id of ['umask', 'signal-mask', 'handles-sigterm', 'privileges'])
+      expect(statusOf(garbled, id), id).toBe('unknown');
 
     // fd 0's link garbled: stdio-detached cannot pass (it still fails on a terminal elsewhere).
     const link = directed(name, pid, 'fd0', (proc) => {
-      if (fs.existsSync(path.join(proc, `${pid}/fd`))) fs.writeFileSync(path.join(proc, `${pid}/fd/0.link`), 'a\nb\u001b[31m');
+      if (fs.existsSync(path.join(proc, `${pid}/fd`)))
+        fs.writeFileSync(path.join(proc, `${pid}/fd/0.link`), 'a\nb\u001b[31m');
     });
     expect(['unknown', 'fail']).toContain(statusOf(link, 'stdio-detached'));
 
     // The session leader's stat garbled (not gone): own-session cannot call it "leader gone".
-    const sid = Number(fs.readFileSync(path.join(FIXTURES, name, 'proc', String(pid), 'stat'), 'utf8').split(') ')[1]!.split(' ')[3]);
+    const sid = Number(
+      fs
+        .readFileSync(path.join(FIXTURES, name, 'proc', String(pid), 'stat'), 'utf8')
+        .split(') ')[1]!
+        .split(' ')[3],
+    );
     if (sid !== pid && fs.existsSync(path.join(FIXTURES, name, 'proc', String(sid), 'stat'))) {
-      const leader = directed(name, pid, 'leader', (proc) => fs.writeFileSync(path.join(proc, `${sid}/stat`), 'garbage'));
+      const leader = directed(name, pid, 'leader', (proc) =>
+        fs.writeFileSync(path.join(proc, `${sid}/stat`), 'garbage'),
+      );
       expect(statusOf(leader, 'own-session')).not.toBe('pass');
-      const gone = directed(name, pid, 'leader-gone', (proc) => fs.rmSync(path.join(proc, String(sid)), { recursive: true, force: true }));
+      const gone = directed(name, pid, 'leader-gone', (proc) =>
+        fs.rmSync(path.join(proc, String(sid)), { recursive: true, force: true }),
+      );
       expect(gone.facts.unreadable.sessionLeader).toBeUndefined();
     }
   });
 });
 
 describe('fuzzing the audit over mutated fixture trees', () => {
-  it.each(fixtures.map((f, i) => [f.name, i, f.pid] as const))('%s: mutated trees give a Report or a DaemonCheckError, and no pass without evidence', (name, index, pid) => {
-    const problems: string[] = [];
-    for (let i = 0; i < TREES_PER_FIXTURE; i++) {
-      const seed = treeSeed(BASE_SEED, index, i);
-      const r = new Rand(seed);
-      const t = copyTree(path.join(FIXTURES, name), path.join(tmp, `${name}-${i}`), name, pid);
-      mutate(t, r, r.int(1, 3));
-      if (r.bool(0.15)) {
-        t.pidfile = path.join(t.dir, 'app.pid');
-        fs.writeFileSync(t.pidfile, pidfileContent(t, r));
-        recordPidfile(t);
-      }
-      stats.trees++;
-      let outcome: ReturnType<typeof auditInProcess>;
-      try {
-        outcome = auditInProcess(t);
-      } catch (err) {
-        problems.push(`${describeTree(t, seed)}\n  threw ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-        bump(stats.inProcess, 'other exception');
-        continue;
-      }
-      if ('error' in outcome) {
-        bump(stats.inProcess, outcome.error.code);
-        if (outcome.error.exitCode !== 3) problems.push(`${describeTree(t, seed)}\n  ${outcome.error.code} has exit code ${outcome.error.exitCode}, not 3`);
-      } else {
-        const rep = outcome.report;
-        bump(stats.inProcess, rep.verdict);
-        const bad: string[] = [];
-        if (rep.checks.map((c) => c.id).join() !== checks.map((c) => c.id).join()) bad.push(`checks are ${rep.checks.map((c) => c.id).join()}`);
-        try {
-          JSON.parse(JSON.stringify(rep));
-        } catch (err) {
-          bad.push(`the report does not serialise: ${(err as Error).message}`);
+  it.each(fixtures.map((f, i) => [f.name, i, f.pid] as const))(
+    '%s: mutated trees give a Report or a DaemonCheckError, and no pass without evidence',
+    (name, index, pid) => {
+      const problems: string[] = [];
+      for (let i = 0; i < TREES_PER_FIXTURE; i++) {
+        const seed = treeSeed(BASE_SEED, index, i);
+        const r = new Rand(seed);
+        const t = copyTree(path.join(FIXTURES, name), path.join(tmp, `${name}-${i}`), name, pid);
+        mutate(t, r, r.int(1, 3));
+        if (r.bool(0.15)) {
+          t.pidfile = path.join(t.dir, 'app.pid');
+          fs.writeFileSync(t.pidfile, pidfileContent(t, r));
+          recordPidfile(t);
         }
-        bad.push(...evidenceViolations(rep, t));
-        if (bad.length) problems.push(`${describeTree(t, seed)}\n  ${bad.join('\n  ')}`);
+        stats.trees++;
+        let outcome: ReturnType<typeof auditInProcess>;
+        try {
+          outcome = auditInProcess(t);
+        } catch (err) {
+          problems.push(
+            `${describeTree(t, seed)}\n  threw ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+          );
+          bump(stats.inProcess, 'other exception');
+          continue;
+        }
+        if ('error' in outcome) {
+          bump(stats.inProcess, outcome.error.code);
+          if (outcome.error.exitCode !== 3)
+            problems.push(
+              `${describeTree(t, seed)}\n  ${outcome.error.code} has exit code ${outcome.error.exitCode}, not 3`,
+            );
+        } else {
+          const rep = outcome.report;
+          bump(stats.inProcess, rep.verdict);
+          const bad: string[] = [];
+          if (rep.checks.map((c) => c.id).join() !== checks.map((c) => c.id).join())
+            bad.push(`checks are ${rep.checks.map((c) => c.id).join()}`);
+          try {
+            JSON.parse(JSON.stringify(rep));
+          } catch (err) {
+            bad.push(`the report does not serialise: ${(err as Error).message}`);
+          }
+          bad.push(...evidenceViolations(rep, t));
+          if (bad.length) problems.push(`${describeTree(t, seed)}\n  ${bad.join('\n  ')}`);
+        }
+        if (i % CLI_EVERY === index % CLI_EVERY) cliQueue.push({ tree: t, seed });
       }
-      if (i % CLI_EVERY === index % CLI_EVERY) cliQueue.push({ tree: t, seed });
-    }
-    expect(problems.slice(0, 10), `${problems.length} of ${TREES_PER_FIXTURE} trees broke a rule`).toEqual([]);
-  });
+      expect(problems.slice(0, 10), `${problems.length} of ${TREES_PER_FIXTURE} trees broke a rule`).toEqual([]);
+    },
+  );
 
   it('a sample through the real CLI: exit 0, 1 or 3, JSON or one stderr line, the same outcome as in-process', async () => {
     expect(cliQueue.length).toBeGreaterThan(0);
     const problems: string[] = [];
     const one = async ({ tree: t, seed }: { tree: Tree; seed: number }): Promise<void> => {
-      const want: CliOutcome = await expectedCli(t).catch((err: unknown) => ({ code: -1, message: `in-process run threw ${err instanceof Error ? err.stack : String(err)}` }));
+      const want: CliOutcome = await expectedCli(t).catch((err: unknown) => ({
+        code: -1,
+        message: `in-process run threw ${err instanceof Error ? err.stack : String(err)}`,
+      }));
       const got = await runCli(cliArgs(t), { timeoutMs: 30_000 });
       stats.cliRuns++;
       bump(stats.cli, got.code);
@@ -234,7 +280,10 @@ describe('fuzzing the audit over mutated fixture trees', () => {
       if (![0, 1, 3].includes(got.code)) bad.push(`exit ${got.code}`);
       if (/\n\s+at /.test(got.stderr)) bad.push('a stack trace on stderr');
       if (/internal error/.test(got.stderr)) bad.push(`internal error: ${got.stderr.trim()}`);
-      if (want.code !== got.code) bad.push(`exit ${got.code}, the CLI's code in-process gives ${want.code}${want.message ? ` (${want.message})` : ''}`);
+      if (want.code !== got.code)
+        bad.push(
+          `exit ${got.code}, the CLI's code in-process gives ${want.code}${want.message ? ` (${want.message})` : ''}`,
+        );
       if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(got.stderr)) stats.stderrWithEscapes++;
       let report: Report | null = null;
       if (got.stdout !== '') {
@@ -252,9 +301,12 @@ describe('fuzzing the audit over mutated fixture trees', () => {
             // exit 3 with a report: the "inconclusive" verdict (docs/interface.md), and its one stderr line.
             stats.inconclusiveExit3++;
             if (report.verdict !== 'inconclusive') bad.push(`exit 3 with a ${report.verdict} report`);
-            if (!/^daemon-check: [^\n]*\n$/.test(got.stderr)) bad.push(`stderr ${JSON.stringify(got.stderr.slice(0, 200))}`);
-          } else if (got.code === 1 && !/^daemon-check: [^\n]*\n$/.test(got.stderr)) bad.push(`exit 1 stderr is not one line: ${JSON.stringify(got.stderr.slice(0, 200))}`);
-          else if (got.code === 0 && got.stderr !== '') bad.push(`exit 0 with stderr ${JSON.stringify(got.stderr.slice(0, 200))}`);
+            if (!/^daemon-check: [^\n]*\n$/.test(got.stderr))
+              bad.push(`stderr ${JSON.stringify(got.stderr.slice(0, 200))}`);
+          } else if (got.code === 1 && !/^daemon-check: [^\n]*\n$/.test(got.stderr))
+            bad.push(`exit 1 stderr is not one line: ${JSON.stringify(got.stderr.slice(0, 200))}`);
+          else if (got.code === 0 && got.stderr !== '')
+            bad.push(`exit 0 with stderr ${JSON.stringify(got.stderr.slice(0, 200))}`);
           const w = want.reports?.[0];
           // Rows are compared when meta.json still parses: otherwise the host is the live one, and the
           // CLI leaves its own pid out of pipe holders, which may be a captured pid on this machine.
@@ -266,9 +318,12 @@ describe('fuzzing the audit over mutated fixture trees', () => {
           }
         }
       } else if (got.code === 3) {
-        if (!/^daemon-check: [^\n\r]*\n$/.test(got.stderr)) bad.push(`exit 3 stderr is not one "daemon-check: " line: ${JSON.stringify(got.stderr.slice(0, 300))}`);
+        if (!/^daemon-check: [^\n\r]*\n$/.test(got.stderr))
+          bad.push(`exit 3 stderr is not one "daemon-check: " line: ${JSON.stringify(got.stderr.slice(0, 300))}`);
         if (want.message !== undefined && got.stderr !== `daemon-check: ${safeText(want.message)}\n`) {
-          bad.push(`stderr ${JSON.stringify(got.stderr.slice(0, 200))}, in-process message ${JSON.stringify(want.message.slice(0, 200))}`);
+          bad.push(
+            `stderr ${JSON.stringify(got.stderr.slice(0, 200))}, in-process message ${JSON.stringify(want.message.slice(0, 200))}`,
+          );
         }
       }
       if (bad.length) problems.push(`${describeTree(t, seed)}\n  ${bad.join('\n  ')}`);
@@ -301,7 +356,13 @@ describe('terminal safety and the stderr line of the CLI', () => {
   });
 
   it('a comm with terminal escapes never reaches the table output raw', async () => {
-    const r = await runCli([String(hostileZombie().pid), '--proc-root', path.join(tmp, 'known-gap-comm'), '--format', 'table']);
+    const r = await runCli([
+      String(hostileZombie().pid),
+      '--proc-root',
+      path.join(tmp, 'known-gap-comm'),
+      '--format',
+      'table',
+    ]);
     expect([0, 1, 3]).toContain(r.code);
     expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
   });

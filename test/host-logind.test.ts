@@ -22,7 +22,9 @@ const lingeringUsers = (root: string) => logind.lingeringUsers(liveHostFiles(roo
 const systemdIsPid1 = (root: string) => logind.systemdIsPid1(liveHostFiles(root));
 
 const roots: string[] = [];
-afterAll(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
 
 /** A host root with these files (path -> content; null: a symlink to /dev/null). */
 function host(files: Record<string, string | null>): string {
@@ -41,13 +43,21 @@ const one = (text: string): LogindConf => parseLogindConf([{ path: '/etc/systemd
 describe('parseLogindConf', () => {
   it('nothing set: all null, no problems; root spared by default; others rest on the build default', () => {
     const c = readLogindConf(host({}));
-    expect(c).toMatchObject({ killUserProcesses: null, killExcludeUsers: null, killOnlyUsers: null, read: [], problems: [] });
+    expect(c).toMatchObject({
+      killUserProcesses: null,
+      killExcludeUsers: null,
+      killOnlyUsers: null,
+      read: [],
+      problems: [],
+    });
     expect(killOnLogout(c, 'root')).toMatchObject({ applies: false });
     const alice = killOnLogout(c, 'alice');
     expect(alice.applies).toBeNull();
     expect(alice.why).toMatch(/upstream .*true.*Debian, Ubuntu, Fedora and Arch build with false/);
     expect(alice.why).toContain('loginctl show-session');
-    expect(alice.why).toContain('busctl get-property org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager KillUserProcesses');
+    expect(alice.why).toContain(
+      'busctl get-property org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager KillUserProcesses',
+    );
   });
 
   it("the packaged '#KillUserProcesses=no' line is reported as the shipped default, not as a setting", () => {
@@ -91,12 +101,16 @@ describe('parseLogindConf', () => {
     // config_parse_strv appends: a later assignment adds to the list, it does not replace it.
     expect(c.killExcludeUsers).toEqual(['vendor', 'runtime']);
     expect(c.setIn.KillExcludeUsers.map((s) => s.path)).toEqual([
-      '/usr/lib/systemd/logind.conf.d/10-vendor.conf', '/run/systemd/logind.conf.d/20-run.conf']);
+      '/usr/lib/systemd/logind.conf.d/10-vendor.conf',
+      '/run/systemd/logind.conf.d/20-run.conf',
+    ]);
     expect(c.problems).toEqual([]);
   });
 
   it('the main file falls back to /usr/lib/systemd/logind.conf when /etc has none (newer systemd)', () => {
-    expect(listLogindConfFiles(host({ '/usr/lib/systemd/logind.conf': '[Login]\n' })).files).toEqual(['/usr/lib/systemd/logind.conf']);
+    expect(listLogindConfFiles(host({ '/usr/lib/systemd/logind.conf': '[Login]\n' })).files).toEqual([
+      '/usr/lib/systemd/logind.conf',
+    ]);
   });
 
   it('lists: words, quotes, appending; an empty assignment resets to unset, which spares root again', () => {
@@ -106,7 +120,9 @@ describe('parseLogindConf', () => {
     expect(killOnLogout(c, 'root')).toMatchObject({ applies: true });
     expect(killOnLogout(c, 'carol')).toMatchObject({ applies: false });
     expect(killOnLogout(c, 'dave').why).toMatch(/KillUserProcesses=yes \(\/etc\/systemd\/logind.conf:2\)/);
-    const reset = one('[Login]\nKillUserProcesses=yes\nKillExcludeUsers=alice\nKillExcludeUsers=\nKillOnlyUsers=x\nKillOnlyUsers=   \n');
+    const reset = one(
+      '[Login]\nKillUserProcesses=yes\nKillExcludeUsers=alice\nKillExcludeUsers=\nKillOnlyUsers=x\nKillOnlyUsers=   \n',
+    );
     expect(reset).toMatchObject({ killExcludeUsers: null, killOnlyUsers: null });
     expect(reset.setIn.KillExcludeUsers).toEqual([{ path: '/etc/systemd/logind.conf', line: 4 }]);
     expect(killOnLogout(reset, 'root')).toMatchObject({ applies: false });
@@ -123,7 +139,9 @@ describe('parseLogindConf', () => {
   });
 
   it("comments ('#', ';' at line start only), continuations, BOM, CRLF", () => {
-    const c = one('\uFEFF[Login]\r\n; comment\r\n  # indented comment\r\nKillExcludeUsers=alice \\\n# dropped inside a continuation\n  bob\\\\\nKillOnlyUsers=x # y\n');
+    const c = one(
+      '\uFEFF[Login]\r\n; comment\r\n  # indented comment\r\nKillExcludeUsers=alice \\\n# dropped inside a continuation\n  bob\\\\\nKillOnlyUsers=x # y\n',
+    );
     expect(c.killExcludeUsers).toEqual(['alice', 'bob\\\\']);
     expect(c.killOnlyUsers).toEqual(['x', '#', 'y']); // no trailing comments in systemd's syntax
     expect(one('[Login]\nKillUserProcesses=\\\nyes').killUserProcesses).toBe(true); // continued to EOF
@@ -131,10 +149,22 @@ describe('parseLogindConf', () => {
   });
 
   it('other sections and lines outside [Login] are ignored; garbage is reported, never thrown', () => {
-    const c = one([
-      'KillUserProcesses=yes', '[Journal]', 'KillUserProcesses=yes', '[X-Vendor]', 'KillUserProcesses=yes',
-      '[Login]', 'just words', '=value', 'killuserprocesses=yes', 'KillExcludeUsers=a "b', 'HandleLidSwitch=ignore', '\x00\x01garbage',
-    ].join('\n'));
+    const c = one(
+      [
+        'KillUserProcesses=yes',
+        '[Journal]',
+        'KillUserProcesses=yes',
+        '[X-Vendor]',
+        'KillUserProcesses=yes',
+        '[Login]',
+        'just words',
+        '=value',
+        'killuserprocesses=yes',
+        'KillExcludeUsers=a "b',
+        'HandleLidSwitch=ignore',
+        '\x00\x01garbage',
+      ].join('\n'),
+    );
     expect(c).toMatchObject({ killUserProcesses: null, killExcludeUsers: ['a'], stoppedAt: null });
     expect(c.problems).toEqual([
       expect.stringMatching(/:1: assignment outside of any section/),
@@ -157,10 +187,11 @@ describe('parseLogindConf', () => {
   });
 
   it('a broken section header or invalid UTF-8 stops logind reading: later lines and files are not applied', () => {
-    const files = (bad: string) => parseLogindConf([
-      { path: '/etc/systemd/logind.conf', text: `[Login]\nKillExcludeUsers=alice\n${bad}\nKillExcludeUsers=bob\n` },
-      { path: '/etc/systemd/logind.conf.d/z.conf', text: '[Login]\nKillUserProcesses=yes\n' },
-    ]);
+    const files = (bad: string) =>
+      parseLogindConf([
+        { path: '/etc/systemd/logind.conf', text: `[Login]\nKillExcludeUsers=alice\n${bad}\nKillExcludeUsers=bob\n` },
+        { path: '/etc/systemd/logind.conf.d/z.conf', text: '[Login]\nKillUserProcesses=yes\n' },
+      ]);
     for (const bad of ['[Login', '[Lo"gin]', 'KillOnlyUsers=caf\uFFFD']) {
       const c = files(bad);
       expect(c, bad).toMatchObject({ killExcludeUsers: ['alice'], killUserProcesses: null, killOnlyUsers: null });
@@ -177,7 +208,10 @@ describe('parseLogindConf', () => {
       { path: '/etc/systemd/logind.conf.d/locked.conf', text: '', error: 'EIO' },
       { path: '/etc/systemd/logind.conf.d/later.conf', text: '[Login]\nKillUserProcesses=no\n' },
     ]);
-    expect(c).toMatchObject({ killUserProcesses: true, stoppedAt: { path: '/etc/systemd/logind.conf.d/locked.conf', line: 0 } });
+    expect(c).toMatchObject({
+      killUserProcesses: true,
+      stoppedAt: { path: '/etc/systemd/logind.conf.d/locked.conf', line: 0 },
+    });
     expect(c.problems).toEqual([expect.stringMatching(/locked\.conf: cannot be read \(EIO\); logind stops/)]);
   });
 
@@ -188,29 +222,43 @@ describe('parseLogindConf', () => {
       { path: '/etc/systemd/logind.conf.d/later.conf', text: '[Login]\nKillUserProcesses=no\n' },
     ]);
     expect(c.stoppedAt).toEqual({ path: '/etc/systemd/logind.conf.d/locked.conf', line: 0 });
-    expect(c.problems).toEqual(['/etc/systemd/logind.conf.d/locked.conf: cannot be read by this user (EACCES), though logind, as root, reads it: run daemon-check as root to see what it sets']);
+    expect(c.problems).toEqual([
+      '/etc/systemd/logind.conf.d/locked.conf: cannot be read by this user (EACCES), though logind, as root, reads it: run daemon-check as root to see what it sets',
+    ]);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('a chmod 000 drop-in read as nobody: EACCES in problems, nothing thrown', async () => {
-    const root = host({
-      '/etc/systemd/logind.conf': '[Login]\nKillUserProcesses=yes\n',
-      '/etc/systemd/logind.conf.d/10-locked.conf': '[Login]\nKillUserProcesses=no\n',
-    });
-    fs.chmodSync(root, 0o755); // mkdtemp makes it 0700; nobody must reach the file to be refused by its mode
-    fs.chmodSync(path.join(root, 'etc/systemd/logind.conf.d/10-locked.conf'), 0o000);
-    const bundle = path.join(root, 'read.mjs');
-    await build({
-      stdin: { contents: `import { readLogindConf } from ${JSON.stringify(fileURLToPath(new URL('../src/host/logind.ts', import.meta.url)))};\n` +
-        `import { liveHostFiles } from ${JSON.stringify(fileURLToPath(new URL('../src/host/files.ts', import.meta.url)))};\n` +
-        `process.stdout.write(JSON.stringify(readLogindConf(liveHostFiles(process.argv[2]))));`, resolveDir: process.cwd(), loader: 'ts' },
-      bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent',
-    });
-    const r = spawnSync(process.execPath, [bundle, root], { uid: 65534, gid: 65534, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const c = JSON.parse(r.stdout) as LogindConf;
-    expect(c.killUserProcesses).toBe(true);
-    expect(c.problems).toEqual([expect.stringMatching(/10-locked\.conf: cannot be read by this user \(EACCES\)/)]);
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    'a chmod 000 drop-in read as nobody: EACCES in problems, nothing thrown',
+    async () => {
+      const root = host({
+        '/etc/systemd/logind.conf': '[Login]\nKillUserProcesses=yes\n',
+        '/etc/systemd/logind.conf.d/10-locked.conf': '[Login]\nKillUserProcesses=no\n',
+      });
+      fs.chmodSync(root, 0o755); // mkdtemp makes it 0700; nobody must reach the file to be refused by its mode
+      fs.chmodSync(path.join(root, 'etc/systemd/logind.conf.d/10-locked.conf'), 0o000);
+      const bundle = path.join(root, 'read.mjs');
+      await build({
+        stdin: {
+          contents:
+            `import { readLogindConf } from ${JSON.stringify(fileURLToPath(new URL('../src/host/logind.ts', import.meta.url)))};\n` +
+            `import { liveHostFiles } from ${JSON.stringify(fileURLToPath(new URL('../src/host/files.ts', import.meta.url)))};\n` +
+            `process.stdout.write(JSON.stringify(readLogindConf(liveHostFiles(process.argv[2]))));`,
+          resolveDir: process.cwd(),
+          loader: 'ts',
+        },
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: bundle,
+        logLevel: 'silent',
+      });
+      const r = spawnSync(process.execPath, [bundle, root], { uid: 65534, gid: 65534, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const c = JSON.parse(r.stdout) as LogindConf;
+      expect(c.killUserProcesses).toBe(true);
+      expect(c.problems).toEqual([expect.stringMatching(/10-locked\.conf: cannot be read by this user \(EACCES\)/)]);
+    },
+  );
 });
 
 describe('lingering users and sd_booted', () => {
@@ -219,7 +267,11 @@ describe('lingering users and sd_booted', () => {
     const empty = host({});
     fs.mkdirSync(path.join(empty, 'var/lib/systemd/linger'), { recursive: true });
     expect(lingeringUsers(empty)).toEqual([]);
-    const root = host(Object.fromEntries(['bob', 'alice', '.hidden', 'x~', 'y.dpkg-old', 'm\\x2dn'].map((n) => [`/var/lib/systemd/linger/${n}`, ''])));
+    const root = host(
+      Object.fromEntries(
+        ['bob', 'alice', '.hidden', 'x~', 'y.dpkg-old', 'm\\x2dn'].map((n) => [`/var/lib/systemd/linger/${n}`, '']),
+      ),
+    );
     fs.mkdirSync(path.join(root, 'var/lib/systemd/linger/adir'));
     expect(lingeringUsers(root)).toEqual(['alice', 'bob', 'm-n']);
     const notDir = host({ '/var/lib/systemd/linger': 'file' });

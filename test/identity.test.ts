@@ -93,6 +93,8 @@ describe('process identity: a garbled re-read', () => {
     }
     const source = new GarbledSource(DIR);
     Object.defineProperty(source, 'kind', { value: 'procfs' });
-    expect(() => auditProcess(source, pid, {}, { host: new CaptureHost(meta, DIR) })).toThrow(/exited during the audit|could not be confirmed/);
+    expect(() => auditProcess(source, pid, {}, { host: new CaptureHost(meta, DIR) })).toThrow(
+      /exited during the audit|could not be confirmed/,
+    );
   });
 });

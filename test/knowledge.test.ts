@@ -10,8 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  PROGRAMS, acceptsDaemonizer, daemonizes, foregroundArgv, lookupProgram, programById,
-  type FlagRule, type ProgramInfo,
+  PROGRAMS,
+  acceptsDaemonizer,
+  daemonizes,
+  foregroundArgv,
+  lookupProgram,
+  programById,
+  type FlagRule,
+  type ProgramInfo,
 } from '../src/knowledge/index.js';
 
 const row = (id: string): ProgramInfo => programById(id)!;
@@ -48,12 +54,29 @@ describe('knowledge table invariants', () => {
       expect(Boolean(p.stayFlags?.length || p.config), p.id).toBe(true);
       expect([true, 'config'], p.id).toContain(daemonizes(p, [p.names[0]!]));
     }
-    for (const p of PROGRAMS.filter((q) => !q.daemonizesByDefault && !q.config)) expect(daemonizes(p, [p.names[0]!]), p.id).toBe(false);
+    for (const p of PROGRAMS.filter((q) => !q.daemonizesByDefault && !q.config))
+      expect(daemonizes(p, [p.names[0]!]), p.id).toBe(false);
   });
 
   it('only services accept a daemonizer, and every service has a foreground mode', () => {
-    const nonServices = PROGRAMS.filter((p) => !acceptsDaemonizer(p)).map((p) => p.id).sort();
-    expect(nonServices).toEqual(['catatonit', 'dumb-init', 'pm2', 'pm2-runtime', 'runsv', 'runsvdir', 's6-supervise', 's6-svscan', 'screen', 'supervise', 'supervisord', 'tini', 'tmux']);
+    const nonServices = PROGRAMS.filter((p) => !acceptsDaemonizer(p))
+      .map((p) => p.id)
+      .sort();
+    expect(nonServices).toEqual([
+      'catatonit',
+      'dumb-init',
+      'pm2',
+      'pm2-runtime',
+      'runsv',
+      'runsvdir',
+      's6-supervise',
+      's6-svscan',
+      'screen',
+      'supervise',
+      'supervisord',
+      'tini',
+      'tmux',
+    ]);
     for (const p of PROGRAMS.filter(acceptsDaemonizer)) expect(p.foreground, p.id).not.toBeNull();
   });
 
@@ -71,7 +94,9 @@ describe('knowledge table invariants', () => {
         const out = foregroundArgv(p, argv)!;
         const verdict = daemonizes(p, out);
         // Only a row with nothing to add may be left to its config file (uwsgi, gunicorn, openvpn, mongod).
-        expect(verdict === false || (verdict === 'config' && !edit.add?.length), `${p.id}: ${out.join(' ')}`).toBe(true);
+        expect(verdict === false || (verdict === 'config' && !edit.add?.length), `${p.id}: ${out.join(' ')}`).toBe(
+          true,
+        );
         expect(foregroundArgv(p, out), `${p.id} idempotent`).toEqual(out);
       }
     }
@@ -89,23 +114,46 @@ describe('real command lines', () => {
   it('nginx: daemon off;, merged into an existing -g', () => {
     expect(daemonizes(row('nginx'), ['nginx'])).toBe('config');
     expect(fg('nginx', ['nginx'])).toEqual(['nginx', '-g', 'daemon off;']);
-    expect(fg('nginx', ['/usr/sbin/nginx', '-g', 'daemon on; master_process on;'])).toEqual(['/usr/sbin/nginx', '-g', 'master_process on; daemon off;']);
+    expect(fg('nginx', ['/usr/sbin/nginx', '-g', 'daemon on; master_process on;'])).toEqual([
+      '/usr/sbin/nginx',
+      '-g',
+      'master_process on; daemon off;',
+    ]);
     expect(fg('nginx', ['nginx', '-g', 'daemon off;'])).toEqual(['nginx', '-g', 'daemon off;']);
-    expect(daemonizes(row('nginx'), ['nginx: master process /usr/sbin/nginx -g daemon on; master_process on;'])).toBeNull();
+    expect(
+      daemonizes(row('nginx'), ['nginx: master process /usr/sbin/nginx -g daemon on; master_process on;']),
+    ).toBeNull();
   });
 
   it('redis-server: --daemonize, and a config file that may say daemonize yes', () => {
     expect(daemonizes(row('redis-server'), ['redis-server', '--daemonize', 'yes'])).toBe(true);
     expect(fg('redis-server', ['redis-server', '--daemonize', 'yes'])).toEqual(['redis-server', '--daemonize', 'no']);
     expect(daemonizes(row('redis-server'), ['redis-server', '/etc/redis/redis.conf'])).toBe('config');
-    expect(fg('redis-server', ['redis-server', '/etc/redis/redis.conf'])).toEqual(['redis-server', '/etc/redis/redis.conf', '--daemonize', 'no']);
+    expect(fg('redis-server', ['redis-server', '/etc/redis/redis.conf'])).toEqual([
+      'redis-server',
+      '/etc/redis/redis.conf',
+      '--daemonize',
+      'no',
+    ]);
     expect(daemonizes(row('redis-server'), ['redis-server', '--port', '7777'])).toBe(false);
   });
 
   it('memcached, supervisord, sshd, cron, php-fpm8.2, apache2, haproxy', () => {
-    expect(fg('memcached', ['memcached', '-d', '-p', '11211', '-u', 'memcache'])).toEqual(['memcached', '-p', '11211', '-u', 'memcache']);
+    expect(fg('memcached', ['memcached', '-d', '-p', '11211', '-u', 'memcache'])).toEqual([
+      'memcached',
+      '-p',
+      '11211',
+      '-u',
+      'memcache',
+    ]);
     expect(fg('supervisord', ['supervisord', '-c', 'x.conf'])).toEqual(['supervisord', '-n', '-c', 'x.conf']);
-    expect(fg('supervisord', ['/usr/bin/python3', '/usr/bin/supervisord', '-c', 'x.conf'])).toEqual(['/usr/bin/python3', '/usr/bin/supervisord', '-n', '-c', 'x.conf']);
+    expect(fg('supervisord', ['/usr/bin/python3', '/usr/bin/supervisord', '-c', 'x.conf'])).toEqual([
+      '/usr/bin/python3',
+      '/usr/bin/supervisord',
+      '-n',
+      '-c',
+      'x.conf',
+    ]);
     expect(fg('sshd', ['/usr/sbin/sshd'])).toEqual(['/usr/sbin/sshd', '-D']);
     expect(fg('sshd', ['/usr/sbin/sshd', '-D'])).toEqual(['/usr/sbin/sshd', '-D']);
     expect(fg('cron', ['/usr/sbin/cron'])).toEqual(['/usr/sbin/cron', '-f']);
@@ -122,11 +170,22 @@ describe('real command lines', () => {
   });
 
   it('screen, tmux, exim, openvpn, vsftpd, postgres', () => {
-    expect(fg('screen', ['screen', '-dmS', 'work', 'sh', '-c', 'sleep 9'])).toEqual(['screen', '-DmS', 'work', 'sh', '-c', 'sleep 9']);
+    expect(fg('screen', ['screen', '-dmS', 'work', 'sh', '-c', 'sleep 9'])).toEqual([
+      'screen',
+      '-DmS',
+      'work',
+      'sh',
+      '-c',
+      'sleep 9',
+    ]);
     expect(daemonizes(row('screen'), ['SCREEN', '-S', 'x', '-d', '-m', 'top'])).toBe(true);
     expect(fg('tmux', ['tmux', 'new', '-d'])).toBeNull();
     expect(fg('exim4', ['/usr/sbin/exim4', '-bd', '-q30m'])).toEqual(['/usr/sbin/exim4', '-bdf', '-q30m']);
-    expect(fg('openvpn', ['openvpn', '--daemon', 'ovpn-x', '--config', 'x.conf'])).toEqual(['openvpn', '--config', 'x.conf']);
+    expect(fg('openvpn', ['openvpn', '--daemon', 'ovpn-x', '--config', 'x.conf'])).toEqual([
+      'openvpn',
+      '--config',
+      'x.conf',
+    ]);
     expect(fg('vsftpd', ['vsftpd', '/etc/vsftpd.conf'])).toEqual(['vsftpd', '/etc/vsftpd.conf', '-obackground=NO']);
     expect(daemonizes(row('postgres'), ['postgres: 15/main: checkpointer'])).toBe(false);
   });
@@ -144,12 +203,16 @@ describe('lookupProgram', () => {
     expect(lookupProgram('', ['/usr/sbin/nginx', '-g', 'daemon off;'])?.id).toBe('nginx');
     expect(lookupProgram('', ['-/usr/bin/screen'])?.id).toBe('screen');
     expect(lookupProgram('', ['SCREEN', '-dmS', 'x'])?.id).toBe('screen');
-    expect(lookupProgram('php-fpm8.2', ['php-fpm: master process (/etc/php/8.2/fpm/php-fpm.conf)'])?.id).toBe('php-fpm');
+    expect(lookupProgram('php-fpm8.2', ['php-fpm: master process (/etc/php/8.2/fpm/php-fpm.conf)'])?.id).toBe(
+      'php-fpm',
+    );
     expect(lookupProgram('', ['nginx: worker process'])?.id).toBe('nginx');
   });
 
   it('by interpreter and script, by executable, and not by a generic name alone', () => {
-    expect(lookupProgram('python3', ['/usr/bin/python3', '/usr/bin/supervisord', '-c', 'x.conf'])?.id).toBe('supervisord');
+    expect(lookupProgram('python3', ['/usr/bin/python3', '/usr/bin/supervisord', '-c', 'x.conf'])?.id).toBe(
+      'supervisord',
+    );
     expect(lookupProgram('node', ['node', '/usr/lib/node_modules/pm2/bin/pm2', 'start', 'app.js'])?.id).toBe('pm2');
     expect(lookupProgram('python3', ['python3', '-m', 'gunicorn', 'app:app'])?.id).toBe('gunicorn');
     expect(lookupProgram('python3', ['python3', '-u', '/srv/app.py'])).toBeNull();
@@ -171,12 +234,29 @@ async function waitFor<T>(what: string, f: () => T | Promise<T>, ms = 10_000): P
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
   }
 }
-const read = (p: string): string | null => { try { return fs.readFileSync(p, 'utf8'); } catch { return null; } };
-const alive = (pid: number) => { const s = read(`/proc/${pid}/stat`); return s !== null && !/\) [ZX] /.test(s); };
+const read = (p: string): string | null => {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return null;
+  }
+};
+const alive = (pid: number) => {
+  const s = read(`/proc/${pid}/stat`);
+  return s !== null && !/\) [ZX] /.test(s);
+};
 const procArgv = (pid: number) => (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean);
-const identify = (pid: number) => lookupProgram((read(`/proc/${pid}/comm`) ?? '').trim(), procArgv(pid), fs.readlinkSync(`/proc/${pid}/exe`))?.id;
-const readPid = (file: string) => { const n = Number((read(file) ?? '').trim()); return n > 0 ? n : null; };
-const children = (pid: number) => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && new RegExp(`^\\S+ \\(.*\\) \\S (${pid}) `).test(read(`/proc/${d}/stat`) ?? '')).map(Number);
+const identify = (pid: number) =>
+  lookupProgram((read(`/proc/${pid}/comm`) ?? '').trim(), procArgv(pid), fs.readlinkSync(`/proc/${pid}/exe`))?.id;
+const readPid = (file: string) => {
+  const n = Number((read(file) ?? '').trim());
+  return n > 0 ? n : null;
+};
+const children = (pid: number) =>
+  fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && new RegExp(`^\\S+ \\(.*\\) \\S (${pid}) `).test(read(`/proc/${d}/stat`) ?? ''))
+    .map(Number);
 
 function which(bin: string): string | null {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin'];
@@ -184,15 +264,21 @@ function which(bin: string): string | null {
 }
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
+    const s = net
+      .createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as net.AddressInfo;
+        s.close(() => resolve(port));
+      });
   });
 }
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+    const c = net.connect(port, '127.0.0.1', () => {
+      c.destroy();
+      resolve(true);
+    });
     c.once('error', () => resolve(false));
   });
 }
@@ -201,18 +287,36 @@ function listensOn(pid: number, port: number): boolean {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   const rows = (read('/proc/net/tcp') ?? '').split('\n').map((l) => l.trim().split(/\s+/));
   const inodes = rows.filter((f) => f[1]?.endsWith(hex) && f[3] === '0A').map((f) => f[9]);
-  const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } });
+  const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      return '';
+    }
+  });
   return inodes.some((ino) => fds.includes(`socket:[${ino}]`));
 }
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((r) => child.once('exit', (code) => r(code)));
 }
 /** SIGTERM, wait, then SIGKILL whatever of it and its children is left; by pid only. */
 async function stop(pid: number): Promise<void> {
   const family = [pid, ...children(pid)];
-  try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    /* gone */
+  }
   await waitFor(`pid ${pid} to exit`, () => !alive(pid), 5000).catch(() => undefined);
-  for (const p of family) if (alive(p)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+  for (const p of family)
+    if (alive(p))
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   started.delete(pid);
 }
 const dirs = new Set<string>();
@@ -222,28 +326,78 @@ function tempDir(): string {
   return dir;
 }
 /** Processes whose command line names one of this file's temp dirs: a daemon whose pidfile never appeared. */
-const strays = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && [...dirs].some((dir) => procArgv(Number(d)).join(' ').includes(dir))).map(Number);
+const strays = () =>
+  fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && [...dirs].some((dir) => procArgv(Number(d)).join(' ').includes(dir)))
+    .map(Number);
 afterEach(async () => {
   for (const pid of [...started, ...strays()]) if (pid !== process.pid) await stop(pid);
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   dirs.clear();
 });
 
-interface LiveCase { id: string; pkg: string; make(bin: string, dir: string, port: number): { argv: string[]; pidfile: string } }
+interface LiveCase {
+  id: string;
+  pkg: string;
+  make(bin: string, dir: string, port: number): { argv: string[]; pidfile: string };
+}
 const LIVE: LiveCase[] = [
-  { id: 'nginx', pkg: 'nginx', make(bin, dir, port) {
-    const t = (n: string) => `${n}_temp_path ${dir}/${n};`;
-    fs.writeFileSync(`${dir}/nginx.conf`, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nworker_processes 1;\nevents {}\nhttp {\n access_log off;\n ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(t).join('\n ')}\n server { listen 127.0.0.1:${port}; return 204; }\n}\n`);
-    return { argv: [bin, '-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], pidfile: `${dir}/nginx.pid` };
-  } },
-  { id: 'redis-server', pkg: 'redis-server', make(bin, dir, port) {
-    const pidfile = `${dir}/redis.pid`;
-    return { argv: [bin, '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--pidfile', pidfile, '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', `${dir}/redis.log`], pidfile };
-  } },
-  { id: 'memcached', pkg: 'memcached', make(bin, dir, port) {
-    const user = process.getuid?.() === 0 ? ['-u', 'root'] : [];
-    return { argv: [bin, '-d', '-p', String(port), '-l', '127.0.0.1', '-U', '0', ...user, '-P', `${dir}/memcached.pid`], pidfile: `${dir}/memcached.pid` };
-  } },
+  {
+    id: 'nginx',
+    pkg: 'nginx',
+    make(bin, dir, port) {
+      const t = (n: string) => `${n}_temp_path ${dir}/${n};`;
+      fs.writeFileSync(
+        `${dir}/nginx.conf`,
+        `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nworker_processes 1;\nevents {}\nhttp {\n access_log off;\n ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(t).join('\n ')}\n server { listen 127.0.0.1:${port}; return 204; }\n}\n`,
+      );
+      return {
+        argv: [bin, '-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`],
+        pidfile: `${dir}/nginx.pid`,
+      };
+    },
+  },
+  {
+    id: 'redis-server',
+    pkg: 'redis-server',
+    make(bin, dir, port) {
+      const pidfile = `${dir}/redis.pid`;
+      return {
+        argv: [
+          bin,
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--daemonize',
+          'yes',
+          '--pidfile',
+          pidfile,
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--logfile',
+          `${dir}/redis.log`,
+        ],
+        pidfile,
+      };
+    },
+  },
+  {
+    id: 'memcached',
+    pkg: 'memcached',
+    make(bin, dir, port) {
+      const user = process.getuid?.() === 0 ? ['-u', 'root'] : [];
+      return {
+        argv: [bin, '-d', '-p', String(port), '-l', '127.0.0.1', '-U', '0', ...user, '-P', `${dir}/memcached.pid`],
+        pidfile: `${dir}/memcached.pid`,
+      };
+    },
+  },
 ];
 
 describe('live: real daemons started both ways', () => {
@@ -296,13 +450,24 @@ describe('live: real daemons started both ways', () => {
 describe('what kind of program a name is: one list per kind, fed by the table', () => {
   it('supervisors and inits of the table are supervisors; multiplexer rows are multiplexers', async () => {
     const { isSupervisor, isMultiplexer, isForwardingInit } = await import('../src/classify.js');
-    for (const p of PROGRAMS.filter((r) => r.role === 'supervisor' || r.role === 'init')) expect(isSupervisor(p.names[0]!, [p.names[0]!]), p.id).toBe(true);
-    for (const p of PROGRAMS.filter((r) => r.role === 'multiplexer')) expect(isMultiplexer(p.names[0]!, [p.names[0]!]), p.id).toBe(true);
-    expect(['tini', 'docker-init', 'dumb-init', 'catatonit'].map((n) => isForwardingInit(n, [n]))).toEqual([true, true, true, true]);
+    for (const p of PROGRAMS.filter((r) => r.role === 'supervisor' || r.role === 'init'))
+      expect(isSupervisor(p.names[0]!, [p.names[0]!]), p.id).toBe(true);
+    for (const p of PROGRAMS.filter((r) => r.role === 'multiplexer'))
+      expect(isMultiplexer(p.names[0]!, [p.names[0]!]), p.id).toBe(true);
+    expect(['tini', 'docker-init', 'dumb-init', 'catatonit'].map((n) => isForwardingInit(n, [n]))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(isForwardingInit('runsv', ['runsv'])).toBe(false);
   });
 
   it('the restarting supervisors are runsv, s6-supervise, supervise, supervisord and pm2', () => {
-    expect(PROGRAMS.filter((p) => p.restarts).map((p) => p.id).sort()).toEqual(['pm2', 'pm2-runtime', 'runsv', 's6-supervise', 'supervise', 'supervisord']);
+    expect(
+      PROGRAMS.filter((p) => p.restarts)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(['pm2', 'pm2-runtime', 'runsv', 's6-supervise', 'supervise', 'supervisord']);
   });
 });

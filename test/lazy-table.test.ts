@@ -25,7 +25,12 @@ beforeAll(async () => {
   await shell.start(tracker, tempDir());
   // A job, a pipeline job, a job of a nested bash, and an orphan: (sleep &) is adopted by pid 1 (or a subreaper).
   shell.type(`sleep ${N} & sleep ${N + 1} | cat & bash --norc -c 'sleep ${N + 2} & wait' & (sleep ${N + 3} &)`);
-  for (const [name, n] of [['job', N], ['pipe', N + 1], ['nested', N + 2], ['orphan', N + 3]] as const) {
+  for (const [name, n] of [
+    ['job', N],
+    ['pipe', N + 1],
+    ['nested', N + 2],
+    ['orphan', N + 3],
+  ] as const) {
     pids[name] = tracker.track(await waitFor(`sleep ${n}`, () => findProcess(new RegExp(`^sleep ${n}$`))));
   }
 }, 30_000);
@@ -57,7 +62,8 @@ describe('the lazy process table gives what the full table gives', () => {
     const pid = pids[name]!;
     const host = hostFor(source);
     const now = new Date();
-    const report = (table: ProcessTable) => buildReport(readSnapshot(source, pid, { cache: newCache(source, table), host }), {}, now);
+    const report = (table: ProcessTable) =>
+      buildReport(readSnapshot(source, pid, { cache: newCache(source, table), host }), {}, now);
     expect(report(ProcessTable.lazy(source))).toEqual(report(ProcessTable.read(source)));
   });
 });

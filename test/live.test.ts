@@ -10,7 +10,16 @@ import { audit } from '../src/api.js';
 import type { Report } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
 import { contradictions } from './helpers/consistency.js';
-import { PtyShell, Tracker, findProcess, psView, startPyDaemon, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
+import {
+  PtyShell,
+  Tracker,
+  findProcess,
+  psView,
+  startPyDaemon,
+  tempDir,
+  uniqueSeconds,
+  waitFor,
+} from './helpers/procs.js';
 
 const tracker = new Tracker();
 afterEach(() => tracker.killAll());
@@ -28,7 +37,10 @@ function expectFactsMatchPs(r: Report): void {
   expect(r.facts.sid).toBe(ps.sid);
   expect(r.facts.tpgid).toBe(ps.tpgid);
   expect(r.facts.tty === null ? '?' : r.facts.tty.replace(/^\/dev\//, '')).toBe(ps.tty);
-  const fds = fs.readdirSync(`/proc/${r.pid}/fd`).map(Number).sort((a, b) => a - b);
+  const fds = fs
+    .readdirSync(`/proc/${r.pid}/fd`)
+    .map(Number)
+    .sort((a, b) => a - b);
   expect(r.facts.fds!.map((f) => f.fd)).toEqual(fds);
   for (const f of r.facts.fds!) expect(f.target).toBe(fs.readlinkSync(`/proc/${r.pid}/fd/${f.fd}`));
 }
@@ -82,7 +94,7 @@ describe('live: a nohup job in an interactive bash on a real pty', () => {
 });
 
 describe('live: a job in a tmux pane', () => {
-  it('is a multiplexer pane: a login\'s hangup does not touch the multiplexer\'s pty', async () => {
+  it("is a multiplexer pane: a login's hangup does not touch the multiplexer's pty", async () => {
     const dir = tempDir();
     const shell = new PtyShell('pane');
     await shell.start(tracker, dir);
@@ -103,7 +115,10 @@ describe('live: daemons', () => {
     const dir = tempDir();
     const pidfile = path.join(dir, 'd.pid');
     const { pid } = await startPyDaemon(tracker, ['--pidfile', pidfile, '--sleep', '120']);
-    await waitFor('the pidfile', () => fs.existsSync(pidfile) && fs.readFileSync(pidfile, 'utf8').trim() === String(pid));
+    await waitFor(
+      'the pidfile',
+      () => fs.existsSync(pidfile) && fs.readFileSync(pidfile, 'utf8').trim() === String(pid),
+    );
     const r = (await audit({ pidfile })) as Report;
     expect(r.pid).toBe(pid);
     expect(r.verdict).toBe('daemon');
@@ -112,7 +127,9 @@ describe('live: daemons', () => {
     expect(r.facts.sid).not.toBe(pid);
     expect(r.facts.tty).toBeNull();
     expect(r.facts.umask).toBe('0000');
-    expect(r.facts.locks).toEqual([expect.objectContaining({ kind: 'POSIX', mode: 'WRITE', path: pidfile, lockPid: pid })]);
+    expect(r.facts.locks).toEqual([
+      expect.objectContaining({ kind: 'POSIX', mode: 'WRITE', path: pidfile, lockPid: pid }),
+    ]);
     expect(row(r, 'single-instance')).toMatchObject({ status: 'pass', severity: 'warning' });
     expectFactsMatchPs(r);
 
@@ -176,26 +193,34 @@ describe('live: daemons', () => {
     expect(launcher).not.toBeNull();
     expect(launcher).not.toBe(pid);
     const ino = fs.statSync(lockfile).ino;
-    const procLocks = fs.readFileSync('/proc/locks', 'utf8').split('\n').filter((l) => l.endsWith(`:${ino} 0 EOF`));
+    const procLocks = fs
+      .readFileSync('/proc/locks', 'utf8')
+      .split('\n')
+      .filter((l) => l.endsWith(`:${ino} 0 EOF`));
     expect(procLocks).toHaveLength(1);
     expect(procLocks[0]).toMatch(new RegExp(`FLOCK\\s+ADVISORY\\s+WRITE ${launcher} `));
     const r = (await audit(pid)) as Report;
-    expect(r.facts.locks).toEqual([expect.objectContaining({ kind: 'FLOCK', mode: 'WRITE', path: lockfile, lockPid: launcher, ino })]);
+    expect(r.facts.locks).toEqual([
+      expect.objectContaining({ kind: 'FLOCK', mode: 'WRITE', path: lockfile, lockPid: launcher, ino }),
+    ]);
     expect(row(r, 'single-instance').status).toBe('pass');
   });
 
   it('a daemon with a zombie child warns in reaps-children', async () => {
     const { pid } = await startPyDaemon(tracker, ['--zombie', '--sleep', '120']);
     const zombie = await waitFor('the zombie child', () =>
-      fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).find((d) => {
-        try {
-          const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-          const after = st.slice(st.lastIndexOf(')') + 2).split(' ');
-          return after[0] === 'Z' && Number(after[1]) === pid;
-        } catch {
-          return false;
-        }
-      }),
+      fs
+        .readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .find((d) => {
+          try {
+            const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+            const after = st.slice(st.lastIndexOf(')') + 2).split(' ');
+            return after[0] === 'Z' && Number(after[1]) === pid;
+          } catch {
+            return false;
+          }
+        }),
     );
     const rep = (await audit(pid)) as Report;
     expect(rep.facts.zombieChildren).toEqual([{ pid: Number(zombie), comm: expect.stringMatching(/python/) }]);
@@ -210,7 +235,10 @@ describe('live: a job session led by a program that is not a shell (a CI agent)'
   const MIDDLE = 'import subprocess, sys; subprocess.call(sys.argv[1:])';
 
   async function startUnderAgent(between: string[], secs: number): Promise<Report> {
-    const agent = spawn('python3', ['-c', AGENT, ...between, 'sleep', String(secs)], { detached: true, stdio: 'ignore' });
+    const agent = spawn('python3', ['-c', AGENT, ...between, 'sleep', String(secs)], {
+      detached: true,
+      stdio: 'ignore',
+    });
     tracker.track(agent.pid!);
     const pid = tracker.track(await waitFor('the job', () => findProcess(new RegExp(`^sleep ${secs}$`))));
     const middle = psView(pid).ppid;
@@ -230,7 +258,7 @@ describe('live: a job session led by a program that is not a shell (a CI agent)'
     expect(r.verdict).toBe('not-a-daemon');
   });
 
-  it('a child of a process directly under a detached session leader is that daemon\'s worker', async () => {
+  it("a child of a process directly under a detached session leader is that daemon's worker", async () => {
     const secs = uniqueSeconds();
     // agent (session leader, no terminal) -> python3 -> sleep: nothing interactive in the chain.
     const r = await startUnderAgent(['python3', '-c', MIDDLE], secs);

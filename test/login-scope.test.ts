@@ -9,24 +9,47 @@ import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupPlacements, classifyCgroupPath, findLoginScope, systemdCgroupLines } from '../src/proc/cgroup-scope.js';
 import {
-  HIERARCHIES, cgroupMembers, cgroupMounts, enterLoginScope, loginScopeUnsupported, procIdentity, type LoginScopeHandle,
+  HIERARCHIES,
+  cgroupMembers,
+  cgroupMounts,
+  enterLoginScope,
+  loginScopeUnsupported,
+  procIdentity,
+  type LoginScopeHandle,
 } from './helpers/login-scope.js';
 
 describe('cgroup-scope parser (pure)', () => {
   it('finds session-N.scope of user-UID.slice in the unified line first, else in name=systemd', () => {
-    const both = '12:pids:/user.slice/user-1000.slice/session-7.scope\n1:name=systemd:/user.slice/user-1000.slice/session-7.scope\n0::/user.slice/user-1000.slice/session-7.scope\n';
+    const both =
+      '12:pids:/user.slice/user-1000.slice/session-7.scope\n1:name=systemd:/user.slice/user-1000.slice/session-7.scope\n0::/user.slice/user-1000.slice/session-7.scope\n';
     expect(findLoginScope(both)).toEqual({
-      scope: 'session-7.scope', session: '7', uid: 1000, hierarchy: 'unified', deleted: false,
+      scope: 'session-7.scope',
+      session: '7',
+      uid: 1000,
+      hierarchy: 'unified',
+      deleted: false,
       path: '/user.slice/user-1000.slice/session-7.scope',
     });
-    expect(findLoginScope('1:name=systemd:/user.slice/user-0.slice/session-c1.scope\n0::/\n')).toMatchObject({ session: 'c1', uid: 0, hierarchy: 'name=systemd' });
-    expect(findLoginScope('0::/user.slice/user-1000.slice/session-3.scope (deleted)\n')).toMatchObject({ session: '3', deleted: true });
+    expect(findLoginScope('1:name=systemd:/user.slice/user-0.slice/session-c1.scope\n0::/\n')).toMatchObject({
+      session: 'c1',
+      uid: 0,
+      hierarchy: 'name=systemd',
+    });
+    expect(findLoginScope('0::/user.slice/user-1000.slice/session-3.scope (deleted)\n')).toMatchObject({
+      session: '3',
+      deleted: true,
+    });
   });
 
   it('a user manager, services and scopes elsewhere are not login scopes', () => {
     const um = '0::/user.slice/user-1000.slice/user@1000.service/app.slice/tmux-spawn-1.scope\n';
     expect(findLoginScope(um)).toBeNull();
-    expect(cgroupPlacements(um)[0]).toMatchObject({ kind: 'user-manager', unit: 'user@1000.service', leaf: 'tmux-spawn-1.scope', uid: 1000 });
+    expect(cgroupPlacements(um)[0]).toMatchObject({
+      kind: 'user-manager',
+      unit: 'user@1000.service',
+      leaf: 'tmux-spawn-1.scope',
+      uid: 1000,
+    });
     expect(classifyCgroupPath('/system.slice/cron.service')).toMatchObject({ kind: 'service', unit: 'cron.service' });
     expect(classifyCgroupPath('/machine.slice/session-2.scope')).toMatchObject({ kind: 'scope', session: null });
     expect(classifyCgroupPath('/user.slice/user-1000.slice')).toMatchObject({ kind: 'slice', uid: 1000 });
@@ -35,8 +58,16 @@ describe('cgroup-scope parser (pure)', () => {
   });
 
   it('odd lines are skipped, never thrown on; a path may contain colons', () => {
-    const odd = ['', 'garbage', '::', 'x::/user.slice/user-1.slice/session-1.scope', '0::relative', '3:cpu:/a',
-      '0::/user.slice/user-99999999999.slice/session-1.scope', '4:name=systemd:/odd:dir/x.service'].join('\n');
+    const odd = [
+      '',
+      'garbage',
+      '::',
+      'x::/user.slice/user-1.slice/session-1.scope',
+      '0::relative',
+      '3:cpu:/a',
+      '0::/user.slice/user-99999999999.slice/session-1.scope',
+      '4:name=systemd:/odd:dir/x.service',
+    ].join('\n');
     expect(() => cgroupPlacements(odd)).not.toThrow();
     expect(systemdCgroupLines(odd)).toEqual([
       { hierarchy: 'unified', path: '/user.slice/user-99999999999.slice/session-1.scope', deleted: false },
@@ -52,12 +83,17 @@ const UID = 4242;
 
 /** The directories under user.slice (or that it is absent) in both trees. */
 function tree(): Record<string, string[] | null> {
-  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory())
-    .flatMap((e) => [path.join(d, e.name), ...walk(path.join(d, e.name))]);
-  return Object.fromEntries(HIERARCHIES.map((h) => {
-    const top = path.join(mounts[h]!, 'user.slice');
-    return [h, fs.existsSync(top) ? [top, ...walk(top)].sort() : null];
-  }));
+  const walk = (d: string): string[] =>
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap((e) => [path.join(d, e.name), ...walk(path.join(d, e.name))]);
+  return Object.fromEntries(
+    HIERARCHIES.map((h) => {
+      const top = path.join(mounts[h]!, 'user.slice');
+      return [h, fs.existsSync(top) ? [top, ...walk(top)].sort() : null];
+    }),
+  );
 }
 const cgroupOf = (pid: number): string => fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
 const systemdLines = (pid: number) => systemdCgroupLines(cgroupOf(pid));
@@ -80,7 +116,11 @@ afterEach(async () => {
   for (const h of handles.splice(0)) await h.restore();
   for (const f of cleanups.splice(0).reverse()) f();
   for (const pid of otherPids.splice(0)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   for (const c of children.splice(0)) {
     if (c.exitCode === null && c.signalCode === null) {
@@ -95,13 +135,20 @@ afterEach(async () => {
 async function child(script: string): Promise<ChildProcess & { pid: number }> {
   const c = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'ignore'] });
   children.push(c);
-  await new Promise((ok, fail) => { c.once('spawn', ok); c.once('error', fail); });
+  await new Promise((ok, fail) => {
+    c.once('spawn', ok);
+    c.once('error', fail);
+  });
   return c as ChildProcess & { pid: number };
 }
-const firstLine = (c: ChildProcess): Promise<string> => new Promise((ok) => {
-  let buf = '';
-  c.stdout!.on('data', (d: Buffer) => { buf += d.toString(); if (buf.includes('\n')) ok(buf.split('\n')[0]!); });
-});
+const firstLine = (c: ChildProcess): Promise<string> =>
+  new Promise((ok) => {
+    let buf = '';
+    c.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) ok(buf.split('\n')[0]!);
+    });
+  });
 async function enter(pid: number, session: string): Promise<LoginScopeHandle> {
   const h = await enterLoginScope(pid, { uid: UID, session, mounts });
   handles.push(h);
@@ -123,10 +170,16 @@ describe('live login scope (root, both hierarchies writable)', () => {
     const scope = `/user.slice/user-${UID}.slice/session-${session(1)}.scope`;
     expect(h.cgroupPath).toBe(scope);
     const placed = cgroupPlacements(cgroupOf(c.pid));
-    expect(placed.map((p) => [p.hierarchy, p.kind, p.unit, p.session, p.uid, p.path])).toEqual(HIERARCHIES.map((hh) =>
-      [hh, 'login-session', `session-${session(1)}.scope`, session(1), UID, scope]));
+    expect(placed.map((p) => [p.hierarchy, p.kind, p.unit, p.session, p.uid, p.path])).toEqual(
+      HIERARCHIES.map((hh) => [hh, 'login-session', `session-${session(1)}.scope`, session(1), UID, scope]),
+    );
     expect(findLoginScope(cgroupOf(c.pid))).toEqual({
-      scope: `session-${session(1)}.scope`, session: session(1), uid: UID, path: scope, hierarchy: 'unified', deleted: false,
+      scope: `session-${session(1)}.scope`,
+      session: session(1),
+      uid: UID,
+      path: scope,
+      hierarchy: 'unified',
+      deleted: false,
     });
     for (const hh of HIERARCHIES) expect(cgroupMembers(h.dirs[hh]!)).toEqual([c.pid]);
 
@@ -163,7 +216,10 @@ describe('live login scope (root, both hierarchies writable)', () => {
     const z = Number(await firstLine(c));
     const h = await enter(z, session(3));
     // Killed only once sh has become the sleep that never waits: sh itself would reap it.
-    await waitFor('sh to exec sleep 301', () => fs.readFileSync(`/proc/${c.pid}/cmdline`, 'utf8') === 'sleep\0' + '301\0');
+    await waitFor(
+      'sh to exec sleep 301',
+      () => fs.readFileSync(`/proc/${c.pid}/cmdline`, 'utf8') === 'sleep\0' + '301\0',
+    );
     process.kill(z, 'SIGKILL');
     await waitFor('a zombie', () => procIdentity(z)?.state === 'Z');
     for (const hh of HIERARCHIES) expect(cgroupMembers(h.dirs[hh]!), hh).toEqual([]);
@@ -192,10 +248,15 @@ describe('live login scope (root, both hierarchies writable)', () => {
     const before = tree();
     // Removed by the test, deepest first: foreign scopes, the user slices the helper had to leave, user.slice.
     const mine: string[][] = [[], [], []];
-    cleanups.push(() => { for (const d of mine.flat()) if (fs.existsSync(d)) fs.rmdirSync(d); });
+    cleanups.push(() => {
+      for (const d of mine.flat()) if (fs.existsSync(d)) fs.rmdirSync(d);
+    });
     for (const hh of HIERARCHIES) {
       const top = path.join(mounts[hh]!, 'user.slice');
-      if (!fs.existsSync(top)) { fs.mkdirSync(top); mine[2]!.push(top); }
+      if (!fs.existsSync(top)) {
+        fs.mkdirSync(top);
+        mine[2]!.push(top);
+      }
     }
     const c = await child('exec sleep 300');
     const h = await enter(c.pid, session(7));
@@ -210,7 +271,11 @@ describe('live login scope (root, both hierarchies writable)', () => {
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(report.removed.sort()).toEqual(HIERARCHIES.map((hh) => h.dirs[hh]!).sort());
     expect(report.left.sort()).toEqual([...slices].sort());
-    expect(report.problems).toEqual(slices.map(() => expect.stringMatching(/EBUSY \(holds cgroups the helper did not make: session-foreign\.scope\)/)));
+    expect(report.problems).toEqual(
+      slices.map(() =>
+        expect.stringMatching(/EBUSY \(holds cgroups the helper did not make: session-foreign\.scope\)/),
+      ),
+    );
     for (const hh of HIERARCHIES) expect(fs.existsSync(path.join(mounts[hh]!, 'user.slice')), hh).toBe(true);
     cleanups.pop()!();
     expect(tree()).toEqual(before);
@@ -220,8 +285,9 @@ describe('live login scope (root, both hierarchies writable)', () => {
     const before = tree();
     const c = await child('exec sleep 300');
     const origin = systemdLines(c.pid);
-    await expect(enterLoginScope(c.pid, { uid: UID, session: session(5), mounts: { ...mounts, 'name=systemd': null } }))
-      .rejects.toThrow(/no name=systemd hierarchy/);
+    await expect(
+      enterLoginScope(c.pid, { uid: UID, session: session(5), mounts: { ...mounts, 'name=systemd': null } }),
+    ).rejects.toThrow(/no name=systemd hierarchy/);
     expect(systemdLines(c.pid)).toEqual(origin);
     expect(tree()).toEqual(before);
     await expect(enterLoginScope(2 ** 30, { uid: UID, session: session(6), mounts })).rejects.toThrow(/no process/);

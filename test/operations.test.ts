@@ -41,7 +41,9 @@ describe('--wait', () => {
     const dir = tempDir();
     const pidfile = path.join(dir, 'late.pid');
     // Start the daemon a second from now; daemon-check is already waiting.
-    const launcher = spawn('sh', ['-c', `sleep 1; exec python3 ${PYDAEMON} --pidfile ${pidfile} --sleep 120`], { stdio: 'ignore' });
+    const launcher = spawn('sh', ['-c', `sleep 1; exec python3 ${PYDAEMON} --pidfile ${pidfile} --sleep 120`], {
+      stdio: 'ignore',
+    });
     tracker.track(launcher.pid!);
     const started = Date.now();
     const r = await runCli(['--pidfile', pidfile, '--wait', '10', '--json']);
@@ -73,7 +75,9 @@ describe('capture', () => {
     const pidfile = path.join(dir, 'd.pid');
     const secs = uniqueSeconds();
     execFileSync('python3', [PYDAEMON, '--pidfile', pidfile, '--zombie', '--sleep', String(secs)]);
-    const pid = tracker.track(await waitFor('the daemon', () => (fs.existsSync(pidfile) && Number(fs.readFileSync(pidfile, 'utf8'))) || null));
+    const pid = tracker.track(
+      await waitFor('the daemon', () => (fs.existsSync(pidfile) && Number(fs.readFileSync(pidfile, 'utf8'))) || null),
+    );
     await waitFor('its zombie child', () => fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() !== '');
     const live = JSON.parse((await runCli([String(pid), '--pidfile', pidfile, '--json'])).stdout) as Report;
     const out = path.join(dir, 'cap');

@@ -22,7 +22,18 @@ function statWithComm(comm: string): string {
 describe('parseStat', () => {
   it('reads the fields of a real stat line', () => {
     const st = parseStat(REAL_STAT);
-    expect(st).toMatchObject({ pid: 6528, comm: 'sleep', state: 'S', ppid: 6524, pgrp: 6528, session: 6524, ttyNr: 34816, tpgid: 6524, starttime: '1203946', numThreads: 1 });
+    expect(st).toMatchObject({
+      pid: 6528,
+      comm: 'sleep',
+      state: 'S',
+      ppid: 6524,
+      pgrp: 6528,
+      session: 6524,
+      ttyNr: 34816,
+      tpgid: 6524,
+      starttime: '1203946',
+      numThreads: 1,
+    });
     expect(isKernelThread(st)).toBe(false);
   });
 
@@ -43,7 +54,8 @@ describe('parseStat', () => {
   });
 
   it('recognises a kernel thread by PF_KTHREAD, not by an empty cmdline', () => {
-    const kthreadd = '2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n';
+    const kthreadd =
+      '2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n';
     expect(isKernelThread(parseStat(kthreadd))).toBe(true);
   });
 
@@ -56,10 +68,24 @@ describe('parseStat', () => {
 
 describe('parseStatus', () => {
   const REAL = [
-    'Name:\tsleep', 'Umask:\t0022', 'State:\tS (sleeping)', 'Tgid:\t6528', 'NSpid:\t6528', 'PPid:\t6524',
-    'Uid:\t0\t0\t0\t0', 'Gid:\t0\t0\t0\t0', 'SigQ:\t0/95867', 'SigPnd:\t0000000000000000', 'ShdPnd:\t0000000000000000',
-    'SigBlk:\t0000000000010000', 'SigIgn:\t0000000000000001', 'SigCgt:\t0000000180004002',
-    'CapInh:\t0000000000000000', 'CapPrm:\t000001ffffffffff', 'CapEff:\t000001ffffffffff', '',
+    'Name:\tsleep',
+    'Umask:\t0022',
+    'State:\tS (sleeping)',
+    'Tgid:\t6528',
+    'NSpid:\t6528',
+    'PPid:\t6524',
+    'Uid:\t0\t0\t0\t0',
+    'Gid:\t0\t0\t0\t0',
+    'SigQ:\t0/95867',
+    'SigPnd:\t0000000000000000',
+    'ShdPnd:\t0000000000000000',
+    'SigBlk:\t0000000000010000',
+    'SigIgn:\t0000000000000001',
+    'SigCgt:\t0000000180004002',
+    'CapInh:\t0000000000000000',
+    'CapPrm:\t000001ffffffffff',
+    'CapEff:\t000001ffffffffff',
+    '',
   ].join('\n');
 
   it('reads umask, ids and hex signal masks', () => {
@@ -111,7 +137,14 @@ describe('parseLocks', () => {
   it('decodes hex major:minor and decimal inodes', () => {
     const { locks, skipped } = parseLocks(TEXT);
     expect(skipped).toBe(1);
-    expect(locks[0]).toMatchObject({ kind: 'POSIX', mode: 'WRITE', pid: 8760, dev: '254:0', ino: 2147159, waiter: false });
+    expect(locks[0]).toMatchObject({
+      kind: 'POSIX',
+      mode: 'WRITE',
+      pid: 8760,
+      dev: '254:0',
+      ino: 2147159,
+      waiter: false,
+    });
     expect(locks[4]).toMatchObject({ dev: '259:10', ino: 99, mode: 'READ', start: '128', end: '255' });
   });
 
@@ -121,7 +154,12 @@ describe('parseLocks', () => {
   });
 
   it('keeps the OFD lock pid as -1 and its device in decimal', () => {
-    expect(parseLockLine('3: OFDLCK ADVISORY  WRITE -1 08:1f:131 0 EOF')).toMatchObject({ kind: 'OFDLCK', pid: -1, dev: '8:31', ino: 131 });
+    expect(parseLockLine('3: OFDLCK ADVISORY  WRITE -1 08:1f:131 0 EOF')).toMatchObject({
+      kind: 'OFDLCK',
+      pid: -1,
+      dev: '8:31',
+      ino: 131,
+    });
   });
 
   it('stops at the line cap and says so', () => {
@@ -182,7 +220,9 @@ describe('small files', () => {
   });
 
   it('reads octal fdinfo flags, O_CLOEXEC and lock lines', () => {
-    const info = parseFdinfo('pos:\t0\nflags:\t02100002\nmnt_id:\t27\nino:\t2146352\nlock:\t1: FLOCK  ADVISORY  WRITE 3391 fe:00:2146352 0 EOF\n');
+    const info = parseFdinfo(
+      'pos:\t0\nflags:\t02100002\nmnt_id:\t27\nino:\t2146352\nlock:\t1: FLOCK  ADVISORY  WRITE 3391 fe:00:2146352 0 EOF\n',
+    );
     expect(info.flags).toBe(0o2100002);
     expect((info.flags! & O_CLOEXEC) !== 0).toBe(true);
     expect(info.locks).toEqual(['1: FLOCK  ADVISORY  WRITE 3391 fe:00:2146352 0 EOF']);
@@ -203,7 +243,9 @@ describe('small files', () => {
   });
 
   it('reads cgroup v1 and v2 lines', () => {
-    expect(parseCgroup('0::/system.slice/nginx.service\n')).toEqual([{ hierarchy: '0', controllers: '', path: '/system.slice/nginx.service' }]);
+    expect(parseCgroup('0::/system.slice/nginx.service\n')).toEqual([
+      { hierarchy: '0', controllers: '', path: '/system.slice/nginx.service' },
+    ]);
     expect(parseCgroup('4:cpu,cpuacct:/user.slice\n')[0]!.controllers).toBe('cpu,cpuacct');
   });
 });

@@ -28,7 +28,9 @@ describe("a pipe's other holders", () => {
     const sleeps = await waitFor('the two sleeps', () => {
       const kids = live.readText(`${sh.pid}/task/${sh.pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
       for (const k of kids) tracker.track(k); // killed by pid even if this wait times out
-      return kids.length === 2 && kids.every((k) => fs.readFileSync(`/proc/${k}/cmdline`, 'utf8').startsWith('sleep')) ? kids : null;
+      return kids.length === 2 && kids.every((k) => fs.readFileSync(`/proc/${k}/cmdline`, 'utf8').startsWith('sleep'))
+        ? kids
+        : null;
     });
     const [subject, other] = sleeps as [number, number];
     const key = fs.readlinkSync(`/proc/${subject}/fd/1`);
@@ -37,7 +39,12 @@ describe("a pipe's other holders", () => {
     const keys = new Set([key]);
     const audit = findPeers(live, ProcessTable.lazy(live), subject, keys, null, null, new Set());
     const table = ProcessTable.read(live);
-    const index = holdersByTarget(live, table, () => false, (t) => keys.has(t));
+    const index = holdersByTarget(
+      live,
+      table,
+      () => false,
+      (t) => keys.has(t),
+    );
     const scan = findPeers(live, table, subject, keys, null, () => index, new Set());
 
     expect(audit).toEqual(scan);
@@ -73,11 +80,15 @@ describe("a pipe's other holders", () => {
       'os.wait()',
       'sys.stdin.read()',
     ].join('\n');
-    const r = spawn(realPython() ?? 'python3', ['-c', script, String(uniqueSeconds())], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const r = spawn(realPython() ?? 'python3', ['-c', script, String(uniqueSeconds())], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     tracker.track(r.pid!);
     let out = '';
     r.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    const [a, b] = (await waitFor('the pids of A and B', () => (out.includes('\n') ? out.trim().split(' ').map(Number) : null))) as [number, number];
+    const [a, b] = (await waitFor('the pids of A and B', () =>
+      out.includes('\n') ? out.trim().split(' ').map(Number) : null,
+    )) as [number, number];
     tracker.track(a);
     tracker.track(b);
     await waitFor('A and B adopted by the subreaper', () => [a, b].every((p) => psView(p).ppid === r.pid));

@@ -15,7 +15,9 @@ const NOBODY = { uid: 65534, gid: 65534 };
 
 async function detachedSleep(asNobody: boolean): Promise<number> {
   const secs = uniqueSeconds();
-  const cmd = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'setsid', '-f', 'sleep', String(secs)] : ['setsid', '-f', 'sleep', String(secs)];
+  const cmd = asNobody
+    ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'setsid', '-f', 'sleep', String(secs)]
+    : ['setsid', '-f', 'sleep', String(secs)];
   execFileSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore', cwd: '/' });
   return tracker.track(await waitFor('the sleeper', () => findProcess(new RegExp(`^sleep ${secs}$`))));
 }
@@ -38,7 +40,9 @@ describe('as nobody', () => {
     expect(rep.facts.unreadable).toMatchObject({ fds: 'EACCES', cwd: 'EACCES', environ: 'EACCES' });
     const table = await runCli([String(pid)], NOBODY);
     expect(table.code).toBe(3);
-    expect(table.stdout).toMatch(new RegExp(`Not readable as uid 65534: .*fds.*Running as root \\(sudo daemon-check ${pid}\\) would add`));
+    expect(table.stdout).toMatch(
+      new RegExp(`Not readable as uid 65534: .*fds.*Running as root \\(sudo daemon-check ${pid}\\) would add`),
+    );
   });
 
   it('against its own daemon: everything is readable and judged', async () => {
@@ -52,7 +56,7 @@ describe('as nobody', () => {
     expect(r.code).toBe(0);
   });
 
-  it('under a hidepid=2 proc mount: other users\' processes are invisible, and the error says why', async () => {
+  it("under a hidepid=2 proc mount: other users' processes are invisible, and the error says why", async () => {
     const mnt = tempDir('dc-hidepid-');
     execFileSync('mount', ['-t', 'proc', '-o', 'hidepid=2', 'proc', mnt]);
     tracker.onCleanup(() => execFileSync('umount', [mnt]));
@@ -61,7 +65,9 @@ describe('as nobody', () => {
     expect(fs.existsSync(`${mnt}/${root}`)).toBe(true); // root sees everything
     const hidden = await runCli([String(root), '--proc-root', mnt], NOBODY);
     expect(hidden.code).toBe(3);
-    expect(hidden.stderr).toMatch(new RegExp(`no process with pid ${root} is visible: ${mnt} is mounted with hidepid=(2|invisible)`));
+    expect(hidden.stderr).toMatch(
+      new RegExp(`no process with pid ${root} is visible: ${mnt} is mounted with hidepid=(2|invisible)`),
+    );
     const own = await runCli([String(mine), '--proc-root', mnt, '--json'], NOBODY);
     expect(own.code).toBe(0);
     expect((JSON.parse(own.stdout) as Report).pid).toBe(mine);

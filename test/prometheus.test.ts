@@ -103,7 +103,13 @@ function parseExposition(text: string): Sample[] {
     .map(parseSampleLine);
 }
 
-const FAMILIES = ['daemon_check_processes', 'daemon_check_process_info', 'daemon_check_process_info_truncated', 'daemon_check_scan_timestamp_seconds', 'daemon_check_scan_duration_seconds'];
+const FAMILIES = [
+  'daemon_check_processes',
+  'daemon_check_process_info',
+  'daemon_check_process_info_truncated',
+  'daemon_check_scan_timestamp_seconds',
+  'daemon_check_scan_duration_seconds',
+];
 
 /** Whole: every family has HELP and TYPE gauge, every sample line parses, and the last line is the duration sample. */
 function assertWhole(text: string): Sample[] {
@@ -146,16 +152,37 @@ function row(pid: number, o: Partial<ScanRow> = {}): ScanRow {
 }
 
 function resultOf(rows: ScanRow[]): ScanResult {
-  return { schemaVersion: 1, uid: null, processes: rows, skipped: { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: 0 } as ScanResult['skipped'], hidepid: null };
+  return {
+    schemaVersion: 1,
+    uid: null,
+    processes: rows,
+    skipped: { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: 0 } as ScanResult['skipped'],
+    hidepid: null,
+  };
 }
 
 const TIMING = { finishedAtMs: 1_700_000_000_123, durationMs: 250.5 };
-const nohup = (pid: number, o: Partial<ScanRow> = {}): ScanRow => row(pid, { verdict: 'not-a-daemon', startedAs: { kind: 'nohup-job', detail: 'test' }, ...o });
+const nohup = (pid: number, o: Partial<ScanRow> = {}): ScanRow =>
+  row(pid, { verdict: 'not-a-daemon', startedAs: { kind: 'nohup-job', detail: 'test' }, ...o });
 
 describe('the renderer', () => {
   it('escapes backslash, double quote and newline in label values, and promtool reads them back', () => {
     expect(escapeLabelValue('a\\b"c\nd\te')).toBe('a\\\\b\\"c\\nd\te');
-    const nasty = ['a"b', 'back\\slash', 'new\nline', 'tab\there', 'cr\rx', 'nul\u0000x', 'esc\u001b[31m', '\\n', '"', '\\', 'é中\u{1F600}', '} 1', 'x",pid="1'];
+    const nasty = [
+      'a"b',
+      'back\\slash',
+      'new\nline',
+      'tab\there',
+      'cr\rx',
+      'nul\u0000x',
+      'esc\u001b[31m',
+      '\\n',
+      '"',
+      '\\',
+      'é中\u{1F600}',
+      '} 1',
+      'x",pid="1',
+    ];
     const text = renderPrometheus(resultOf(nasty.map((comm, i) => nohup(100 + i, { comm, user: comm }))), TIMING);
     const info = assertWhole(text).filter((s) => s.name === 'daemon_check_process_info');
     expect(info.map((s) => s.labels.comm)).toEqual(nasty);
@@ -179,14 +206,20 @@ describe('the renderer', () => {
     );
     // As written to a file: UTF-8, a lone surrogate becoming U+FFFD.
     const comms = fc.sample(fc.string({ unit: 'binary', maxLength: 15 }), { numRuns: 300, seed: 42 });
-    const text = Buffer.from(renderPrometheus(resultOf(comms.map((comm, i) => nohup(1000 + i, { comm }))), TIMING, { maxSeries: 1000 }), 'utf8');
+    const text = Buffer.from(
+      renderPrometheus(resultOf(comms.map((comm, i) => nohup(1000 + i, { comm }))), TIMING, { maxSeries: 1000 }),
+      'utf8',
+    );
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(`${lint.stdout}${lint.stderr}`.trim()).toBe('');
     expect(lint.status).toBe(0);
   });
 
   it('caps daemon_check_process_info, worst verdict and lowest pid first, and says so in the truncated gauge', () => {
-    const rows = [...Array.from({ length: 140 }, (_, i) => nohup(5000 - i)), ...Array.from({ length: 10 }, (_, i) => row(10 + i, { verdict: 'inconclusive' }))];
+    const rows = [
+      ...Array.from({ length: 140 }, (_, i) => nohup(5000 - i)),
+      ...Array.from({ length: 10 }, (_, i) => row(10 + i, { verdict: 'inconclusive' })),
+    ];
     const capped = parseExposition(renderPrometheus(resultOf(rows), TIMING));
     const info = capped.filter((s) => s.name === 'daemon_check_process_info');
     expect(DEFAULT_MAX_SERIES).toBe(100);
@@ -205,19 +238,33 @@ describe('the renderer', () => {
     expect(() => renderPrometheus(resultOf(rows), TIMING, { maxSeries: -1 })).toThrow(RangeError);
   });
 
-  it('lists the rows that fall short: not-a-daemon, inconclusive, or ended by a hangup, the shell\'s exit or logout; not by a crash alone', () => {
+  it("lists the rows that fall short: not-a-daemon, inconclusive, or ended by a hangup, the shell's exit or logout; not by a crash alone", () => {
     const rows = [
       row(1, { verdict: 'daemon' }),
       row(2, { verdict: 'daemon-with-warnings' }),
       row(3, { verdict: 'not-a-daemon' }),
       row(4, { verdict: 'inconclusive' }),
-      row(5, { verdict: 'daemon-with-warnings', fate: { hangup: LIVES, 'shell-exit': LIVES, logout: DIES, stop: LIVES, crash: DIES } }),
-      row(6, { verdict: 'daemon', fate: { hangup: DIES, 'shell-exit': LIVES, logout: LIVES, stop: LIVES, crash: DIES } }),
-      row(7, { verdict: 'daemon', fate: { hangup: LIVES, 'shell-exit': DIES, logout: LIVES, stop: LIVES, crash: DIES } }),
-      row(8, { verdict: 'daemon', fate: { hangup: LIVES, 'shell-exit': LIVES, logout: LIVES, stop: DIES, crash: DIES } }),
+      row(5, {
+        verdict: 'daemon-with-warnings',
+        fate: { hangup: LIVES, 'shell-exit': LIVES, logout: DIES, stop: LIVES, crash: DIES },
+      }),
+      row(6, {
+        verdict: 'daemon',
+        fate: { hangup: DIES, 'shell-exit': LIVES, logout: LIVES, stop: LIVES, crash: DIES },
+      }),
+      row(7, {
+        verdict: 'daemon',
+        fate: { hangup: LIVES, 'shell-exit': DIES, logout: LIVES, stop: LIVES, crash: DIES },
+      }),
+      row(8, {
+        verdict: 'daemon',
+        fate: { hangup: LIVES, 'shell-exit': LIVES, logout: LIVES, stop: DIES, crash: DIES },
+      }),
     ];
     expect(rows.filter(fallsShortInScan).map((r) => r.pid)).toEqual([3, 4, 5, 6, 7]);
-    const info = parseExposition(renderPrometheus(resultOf(rows), TIMING)).filter((s) => s.name === 'daemon_check_process_info');
+    const info = parseExposition(renderPrometheus(resultOf(rows), TIMING)).filter(
+      (s) => s.name === 'daemon_check_process_info',
+    );
     expect(info.map((s) => s.labels.pid)).toEqual(['3', '4', '5', '6', '7']);
     expect(info.every((s) => s.value === 1)).toBe(true);
     expect(Object.keys(info[0]!.labels)).toEqual(['pid', 'comm', 'user', 'verdict', 'started_as']);
@@ -226,21 +273,33 @@ describe('the renderer', () => {
   it('counts every listed row once, by (verdict, started_as), and only pairs that have rows', () => {
     const kinds = ['nohup-job', 'shell-job', 'double-fork', 'supervised'] as const;
     const verdicts = ['daemon', 'daemon-with-warnings', 'not-a-daemon', 'inconclusive'] as const;
-    const rows = Array.from({ length: 237 }, (_, i) => row(i + 2, { verdict: verdicts[(i * 7) % 4]!, startedAs: { kind: kinds[(i * 3) % 4]!, detail: '' } }));
+    const rows = Array.from({ length: 237 }, (_, i) =>
+      row(i + 2, { verdict: verdicts[(i * 7) % 4]!, startedAs: { kind: kinds[(i * 3) % 4]!, detail: '' } }),
+    );
     rows.push(row(999, { verdict: 'daemon', startedAs: { kind: 'cron-job', detail: '' } }));
-    const samples = assertWhole(renderPrometheus(resultOf(rows), TIMING)).filter((s) => s.name === 'daemon_check_processes');
+    const samples = assertWhole(renderPrometheus(resultOf(rows), TIMING)).filter(
+      (s) => s.name === 'daemon_check_processes',
+    );
     expect(samples.reduce((n, s) => n + s.value, 0)).toBe(rows.length);
     const expected = new Map<string, number>();
-    for (const r of rows) expected.set(`${r.verdict}/${r.startedAs.kind}`, (expected.get(`${r.verdict}/${r.startedAs.kind}`) ?? 0) + 1);
+    for (const r of rows)
+      expected.set(`${r.verdict}/${r.startedAs.kind}`, (expected.get(`${r.verdict}/${r.startedAs.kind}`) ?? 0) + 1);
     expect(new Map(samples.map((s) => [`${s.labels.verdict}/${s.labels.started_as}`, s.value]))).toEqual(expected);
     expect(samples.every((s) => s.value > 0)).toBe(true);
     // An empty scan: no count series, no info series, the three gauges still there.
     const empty = assertWhole(renderPrometheus(resultOf([]), TIMING));
-    expect(empty.map((s) => s.name)).toEqual(['daemon_check_process_info_truncated', 'daemon_check_scan_timestamp_seconds', 'daemon_check_scan_duration_seconds']);
+    expect(empty.map((s) => s.name)).toEqual([
+      'daemon_check_process_info_truncated',
+      'daemon_check_scan_timestamp_seconds',
+      'daemon_check_scan_duration_seconds',
+    ]);
   });
 
   it('writes the scan time and duration in seconds; the user label falls back to the uid', () => {
-    const text = renderPrometheus(resultOf([nohup(3, { user: null, uid: 1234 }), nohup(4, { user: null, uid: null })]), TIMING);
+    const text = renderPrometheus(
+      resultOf([nohup(3, { user: null, uid: 1234 }), nohup(4, { user: null, uid: null })]),
+      TIMING,
+    );
     expect(text).toContain('\ndaemon_check_scan_timestamp_seconds 1700000000.123\n');
     expect(text).toContain('\ndaemon_check_scan_duration_seconds 0.251\n');
     const info = parseExposition(text).filter((s) => s.name === 'daemon_check_process_info');
@@ -275,7 +334,14 @@ async function startExporter(dir: string): Promise<Exporter> {
     const port = await freePort();
     const child = spawn(
       'prometheus-node-exporter',
-      ['--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--web.disable-exporter-metrics', '--log.level=warn'],
+      [
+        '--collector.disable-defaults',
+        '--collector.textfile',
+        `--collector.textfile.directory=${dir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--web.disable-exporter-metrics',
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const pid = tracker.track(child.pid!);
@@ -315,10 +381,16 @@ async function nohupJobs(dir: string): Promise<{ plain: number; odd: number; odd
   const link = path.join(dir, oddComm);
   fs.symlinkSync(fs.realpathSync('/bin/sleep'), link);
   const jobs = `nohup sleep ${secs} >/dev/null 2>&1 & nohup "$DC_LINK" ${secs + 1} >/dev/null 2>&1 & wait`;
-  const sh = spawn('setsid', ['script', '-qfec', `exec bash --norc --noprofile -i -c '${jobs}'`, '/dev/null'], { stdio: 'ignore', cwd: dir, env: { ...process.env, DC_LINK: link } });
+  const sh = spawn('setsid', ['script', '-qfec', `exec bash --norc --noprofile -i -c '${jobs}'`, '/dev/null'], {
+    stdio: 'ignore',
+    cwd: dir,
+    env: { ...process.env, DC_LINK: link },
+  });
   tracker.track(sh.pid!);
   const plain = tracker.track(await waitFor('the nohup sleep', () => findProcess(new RegExp(`^sleep ${secs}$`))));
-  const odd = tracker.track(await waitFor('the nohup job with the odd comm', () => findProcess(new RegExp(` ${secs + 1}$`))));
+  const odd = tracker.track(
+    await waitFor('the nohup job with the odd comm', () => findProcess(new RegExp(` ${secs + 1}$`))),
+  );
   await waitFor('the odd comm', () => fs.readFileSync(`/proc/${odd}/comm`, 'utf8') === `${oddComm}\n`);
   return { plain, odd, oddComm };
 }
@@ -342,7 +414,9 @@ describe('scan --format prometheus with the real tools', () => {
     try {
       const before = Date.now() / 1000;
       const prom = path.join(dir, 'daemon_check.prom');
-      const r = await runCli(['scan', '--all', '--format', 'prometheus', '--max-series', '100000', '--output', prom], { timeoutMs: 60_000 });
+      const r = await runCli(['scan', '--all', '--format', 'prometheus', '--max-series', '100000', '--output', prom], {
+        timeoutMs: 60_000,
+      });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('');
@@ -359,9 +433,20 @@ describe('scan --format prometheus with the real tools', () => {
       expect(ours.map(key).sort()).toEqual(written.map(key).sort());
 
       const info = ours.filter((s) => s.name === 'daemon_check_process_info');
-      expect(info.find((s) => s.labels.pid === String(jobs.plain))).toMatchObject({ value: 1, labels: { comm: 'sleep', user: 'root', verdict: 'not-a-daemon', started_as: 'nohup-job' } });
-      expect(info.find((s) => s.labels.pid === String(jobs.odd))).toMatchObject({ value: 1, labels: { comm: jobs.oddComm, started_as: 'nohup-job' } });
-      const nohupCount = ours.find((s) => s.name === 'daemon_check_processes' && s.labels.verdict === 'not-a-daemon' && s.labels.started_as === 'nohup-job');
+      expect(info.find((s) => s.labels.pid === String(jobs.plain))).toMatchObject({
+        value: 1,
+        labels: { comm: 'sleep', user: 'root', verdict: 'not-a-daemon', started_as: 'nohup-job' },
+      });
+      expect(info.find((s) => s.labels.pid === String(jobs.odd))).toMatchObject({
+        value: 1,
+        labels: { comm: jobs.oddComm, started_as: 'nohup-job' },
+      });
+      const nohupCount = ours.find(
+        (s) =>
+          s.name === 'daemon_check_processes' &&
+          s.labels.verdict === 'not-a-daemon' &&
+          s.labels.started_as === 'nohup-job',
+      );
       expect(nohupCount!.value).toBeGreaterThanOrEqual(2);
       expect(ours.find((s) => s.name === 'daemon_check_process_info_truncated')!.value).toBe(0);
       const ts = ours.find((s) => s.name === 'daemon_check_scan_timestamp_seconds')!.value;
@@ -382,13 +467,33 @@ describe('scan --output', () => {
   it('writes every format whole, 0644 whatever the umask, and leaves only FILE in the folder', async () => {
     const FIXTURE = await captureArgs();
     const dir = tmp();
-    for (const [format, file] of [['prometheus', 'a.prom'], ['json', 'a.json'], ['table', 'a.txt']] as const) {
+    for (const [format, file] of [
+      ['prometheus', 'a.prom'],
+      ['json', 'a.json'],
+      ['table', 'a.txt'],
+    ] as const) {
       const target = path.join(dir, file);
       fs.writeFileSync(target, 'old', { mode: 0o600 });
       // A reader that had the old file open keeps reading the old file: FILE is replaced (rename), never rewritten in place.
       const held = fs.openSync(target, 'r');
       const oldIno = fs.statSync(target).ino;
-      const r = spawnSync('bash', ['-c', 'umask 077; exec "$@"', 'bash', process.execPath, BIN, 'scan', ...FIXTURE, '--format', format, '--output', target], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          'umask 077; exec "$@"',
+          'bash',
+          process.execPath,
+          BIN,
+          'scan',
+          ...FIXTURE,
+          '--format',
+          format,
+          '--output',
+          target,
+        ],
+        { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
+      );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toBe('');
@@ -440,10 +545,19 @@ describe('scan --output', () => {
   it('a bad FILE is one line on stderr and exit 2, before any scan, and leaves nothing behind', async () => {
     const dir = tmp();
     const cases: Array<{ args: string[]; re: RegExp; opts?: { uid: number; gid: number } }> = [
-      { args: ['--output', path.join(dir, 'missing', 'x.prom')], re: /^daemon-check: --output .*missing\/x\.prom: its folder .*missing cannot be used: no such file or directory \(ENOENT\); create the folder/ },
-      { args: ['--output', dir], re: /^daemon-check: --output .* is a folder; give a file name in it, such as .*daemon_check\.prom$/ },
+      {
+        args: ['--output', path.join(dir, 'missing', 'x.prom')],
+        re: /^daemon-check: --output .*missing\/x\.prom: its folder .*missing cannot be used: no such file or directory \(ENOENT\); create the folder/,
+      },
+      {
+        args: ['--output', dir],
+        re: /^daemon-check: --output .* is a folder; give a file name in it, such as .*daemon_check\.prom$/,
+      },
       { args: ['--output', path.join(dir, 'f', 'x.prom')], re: /^daemon-check: --output .*: .*\/f is not a folder/ },
-      { args: ['--format', 'prometheus', '--max-series', 'lots'], re: /^daemon-check: --max-series 'lots' is not a whole number/ },
+      {
+        args: ['--format', 'prometheus', '--max-series', 'lots'],
+        re: /^daemon-check: --max-series 'lots' is not a whole number/,
+      },
       { args: ['--max-series', '5'], re: /^daemon-check: --max-series applies to --format prometheus only$/ },
     ];
     fs.writeFileSync(path.join(dir, 'f'), '');
@@ -452,10 +566,17 @@ describe('scan --output', () => {
     fs.mkdirSync(ro, { mode: 0o755 });
     if (process.getuid!() === 0) {
       fs.chmodSync(dir, 0o755);
-      cases.push({ args: ['--output', path.join(ro, 'x.prom')], re: /^daemon-check: --output .*ro\/x\.prom: cannot create files in .*ro: permission denied \(EACCES\); give a folder this user can write$/, opts: { uid: 65534, gid: 65534 } });
+      cases.push({
+        args: ['--output', path.join(ro, 'x.prom')],
+        re: /^daemon-check: --output .*ro\/x\.prom: cannot create files in .*ro: permission denied \(EACCES\); give a folder this user can write$/,
+        opts: { uid: 65534, gid: 65534 },
+      });
     } else {
       fs.chmodSync(ro, 0o555);
-      cases.push({ args: ['--output', path.join(ro, 'x.prom')], re: /cannot create files in .*ro: permission denied \(EACCES\)/ });
+      cases.push({
+        args: ['--output', path.join(ro, 'x.prom')],
+        re: /cannot create files in .*ro: permission denied \(EACCES\)/,
+      });
     }
     for (const c of cases) {
       const r = await runCli(['scan', ...c.args], { ...c.opts, timeoutMs: 60_000 });
@@ -474,7 +595,11 @@ describe('scan --output', () => {
     const target = path.join(dir, 'scan.json');
     fs.writeFileSync(target, '{"old": true}\n');
     // ulimit -f 1: writes past 1 KiB fail with EFBIG (Node ignores SIGXFSZ); the scan's JSON is bigger.
-    const r = spawnSync('bash', ['-c', 'ulimit -f 1; exec "$@"', 'bash', process.execPath, BIN, 'scan', ...FIXTURE, '--json', '--output', target], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      'bash',
+      ['-c', 'ulimit -f 1; exec "$@"', 'bash', process.execPath, BIN, 'scan', ...FIXTURE, '--json', '--output', target],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.stderr).toMatch(/^daemon-check: cannot write --output .*scan\.json: file too large \(EFBIG\)\n$/);
     expect(r.status).toBe(2);
     expect(fs.readdirSync(dir)).toEqual(['scan.json']);
@@ -493,12 +618,28 @@ interface Container {
 
 describe('deploy/', () => {
   const ds = parseYaml(fs.readFileSync(path.join(ROOT, 'deploy', 'daemonset.yaml'), 'utf8'));
-  const pod = ds.spec.template.spec as { hostPID: boolean; containers: Container[]; volumes: Array<{ name: string; hostPath?: { path: string }; emptyDir?: object }> };
+  const pod = ds.spec.template.spec as {
+    hostPID: boolean;
+    containers: Container[];
+    volumes: Array<{ name: string; hostPath?: { path: string }; emptyDir?: object }>;
+  };
   const dc = pod.containers.find((c) => c.name === 'daemon-check')!;
   const exporter = pod.containers.find((c) => c.name === 'node-exporter')!;
   const volume = (name: string) => pod.volumes.find((v) => v.name === name)!;
   const mount = (c: Container, at: string) => c.volumeMounts!.find((m) => m.mountPath === at)!;
-  const ARGS = ['daemon-check', 'scan', '--all', '--proc-root', '/host/proc', '--host-root', '/host', '--format', 'prometheus', '--output', '/textfile/daemon_check.prom'];
+  const ARGS = [
+    'daemon-check',
+    'scan',
+    '--all',
+    '--proc-root',
+    '/host/proc',
+    '--host-root',
+    '/host',
+    '--format',
+    'prometheus',
+    '--output',
+    '/textfile/daemon_check.prom',
+  ];
 
   it('daemonset.yaml: a DaemonSet with hostPID, the host /proc and / read-only, the scan args, and the textfile folder shared with node_exporter', () => {
     expect(ds.apiVersion).toBe('apps/v1');
@@ -515,8 +656,13 @@ describe('deploy/', () => {
     const tf = mount(dc, '/textfile');
     expect(tf.readOnly).toBeFalsy();
     expect(volume(tf.name).emptyDir).toBeDefined();
-    expect(exporter.volumeMounts!.find((m) => m.name === tf.name)).toMatchObject({ mountPath: '/textfile', readOnly: true });
-    expect(exporter.args).toEqual(expect.arrayContaining(['--collector.textfile', '--collector.textfile.directory=/textfile']));
+    expect(exporter.volumeMounts!.find((m) => m.name === tf.name)).toMatchObject({
+      mountPath: '/textfile',
+      readOnly: true,
+    });
+    expect(exporter.args).toEqual(
+      expect.arrayContaining(['--collector.textfile', '--collector.textfile.directory=/textfile']),
+    );
     expect(dc.command!.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(dc.command![2]).toMatch(/"\$@"/);
     expect(dc.command![2]).toMatch(/sleep 60/);
@@ -525,13 +671,17 @@ describe('deploy/', () => {
   it("daemonset.yaml: the container's loop runs the scan and writes the file again and again (run here on /proc and /)", async () => {
     const dir = tmp();
     const target = path.join(dir, 'daemon_check.prom');
-    const args = [process.execPath, BIN, ...ARGS.slice(1)].map((a) => ({ '/host/proc': '/proc', '/host': '/', '/textfile/daemon_check.prom': target })[a] ?? a);
+    const args = [process.execPath, BIN, ...ARGS.slice(1)].map(
+      (a) => ({ '/host/proc': '/proc', '/host': '/', '/textfile/daemon_check.prom': target })[a] ?? a,
+    );
     const loop = spawn(dc.command![0]!, [...dc.command!.slice(1), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     const sh = tracker.track(loop.pid!);
     let err = '';
     loop.stderr.on('data', (d) => (err += d));
     // The loop has written the file once it sleeps its minute.
-    const pause = tracker.track(await waitFor('the loop to sleep after its first scan', () => childOf(sh, 'sleep'), 60_000));
+    const pause = tracker.track(
+      await waitFor('the loop to sleep after its first scan', () => childOf(sh, 'sleep'), 60_000),
+    );
     expect(err).toBe('');
     assertWhole(fs.readFileSync(target, 'utf8'));
     expect(fs.readdirSync(dir)).toEqual(['daemon_check.prom']);
@@ -545,7 +695,9 @@ describe('deploy/', () => {
     const start = readme.indexOf('## Fleet: Prometheus');
     expect(start).toBeGreaterThan(-1);
     const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-    expect(section).toContain('* * * * * root daemon-check scan --all --format prometheus --output /var/lib/prometheus/node-exporter/daemon_check.prom');
+    expect(section).toContain(
+      '* * * * * root daemon-check scan --all --format prometheus --output /var/lib/prometheus/node-exporter/daemon_check.prom',
+    );
     expect(section).toContain('deploy/daemonset.yaml');
     const block = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
     const file = path.join(tmp(), 'readme-rules.yml');
@@ -555,8 +707,18 @@ describe('deploy/', () => {
     expect(check.code).toBe(0);
     type Rule = { alert: string; expr: string; for: string; labels: object; annotations: { summary: string } };
     const inReadme = (parseYaml(block) as { groups: Array<{ rules: Rule[] }> }).groups[0]!.rules[0]!;
-    const shipped = (parseYaml(fs.readFileSync(path.join(ROOT, 'deploy', 'alerts.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups[0]!.rules[0]!;
-    expect(inReadme).toMatchObject({ alert: shipped.alert, expr: shipped.expr, for: '1h', labels: shipped.labels, annotations: { summary: shipped.annotations.summary } });
+    const shipped = (
+      parseYaml(fs.readFileSync(path.join(ROOT, 'deploy', 'alerts.yml'), 'utf8')) as {
+        groups: Array<{ rules: Rule[] }>;
+      }
+    ).groups[0]!.rules[0]!;
+    expect(inReadme).toMatchObject({
+      alert: shipped.alert,
+      expr: shipped.expr,
+      for: '1h',
+      labels: shipped.labels,
+      annotations: { summary: shipped.annotations.summary },
+    });
     expect(inReadme.expr).toMatch(/daemon_check_process_info\{started_as="nohup-job"/);
   });
 
@@ -587,10 +749,20 @@ describe('deploy/', () => {
               alertname: 'NohupJobOnProductionHost',
               exp_alerts: [
                 {
-                  exp_labels: { severity: 'warning', instance: 'prod1:9100', env: 'production', pid: '4242', comm: 'sleep', user: 'alice', verdict: 'not-a-daemon', started_as: 'nohup-job' },
+                  exp_labels: {
+                    severity: 'warning',
+                    instance: 'prod1:9100',
+                    env: 'production',
+                    pid: '4242',
+                    comm: 'sleep',
+                    user: 'alice',
+                    verdict: 'not-a-daemon',
+                    started_as: 'nohup-job',
+                  },
                   exp_annotations: {
                     summary: 'nohup job on prod1:9100: pid 4242 (sleep, user alice)',
-                    description: 'pid 4242 (sleep) on prod1:9100 was started with nohup by alice more than an hour ago and is not a daemon. Run `daemon-check 4242` on the host for the evidence and the fix.',
+                    description:
+                      'pid 4242 (sleep) on prod1:9100 was started with nohup by alice more than an hour ago and is not a daemon. Run `daemon-check 4242` on the host for the evidence and the fix.',
                   },
                 },
               ],

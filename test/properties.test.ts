@@ -18,7 +18,14 @@ import { parseStat } from '../src/proc/stat.js';
 import { parseStatus } from '../src/proc/status.js';
 import { signalList, signalName, hasSignal } from '../src/proc/signals.js';
 import { parseLocks, parseLockLine } from '../src/proc/locks.js';
-import { DEFAULT_TTY_DRIVERS, decodeTtyNr, findTtyDriver, isTerminalDevice, parseTtyDrivers, ttyName } from '../src/proc/tty.js';
+import {
+  DEFAULT_TTY_DRIVERS,
+  decodeTtyNr,
+  findTtyDriver,
+  isTerminalDevice,
+  parseTtyDrivers,
+  ttyName,
+} from '../src/proc/tty.js';
 import { mountFor, parseMountinfo } from '../src/proc/mountinfo.js';
 import { parseCgroup } from '../src/proc/cgroup.js';
 import { parseCmdline } from '../src/proc/cmdline.js';
@@ -39,7 +46,9 @@ function check<Ts extends [unknown, ...unknown[]]>(prop: fc.IProperty<Ts>, runs 
 }
 
 afterAll(() => {
-  console.log(`properties: ${tally.properties} properties, ${tally.cases} cases in all (seed ${SEED}, ${RUNS} per property)`);
+  console.log(
+    `properties: ${tally.properties} properties, ${tally.cases} cases in all (seed ${SEED}, ${RUNS} per property)`,
+  );
 });
 
 /** Runs f; a ParseError is an allowed outcome, anything else thrown fails the property. */
@@ -48,7 +57,9 @@ function onlyParseError(f: () => unknown): void {
     f();
   } catch (err) {
     if (err instanceof ParseError) return;
-    throw new Error(`threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}, not ParseError`, { cause: err });
+    throw new Error(`threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}, not ParseError`, {
+      cause: err,
+    });
   }
 }
 
@@ -56,20 +67,119 @@ function onlyParseError(f: () => unknown): void {
 
 /** Pieces of every /proc format here, plus the numbers that break naive parsers. */
 const VOCAB = [
-  ' ', '  ', '\t', '\n', '\r\n', '\0', '(', ')', '((', '))', ':', '::', '-', '->', '=', '/', '\\', '\\040', '[', ']', ',',
-  '0', '1', '-1', '42', '255', '256', '4242', '34816', '1083436', '2147483647', '-2147483648', '4294967295',
-  '9007199254740993', '99999999999999999999', '18446744073709551615', '1e30', '0x1f', 'NaN', 'Infinity', '-0', '.5',
-  'ffffffffffffffff', '0000000000000001', 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF', '08', '08:01', 'fd:00:1234', '00:1a:42',
-  'S', 'Z', 'R', 'sleep', 'a b', '\u00e9', '\ufffd', '\u{1F600}', '\u001b[31m', '\u2028',
-  'Name:', 'Umask:', 'Umask:\t0022', 'Umask:\t9', 'State:', 'Uid:', 'Gid:', 'SigBlk:', 'SigIgn:', 'SigCgt:', 'CapEff:', 'NSpid:',
-  'POSIX', 'FLOCK', 'OFDLCK', 'LEASE', 'ADVISORY', 'MANDATORY', 'READ', 'WRITE', 'EOF',
-  'pty_slave', '/dev/pts', '0-1048575', '4-', '-5', '64-95', 'pty:slave', 'serial',
-  ' - ', 'proc', 'rw,nosuid', 'hidepid=2', 'shared:1', 'master:2',
-  'pos:', 'flags:', 'mnt_id:', 'ino:', 'lock:', '02100002', '0777777777777777777777', '0::/', '/system.slice/x.service',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\0',
+  '(',
+  ')',
+  '((',
+  '))',
+  ':',
+  '::',
+  '-',
+  '->',
+  '=',
+  '/',
+  '\\',
+  '\\040',
+  '[',
+  ']',
+  ',',
+  '0',
+  '1',
+  '-1',
+  '42',
+  '255',
+  '256',
+  '4242',
+  '34816',
+  '1083436',
+  '2147483647',
+  '-2147483648',
+  '4294967295',
+  '9007199254740993',
+  '99999999999999999999',
+  '18446744073709551615',
+  '1e30',
+  '0x1f',
+  'NaN',
+  'Infinity',
+  '-0',
+  '.5',
+  'ffffffffffffffff',
+  '0000000000000001',
+  'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF',
+  '08',
+  '08:01',
+  'fd:00:1234',
+  '00:1a:42',
+  'S',
+  'Z',
+  'R',
+  'sleep',
+  'a b',
+  '\u00e9',
+  '\ufffd',
+  '\u{1F600}',
+  '\u001b[31m',
+  '\u2028',
+  'Name:',
+  'Umask:',
+  'Umask:\t0022',
+  'Umask:\t9',
+  'State:',
+  'Uid:',
+  'Gid:',
+  'SigBlk:',
+  'SigIgn:',
+  'SigCgt:',
+  'CapEff:',
+  'NSpid:',
+  'POSIX',
+  'FLOCK',
+  'OFDLCK',
+  'LEASE',
+  'ADVISORY',
+  'MANDATORY',
+  'READ',
+  'WRITE',
+  'EOF',
+  'pty_slave',
+  '/dev/pts',
+  '0-1048575',
+  '4-',
+  '-5',
+  '64-95',
+  'pty:slave',
+  'serial',
+  ' - ',
+  'proc',
+  'rw,nosuid',
+  'hidepid=2',
+  'shared:1',
+  'master:2',
+  'pos:',
+  'flags:',
+  'mnt_id:',
+  'ino:',
+  'lock:',
+  '02100002',
+  '0777777777777777777777',
+  '0::/',
+  '/system.slice/x.service',
 ];
 
 const soup: fc.Arbitrary<string> = fc
-  .array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...VOCAB) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }), { maxLength: 80 })
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...VOCAB) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+    ),
+    { maxLength: 80 },
+  )
   .map((parts) => parts.join(''));
 
 /** Arbitrary text: full-Unicode strings, ASCII strings, bytes decoded both ways, and token soup. */
@@ -99,13 +209,16 @@ describe('parsers never throw anything but ParseError', () => {
     ['parseLockLine', parseLockLine],
     ['parseLocks', (s) => parseLocks(s)],
     ['parseTtyDrivers', parseTtyDrivers],
-    ['parseMountinfo', (s) => {
-      const mounts = parseMountinfo(s);
-      // The lookup on parsed output must hold up as well.
-      mountFor(mounts, '/');
-      mountFor(mounts, s);
-      return mounts;
-    }],
+    [
+      'parseMountinfo',
+      (s) => {
+        const mounts = parseMountinfo(s);
+        // The lookup on parsed output must hold up as well.
+        mountFor(mounts, '/');
+        mountFor(mounts, s);
+        return mounts;
+      },
+    ],
     ['parseCgroup', parseCgroup],
     ['parseFdinfo', parseFdinfo],
   ];
@@ -140,7 +253,8 @@ describe('parsers never throw anything but ParseError', () => {
         try {
           const st = parseStat(s);
           expect(Number.isSafeInteger(st.pid) && st.pid >= 0).toBe(true);
-          for (const n of [st.ppid, st.pgrp, st.session, st.ttyNr, st.tpgid, st.flags, st.numThreads]) expect(Number.isSafeInteger(n)).toBe(true);
+          for (const n of [st.ppid, st.pgrp, st.session, st.ttyNr, st.tpgid, st.flags, st.numThreads])
+            expect(Number.isSafeInteger(n)).toBe(true);
           expect(st.starttime).toMatch(/^\d+$/);
         } catch (err) {
           if (!(err instanceof ParseError)) throw err;
@@ -148,7 +262,8 @@ describe('parsers never throw anything but ParseError', () => {
         try {
           const status = parseStatus(s);
           if (status.umask !== null) expect(status.umask >= 0 && status.umask <= 0o7777).toBe(true);
-          for (const m of [status.sigBlk, status.sigIgn, status.sigCgt, status.capEff]) if (m !== null) expect(m >= 0n).toBe(true);
+          for (const m of [status.sigBlk, status.sigIgn, status.sigCgt, status.capEff])
+            if (m !== null) expect(m >= 0n).toBe(true);
           for (const n of [...status.uid, ...status.gid, ...status.nspid]) expect(Number.isSafeInteger(n)).toBe(true);
         } catch (err) {
           if (!(err instanceof ParseError)) throw err;
@@ -157,7 +272,8 @@ describe('parsers never throw anything but ParseError', () => {
           expect([d.major, d.minorFirst, d.minorLast].every(Number.isSafeInteger)).toBe(true);
         }
         const fdinfo = parseFdinfo(s);
-        if (fdinfo.flags !== null) expect(Number.isSafeInteger(fdinfo.flags) || Number.isFinite(fdinfo.flags)).toBe(true);
+        if (fdinfo.flags !== null)
+          expect(Number.isSafeInteger(fdinfo.flags) || Number.isFinite(fdinfo.flags)).toBe(true);
         const locks = parseLocks(s);
         expect(locks.locks.length + locks.skipped).toBeLessThanOrEqual(s.split('\n').length);
       }),
@@ -195,7 +311,26 @@ describe('parsers never throw anything but ParseError', () => {
 /** A comm as a hostile program could set it (prctl PR_SET_NAME, or argv[0] in comm-like fields). */
 const hostileComm: fc.Arbitrary<string> = fc.oneof(
   fc
-    .array(fc.constantFrom(' ', '(', ')', '\n', ') ', ' (', ') S 1 1 1 0 -1', 'a', 'Z', '0', '-1', '\t', '\u001b[2J', '\u001b]0;x\u0007', ':'), { maxLength: 20 })
+    .array(
+      fc.constantFrom(
+        ' ',
+        '(',
+        ')',
+        '\n',
+        ') ',
+        ' (',
+        ') S 1 1 1 0 -1',
+        'a',
+        'Z',
+        '0',
+        '-1',
+        '\t',
+        '\u001b[2J',
+        '\u001b]0;x\u0007',
+        ':',
+      ),
+      { maxLength: 20 },
+    )
     .map((p) => p.join('').slice(0, 64)),
   fc.string({ unit: 'binary', maxLength: 64 }),
   fc.string({ unit: 'binary-ascii', maxLength: 64 }),
@@ -457,14 +592,25 @@ describe('/proc/locks lines', () => {
   it('a whole file keeps every good line and counts the odd ones as skipped', () => {
     const junk = fc.oneof(soup, anyText).map((s) => `# ${s.replace(/[\r\n]/g, ' ')}`);
     check(
-      fc.property(fc.array(fc.oneof(lockGen.map((g) => ({ good: true as const, g })), junk.map((j) => ({ good: false as const, j }))), { maxLength: 30 }), (lines) => {
-        const text = lines.map((x) => (x.good ? lockLine(x.g) : x.j)).join('\n') + '\n';
-        const parsed = parseLocks(text);
-        const good = lines.filter((x) => x.good);
-        expect(parsed.locks.map((l) => `${l.dev}/${l.ino}/${l.waiter}`)).toEqual(good.map((x) => `${x.g.major}:${x.g.minor}/${x.g.ino}/${x.g.waiter}`));
-        expect(parsed.skipped).toBe(lines.length - good.length);
-        expect(parsed.truncated).toBe(false);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            lockGen.map((g) => ({ good: true as const, g })),
+            junk.map((j) => ({ good: false as const, j })),
+          ),
+          { maxLength: 30 },
+        ),
+        (lines) => {
+          const text = lines.map((x) => (x.good ? lockLine(x.g) : x.j)).join('\n') + '\n';
+          const parsed = parseLocks(text);
+          const good = lines.filter((x) => x.good);
+          expect(parsed.locks.map((l) => `${l.dev}/${l.ino}/${l.waiter}`)).toEqual(
+            good.map((x) => `${x.g.major}:${x.g.minor}/${x.g.ino}/${x.g.waiter}`),
+          );
+          expect(parsed.skipped).toBe(lines.length - good.length);
+          expect(parsed.truncated).toBe(false);
+        },
+      ),
     );
   });
 

@@ -25,7 +25,9 @@ describe('processes that exit mid-audit', () => {
       // outlives its audit (killed after it) and every 20th is audited after its exit,
       // so both ends are seen however busy the machine is.
       const anchor = i % 20 === 0 ? 'lives' : i % 20 === 10 ? 'gone' : null;
-      const child = spawn('sleep', [anchor === 'lives' ? '60' : (0.005 + Math.random() * 0.02).toFixed(3)], { stdio: 'ignore' });
+      const child = spawn('sleep', [anchor === 'lives' ? '60' : (0.005 + Math.random() * 0.02).toFixed(3)], {
+        stdio: 'ignore',
+      });
       tracker.track(child.pid!);
       if (anchor === 'gone') await new Promise((r) => child.once('exit', r));
       else if (anchor === 'lives') await new Promise((r) => child.once('spawn', r));
@@ -63,7 +65,9 @@ describe('processes that exit mid-audit', () => {
       expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
       if (r.code === 3 && r.stdout === '') {
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
-        expect(r.stderr).toMatch(/^daemon-check: (no process with pid|pid \d+ .*(exited during the audit|is a zombie)|pid \d+ was reused)/);
+        expect(r.stderr).toMatch(
+          /^daemon-check: (no process with pid|pid \d+ .*(exited during the audit|is a zombie)|pid \d+ was reused)/,
+        );
       } else {
         expect((JSON.parse(r.stdout) as Report).pid).toBe(child.pid);
         if (r.code !== 0) expect(r.stderr).toMatch(/^daemon-check: [^\n]*\n$/);

@@ -15,14 +15,25 @@ import { parseCgroup } from '../src/proc/cgroup.js';
 import { parseLogindConf } from '../src/host/logind-parse.js';
 import type { Snapshot } from '../src/snapshot/types.js';
 import type { Report } from '../src/types.js';
-import { JOB_PID, NO_MANAGER, SYSTEMD_HOST, TINI_INIT, hostFacts, inDocker, nohupJob, underSupervisor, type Where } from './helpers/situations.js';
+import {
+  JOB_PID,
+  NO_MANAGER,
+  SYSTEMD_HOST,
+  TINI_INIT,
+  hostFacts,
+  inDocker,
+  nohupJob,
+  underSupervisor,
+  type Where,
+} from './helpers/situations.js';
 import { makeFile, makeSnapshot, makeStat, makeStatus, type SnapshotPartial } from './helpers/snapshot.js';
 
 const report = (snap: Snapshot): Report => buildReport(snap, {}, new Date(0));
 const remedy = (snap: Snapshot): string[] => report(snap).remediation;
 /** The line remediation gives for a row with the check's own fix. */
 const ownFix = (id: string): string => `${id}: ${checks.find((c) => c.id === id)!.fix}`;
-const shortOf = (r: Report): string[] => r.checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => c.id);
+const shortOf = (r: Report): string[] =>
+  r.checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => c.id);
 
 const RUN = /daemon-check run/;
 /** The self-daemonizing recipe: what a supervised or managed program must never be told to do. */
@@ -58,7 +69,10 @@ describe('no service manager: daemon-check run with the foreground option', () =
   it('suggests no systemd unit on a host with no systemd', () => {
     for (const argv of [REDIS_JOB, NGINX_JOB, ['/usr/bin/myapp', '--serve']]) {
       const lines = remedy(nohupJob(argv, NO_MANAGER));
-      expect(lines.filter((l) => SYSTEMD_ADVICE.test(l)), lines.join('\n')).toEqual([]);
+      expect(
+        lines.filter((l) => SYSTEMD_ADVICE.test(l)),
+        lines.join('\n'),
+      ).toEqual([]);
     }
   });
 
@@ -73,16 +87,21 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
   it('a redis job: `daemon-check unit PID` and `systemd-run --unit=`, with the foreground option', () => {
     const lines = remedy(nohupJob(REDIS_JOB, SYSTEMD_HOST));
     const unit = line(lines, /daemon-check unit/);
-    expect(unit, lines.join('\n')).toContain(`\`daemon-check unit ${JOB_PID} > /etc/systemd/system/redis-server.service\``);
+    expect(unit, lines.join('\n')).toContain(
+      `\`daemon-check unit ${JOB_PID} > /etc/systemd/system/redis-server.service\``,
+    );
     expect(unit).toContain('`systemctl daemon-reload && systemctl enable --now redis-server`');
     expect(unit).toContain('`systemd-run --unit=redis-server redis-server --daemonize no`');
     expect(unit).toMatch(/^systemd runs this host \(\/run\/systemd\/system exists\)/);
   });
 
-  it('no daemon-check run line and no fork or setsid advice; launch misses get the unit\'s settings', () => {
+  it("no daemon-check run line and no fork or setsid advice; launch misses get the unit's settings", () => {
     for (const argv of [REDIS_JOB, NGINX_JOB, ['/usr/bin/myapp']]) {
       const lines = remedy(nohupJob(argv, SYSTEMD_HOST));
-      expect(lines.filter((l) => RUN.test(l) || SELF_DAEMONIZING.test(l)), lines.join('\n')).toEqual([]);
+      expect(
+        lines.filter((l) => RUN.test(l) || SELF_DAEMONIZING.test(l)),
+        lines.join('\n'),
+      ).toEqual([]);
       expect(lines).toContain('cwd: WorkingDirectory=/ in the unit');
     }
   });
@@ -93,17 +112,26 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
   });
 
   it('a daemon in a login scope: loginctl enable-linger USER, then systemd-run --user', () => {
-    const host = hostFacts({ systemdPid1: true, logind: parseLogindConf([{ path: '/etc/systemd/logind.conf', text: '[Login]\nKillUserProcesses=yes\n' }]) });
+    const host = hostFacts({
+      systemdPid1: true,
+      logind: parseLogindConf([{ path: '/etc/systemd/logind.conf', text: '[Login]\nKillUserProcesses=yes\n' }]),
+    });
     const snap = makeSnapshot({
-      stat: { comm: 'redis-server' }, cmdline: ['redis-server', '/etc/redis/redis.conf'],
+      stat: { comm: 'redis-server' },
+      cmdline: ['redis-server', '/etc/redis/redis.conf'],
       cgroup: parseCgroup('0::/user.slice/user-1000.slice/session-3.scope\n'),
-      scopeUser: { uid: 1000, name: 'alice' }, userName: 'alice', host, initComm: 'systemd',
+      scopeUser: { uid: 1000, name: 'alice' },
+      userName: 'alice',
+      host,
+      initComm: 'systemd',
     });
     const r = report(snap);
     expect(r.checks.find((c) => c.id === 'outside-login-scope')!.status).toBe('fail');
     const user = line(r.remediation, /loginctl/);
     expect(user, r.remediation.join('\n')).toContain('`loginctl enable-linger alice`');
-    expect(user).toContain('`systemd-run --user --unit=redis-server redis-server /etc/redis/redis.conf --daemonize no`');
+    expect(user).toContain(
+      '`systemd-run --user --unit=redis-server redis-server /etc/redis/redis.conf --daemonize no`',
+    );
     expect(r.remediation.filter((l) => RUN.test(l) || SELF_DAEMONIZING.test(l))).toEqual([]);
   });
 
@@ -113,7 +141,8 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
   });
 });
 
-const CONTAINER_ADVICE = "run it as the container's main process, in the foreground (`redis-server --daemonize no`), under an init (docker run --init)";
+const CONTAINER_ADVICE =
+  "run it as the container's main process, in the foreground (`redis-server --daemonize no`), under an init (docker run --init)";
 
 describe('a container: its init, docker run --init', () => {
   it.each([
@@ -138,24 +167,39 @@ describe('a container: its init, docker run --init', () => {
   });
 });
 
-describe('supervised: the supervisor\'s own settings', () => {
+describe("supervised: the supervisor's own settings", () => {
   const misses: SnapshotPartial = { status: makeStatus({ umask: 0o077 }) };
 
   it.each([
     ['no manager', NO_MANAGER],
     ['systemd', SYSTEMD_HOST],
-  ])('under runsv with cwd /etc/sv/x (host: %s): cd / and umask in the run script, never chdir("/")', (_host, where) => {
-    const r = report(underSupervisor('runsv', ['runsv', 'x'], where, { ...misses, cwd: '/etc/sv/x' }));
-    expect(r.profile).toBe('managed');
-    const lines = r.remediation;
-    expect(lines[0]).toBe('runsv (500) already supervises it: set what it needs in runsv\'s own configuration for it, and keep the program in the foreground.');
-    expect(lines).toContain('cwd: cd / before the exec in its run script (runsv starts it in the service directory by design)');
-    expect(lines).toContain('umask: umask 022 before the exec in its run script');
-    expect(lines.filter((l) => l.includes('chdir("/")') || RUN.test(l) || SELF_DAEMONIZING.test(l) || SYSTEMD_ADVICE.test(l))).toEqual([]);
-  });
+  ])(
+    'under runsv with cwd /etc/sv/x (host: %s): cd / and umask in the run script, never chdir("/")',
+    (_host, where) => {
+      const r = report(underSupervisor('runsv', ['runsv', 'x'], where, { ...misses, cwd: '/etc/sv/x' }));
+      expect(r.profile).toBe('managed');
+      const lines = r.remediation;
+      expect(lines[0]).toBe(
+        "runsv (500) already supervises it: set what it needs in runsv's own configuration for it, and keep the program in the foreground.",
+      );
+      expect(lines).toContain(
+        'cwd: cd / before the exec in its run script (runsv starts it in the service directory by design)',
+      );
+      expect(lines).toContain('umask: umask 022 before the exec in its run script');
+      expect(
+        lines.filter(
+          (l) => l.includes('chdir("/")') || RUN.test(l) || SELF_DAEMONIZING.test(l) || SYSTEMD_ADVICE.test(l),
+        ),
+      ).toEqual([]);
+    },
+  );
 
   it.each([
-    ['comm supervisord, argv /usr/bin/python3 /usr/bin/supervisord', 'supervisord', ['/usr/bin/python3', '/usr/bin/supervisord', '-c', '/etc/supervisor/supervisord.conf']],
+    [
+      'comm supervisord, argv /usr/bin/python3 /usr/bin/supervisord',
+      'supervisord',
+      ['/usr/bin/python3', '/usr/bin/supervisord', '-c', '/etc/supervisor/supervisord.conf'],
+    ],
     ['comm python3, argv python3 /usr/bin/supervisord', 'python3', ['python3', '/usr/bin/supervisord']],
   ])('under supervisord (%s): directory=/ and umask= in its [program:x] section', (_name, comm, argv) => {
     const r = report(underSupervisor(comm, argv, NO_MANAGER, { ...misses, cwd: '/tmp' }));
@@ -168,17 +212,43 @@ describe('supervised: the supervisor\'s own settings', () => {
 
   // supervisord is a python script: it is named for its configuration, not python3.
   it("supervisord started as `python3 /usr/bin/supervisord` is named for its configuration, not python3's", () => {
-    const lines = remedy(underSupervisor('python3', ['python3', '/usr/bin/supervisord'], NO_MANAGER, { ...misses, cwd: '/tmp' }));
+    const lines = remedy(
+      underSupervisor('python3', ['python3', '/usr/bin/supervisord'], NO_MANAGER, { ...misses, cwd: '/tmp' }),
+    );
     expect(lines[0]).toContain("supervisord's own configuration");
   });
 });
 
 /** Programs that are meant to run as they do: a supervisor, a multiplexer's server, a namespace init. */
 const INFRASTRUCTURE: Array<[string, (where: Where) => Snapshot, RegExp]> = [
-  ['a tmux server', (where) => makeSnapshot({ stat: { comm: 'tmux: server' }, cmdline: ['tmux', 'new-session', '-d'], cwd: '/root', ...where }), /is a terminal multiplexer's server/],
-  ['runsvdir typed in a shell', (where) => nohupJob(['runsvdir', '-P', '/etc/service'], where), /^runsvdir \(1000\) is a supervisor: /],
-  ['supervisord typed in a shell', (where) => nohupJob(['/usr/bin/python3', '/usr/bin/supervisord', '-n'], where, { stat: { comm: 'supervisord' } }), /^supervisord \(1000\) is a supervisor: /],
-  ['a namespace init', (where) => makeSnapshot({ stat: { comm: 'myapp' }, cmdline: ['/usr/bin/myapp'], cwd: '/srv', status: makeStatus({ nspid: [5000, 1] }), ...where }), /is the init of its pid namespace: .*docker run --init/],
+  [
+    'a tmux server',
+    (where) =>
+      makeSnapshot({ stat: { comm: 'tmux: server' }, cmdline: ['tmux', 'new-session', '-d'], cwd: '/root', ...where }),
+    /is a terminal multiplexer's server/,
+  ],
+  [
+    'runsvdir typed in a shell',
+    (where) => nohupJob(['runsvdir', '-P', '/etc/service'], where),
+    /^runsvdir \(1000\) is a supervisor: /,
+  ],
+  [
+    'supervisord typed in a shell',
+    (where) => nohupJob(['/usr/bin/python3', '/usr/bin/supervisord', '-n'], where, { stat: { comm: 'supervisord' } }),
+    /^supervisord \(1000\) is a supervisor: /,
+  ],
+  [
+    'a namespace init',
+    (where) =>
+      makeSnapshot({
+        stat: { comm: 'myapp' },
+        cmdline: ['/usr/bin/myapp'],
+        cwd: '/srv',
+        status: makeStatus({ nspid: [5000, 1] }),
+        ...where,
+      }),
+    /is the init of its pid namespace: .*docker run --init/,
+  ],
 ];
 
 describe('never daemon-check run for a supervisor, a multiplexer or a namespace init', () => {
@@ -197,20 +267,34 @@ describe('never daemon-check run for a supervisor, a multiplexer or a namespace 
 
 describe('a retitled process: the executable, and the arguments said to be unknown', () => {
   const nodeTitle = (where: Where): Snapshot =>
-    nohupJob(['MyApp v1: worker', '', '', ''], where, { stat: { comm: 'MyApp v1: worke' }, exe: '/usr/bin/node', cwd: '/srv/app' });
+    nohupJob(['MyApp v1: worker', '', '', ''], where, {
+      stat: { comm: 'MyApp v1: worke' },
+      exe: '/usr/bin/node',
+      cwd: '/srv/app',
+    });
 
   it('Node process.title, no manager: daemon-check run -- /usr/bin/node, never the padding', () => {
     const lines = remedy(nodeTitle(NO_MANAGER));
     const run = line(lines, RUN);
-    expect(run, lines.join('\n')).toContain('-- /usr/bin/node (it rewrote its command line to the title "MyApp v1: worker": its original arguments are unknown, add them)');
+    expect(run, lines.join('\n')).toContain(
+      '-- /usr/bin/node (it rewrote its command line to the title "MyApp v1: worker": its original arguments are unknown, add them)',
+    );
     expect(run).not.toContain("''");
     expect(run).not.toMatch(/-- 'MyApp/);
   });
 
   it("an nginx master's title: /usr/sbin/nginx -g 'daemon off;', arguments unknown", () => {
-    const snap = makeSnapshot({ stat: { comm: 'nginx' }, cmdline: ['nginx: master process nginx -c x'], exe: '/usr/sbin/nginx', cwd: '/root', ...NO_MANAGER });
+    const snap = makeSnapshot({
+      stat: { comm: 'nginx' },
+      cmdline: ['nginx: master process nginx -c x'],
+      exe: '/usr/sbin/nginx',
+      cwd: '/root',
+      ...NO_MANAGER,
+    });
     const run = line(remedy(snap), RUN);
-    expect(run).toContain("-- /usr/sbin/nginx -g 'daemon off;' (it rewrote its command line to the title \"nginx: master process nginx -c x\": its original arguments are unknown, add them)");
+    expect(run).toContain(
+      '-- /usr/sbin/nginx -g \'daemon off;\' (it rewrote its command line to the title "nginx: master process nginx -c x": its original arguments are unknown, add them)',
+    );
     expect(run!.slice(0, run!.indexOf(' (it rewrote'))).not.toContain('master process');
   });
 
@@ -226,23 +310,52 @@ describe('a retitled process: the executable, and the arguments said to be unkno
 /** A program that leaves zombies, holds a world-writable pidfile and takes SIGTERM's default action. */
 const FAULTY: SnapshotPartial = {
   children: [makeStat({ pid: 4300, comm: 'worker', state: 'Z', ppid: 4242 })],
-  fds: [makeFile(0, '/dev/null', { type: 'char', mode: 0o20666 }), makeFile(1, '/dev/null', { type: 'char', mode: 0o20666 }), makeFile(2, '/dev/null', { type: 'char', mode: 0o20666 }), makeFile(3, '/run/myapp.pid', { mode: 0o100666 })],
+  fds: [
+    makeFile(0, '/dev/null', { type: 'char', mode: 0o20666 }),
+    makeFile(1, '/dev/null', { type: 'char', mode: 0o20666 }),
+    makeFile(2, '/dev/null', { type: 'char', mode: 0o20666 }),
+    makeFile(3, '/run/myapp.pid', { mode: 0o100666 }),
+  ],
   status: makeStatus({ sigCgt: 0n, sigIgn: 0n, sigBlk: 0n }),
 };
 
 const APPROACHES: Array<[string, () => Snapshot]> = [
-  ['no manager', () => makeSnapshot({ ...FAULTY, stat: { comm: 'myapp' }, cmdline: ['/usr/bin/myapp'], ...NO_MANAGER })],
+  [
+    'no manager',
+    () => makeSnapshot({ ...FAULTY, stat: { comm: 'myapp' }, cmdline: ['/usr/bin/myapp'], ...NO_MANAGER }),
+  ],
   ['a nohup job, no manager', () => nohupJob(['/usr/bin/myapp'], NO_MANAGER, FAULTY)],
   ['systemd', () => nohupJob(['/usr/bin/myapp'], SYSTEMD_HOST, FAULTY)],
-  ['OpenRC', () => nohupJob(['/usr/bin/myapp'], { host: hostFacts({ markers: { 'run/openrc/softlevel': true } }), initComm: 'init' }, FAULTY)],
+  [
+    'OpenRC',
+    () =>
+      nohupJob(
+        ['/usr/bin/myapp'],
+        { host: hostFacts({ markers: { 'run/openrc/softlevel': true } }), initComm: 'init' },
+        FAULTY,
+      ),
+  ],
   ['runit as pid 1', () => nohupJob(['/usr/bin/myapp'], { host: hostFacts(), initComm: 'runit' }, FAULTY)],
   ['s6 as pid 1', () => nohupJob(['/usr/bin/myapp'], { host: hostFacts(), initComm: 's6-svscan' }, FAULTY)],
   ['/.dockerenv, pid 1 sh', () => nohupJob(['/usr/bin/myapp'], inDocker('sh'), FAULTY)],
   ['tini', () => nohupJob(['/usr/bin/myapp'], TINI_INIT, FAULTY)],
   ['under runsv', () => underSupervisor('runsv', ['runsv', 'x'], NO_MANAGER, FAULTY)],
-  ['under supervisord', () => underSupervisor('supervisord', ['/usr/bin/python3', '/usr/bin/supervisord'], NO_MANAGER, FAULTY)],
+  [
+    'under supervisord',
+    () => underSupervisor('supervisord', ['/usr/bin/python3', '/usr/bin/supervisord'], NO_MANAGER, FAULTY),
+  ],
   ['a supervisor itself', () => nohupJob(['runsvdir', '-P', '/etc/service'], NO_MANAGER, FAULTY)],
-  ['a namespace init', () => makeSnapshot({ ...FAULTY, stat: { comm: 'myapp' }, cmdline: ['/usr/bin/myapp'], status: makeStatus({ sigCgt: 0n, nspid: [5000, 1] }), ...NO_MANAGER })],
+  [
+    'a namespace init',
+    () =>
+      makeSnapshot({
+        ...FAULTY,
+        stat: { comm: 'myapp' },
+        cmdline: ['/usr/bin/myapp'],
+        status: makeStatus({ sigCgt: 0n, nspid: [5000, 1] }),
+        ...NO_MANAGER,
+      }),
+  ],
 ];
 
 describe("the program's own fixes are listed under every approach", () => {
@@ -259,7 +372,10 @@ describe("the program's own fixes are listed under every approach", () => {
     for (const [name, build] of APPROACHES) {
       const r = report(build());
       expect(r.checks.find((c) => c.id === 'handles-sigterm')!.status, name).toBe('info');
-      expect(r.remediation.filter((l) => l.startsWith('handles-sigterm')), name).toEqual([]);
+      expect(
+        r.remediation.filter((l) => l.startsWith('handles-sigterm')),
+        name,
+      ).toEqual([]);
     }
   });
 });

@@ -46,7 +46,7 @@ function table(): Map<number, [number, string]> {
 function trees(pids: Iterable<number>): Set<number> {
   const t = table();
   const out = new Set([...pids].filter((p) => t.has(p)));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, [ppid]] of t) {
       if (out.has(ppid) && !out.has(pid)) {
@@ -127,14 +127,18 @@ function lockFd(pid: number, file: string): { fd: number; lock: string | undefin
       continue; // closed meanwhile
     }
     if (target !== file) continue;
-    const lock = fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').split('\n').find((l) => l.startsWith('lock:'));
+    const lock = fs
+      .readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('lock:'));
     return { fd: Number(fd), lock };
   }
   return undefined;
 }
 
 function which(cmd: string): string | undefined {
-  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin']) if (fs.existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
+  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin'])
+    if (fs.existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
   return undefined;
 }
 
@@ -152,21 +156,43 @@ const SUBJECTS: Record<string, Subject> = {
     exe: which('nginx'),
     setup(dir, port) {
       const conf = path.join(dir, 'nginx.conf');
-      const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`).join('\n');
+      const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+        .map((t) => `  ${t}_temp_path ${dir}/${t};`)
+        .join('\n');
       // `daemon on;` is nginx's default: not said here.
       fs.writeFileSync(
         conf,
         `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nworker_processes 2;\nevents { worker_connections 64; }\n` +
           `http {\n  access_log ${dir}/access.log;\n${temp}\n  server { listen 127.0.0.1:${port}; }\n}\n`,
       );
-      return { argv: [which('nginx')!, '-p', dir, '-e', `${dir}/error.log`, '-c', conf], ownPidfile: `${dir}/nginx.pid`, port };
+      return {
+        argv: [which('nginx')!, '-p', dir, '-e', `${dir}/error.log`, '-c', conf],
+        ownPidfile: `${dir}/nginx.pid`,
+        port,
+      };
     },
   },
   redis: {
     comm: 'redis-server',
     exe: which('redis-server'),
     setup(dir, port) {
-      const argv = ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--pidfile', `${dir}/redis.pid`, '--dir', dir, '--logfile', `${dir}/redis.log`, '--save', ''];
+      const argv = [
+        'redis-server',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        `${dir}/redis.pid`,
+        '--dir',
+        dir,
+        '--logfile',
+        `${dir}/redis.log`,
+        '--save',
+        '',
+      ];
       return { argv, ownPidfile: `${dir}/redis.pid`, port };
     },
   },
@@ -174,7 +200,20 @@ const SUBJECTS: Record<string, Subject> = {
     comm: 'memcached',
     exe: which('memcached'),
     setup(dir, port) {
-      const argv = ['memcached', '-d', '-p', String(port), '-l', '127.0.0.1', '-U', '0', '-u', 'root', '-P', `${dir}/memcached.pid`];
+      const argv = [
+        'memcached',
+        '-d',
+        '-p',
+        String(port),
+        '-l',
+        '127.0.0.1',
+        '-U',
+        '0',
+        '-u',
+        'root',
+        '-P',
+        `${dir}/memcached.pid`,
+      ];
       return { argv, ownPidfile: `${dir}/memcached.pid`, port };
     },
   },
@@ -204,7 +243,12 @@ describe.each(Object.entries(SUBJECTS))('run follows %s when it forks itself awa
     const ms = Date.now() - t0;
     expect(r.stderr, name).toBe('');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { pid: number; followed?: { launcher: number; status: number }; verdict: string; report: Report };
+    const out = JSON.parse(r.stdout) as {
+      pid: number;
+      followed?: { launcher: number; status: number };
+      verdict: string;
+      report: Report;
+    };
     daemons.add(out.pid);
     console.log(`${name}: followed launcher ${out.followed?.launcher} -> pid ${out.pid} (${out.verdict}) in ${ms} ms`);
 
@@ -219,7 +263,10 @@ describe.each(Object.entries(SUBJECTS))('run follows %s when it forks itself awa
     expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${out.pid}\n`);
     expect(lockFd(out.pid, pidfile)?.lock).toMatch(/OFDLCK\s+ADVISORY\s+WRITE/);
     // The daemon agrees: its own pidfile names the same process.
-    await waitFor(`${name}'s own pidfile`, () => fs.existsSync(ownPidfile) && /^\d+\n?$/.test(fs.readFileSync(ownPidfile, 'utf8')));
+    await waitFor(
+      `${name}'s own pidfile`,
+      () => fs.existsSync(ownPidfile) && /^\d+\n?$/.test(fs.readFileSync(ownPidfile, 'utf8')),
+    );
     expect(Number(fs.readFileSync(ownPidfile, 'utf8'))).toBe(out.pid);
     if (port !== undefined) await waitUntil(`${name} to accept connections`, () => connects(port));
 
@@ -276,28 +323,46 @@ function refusal(r: { code: number; stdout: string; stderr: string }, pattern: R
 }
 
 describe('run refuses what it cannot follow', () => {
-  it.skipIf(!PYTHON)('a program that forks away and closes every fd: exit 1, one line, nothing left, an empty pidfile', async () => {
-    const dir = tmp();
-    const pidfile = path.join(dir, 'run.pid');
-    const exe = closer(dir, 'my-closer');
-    const r = await runCli(['run', '--pidfile', pidfile, '--', exe]);
-    const stopped = refusal(r, /^daemon-check: my-closer forks itself away and cannot be followed: run it in the foreground .*no process it left holds the pidfile/);
-    expect(stopped).toHaveLength(1);
-    await waitFor('the stopped daemon to be gone', () => stopped.every((p) => !alive(p)));
-    expect(mentioning(markers[0]!)).toEqual([]);
-    expect(fs.readFileSync(pidfile, 'utf8')).toBe('');
-    // Nothing holds the lock: a new start takes the pidfile at once.
-    const next = await runCli(['run', '--pidfile', pidfile, '--json', '--no-verify', '--', 'sleep', String(uniqueSeconds())]);
-    expect(next.code).toBe(0);
-    daemons.add(JSON.parse(next.stdout).pid);
-  });
+  it.skipIf(!PYTHON)(
+    'a program that forks away and closes every fd: exit 1, one line, nothing left, an empty pidfile',
+    async () => {
+      const dir = tmp();
+      const pidfile = path.join(dir, 'run.pid');
+      const exe = closer(dir, 'my-closer');
+      const r = await runCli(['run', '--pidfile', pidfile, '--', exe]);
+      const stopped = refusal(
+        r,
+        /^daemon-check: my-closer forks itself away and cannot be followed: run it in the foreground .*no process it left holds the pidfile/,
+      );
+      expect(stopped).toHaveLength(1);
+      await waitFor('the stopped daemon to be gone', () => stopped.every((p) => !alive(p)));
+      expect(mentioning(markers[0]!)).toEqual([]);
+      expect(fs.readFileSync(pidfile, 'utf8')).toBe('');
+      // Nothing holds the lock: a new start takes the pidfile at once.
+      const next = await runCli([
+        'run',
+        '--pidfile',
+        pidfile,
+        '--json',
+        '--no-verify',
+        '--',
+        'sleep',
+        String(uniqueSeconds()),
+      ]);
+      expect(next.code).toBe(0);
+      daemons.add(JSON.parse(next.stdout).pid);
+    },
+  );
 
   it.skipIf(!PYTHON)('names the foreground flag of a program the knowledge table knows (lighttpd -D)', async () => {
     const dir = tmp();
     const pidfile = path.join(dir, 'run.pid');
     const exe = closer(dir, 'lighttpd');
     const r = await runCli(['run', '--pidfile', pidfile, '--', exe, '-f', '/etc/lighttpd/lighttpd.conf']);
-    const stopped = refusal(r, /^daemon-check: lighttpd daemonizes itself: run `daemon-check run --pidfile \S+ -- \S+\/lighttpd -D -f \/etc\/lighttpd\/lighttpd\.conf` instead \(/);
+    const stopped = refusal(
+      r,
+      /^daemon-check: lighttpd daemonizes itself: run `daemon-check run --pidfile \S+ -- \S+\/lighttpd -D -f \/etc\/lighttpd\/lighttpd\.conf` instead \(/,
+    );
     expect(r.stderr).toContain(`--pidfile ${pidfile} -- ${exe} -D`);
     await waitFor('the stopped daemon to be gone', () => stopped.every((p) => !alive(p)));
     expect(fs.readFileSync(pidfile, 'utf8')).toBe('');
@@ -308,8 +373,19 @@ describe('run refuses what it cannot follow', () => {
     const pidfile = path.join(dir, 'run.pid');
     const secs = uniqueSeconds();
     markers.push(String(secs));
-    const r = await runCli(['run', '--pidfile', pidfile, '--', 'sh', '-c', `setsid sleep ${secs} & setsid sleep ${secs} & exit 0`]);
-    const stopped = refusal(r, /^daemon-check: sh forks itself away and cannot be followed: .*cannot tell which of the processes it left is the daemon/);
+    const r = await runCli([
+      'run',
+      '--pidfile',
+      pidfile,
+      '--',
+      'sh',
+      '-c',
+      `setsid sleep ${secs} & setsid sleep ${secs} & exit 0`,
+    ]);
+    const stopped = refusal(
+      r,
+      /^daemon-check: sh forks itself away and cannot be followed: .*cannot tell which of the processes it left is the daemon/,
+    );
     expect(stopped).toHaveLength(2);
     await waitFor('both to be gone', () => mentioning(String(secs)).length === 0);
     expect(fs.readFileSync(pidfile, 'utf8')).toBe('');
@@ -323,7 +399,9 @@ describe('run refuses what it cannot follow', () => {
     const r = await runCli(['run', '--pidfile', pidfile, '--', 'sh', '-c', `sleep ${secs} & exit 4`]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^daemon-check: sh \(pid \d+\) exited with status 4 at once; stopped pid \d+ with SIGTERM \(its stderr went to \/dev\/null/);
+    expect(r.stderr).toMatch(
+      /^daemon-check: sh \(pid \d+\) exited with status 4 at once; stopped pid \d+ with SIGTERM \(its stderr went to \/dev\/null/,
+    );
     await waitFor('the leftover to be gone', () => mentioning(String(secs)).length === 0);
     expect(fs.readFileSync(pidfile, 'utf8')).toBe('');
   });
@@ -351,7 +429,9 @@ describe('run with programs that do not fork away, or fork away simply', () => {
     const t0 = Date.now();
     const r = await runCli(['run', '--pidfile', pidfile, '--', 'sh', '-c', `sleep ${secs} & exit 0`]);
     const ms = Date.now() - t0;
-    const m = /^sh forked itself away: following pid (\d+)\nstarted sh -c .* as pid (\d+) \(pidfile .*\)\naudit: /.exec(r.stdout);
+    const m = /^sh forked itself away: following pid (\d+)\nstarted sh -c .* as pid (\d+) \(pidfile .*\)\naudit: /.exec(
+      r.stdout,
+    );
     expect(m, r.stdout + r.stderr).not.toBeNull();
     const pid = Number(m![1]);
     daemons.add(pid);
@@ -368,7 +448,10 @@ describe('run with programs that do not fork away, or fork away simply', () => {
     const secs = uniqueSeconds();
     markers.push(String(secs));
     // The middle process lingers 100 ms before exiting: the follow waits for things to settle.
-    fs.writeFileSync(script, `import os, sys, time\nif os.fork(): os._exit(0)\nos.setsid()\nif os.fork():\n    time.sleep(0.1)\n    os._exit(0)\ntime.sleep(float(sys.argv[1]))\n`);
+    fs.writeFileSync(
+      script,
+      `import os, sys, time\nif os.fork(): os._exit(0)\nos.setsid()\nif os.fork():\n    time.sleep(0.1)\n    os._exit(0)\ntime.sleep(float(sys.argv[1]))\n`,
+    );
     const r = await runCli(['run', '--json', '--', PYTHON!, script, String(secs)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -381,6 +464,8 @@ describe('run with programs that do not fork away, or fork away simply', () => {
   it('--settle 0 follows nothing: a program that exits at once is reported by the audit', async () => {
     const r = await runCli(['run', '--settle', '0', '--', 'sh', '-c', 'exit 0']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/started as pid \d+ but exited at once; if it daemonizes itself later than --settle allows/);
+    expect(r.stderr).toMatch(
+      /started as pid \d+ but exited at once; if it daemonizes itself later than --settle allows/,
+    );
   });
 });

@@ -15,7 +15,10 @@ function lockLineFor(file: string): string | undefined {
   const major = Math.floor(st.dev / 256) & 0xfff; // glibc major() for small device numbers
   const minor = (st.dev & 0xff) | ((st.dev >> 12) & 0xfff00);
   const dev = `${major.toString(16).padStart(2, '0')}:${minor.toString(16).padStart(2, '0')}:${st.ino}`;
-  return fs.readFileSync('/proc/locks', 'utf8').split('\n').find((l) => l.includes(` ${dev} `));
+  return fs
+    .readFileSync('/proc/locks', 'utf8')
+    .split('\n')
+    .find((l) => l.includes(` ${dev} `));
 }
 
 describe('daemon-check run', () => {
@@ -26,7 +29,13 @@ describe('daemon-check run', () => {
     const r = await runCli(['run', '--pidfile', pidfile, '--json', '--', 'sleep', String(secs)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { pid: number; pidfile: string; command: string[]; verdict: string; report: Report };
+    const out = JSON.parse(r.stdout) as {
+      pid: number;
+      pidfile: string;
+      command: string[];
+      verdict: string;
+      report: Report;
+    };
     const pid = tracker.track(out.pid);
     expect(out).not.toHaveProperty('followed'); // it kept running: nothing to follow
     expect(out.command).toEqual(['sleep', String(secs)]);
@@ -42,7 +51,10 @@ describe('daemon-check run', () => {
     expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Umask:\s+0000$/m);
     expect(fs.readlinkSync(`/proc/${pid}/cwd`)).toBe('/');
     for (const fd of [0, 1, 2]) expect(fs.readlinkSync(`/proc/${pid}/fd/${fd}`)).toBe('/dev/null');
-    const extra = fs.readdirSync(`/proc/${pid}/fd`).map(Number).filter((n) => n >= 3);
+    const extra = fs
+      .readdirSync(`/proc/${pid}/fd`)
+      .map(Number)
+      .filter((n) => n >= 3);
     expect(extra).toHaveLength(1);
     expect(fs.readlinkSync(`/proc/${pid}/fd/${extra[0]}`)).toBe(pidfile);
     expect(fs.statSync(pidfile).mode & 0o777).toBe(0o644);
@@ -58,7 +70,16 @@ describe('daemon-check run', () => {
   it('refuses a second instance on the same pidfile with exit 3, naming the first pid', async () => {
     const dir = tempDir();
     const pidfile = path.join(dir, 'one.pid');
-    const first = await runCli(['run', '--pidfile', pidfile, '--no-verify', '--json', '--', 'sleep', String(uniqueSeconds())]);
+    const first = await runCli([
+      'run',
+      '--pidfile',
+      pidfile,
+      '--no-verify',
+      '--json',
+      '--',
+      'sleep',
+      String(uniqueSeconds()),
+    ]);
     const pid = tracker.track(JSON.parse(first.stdout).pid);
     const second = await runCli(['run', '--pidfile', pidfile, '--', 'sleep', String(uniqueSeconds())]);
     expect(second.code).toBe(3);
@@ -71,7 +92,10 @@ describe('daemon-check run', () => {
   it('the lock lives exactly as long as the daemon: gone when it dies, and a new start takes over', async () => {
     const dir = tempDir();
     const pidfile = path.join(dir, 'life.pid');
-    const first = JSON.parse((await runCli(['run', '--pidfile', pidfile, '--no-verify', '--json', '--', 'sleep', String(uniqueSeconds())])).stdout);
+    const first = JSON.parse(
+      (await runCli(['run', '--pidfile', pidfile, '--no-verify', '--json', '--', 'sleep', String(uniqueSeconds())]))
+        .stdout,
+    );
     tracker.track(first.pid);
     expect(lockLineFor(pidfile)).toBeDefined();
     process.kill(first.pid, 'SIGKILL');
@@ -89,7 +113,12 @@ describe('daemon-check run', () => {
   });
 
   it.each([
-    ['a missing program', () => ['no-such-program-xyz'], 127, /cannot execute no-such-program-xyz: No such file or directory/] as const,
+    [
+      'a missing program',
+      () => ['no-such-program-xyz'],
+      127,
+      /cannot execute no-such-program-xyz: No such file or directory/,
+    ] as const,
     [
       'a file that is not executable',
       () => {
@@ -108,14 +137,28 @@ describe('daemon-check run', () => {
     expect(r.stderr).toMatch(pattern);
   });
 
-  it('writes the program\'s output to --stdout and runs as --user', async () => {
+  it("writes the program's output to --stdout and runs as --user", async () => {
     const dir = tempDir();
     fs.chmodSync(dir, 0o777);
     const log = path.join(dir, 'out.log');
-    const r = await runCli(['run', '--user', 'nobody', '--stdout', log, '--json', '--', 'sh', '-c', `echo hello from $(id -un); exec sleep ${uniqueSeconds()}`]);
+    const r = await runCli([
+      'run',
+      '--user',
+      'nobody',
+      '--stdout',
+      log,
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      `echo hello from $(id -un); exec sleep ${uniqueSeconds()}`,
+    ]);
     expect(r.code).toBe(0);
     const pid = tracker.track(JSON.parse(r.stdout).pid);
-    await waitFor('the log line', () => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('hello from nobody'));
+    await waitFor(
+      'the log line',
+      () => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('hello from nobody'),
+    );
     expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
     expect(JSON.parse(r.stdout).report.checks.find((c: { id: string }) => c.id === 'privileges').status).toBe('pass');
   });
@@ -127,7 +170,12 @@ describe('daemon-check run', () => {
     expect(m).not.toBeNull();
     const pid = tracker.track(Number(m![1]));
     expect(alive(pid)).toBe(true);
-    for (const args of [['run'], ['run', '--umask', '9x', '--', 'true'], ['run', '--env', 'NOEQUALS', '--', 'true'], ['run', '--wait-ready', 'soon', '--', 'true']]) {
+    for (const args of [
+      ['run'],
+      ['run', '--umask', '9x', '--', 'true'],
+      ['run', '--env', 'NOEQUALS', '--', 'true'],
+      ['run', '--wait-ready', 'soon', '--', 'true'],
+    ]) {
       const bad = await runCli(args);
       expect(bad.code, args.join(' ')).toBe(2);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
@@ -138,6 +186,8 @@ describe('daemon-check run', () => {
     const r = await runCli(['run', '--', 'sh', '-c', 'exit 0']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^daemon-check: sh \(pid \d+\) exited with status 0 at once and left no process running\n$/);
+    expect(r.stderr).toMatch(
+      /^daemon-check: sh \(pid \d+\) exited with status 0 at once and left no process running\n$/,
+    );
   });
 });

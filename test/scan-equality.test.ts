@@ -36,7 +36,11 @@ async function startSwarm(shape: 'jobs' | 'workers'): Promise<Swarm> {
   const child = spawn('python3', [SWARM, shape, String(N)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  const line = await waitFor(`swarm.py ${shape} to start ${N} processes`, () => (out.includes('\n') ? out.slice(0, out.indexOf('\n')) : null), 30_000);
+  const line = await waitFor(
+    `swarm.py ${shape} to start ${N} processes`,
+    () => (out.includes('\n') ? out.slice(0, out.indexOf('\n')) : null),
+    30_000,
+  );
   const parsed = JSON.parse(line) as { pids?: number[]; master?: number | null; error?: string };
   if (!parsed.pids) throw new Error(`swarm.py ${shape}: ${parsed.error ?? line}`);
   return { child, pids: parsed.pids, master: parsed.master ?? null };
@@ -54,7 +58,10 @@ async function expectSameAsAudit(row: Row, pid: number): Promise<void> {
   const single = (await audit(pid)) as Report;
   const problems = single.checks.filter(isProblem).map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
-  expect({ verdict: row.verdict, startedAs: row.startedAs, problems: [...row.problems].sort(byId) }, `pid ${pid}`).toEqual({
+  expect(
+    { verdict: row.verdict, startedAs: row.startedAs, problems: [...row.problems].sort(byId) },
+    `pid ${pid}`,
+  ).toEqual({
     verdict: single.verdict,
     startedAs: single.startedAs,
     problems: problems.sort(byId),
@@ -114,7 +121,10 @@ describe('the bulk read through the native helper', () => {
 
 /** A writable directory that is a mount point of its own (not /), or null. */
 function separateMount(): { dir: string; fsType: string } | null {
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' '));
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
   for (const dir of ['/dev/shm', '/run', '/tmp']) {
     const m = mounts.filter((f) => f[4] === dir).pop();
     if (!m) continue;
@@ -133,18 +143,24 @@ describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
   const tracker = new Tracker();
   afterAll(() => tracker.killAll());
 
-  it.skipIf(!mount)('gets the same row as its single audit, naming the mount its cwd keeps busy', async () => {
-    const dir = fs.mkdtempSync(path.join(mount!.dir, 'dc-scan-mount-'));
-    tracker.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
-    // The pidfile stays open and locked: its device comes from fdinfo's mnt_id and the mount table.
-    // A double fork: its middle process, the session's first leader, is a zombie that init reaps
-    // at a moment of its own, maybe between the scan and the audit; both say "its leader has exited".
-    const { pid } = await startPyDaemon(tracker, ['--pidfile', path.join(dir, 'd.pid'), '--chdir', dir]);
-    const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
-    expect(r.code).toBe(0);
-    const row = (JSON.parse(r.stdout) as { processes: Row[] }).processes.find((p) => p.pid === pid);
-    expect(row, `pid ${pid} is listed`).toBeDefined();
-    expect(row!.problems.find((p) => p.id === 'cwd')?.detail).toBe(`working directory ${dir}; it is on the mount ${mount!.dir} (${mount!.fsType}), which it keeps busy`);
-    await expectSameAsAudit(row!, pid);
-  }, 150_000);
+  it.skipIf(!mount)(
+    'gets the same row as its single audit, naming the mount its cwd keeps busy',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(mount!.dir, 'dc-scan-mount-'));
+      tracker.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+      // The pidfile stays open and locked: its device comes from fdinfo's mnt_id and the mount table.
+      // A double fork: its middle process, the session's first leader, is a zombie that init reaps
+      // at a moment of its own, maybe between the scan and the audit; both say "its leader has exited".
+      const { pid } = await startPyDaemon(tracker, ['--pidfile', path.join(dir, 'd.pid'), '--chdir', dir]);
+      const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
+      expect(r.code).toBe(0);
+      const row = (JSON.parse(r.stdout) as { processes: Row[] }).processes.find((p) => p.pid === pid);
+      expect(row, `pid ${pid} is listed`).toBeDefined();
+      expect(row!.problems.find((p) => p.id === 'cwd')?.detail).toBe(
+        `working directory ${dir}; it is on the mount ${mount!.dir} (${mount!.fsType}), which it keeps busy`,
+      );
+      await expectSameAsAudit(row!, pid);
+    },
+    150_000,
+  );
 });

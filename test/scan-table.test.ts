@@ -21,17 +21,33 @@ function rowsOf(n: number): string[][] {
 
 describe('drawRows: the scan table in blocks', () => {
   for (const ascii of [false, true]) {
-    const options = { head: ['pid', '', 'started as', 'command', 'problems'], style: { head: [], border: [], compact: true }, colWidths: [8, 3, 18, 30, 16], chars: tableChars(ascii) };
-    it.each([0, 1, 2, 5, 63, 64, 65, 130])(`${ascii ? 'ASCII' : 'box drawing'}: %i rows, in blocks of 1, 3 and 64, are one table's text`, (n) => {
-      const rows = rowsOf(n);
-      const whole = drawRows(options, rows, Number.POSITIVE_INFINITY);
-      expect(whole.split('\n').length).toBeGreaterThanOrEqual(n + 3); // top, head, rows, bottom
-      for (const perBlock of [1, 3, 64]) expect(drawRows(options, rows, perBlock)).toBe(whole);
-    });
+    const options = {
+      head: ['pid', '', 'started as', 'command', 'problems'],
+      style: { head: [], border: [], compact: true },
+      colWidths: [8, 3, 18, 30, 16],
+      chars: tableChars(ascii),
+    };
+    it.each([0, 1, 2, 5, 63, 64, 65, 130])(
+      `${ascii ? 'ASCII' : 'box drawing'}: %i rows, in blocks of 1, 3 and 64, are one table's text`,
+      (n) => {
+        const rows = rowsOf(n);
+        const whole = drawRows(options, rows, Number.POSITIVE_INFINITY);
+        expect(whole.split('\n').length).toBeGreaterThanOrEqual(n + 3); // top, head, rows, bottom
+        for (const perBlock of [1, 3, 64]) expect(drawRows(options, rows, perBlock)).toBe(whole);
+      },
+    );
   }
 
   it('a table without rows is its head between two borders', () => {
-    const text = drawRows({ head: ['pid', 'command'], style: { head: [], border: [], compact: true }, colWidths: [6, 10], chars: tableChars(true) }, []);
+    const text = drawRows(
+      {
+        head: ['pid', 'command'],
+        style: { head: [], border: [], compact: true },
+        colWidths: [6, 10],
+        chars: tableChars(true),
+      },
+      [],
+    );
     expect(text).toBe(['+------+----------+', '| pid  | command  |', '+------+----------+'].join('\n'));
   });
 });

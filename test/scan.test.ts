@@ -41,11 +41,20 @@ describe('scan', () => {
       const c = spawn('sleep', [`${base}.${i}`], { stdio: 'ignore' });
       mine.push(tracker.track(c.pid!));
     }
-    for (let i = 0; i < 120; i++) execFileSync('setsid', ['-f', 'sleep', `${base + 1}.${i}`], { stdio: 'ignore', cwd: '/' });
-    const shell = spawn('bash', ['-c', `for i in $(seq 0 59); do nohup sleep ${base + 2}.$i >/dev/null 2>&1 & done; wait`], { stdio: 'ignore' });
+    for (let i = 0; i < 120; i++)
+      execFileSync('setsid', ['-f', 'sleep', `${base + 1}.${i}`], { stdio: 'ignore', cwd: '/' });
+    const shell = spawn(
+      'bash',
+      ['-c', `for i in $(seq 0 59); do nohup sleep ${base + 2}.$i >/dev/null 2>&1 & done; wait`],
+      { stdio: 'ignore' },
+    );
     tracker.track(shell.pid!);
-    for (let i = 0; i < 120; i++) mine.push(tracker.track(await waitFor('setsid child', () => findProcess(new RegExp(`^sleep ${base + 1}\\.${i}$`)))));
-    for (let i = 0; i < 60; i++) mine.push(tracker.track(await waitFor('nohup job', () => findProcess(new RegExp(`^sleep ${base + 2}\\.${i}$`)))));
+    for (let i = 0; i < 120; i++)
+      mine.push(
+        tracker.track(await waitFor('setsid child', () => findProcess(new RegExp(`^sleep ${base + 1}\\.${i}$`)))),
+      );
+    for (let i = 0; i < 60; i++)
+      mine.push(tracker.track(await waitFor('nohup job', () => findProcess(new RegExp(`^sleep ${base + 2}\\.${i}$`)))));
     expect(mine).toHaveLength(300);
 
     const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 60_000 });
@@ -75,7 +84,7 @@ describe('scan', () => {
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
   }, 120_000);
 
-  it('--user picks one user\'s processes; an unknown user is exit 2', async () => {
+  it("--user picks one user's processes; an unknown user is exit 2", async () => {
     const r = await runCli(['scan', '--user', 'root', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout).processes as Array<{ uid: number }>;

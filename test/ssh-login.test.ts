@@ -26,7 +26,15 @@ import { PrivateSshd, SshLogin, childrenOf, ppidOf, procFacts, settledAlive, typ
 type Outcome = 'lives' | 'dies';
 
 /** Logins that cases share: one login per kind and end mode, all of its cases typed into it. */
-type LoginKind = 'plain' | 'huponexit' | 'no-job-control' | 'stopped' | 'stopped-disowned' | 'foreground' | 'screen' | 'prompt-command';
+type LoginKind =
+  | 'plain'
+  | 'huponexit'
+  | 'no-job-control'
+  | 'stopped'
+  | 'stopped-disowned'
+  | 'foreground'
+  | 'screen'
+  | 'prompt-command';
 
 interface FateCase {
   /** The launch pattern, as fate.md and the findings name it. */
@@ -64,8 +72,20 @@ interface FateCase {
 const CASES: FateCase[] = [
   { pattern: 'nohup sleep N &', launch: 'nohup sleep N &', hangup: 'lives', exit: 'lives' },
   { pattern: 'sleep N &', launch: 'sleep N &', hangup: 'dies', exit: 'lives' },
-  { pattern: 'sleep N & disown', launch: 'sleep N & disown', hangup: 'lives', exit: 'lives', miss: { hangup: /`disown`/ } },
-  { pattern: 'sleep N & disown -h', launch: 'sleep N & disown -h', hangup: 'lives', exit: 'lives', miss: { hangup: /`disown -h`/ } },
+  {
+    pattern: 'sleep N & disown',
+    launch: 'sleep N & disown',
+    hangup: 'lives',
+    exit: 'lives',
+    miss: { hangup: /`disown`/ },
+  },
+  {
+    pattern: 'sleep N & disown -h',
+    launch: 'sleep N & disown -h',
+    hangup: 'lives',
+    exit: 'lives',
+    miss: { hangup: /`disown -h`/ },
+  },
   { pattern: '(sleep N &)', launch: '(sleep N &)', hangup: 'lives', exit: 'lives' },
   { pattern: 'setsid sleep N &', launch: 'setsid sleep N &', hangup: 'lives', exit: 'lives' },
   { pattern: 'setsid -f sleep N', launch: 'setsid -f sleep N', hangup: 'lives', exit: 'lives' },
@@ -74,9 +94,22 @@ const CASES: FateCase[] = [
   { pattern: "bash -c 'sleep N &'", launch: "bash -c 'sleep N &'", hangup: 'lives', exit: 'lives' },
   { pattern: 'daemon-check run -- sleep N', launch: `node ${BIN} run -- sleep N`, hangup: 'lives', exit: 'lives' },
   // A job writing to the terminal: on hangup bash's SIGHUP ends it (it is a job), not its writes.
-  { pattern: 'while :; do echo x; sleep 0.2; done &', launch: 'while :; do echo x N; sleep 0.2; done &', job: 'loop', hangup: 'dies', exit: 'lives' },
+  {
+    pattern: 'while :; do echo x; sleep 0.2; done &',
+    launch: 'while :; do echo x N; sleep 0.2; done &',
+    job: 'loop',
+    hangup: 'dies',
+    exit: 'lives',
+  },
   // Out of the job table, the same loop outlives both: its echo fails with EIO, and bash goes on.
-  { pattern: 'while :; do echo x; sleep 0.2; done & disown', launch: 'while :; do echo y N; sleep 0.2; done & disown', job: 'loop', hangup: 'lives', exit: 'lives', miss: { hangup: /`disown`/ } },
+  {
+    pattern: 'while :; do echo x; sleep 0.2; done & disown',
+    launch: 'while :; do echo y N; sleep 0.2; done & disown',
+    job: 'loop',
+    hangup: 'lives',
+    exit: 'lives',
+    miss: { hangup: /`disown`/ },
+  },
   // A program that gives up on a write error ends at its first write to the dead terminal.
   {
     pattern: 'python3 printing every 0.2 s & disown',
@@ -87,37 +120,124 @@ const CASES: FateCase[] = [
     miss: { exit: /writes fail with EIO/ },
   },
 
-  { pattern: 'shopt -s huponexit; sleep N &', login: 'huponexit', launch: 'sleep N &', hangup: 'dies', exit: 'dies', miss: { exit: /huponexit/ } },
-  { pattern: 'shopt -s huponexit; nohup sleep N &', login: 'huponexit', launch: 'nohup sleep N &', hangup: 'lives', exit: 'lives' },
-  { pattern: 'shopt -s huponexit; sleep N & disown', login: 'huponexit', launch: 'sleep N & disown', hangup: 'lives', exit: 'lives', miss: { hangup: /`disown`/ } },
-  { pattern: 'shopt -s huponexit; (sleep N &)', login: 'huponexit', launch: '(sleep N &)', hangup: 'lives', exit: 'lives' },
+  {
+    pattern: 'shopt -s huponexit; sleep N &',
+    login: 'huponexit',
+    launch: 'sleep N &',
+    hangup: 'dies',
+    exit: 'dies',
+    miss: { exit: /huponexit/ },
+  },
+  {
+    pattern: 'shopt -s huponexit; nohup sleep N &',
+    login: 'huponexit',
+    launch: 'nohup sleep N &',
+    hangup: 'lives',
+    exit: 'lives',
+  },
+  {
+    pattern: 'shopt -s huponexit; sleep N & disown',
+    login: 'huponexit',
+    launch: 'sleep N & disown',
+    hangup: 'lives',
+    exit: 'lives',
+    miss: { hangup: /`disown`/ },
+  },
+  {
+    pattern: 'shopt -s huponexit; (sleep N &)',
+    login: 'huponexit',
+    launch: '(sleep N &)',
+    hangup: 'lives',
+    exit: 'lives',
+  },
 
   // Job control off: the job stays in the shell's own process group, the terminal's foreground one.
   { pattern: 'set +m; sleep N &', login: 'no-job-control', launch: 'sleep N &', hangup: 'dies', exit: 'dies' },
-  { pattern: 'set +m; nohup sleep N &', login: 'no-job-control', launch: 'nohup sleep N &', hangup: 'lives', exit: 'lives' },
+  {
+    pattern: 'set +m; nohup sleep N &',
+    login: 'no-job-control',
+    launch: 'nohup sleep N &',
+    hangup: 'lives',
+    exit: 'lives',
+  },
 
   // Stopped jobs: exit is refused once, then the second exit ends them (SIGTERM).
-  { pattern: 'sleep N, Ctrl-Z (stopped job)', login: 'stopped', launch: 'sleep N', how: 'stopped', hangup: 'dies', exit: 'dies' },
+  {
+    pattern: 'sleep N, Ctrl-Z (stopped job)',
+    login: 'stopped',
+    launch: 'sleep N',
+    how: 'stopped',
+    hangup: 'dies',
+    exit: 'dies',
+  },
   { pattern: 'sleep N & beside a stopped job', login: 'stopped', launch: 'sleep N &', hangup: 'dies', exit: 'lives' },
   // A stopped job that ignores SIGHUP: bash's SIGCONT wakes it, then the SIGTERM bash sends stopped jobs as it exits,
   // unless bash has handled the job's SIGCHLD (continued) by then and no longer counts it stopped (seen once under load).
-  { pattern: 'nohup sleep N, Ctrl-Z (stopped, in the table)', login: 'stopped', launch: 'nohup sleep N', how: 'stopped', hangup: 'dies', exit: 'dies', race: { hangup: /seen it continue/ } },
+  {
+    pattern: 'nohup sleep N, Ctrl-Z (stopped, in the table)',
+    login: 'stopped',
+    launch: 'nohup sleep N',
+    how: 'stopped',
+    hangup: 'dies',
+    exit: 'dies',
+    race: { hangup: /seen it continue/ },
+  },
   // Stopped and disowned: its group is orphaned when bash exits; the kernel sends SIGHUP and SIGCONT.
-  { pattern: 'sleep N, Ctrl-Z, disown', login: 'stopped-disowned', launch: 'sleep N', how: 'stopped', then: 'disown', hangup: 'dies', exit: 'dies' },
-  { pattern: 'nohup sleep N, Ctrl-Z, disown', login: 'stopped-disowned', launch: 'nohup sleep N', how: 'stopped', then: 'disown', hangup: 'lives', exit: 'lives', miss: { hangup: /`disown`/, exit: /`disown`/ } },
+  {
+    pattern: 'sleep N, Ctrl-Z, disown',
+    login: 'stopped-disowned',
+    launch: 'sleep N',
+    how: 'stopped',
+    then: 'disown',
+    hangup: 'dies',
+    exit: 'dies',
+  },
+  {
+    pattern: 'nohup sleep N, Ctrl-Z, disown',
+    login: 'stopped-disowned',
+    launch: 'nohup sleep N',
+    how: 'stopped',
+    then: 'disown',
+    hangup: 'lives',
+    exit: 'lives',
+    miss: { hangup: /`disown`/, exit: /`disown`/ },
+  },
 
-  { pattern: 'sleep N in the foreground', login: 'foreground', launch: 'sleep N', how: 'foreground', hangup: 'dies', exit: null },
+  {
+    pattern: 'sleep N in the foreground',
+    login: 'foreground',
+    launch: 'sleep N',
+    how: 'foreground',
+    hangup: 'dies',
+    exit: null,
+  },
 
   // exit here = detach (C-a d), then exit.
-  { pattern: 'sleep N & in an attached screen window', login: 'screen', launch: 'sleep N &', how: 'in-screen', hangup: 'lives', exit: 'lives' },
+  {
+    pattern: 'sleep N & in an attached screen window',
+    login: 'screen',
+    launch: 'sleep N &',
+    how: 'in-screen',
+    hangup: 'lives',
+    exit: 'lives',
+  },
 
   // Every other hangup here comes while bash sits at its prompt. One that comes while bash runs
   // PROMPT_COMMAND finds it not "interactive": it sends its jobs nothing, and they live.
-  { pattern: 'sleep N &, hangup while PROMPT_COMMAND runs', login: 'prompt-command', launch: 'sleep N &', hangup: 'lives', exit: null, miss: { hangup: /PROMPT_COMMAND/ } },
+  {
+    pattern: 'sleep N &, hangup while PROMPT_COMMAND runs',
+    login: 'prompt-command',
+    launch: 'sleep N &',
+    hangup: 'lives',
+    exit: null,
+    miss: { hangup: /PROMPT_COMMAND/ },
+  },
 ];
 
 /** Per login kind: lines typed once at its start; something done just before a hangup. */
-const LOGINS: Partial<Record<LoginKind, { setup?: string[]; beforeHangup?: (l: SshLogin, t: Tracker) => Promise<void> }>> = {
+const LOGINS: Partial<
+  Record<LoginKind, { setup?: string[]; beforeHangup?: (l: SshLogin, t: Tracker) => Promise<void> }>
+> = {
   huponexit: { setup: ['shopt -s huponexit'] },
   'no-job-control': { setup: ['set +m'] },
   'prompt-command': {
@@ -125,7 +245,9 @@ const LOGINS: Partial<Record<LoginKind, { setup?: string[]; beforeHangup?: (l: S
     beforeHangup: async (l, t) => {
       const secs = `30.${uniqueNumber()}`;
       l.type(`PROMPT_COMMAND='sleep ${secs}'`);
-      t.track(await waitFor('PROMPT_COMMAND to run', () => findProcess(new RegExp(`^sleep ${secs.replace('.', '\\.')}$`))));
+      t.track(
+        await waitFor('PROMPT_COMMAND to run', () => findProcess(new RegExp(`^sleep ${secs.replace('.', '\\.')}$`))),
+      );
     },
   },
 };
@@ -144,7 +266,9 @@ interface Observed {
 
 function brief(pid: number): string {
   const f = procFacts(pid);
-  return f ? `${f.state} ppid=${f.ppid} pgrp=${f.pgrp} sid=${f.session} tty=${f.tty ?? '-'} tpgid=${f.tpgid} SigIgn=${f.sigIgn} "${f.cmdline}"` : 'gone';
+  return f
+    ? `${f.state} ppid=${f.ppid} pgrp=${f.pgrp} sid=${f.session} tty=${f.tty ?? '-'} tpgid=${f.tpgid} SigIgn=${f.sigIgn} "${f.cmdline}"`
+    : 'gone';
 }
 
 const tracker = new Tracker();
@@ -195,17 +319,34 @@ async function attachScreen(l: SshLogin, t: Tracker): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const name = `dcatt${uniqueNumber()}`;
     l.type(`screen -S ${name}`);
-    const server = t.track(await waitFor('the screen server', () => findProcess(new RegExp(`^SCREEN -S ${name}$`)), 20_000));
+    const server = t.track(
+      await waitFor('the screen server', () => findProcess(new RegExp(`^SCREEN -S ${name}$`)), 20_000),
+    );
     let shell: number;
     try {
-      shell = t.track(await waitFor("the screen window's shell", () => childrenOf(server).find((p) => procFacts(p)?.comm === 'bash'), 15_000));
+      shell = t.track(
+        await waitFor(
+          "the screen window's shell",
+          () => childrenOf(server).find((p) => procFacts(p)?.comm === 'bash'),
+          15_000,
+        ),
+      );
     } catch (e) {
-      const kids = childrenOf(server).map((p) => `${p} ${JSON.stringify(procFacts(p))}`).join('; ') || 'none';
+      const kids =
+        childrenOf(server)
+          .map((p) => `${p} ${JSON.stringify(procFacts(p))}`)
+          .join('; ') || 'none';
       const seen = `${(e as Error).message} (attempt ${attempt}); server ${JSON.stringify(procFacts(server))}; its children: ${kids}; pane:\n${l.screen().split('\n').slice(-15).join('\n')}`;
       if (attempt >= 3) throw new Error(seen, { cause: e });
       console.warn(seen);
       const frontEnd = ppidOf(server);
-      for (const p of [server, frontEnd]) if (p && p > 1) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+      for (const p of [server, frontEnd])
+        if (p && p > 1)
+          try {
+            process.kill(p, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
       await l.run('stty sane', 15_000);
       continue;
     }
@@ -223,11 +364,23 @@ async function attachScreen(l: SshLogin, t: Tracker): Promise<number> {
 }
 
 /** One login of one kind: type every case, end it one way, and see who is alive. */
-async function observeLogin(kind: LoginKind, cases: FateCase[], mode: EndMode, t: Tracker): Promise<Map<FateCase, Observed>> {
+async function observeLogin(
+  kind: LoginKind,
+  cases: FateCase[],
+  mode: EndMode,
+  t: Tracker,
+): Promise<Map<FateCase, Observed>> {
   const seen = new Map<FateCase, Observed>();
   const l = await sshd.newLogin().start();
   t.onCleanup(() => void l.cleanup());
-  facts.push({ kind, mode, shell: l.remoteShellPid, ps: l.remoteShellPs(), stat: procFacts(l.remoteShellPid), home: envOf(l.remoteShellPid, 'HOME') });
+  facts.push({
+    kind,
+    mode,
+    shell: l.remoteShellPid,
+    ps: l.remoteShellPs(),
+    stat: procFacts(l.remoteShellPid),
+    home: envOf(l.remoteShellPid, 'HOME'),
+  });
   for (const line of LOGINS[kind]?.setup ?? []) await l.run(line);
   let shell = l.remoteShellPid;
   let stopped = false;
@@ -255,7 +408,12 @@ async function observeLogin(kind: LoginKind, cases: FateCase[], mode: EndMode, t
       }
     }
     const report = await audit(pid);
-    seen.set(c, { pid, outcome: null, predicted: report.fate[mode === 'hangup' ? 'hangup' : 'shell-exit'], detail: `shell ${l.remoteShellPid}; at launch: ${brief(pid)}` });
+    seen.set(c, {
+      pid,
+      outcome: null,
+      predicted: report.fate[mode === 'hangup' ? 'hangup' : 'shell-exit'],
+      detail: `shell ${l.remoteShellPid}; at launch: ${brief(pid)}`,
+    });
   }
   if (mode === 'exit' && cases.some((c) => c.how === 'in-screen')) {
     l.keys('C-a', 'd');
@@ -284,11 +442,21 @@ async function observeLogin(kind: LoginKind, cases: FateCase[], mode: EndMode, t
   return seen;
 }
 
-const facts: Array<{ kind: LoginKind; mode: EndMode; shell: number; ps: ReturnType<SshLogin['remoteShellPs']>; stat: ReturnType<typeof procFacts>; home: string | null }> = [];
+const facts: Array<{
+  kind: LoginKind;
+  mode: EndMode;
+  shell: number;
+  ps: ReturnType<SshLogin['remoteShellPs']>;
+  stat: ReturnType<typeof procFacts>;
+  home: string | null;
+}> = [];
 
 function envOf(pid: number, name: string): string | null {
   try {
-    const line = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((l) => l.startsWith(`${name}=`));
+    const line = fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .find((l) => l.startsWith(`${name}=`));
     return line === undefined ? null : line.slice(name.length + 1);
   } catch {
     return null;
@@ -303,11 +471,22 @@ describe.each(MODES)('a job typed into an ssh login, then the login ends by %s',
   beforeAll(async () => {
     const kinds = [...new Set(cases.map((c) => c.login ?? 'plain'))];
     // The logins are independent: run them side by side.
-    const results = await Promise.allSettled(kinds.map((k) => observeLogin(k, cases.filter((c) => (c.login ?? 'plain') === k), mode, modeTracker)));
+    const results = await Promise.allSettled(
+      kinds.map((k) =>
+        observeLogin(
+          k,
+          cases.filter((c) => (c.login ?? 'plain') === k),
+          mode,
+          modeTracker,
+        ),
+      ),
+    );
     results.forEach((r, i) => {
       const kindCases = cases.filter((c) => (c.login ?? 'plain') === kinds[i]);
       if (r.status === 'fulfilled') for (const [c, o] of r.value) observed.set(c, o);
-      else for (const c of kindCases) observed.set(c, { pid: 0, outcome: null, error: String(r.reason?.stack ?? r.reason) });
+      else
+        for (const c of kindCases)
+          observed.set(c, { pid: 0, outcome: null, error: String(r.reason?.stack ?? r.reason) });
     });
   }, 120_000);
 
@@ -319,27 +498,31 @@ describe.each(MODES)('a job typed into an ssh login, then the login ends by %s',
   it.each(cases.map((c) => [c.pattern, c] as const))(`%s`, (_name, c) => {
     const o = observed.get(c);
     if (!o || o.error) throw new Error(o?.error ?? 'not observed');
-    if (c.race?.[mode] && o.outcome !== c[mode]) expect(o.outcome, `${c.pattern} (pid ${o.pid}) after ${mode} (a race); ${o.detail}`).toMatch(/^(lives|dies)$/);
+    if (c.race?.[mode] && o.outcome !== c[mode])
+      expect(o.outcome, `${c.pattern} (pid ${o.pid}) after ${mode} (a race); ${o.detail}`).toMatch(/^(lives|dies)$/);
     else expect(o.outcome, `${c.pattern} (pid ${o.pid}) after ${mode}; ${o.detail}`).toBe(c[mode]);
   });
 
-  it.each(cases.map((c) => [c.pattern, c] as const))(`the fate model's prediction for %s is right, or its unless names why not`, (_name, c) => {
-    const o = observed.get(c);
-    if (!o || o.error) throw new Error(o?.error ?? 'not observed');
-    const p = o.predicted!;
-    const context = `${c.pattern}: predicted ${JSON.stringify(p)}; observed ${o.outcome} after ${mode}`;
-    expect(p.outcome, context).not.toBe('unknown');
-    const miss = c.miss?.[mode];
-    const race = c.race?.[mode];
-    if (race && p.outcome !== o.outcome) {
-      expect(p.unless ?? '', `${context}: the race was lost`).toMatch(race);
-    } else if (miss) {
-      expect(p.outcome, `${context}: a miss was expected here`).not.toBe(o.outcome);
-      expect(p.unless ?? '', context).toMatch(miss);
-    } else {
-      expect(p.outcome, context).toBe(o.outcome);
-    }
-  });
+  it.each(cases.map((c) => [c.pattern, c] as const))(
+    `the fate model's prediction for %s is right, or its unless names why not`,
+    (_name, c) => {
+      const o = observed.get(c);
+      if (!o || o.error) throw new Error(o?.error ?? 'not observed');
+      const p = o.predicted!;
+      const context = `${c.pattern}: predicted ${JSON.stringify(p)}; observed ${o.outcome} after ${mode}`;
+      expect(p.outcome, context).not.toBe('unknown');
+      const miss = c.miss?.[mode];
+      const race = c.race?.[mode];
+      if (race && p.outcome !== o.outcome) {
+        expect(p.unless ?? '', `${context}: the race was lost`).toMatch(race);
+      } else if (miss) {
+        expect(p.outcome, `${context}: a miss was expected here`).not.toBe(o.outcome);
+        expect(p.unless ?? '', context).toMatch(miss);
+      } else {
+        expect(p.outcome, context).toBe(o.outcome);
+      }
+    },
+  );
 });
 
 describe('the harness', () => {

@@ -16,7 +16,8 @@ const tracker = new Tracker();
 afterAll(() => tracker.killAll());
 
 /** Closes every inherited fd above 2, so the subject holds no pipe of this runner (or of script(1), which inherits the same ones). */
-const CLOSE_FDS = 'for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done 2>/dev/null;';
+const CLOSE_FDS =
+  'for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done 2>/dev/null;';
 
 const ROOT = process.getuid?.() === 0;
 /** The uid the scan subjects run as: one no other process has, so `scan --user` lists exactly them (as root). */
@@ -29,7 +30,13 @@ const scanPids: number[] = [];
 
 /** Starts `bash -c SCRIPT` in a session of its own, tracked. */
 function detached(script: string, o: { uid?: number } = {}): number {
-  const child = spawn('bash', ['-c', `${CLOSE_FDS} ${script}`], { detached: true, stdio: 'ignore', cwd: '/', uid: o.uid, gid: o.uid });
+  const child = spawn('bash', ['-c', `${CLOSE_FDS} ${script}`], {
+    detached: true,
+    stdio: 'ignore',
+    cwd: '/',
+    uid: o.uid,
+    gid: o.uid,
+  });
   child.unref();
   return tracker.track(child.pid!);
 }
@@ -41,7 +48,8 @@ beforeAll(async () => {
   subject = tracker.track(await waitFor('the subject', () => findProcess(new RegExp(`^sleep ${secs}$`))));
   tracker.track(Number(fs.readFileSync(`/proc/${subject}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
   // Nine processes whose command lines differ only at their end.
-  for (let i = 1; i <= 9; i++) detached(`exec sleep ${ZEROS.join(' ')} ${scanSecs}.${i}`, { uid: ROOT ? SCAN_UID : undefined });
+  for (let i = 1; i <= 9; i++)
+    detached(`exec sleep ${ZEROS.join(' ')} ${scanSecs}.${i}`, { uid: ROOT ? SCAN_UID : undefined });
   for (let i = 1; i <= 9; i++) {
     const re = new RegExp(`^sleep (0 ){30}${scanSecs}\\.${i}$`);
     scanPids.push(await waitFor(`scan subject ${i}`, () => findProcess(re)));
@@ -50,7 +58,12 @@ beforeAll(async () => {
 
 type Cmd = 'audit' | 'scan' | 'tree';
 // scan --user: the nine scan subjects (as root) rather than every process of this busy machine, to keep it quick.
-const argsOf = (cmd: Cmd): string[] => (cmd === 'audit' ? [String(subject)] : cmd === 'scan' ? ['scan', '--user', String(SCAN_UID)] : ['tree', String(subject)]);
+const argsOf = (cmd: Cmd): string[] =>
+  cmd === 'audit'
+    ? [String(subject)]
+    : cmd === 'scan'
+      ? ['scan', '--user', String(SCAN_UID)]
+      : ['tree', String(subject)];
 
 describe('colour', () => {
   // [name, where, env, extra args, colour expected]
@@ -60,10 +73,21 @@ describe('colour', () => {
     ['an empty NO_COLOR is as good as none: a terminal still colours', 'pty', { NO_COLOR: '' }, [], true],
     ['FORCE_COLOR=1 turns it on when piped', 'pipe', { FORCE_COLOR: '1' }, [], true],
     ['piped with neither variable: no escape codes', 'pipe', {}, [], false],
-    ['--color overrides NO_COLOR (and FORCE_COLOR) when piped', 'pipe', { NO_COLOR: '1', FORCE_COLOR: '0' }, ['--color'], true],
+    [
+      '--color overrides NO_COLOR (and FORCE_COLOR) when piped',
+      'pipe',
+      { NO_COLOR: '1', FORCE_COLOR: '0' },
+      ['--color'],
+      true,
+    ],
     ['--no-color overrides FORCE_COLOR (and a terminal)', 'pty', { FORCE_COLOR: '1' }, ['--no-color'], false],
   ];
-  async function output(cmd: Cmd, where: 'pty' | 'pipe', env: NodeJS.ProcessEnv, extra: string[]): Promise<{ code: number; text: string }> {
+  async function output(
+    cmd: Cmd,
+    where: 'pty' | 'pipe',
+    env: NodeJS.ProcessEnv,
+    extra: string[],
+  ): Promise<{ code: number; text: string }> {
     if (where === 'pty') {
       const r = await runOnPty([...argsOf(cmd), ...extra], { cols: 200, env });
       return { code: r.code, text: r.out };
@@ -99,7 +123,11 @@ const BOXED = /^[┌│└]/;
  * out for the width rather than wrapped, so both sides leave them out.
  */
 function wrapProblems(piped: string, tty: string, cols: number): string[] {
-  const prose = (s: string) => stripAnsi(s).replace(/\n$/, '').split('\n').filter((l) => !BOXED.test(l));
+  const prose = (s: string) =>
+    stripAnsi(s)
+      .replace(/\n$/, '')
+      .split('\n')
+      .filter((l) => !BOXED.test(l));
   const p = prose(piped);
   const t = prose(tty);
   const problems: string[] = [];
@@ -111,14 +139,17 @@ function wrapProblems(piped: string, tty: string, cols: number): string[] {
       const line = t[j++];
       if (line === undefined) return [...problems, `the terminal lacks ${JSON.stringify(rest)}`];
       if (prev !== null) {
-        if (!rest.startsWith(' ')) problems.push(`a word split between ${JSON.stringify(prev)} and ${JSON.stringify(line)}`);
+        if (!rest.startsWith(' '))
+          problems.push(`a word split between ${JSON.stringify(prev)} and ${JSON.stringify(line)}`);
         rest = rest.trimStart();
       }
       const content = prev === null ? line.trimEnd() : line.trim();
-      if (!rest.startsWith(content) || (content === '' && rest !== '')) return [...problems, `${JSON.stringify(line)} is not the start of ${JSON.stringify(rest)}`];
+      if (!rest.startsWith(content) || (content === '' && rest !== ''))
+        return [...problems, `${JSON.stringify(line)} is not the start of ${JSON.stringify(rest)}`];
       rest = rest.slice(content.length);
       const next = rest.trimStart().split(' ')[0]!;
-      if (rest && visibleWidth(line.trimEnd()) + 1 + [...next].length <= cols) problems.push(`broken before ${JSON.stringify(next)} although it fitted: ${JSON.stringify(line)}`);
+      if (rest && visibleWidth(line.trimEnd()) + 1 + [...next].length <= cols)
+        problems.push(`broken before ${JSON.stringify(next)} although it fitted: ${JSON.stringify(line)}`);
       prev = line;
     } while (rest !== '');
   }
@@ -146,21 +177,35 @@ describe('width', () => {
   }
 
   // The examples and notes that each command's help adds wrap like commander's options.
-  it.each(['explain', 'run', 'scan', 'capture', 'unit', 'tree'])('%s --help: every line fits an 80-column pty', async (cmd) => {
-    const r = await runOnPty([cmd, '--help'], { cols: 80 });
-    expect(r.code).toBe(0);
-    expect(overflowing(r.out, 80)).toEqual([]);
-  });
+  it.each(['explain', 'run', 'scan', 'capture', 'unit', 'tree'])(
+    '%s --help: every line fits an 80-column pty',
+    async (cmd) => {
+      const r = await runOnPty([cmd, '--help'], { cols: 80 });
+      expect(r.code).toBe(0);
+      expect(overflowing(r.out, 80)).toEqual([]);
+    },
+  );
 
-  it.each([80, 200])('the audit at %i columns wraps prose at word boundaries, only where the next word does not fit', async (cols) => {
-    const [tty, piped] = await Promise.all([runOnPty([String(subject)], { cols }), runPiped([String(subject)])]);
-    const pipedAll = piped.stdout + piped.stderr;
-    expect(wrapProblems(pipedAll, tty.out, cols)).toEqual([]);
-    if (cols === 80) expect(stripAnsi(tty.out).split('\n').filter((l) => !BOXED.test(l)).length).toBeGreaterThan(pipedAll.split('\n').filter((l) => !BOXED.test(l)).length + 5);
-  });
+  it.each([80, 200])(
+    'the audit at %i columns wraps prose at word boundaries, only where the next word does not fit',
+    async (cols) => {
+      const [tty, piped] = await Promise.all([runOnPty([String(subject)], { cols }), runPiped([String(subject)])]);
+      const pipedAll = piped.stdout + piped.stderr;
+      expect(wrapProblems(pipedAll, tty.out, cols)).toEqual([]);
+      if (cols === 80)
+        expect(
+          stripAnsi(tty.out)
+            .split('\n')
+            .filter((l) => !BOXED.test(l)).length,
+        ).toBeGreaterThan(pipedAll.split('\n').filter((l) => !BOXED.test(l)).length + 5);
+    },
+  );
 
   it('tree at 80 columns wraps the parents line at spaces, never inside a word', async () => {
-    const [tty, piped] = await Promise.all([runOnPty(['tree', String(subject)], { cols: 80 }), runPiped(['tree', String(subject)])]);
+    const [tty, piped] = await Promise.all([
+      runOnPty(['tree', String(subject)], { cols: 80 }),
+      runPiped(['tree', String(subject)]),
+    ]);
     expect(wrapProblems(piped.stdout, tty.out, 80)).toEqual([]);
     const parents = piped.stdout.split('\n').find((l) => l.startsWith('parents: '))!;
     // Two shells, bash and the test runner's own ancestors: a chain this long must wrap.
@@ -179,11 +224,16 @@ describe('width', () => {
     };
     expect(sentence(0)).toMatch(/^\d+ background processes of uid \d+ \((none|\d+ [a-z-]+(, \d+ [a-z-]+)*)\)$/);
     const notListed = lines.findIndex((l) => l.startsWith('Not listed: '));
-    expect(sentence(notListed)).toMatch(/^Not listed: \d+ kernel threads, \d+ in a login terminal's foreground, \d+ zombies(, \d+ of other users \(--all lists them\))?(, \d+ of this scan's own ancestors \(its shell and terminal; --all lists them\))?(, \d+ exited while read)?\.$/);
+    expect(sentence(notListed)).toMatch(
+      /^Not listed: \d+ kernel threads, \d+ in a login terminal's foreground, \d+ zombies(, \d+ of other users \(--all lists them\))?(, \d+ of this scan's own ancestors \(its shell and terminal; --all lists them\))?(, \d+ exited while read)?\.$/,
+    );
   });
 
   it('piped output is never wrapped: the same bytes with or without COLUMNS=100, with lines past 100', async () => {
-    const [plain, columns] = await Promise.all([runPiped([String(subject)]), runPiped([String(subject)], { COLUMNS: '100' })]);
+    const [plain, columns] = await Promise.all([
+      runPiped([String(subject)]),
+      runPiped([String(subject)], { COLUMNS: '100' }),
+    ]);
     expect(columns.stdout).toBe(plain.stdout);
     expect(Math.max(...plain.stdout.split('\n').map(visibleWidth))).toBeGreaterThan(100);
     // The first line of "What to do" is one line however long.
@@ -209,7 +259,12 @@ describe('width', () => {
   });
 });
 
-const MARKS: Record<string, string> = { 'not-a-daemon': '✗', inconclusive: '?', 'daemon-with-warnings': '!', daemon: '✓' };
+const MARKS: Record<string, string> = {
+  'not-a-daemon': '✗',
+  inconclusive: '?',
+  'daemon-with-warnings': '!',
+  daemon: '✓',
+};
 
 interface ScanJson {
   uid: number | null;
@@ -222,16 +277,31 @@ function tableRows(text: string): string[][] {
   return stripAnsi(text)
     .split('\n')
     .filter((l) => /^[│|] +\d+ +[│|]/.test(l))
-    .map((l) => l.slice(1, -1).split(/[│|]/).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .slice(1, -1)
+        .split(/[│|]/)
+        .map((c) => c.trim()),
+    );
 }
 
 describe('scan at 80 columns', () => {
   it('keeps pid, a verdict mark, started as and the command, cut in the middle so the ends stay apart', async () => {
-    const [tty, json] = await Promise.all([runOnPty(['scan', '--user', String(SCAN_UID)], { cols: 80 }), runPiped(['scan', '--user', String(SCAN_UID), '--json'])]);
+    const [tty, json] = await Promise.all([
+      runOnPty(['scan', '--user', String(SCAN_UID)], { cols: 80 }),
+      runPiped(['scan', '--user', String(SCAN_UID), '--json']),
+    ]);
     expect(tty.code).toBe(0);
     expect(overflowing(tty.out, 80)).toEqual([]);
-    const header = stripAnsi(tty.out).split('\n').find((l) => /^│ pid/.test(l))!;
-    expect(header.slice(1, -1).split('│').map((c) => c.trim())).toEqual(['pid', '', 'started as', 'command']);
+    const header = stripAnsi(tty.out)
+      .split('\n')
+      .find((l) => /^│ pid/.test(l))!;
+    expect(
+      header
+        .slice(1, -1)
+        .split('│')
+        .map((c) => c.trim()),
+    ).toEqual(['pid', '', 'started as', 'command']);
     const byPid = new Map(tableRows(tty.out).map((cells) => [Number(cells[0]), cells]));
     const report = JSON.parse(json.stdout) as ScanJson;
     const commands = new Set<string>();
@@ -272,25 +342,28 @@ describe('ASCII', () => {
   });
 
   // Cut commands keep both ends around "~" in ASCII output.
-  it.each(ENVS)('scan under %s: every byte is ASCII, except a process\'s own command text', async (_name, env, extra) => {
-    const r = await runPiped(['scan', '--user', String(SCAN_UID), ...extra], env);
-    expect(r.code).toBe(0);
-    const bad: string[] = [];
-    for (const line of r.stdout.split('\n')) {
-      const chars = nonAscii(line);
-      if (!chars.length) continue;
-      const row = /^\| +(\d+) +\|/.exec(line);
-      let own = '';
-      try {
-        if (row) own = fs.readFileSync(`/proc/${row[1]}/cmdline`, 'utf8');
-      } catch {
-        /* gone */
+  it.each(ENVS)(
+    "scan under %s: every byte is ASCII, except a process's own command text",
+    async (_name, env, extra) => {
+      const r = await runPiped(['scan', '--user', String(SCAN_UID), ...extra], env);
+      expect(r.code).toBe(0);
+      const bad: string[] = [];
+      for (const line of r.stdout.split('\n')) {
+        const chars = nonAscii(line);
+        if (!chars.length) continue;
+        const row = /^\| +(\d+) +\|/.exec(line);
+        let own = '';
+        try {
+          if (row) own = fs.readFileSync(`/proc/${row[1]}/cmdline`, 'utf8');
+        } catch {
+          /* gone */
+        }
+        if (chars.some((c) => !own.includes(c))) bad.push(line);
       }
-      if (chars.some((c) => !own.includes(c))) bad.push(line);
-    }
-    expect(r.stdout).toMatch(/^\+-+\+/m);
-    expect(bad).toEqual([]);
-  });
+      expect(r.stdout).toMatch(/^\+-+\+/m);
+      expect(bad).toEqual([]);
+    },
+  );
 });
 
 interface PsRow {
@@ -309,7 +382,16 @@ function psAll(): Map<number, PsRow> {
   const rows = new Map<number, PsRow>();
   for (const line of out.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+)\s+(\S+)\s(.*)$/.exec(line);
-    if (m) rows.set(Number(m[1]), { pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), sid: Number(m[4]), tpgid: Number(m[5]), tty: m[6]!, comm: m[7]!.trim() });
+    if (m)
+      rows.set(Number(m[1]), {
+        pid: Number(m[1]),
+        ppid: Number(m[2]),
+        pgid: Number(m[3]),
+        sid: Number(m[4]),
+        tpgid: Number(m[5]),
+        tty: m[6]!,
+        comm: m[7]!.trim(),
+      });
   }
   return rows;
 }
@@ -329,7 +411,15 @@ function parsePicture(text: string): Picture {
   const lines = text.replace(/\n$/, '').split('\n');
   const title = /^┌─ session (\d+) · leader (.+ \d+) · controlling terminal (\S+) ─*┐$/.exec(lines[0]!);
   if (!title) throw new Error(`no session title in ${JSON.stringify(lines[0])}`);
-  const pic: Picture = { sid: Number(title[1]), leader: title[2]!, tty: title[3]!, groups: new Map(), marks: new Map(), terminalLine: null, parents: '' };
+  const pic: Picture = {
+    sid: Number(title[1]),
+    leader: title[2]!,
+    tty: title[3]!,
+    groups: new Map(),
+    marks: new Map(),
+    terminalLine: null,
+    parents: '',
+  };
   let group: { role: string; members: string[] } | null = null;
   for (const line of lines.slice(1)) {
     const start = /^│ ┌─ process group (\d+) · (.+?) ─*┐ │$/.exec(line);
@@ -353,7 +443,11 @@ async function expectPictureMatchesPs(target: number): Promise<void> {
   const after = psAll();
   expect(r.code).toBe(0);
   const me = before.get(target)!;
-  const session = (ps: Map<number, PsRow>) => [...ps.values()].filter((p) => p.sid === me.sid).map((p) => JSON.stringify(p)).sort();
+  const session = (ps: Map<number, PsRow>) =>
+    [...ps.values()]
+      .filter((p) => p.sid === me.sid)
+      .map((p) => JSON.stringify(p))
+      .sort();
   // The session did not change while it was drawn (the shell is idle): what ps saw is what tree saw.
   expect(session(after)).toEqual(session(before));
   const pic = parsePicture(r.stdout);
@@ -363,16 +457,27 @@ async function expectPictureMatchesPs(target: number): Promise<void> {
   const groups = new Map<number, { role: string; members: string[] }>();
   for (const p of before.values()) {
     if (p.sid !== me.sid) continue;
-    const g = groups.get(p.pgid) ?? { role: p.pgid === me.tpgid ? `foreground of /dev/${me.tty}` : 'background', members: [] };
+    const g = groups.get(p.pgid) ?? {
+      role: p.pgid === me.tpgid ? `foreground of /dev/${me.tty}` : 'background',
+      members: [],
+    };
     g.members.push(`${p.comm} ${p.pid}`);
     groups.set(p.pgid, g);
   }
-  const sorted = (m: Map<number, { role: string; members: string[] }>) => [...m].map(([pgid, g]) => ({ pgid, role: g.role, members: [...g.members].sort() })).sort((a, b) => a.pgid - b.pgid);
+  const sorted = (m: Map<number, { role: string; members: string[] }>) =>
+    [...m].map(([pgid, g]) => ({ pgid, role: g.role, members: [...g.members].sort() })).sort((a, b) => a.pgid - b.pgid);
   expect(sorted(pic.groups)).toEqual(sorted(groups));
-  expect(Object.fromEntries(pic.marks)).toEqual(me.sid === target ? { [target]: 'session leader, ◀ audited' } : { [me.sid]: 'session leader', [target]: '◀ audited' });
-  expect(pic.terminalLine).toBe(`/dev/${me.tty}: the controlling terminal of session ${me.sid}; its foreground process group is ${me.tpgid}`);
+  expect(Object.fromEntries(pic.marks)).toEqual(
+    me.sid === target
+      ? { [target]: 'session leader, ◀ audited' }
+      : { [me.sid]: 'session leader', [target]: '◀ audited' },
+  );
+  expect(pic.terminalLine).toBe(
+    `/dev/${me.tty}: the controlling terminal of session ${me.sid}; its foreground process group is ${me.tpgid}`,
+  );
   const chain: string[] = [];
-  for (let p = before.get(target); p; p = p.pid === 1 ? undefined : before.get(p.ppid)) chain.unshift(`${p.comm} ${p.pid}`);
+  for (let p = before.get(target); p; p = p.pid === 1 ? undefined : before.get(p.ppid))
+    chain.unshift(`${p.comm} ${p.pid}`);
   expect(chain[0]).toMatch(/ 1$/);
   expect(pic.parents).toBe(`parents: ${chain.join(' → ')}`);
 }
@@ -386,7 +491,9 @@ describe('a real login session: bash on a pty, with a job and a pipeline', () =>
     await shell.start(tracker, tempDir());
     shell.type(`sleep ${n} & sleep ${n + 1} | cat &`);
     jobs.job = tracker.track(await waitFor('sleep N &', () => findProcess(new RegExp(`^sleep ${n}$`)), 20_000));
-    jobs.pipeSleep = tracker.track(await waitFor('sleep M | cat &', () => findProcess(new RegExp(`^sleep ${n + 1}$`)), 20_000));
+    jobs.pipeSleep = tracker.track(
+      await waitFor('sleep M | cat &', () => findProcess(new RegExp(`^sleep ${n + 1}$`)), 20_000),
+    );
     jobs.cat = tracker.track(await waitFor('cat', () => childOf(shell.shellPid!, 'cat'), 20_000));
     // Bash has put each job in a group of its own.
     await waitFor('the job groups', () => {
@@ -403,7 +510,7 @@ describe('a real login session: bash on a pty, with a job and a pipeline', () =>
     await expectPictureMatchesPs(jobs.job);
   });
 
-  it('tree of the pipeline\'s cat marks cat in the pipeline\'s group', async () => {
+  it("tree of the pipeline's cat marks cat in the pipeline's group", async () => {
     await expectPictureMatchesPs(jobs.cat);
   });
 
@@ -422,15 +529,18 @@ describe('a real login session: bash on a pty, with a job and a pipeline', () =>
     for (const a of ancestors) expect(pidsOf(mine)).not.toContain(a);
     expect(mine.skipped.scannerAncestors).toBeGreaterThanOrEqual(ancestors.length);
     // The shell's background jobs are not its ancestors: they are listed, as jobs of that shell.
-    for (const j of Object.values(jobs)) expect(mine.processes.find((p) => p.pid === j)?.startedAs.kind).toBe('shell-job');
+    for (const j of Object.values(jobs))
+      expect(mine.processes.find((p) => p.pid === j)?.startedAs.kind).toBe('shell-job');
     for (const a of ancestors) expect(pidsOf(all)).toContain(a);
     expect(all.skipped.scannerAncestors).toBe(0);
   }, 60_000);
 
-  it('with a job in the terminal\'s foreground, tree shows that group as foreground, and scan leaves it out', async () => {
+  it("with a job in the terminal's foreground, tree shows that group as foreground, and scan leaves it out", async () => {
     const f = n + 2;
     shell.type(`sleep ${f}`);
-    const fg = tracker.track(await waitFor('the foreground sleep', () => findProcess(new RegExp(`^sleep ${f}$`)), 20_000));
+    const fg = tracker.track(
+      await waitFor('the foreground sleep', () => findProcess(new RegExp(`^sleep ${f}$`)), 20_000),
+    );
     await waitFor('the foreground group to own the terminal', () => {
       const p = psAll().get(fg);
       return p && p.tpgid === p.pgid && p.pgid === fg;
@@ -449,8 +559,10 @@ describe('scan: a tmux pane, and the summary line', () => {
     await pane.start(tracker, tempDir());
     const secs = uniqueSeconds();
     pane.type(`sleep ${secs}`);
-    const pid = tracker.track(await waitFor('the sleep in the pane', () => findProcess(new RegExp(`^sleep ${secs}$`)), 20_000));
-    await waitFor('the sleep to own the pane\'s terminal', () => {
+    const pid = tracker.track(
+      await waitFor('the sleep in the pane', () => findProcess(new RegExp(`^sleep ${secs}$`)), 20_000),
+    );
+    await waitFor("the sleep to own the pane's terminal", () => {
       const p = psAll().get(pid);
       return p && p.tpgid === p.pgid && p.pgid === pid && p.sid === pane.shellPid;
     });
@@ -462,7 +574,10 @@ describe('scan: a tmux pane, and the summary line', () => {
 
   it('the summary line counts exactly the rows of the table, and of --json', async () => {
     const user = String(SCAN_UID);
-    const [table, json] = await Promise.all([runPiped(['scan', '--user', user]), runPiped(['scan', '--user', user, '--json'])]);
+    const [table, json] = await Promise.all([
+      runPiped(['scan', '--user', user]),
+      runPiped(['scan', '--user', user, '--json']),
+    ]);
     const m = /^(\d+) background processes of uid (\d+) \((.*)\)$/m.exec(table.stdout);
     expect(m).not.toBeNull();
     expect(Number(m![2])).toBe(SCAN_UID);
@@ -473,7 +588,8 @@ describe('scan: a tmux pane, and the summary line', () => {
     }
     const rows = tableRows(table.stdout);
     expect(Number(m![1])).toBe(rows.length);
-    const count = (verdicts: string[]) => verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+    const count = (verdicts: string[]) =>
+      verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
     expect(count(rows.map((cells) => cells[4]!.toLowerCase().replace(/ /g, '-')))).toEqual(summary);
     const report = JSON.parse(json.stdout) as ScanJson;
     for (const pid of scanPids) expect(rows.map((cells) => Number(cells[0]))).toContain(pid);
@@ -487,7 +603,15 @@ describe('scan: a tmux pane, and the summary line', () => {
 });
 
 describe('help', () => {
-  const COMMANDS: Array<[string, string[]]> = [['audit', []], ['explain', ['explain']], ['run', ['run']], ['scan', ['scan']], ['capture', ['capture']], ['unit', ['unit']], ['tree', ['tree']]];
+  const COMMANDS: Array<[string, string[]]> = [
+    ['audit', []],
+    ['explain', ['explain']],
+    ['run', ['run']],
+    ['scan', ['scan']],
+    ['capture', ['capture']],
+    ['unit', ['unit']],
+    ['tree', ['tree']],
+  ];
 
   it.each(COMMANDS)('%s --help shows at least two real example commands under "Examples:"', async (_name, cmd) => {
     const r = await runPiped([...cmd, '--help']);
@@ -496,7 +620,8 @@ describe('help', () => {
     const at = lines.indexOf('Examples:');
     expect(at).toBeGreaterThan(0);
     const examples: string[] = [];
-    for (let i = at + 1; i < lines.length && lines[i]!.trim() !== ''; i++) if (lines[i]!.trim().startsWith('daemon-check ')) examples.push(lines[i]!.trim());
+    for (let i = at + 1; i < lines.length && lines[i]!.trim() !== ''; i++)
+      if (lines[i]!.trim().startsWith('daemon-check ')) examples.push(lines[i]!.trim());
     expect(examples.length).toBeGreaterThanOrEqual(2);
     for (const e of examples) expect(e.startsWith(`daemon-check ${cmd.length ? `${cmd[0]} ` : ''}`)).toBe(true);
   });
@@ -509,7 +634,10 @@ describe('help', () => {
     expect(r.stderr).toContain(`did you mean ${nearest}?`);
   }
 
-  it.each([[['scna'], 'scan'], [['explian'], 'explain']])('a mistyped command (%j) is one stderr line naming the nearest, exit 2', async (args, nearest) => {
+  it.each([
+    [['scna'], 'scan'],
+    [['explian'], 'explain'],
+  ])('a mistyped command (%j) is one stderr line naming the nearest, exit 2', async (args, nearest) => {
     await expectSuggestion(args, nearest);
   });
 

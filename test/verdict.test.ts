@@ -22,7 +22,8 @@ describe('verdict', () => {
 });
 
 describe('exit codes', () => {
-  const rep = (verdict: Report['verdict'], requireFailed: string[] = []) => ({ verdict, requireFailed }) as unknown as Report;
+  const rep = (verdict: Report['verdict'], requireFailed: string[] = []) =>
+    ({ verdict, requireFailed }) as unknown as Report;
   it.each([
     ['daemon', 'fail', [], 0],
     ['daemon', 'warn', [], 0],

@@ -18,7 +18,9 @@ export default {
       sides: [() => maxRssKiB(ctx.python, A.argv, A.ok), () => maxRssKiB(ctx.python, B.argv, B.ok)],
       onRound: progress(ctx),
     });
-    const notes = [`ru_maxrss of the only child of python3 -c '…subprocess.run(CMD)…' (RUSAGE_CHILDREN); subject: pid ${pid}`];
+    const notes = [
+      `ru_maxrss of the only child of python3 -c '…subprocess.run(CMD)…' (RUSAGE_CHILDREN); subject: pid ${pid}`,
+    ];
     return pair({ unit: 'KiB', a: A, b: B, samples, goal: 1.3, notes });
   },
 };

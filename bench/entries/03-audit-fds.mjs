@@ -9,7 +9,8 @@ export default {
   precheck(ctx) {
     const hard = ctx.machine.nofile?.hard;
     const need = ctx.o.counts.fdLarge + 16;
-    if (hard && hard !== 'unlimited' && Number(hard) < need) return `the hard RLIMIT_NOFILE (ulimit -Hn) is ${hard}, below ${need}`;
+    if (hard && hard !== 'unlimited' && Number(hard) < need)
+      return `the hard RLIMIT_NOFILE (ulimit -Hn) is ${hard}, below ${need}`;
     return null;
   },
   async run(ctx) {
@@ -24,7 +25,9 @@ export default {
           goal: 2,
           notes: [`subjects: bench/helpers/fdholder.py, own session, cwd /, pids ${small.pid} and ${large.pid}`],
         });
-        res.notes.push(`cost per extra fd: ${(((res.b.median - res.a.median) / (large.fds - small.fds)) * 1000).toFixed(1)} µs`);
+        res.notes.push(
+          `cost per extra fd: ${(((res.b.median - res.a.median) / (large.fds - small.fds)) * 1000).toFixed(1)} µs`,
+        );
         return res;
       } finally {
         await ctx.owned.release(large.item);

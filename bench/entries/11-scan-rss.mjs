@@ -28,7 +28,10 @@ export default {
       onRound: progress(ctx),
     });
     counts.splice(0, ctx.o.warmup);
-    const notes = [`processes alive: ${countRange(counts)}; shape: ${SHAPES.workers}`, `ru_maxrss as in audit-rss; ${MAX_RUNS} runs at most; the goal is absolute, no A side`];
+    const notes = [
+      `processes alive: ${countRange(counts)}; shape: ${SHAPES.workers}`,
+      `ru_maxrss as in audit-rss; ${MAX_RUNS} runs at most; the goal is absolute, no A side`,
+    ];
     return absolute({ unit: 'KiB', b: SCAN, samples, max: LIMIT_KIB, notes, extra: { processes: counts } });
   },
 };

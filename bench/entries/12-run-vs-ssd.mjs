@@ -14,7 +14,8 @@ import { HELPERS } from '../lib/subjects.mjs';
 const HELPER_BIN = join(ROOT, 'native', 'build', 'daemon-check-helper');
 
 function precheck() {
-  if (spawnSync('start-stop-daemon', ['--version'], { stdio: 'ignore' }).error) return 'start-stop-daemon is not installed';
+  if (spawnSync('start-stop-daemon', ['--version'], { stdio: 'ignore' }).error)
+    return 'start-stop-daemon is not installed';
   try {
     statSync(HELPER_BIN);
   } catch {
@@ -35,7 +36,13 @@ async function runWorker(ctx) {
   let stderr = '';
   const closed = new Promise((resolve) => proc.once('close', resolve));
   proc.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-  const why = () => stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(0, 4).join('\n   ');
+  const why = () =>
+    stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^\s+at /.test(l))
+      .slice(0, 4)
+      .join('\n   ');
   try {
     const line = await firstLine(proc, 'bench/helpers/ssd-worker.mjs', 10 * 60 * 1000);
     await unlessAborted(item.exited);
@@ -61,10 +68,19 @@ export default {
     for (const [pid, args, start] of started) ctx.owned.remember(pid, args, start);
     return pair({
       unit: 'ms',
-      a: { label: 'start-stop-daemon --start --background', command: 'start-stop-daemon --start --background --make-pidfile --pidfile TMP/ssd-I.pid --exec /bin/sleep -- 100000+I' },
-      b: { label: 'daemon-check run --no-verify --settle 0', command: `${shellWords([NODE, CLI])} run --no-verify --settle 0 -- sleep 100000+I` },
+      a: {
+        label: 'start-stop-daemon --start --background',
+        command:
+          'start-stop-daemon --start --background --make-pidfile --pidfile TMP/ssd-I.pid --exec /bin/sleep -- 100000+I',
+      },
+      b: {
+        label: 'daemon-check run --no-verify --settle 0',
+        command: `${shellWords([NODE, CLI])} run --no-verify --settle 0 -- sleep 100000+I`,
+      },
       samples: [a, b],
-      notes: ['information, no goal; each daemon is killed right after its run, under bench/helpers/reaper.py (a subreaper) that reaps it'],
+      notes: [
+        'information, no goal; each daemon is killed right after its run, under bench/helpers/reaper.py (a subreaper) that reaps it',
+      ],
     });
   },
 };

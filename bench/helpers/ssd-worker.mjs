@@ -19,7 +19,9 @@ import { checkAbort, requestAbort, sleep } from '../lib/abort.mjs';
 import { alternate, timeOnce } from '../lib/exec.mjs';
 import { alive, sameArgs, stat } from '../lib/proc.mjs';
 
-const { values: opt } = parseArgs({ options: { runs: { type: 'string' }, warmup: { type: 'string' }, root: { type: 'string' }, tmp: { type: 'string' } } });
+const { values: opt } = parseArgs({
+  options: { runs: { type: 'string' }, warmup: { type: 'string' }, root: { type: 'string' }, tmp: { type: 'string' } },
+});
 let current = null; // {pid, args} of the daemon not yet killed
 const started = []; // [pid, args, start time] of every daemon, for the bench's final leak check
 
@@ -34,7 +36,8 @@ function readText(path) {
 }
 
 async function killDaemon(pid, args) {
-  if (!sameArgs(pid, args)) throw new Error(`pid ${pid} is not ${args.join(' ')} (it is: ${readText(`/proc/${pid}/cmdline`)})`);
+  if (!sameArgs(pid, args))
+    throw new Error(`pid ${pid} is not ${args.join(' ')} (it is: ${readText(`/proc/${pid}/cmdline`)})`);
   process.kill(pid, 'SIGKILL');
   current = null;
   // The reaper reaps it; wait for that so the next run starts from the same state.
@@ -50,7 +53,21 @@ async function daemonized(pid, args) {
 async function viaSsd(i) {
   const pidfile = join(opt.tmp, `ssd-${i}.pid`);
   const args = ['/bin/sleep', String(100000 + i)];
-  const { ms } = timeOnce(['start-stop-daemon', '--start', '--background', '--make-pidfile', '--pidfile', pidfile, '--exec', ...args.slice(0, 1), '--', ...args.slice(1)], { cwd: '/' });
+  const { ms } = timeOnce(
+    [
+      'start-stop-daemon',
+      '--start',
+      '--background',
+      '--make-pidfile',
+      '--pidfile',
+      pidfile,
+      '--exec',
+      ...args.slice(0, 1),
+      '--',
+      ...args.slice(1),
+    ],
+    { cwd: '/' },
+  );
   let pid = null;
   for (let t = 0; t < 1000 && pid === null; t++) {
     const text = readText(pidfile);
@@ -67,7 +84,10 @@ async function viaSsd(i) {
 async function viaRun(i) {
   const args = ['sleep', String(100000 + i)];
   const cli = join(opt.root, 'bin', 'daemon-check.js');
-  const { ms, stdout } = timeOnce([process.execPath, cli, 'run', '--no-verify', '--settle', '0', '--', ...args], { cwd: '/', stdout: 'pipe' });
+  const { ms, stdout } = timeOnce([process.execPath, cli, 'run', '--no-verify', '--settle', '0', '--', ...args], {
+    cwd: '/',
+    stdout: 'pipe',
+  });
   const m = /started .* as pid (\d+)/.exec(stdout);
   if (!m) throw new Error(`daemon-check run printed no pid: ${JSON.stringify(stdout)}`);
   await daemonized(Number(m[1]), args);

@@ -16,7 +16,10 @@ export const NODE_E0 = cmd([NODE, '-e', '0'], 'node -e 0');
 // An audit exits 1 when the process is not a daemon: a verdict, not a failure.
 export const audit = (pid, label = 'daemon-check PID --json') => cmd([NODE, CLI, String(pid), '--json'], label, [0, 1]);
 export const SCAN = cmd([NODE, CLI, 'scan', '--all', '--json'], 'daemon-check scan --all --json', [0, 1]);
-export const PS = cmd(['ps', '-eo', 'pid,ppid,pgid,sid,tty,tpgid,stat,user,args'], 'ps -eo pid,ppid,pgid,sid,tty,tpgid,stat,user,args');
+export const PS = cmd(
+  ['ps', '-eo', 'pid,ppid,pgid,sid,tty,tpgid,stat,user,args'],
+  'ps -eo pid,ppid,pgid,sid,tty,tpgid,stat,user,args',
+);
 export const LSOF = cmd(['lsof', '-n', '-P'], 'lsof -n -P');
 
 /** An onRound callback for alternate() that logs the entry's progress now and then. */
@@ -46,6 +49,8 @@ export async function timedPair(ctx, { A, B, goal, perProcess = false, notes = [
   const n = median(counts);
   const per = (ms) => `${((ms / n) * 1000).toFixed(0)} µs`;
   const [a, b] = samples.map(median);
-  notes.unshift(`processes alive: ${countRange(counts)}${perProcess ? `; per process (median / processes): A ${per(a)}, B ${per(b)}` : ''}`);
+  notes.unshift(
+    `processes alive: ${countRange(counts)}${perProcess ? `; per process (median / processes): A ${per(a)}, B ${per(b)}` : ''}`,
+  );
   return pair({ unit: 'ms', a: A, b: B, samples, goal, notes, extra: { ...extra, processes: counts } });
 }

@@ -55,7 +55,11 @@ export function timeOnce(cmd, { ok = [0], cwd, stdout = 'ignore' } = {}) {
     throw new Error(`${shellWords(cmd)} was killed by ${r.signal}`);
   }
   if (!ok.includes(r.status)) {
-    const err = String(r.stderr ?? '').trim().split('\n').slice(-5).join('\n  ');
+    const err = String(r.stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join('\n  ');
     throw new Error(`${shellWords(cmd)} exited with status ${r.status}${err ? `:\n  ${err}` : ''}`);
   }
   return { ms, status: r.status, stdout: r.stdout ? String(r.stdout) : '' };

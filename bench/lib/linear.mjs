@@ -24,7 +24,8 @@ import { processCount } from './proc.mjs';
 import { countRange, fmtInt } from './results.mjs';
 import { SHAPES } from './subjects.mjs';
 
-export const LINEAR_FORMULA = "T'(N) = d01 + c·(2N − N0 − N1), d01 = (T1−T0)/(N1−N0), c = ((T4−T1)/(N4−N1) − d01)/(N4−N0): the slope of the parabola through (N0,T0), (N1,T1), (N4,T4)";
+export const LINEAR_FORMULA =
+  "T'(N) = d01 + c·(2N − N0 − N1), d01 = (T1−T0)/(N1−N0), c = ((T4−T1)/(N4−N1) − d01)/(N4−N0): the slope of the parabola through (N0,T0), (N1,T1), (N4,T4)";
 
 /** T'(N1), T'(N4) and the plain slopes, in ms per process, from medians T and counts N. */
 export function marginalCosts([T0, T1, T4], [N0, N1, N4]) {
@@ -44,8 +45,16 @@ export async function linearity(ctx, shape) {
     counts[k].push(processCount());
     return timeOnce(SCAN.argv, { ok: SCAN.ok }).ms;
   });
-  ctx.log(`  ${shape}: scan with 0, ${fmtInt(linSmall)} and ${fmtInt(linLarge)} extra processes, restarted between sizes`);
-  const samples = await alternate({ runs: ctx.o.runs, warmup: ctx.o.warmup, sides, snake: true, onRound: progress(ctx) });
+  ctx.log(
+    `  ${shape}: scan with 0, ${fmtInt(linSmall)} and ${fmtInt(linLarge)} extra processes, restarted between sizes`,
+  );
+  const samples = await alternate({
+    runs: ctx.o.runs,
+    warmup: ctx.o.warmup,
+    sides,
+    snake: true,
+    onRound: progress(ctx),
+  });
   for (const c of counts) c.splice(0, ctx.o.warmup);
   const T = samples.map(median);
   const N = counts.map(median);

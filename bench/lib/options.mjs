@@ -26,9 +26,13 @@ function counts(quick) {
 function selection(value, entries) {
   const keys = entries.map((e) => e.key);
   const ids = new Set();
-  for (const s of value.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const s of value
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const id = /^\d+$/.test(s) ? Number(s) : keys.indexOf(s) + 1;
-    if (id < 1 || id > entries.length) throw new UsageError(`--only: no entry '${s}' (1-${entries.length} or a name; see --help)`);
+    if (id < 1 || id > entries.length)
+      throw new UsageError(`--only: no entry '${s}' (1-${entries.length} or a name; see --help)`);
     ids.add(id);
   }
   if (!ids.size) throw new UsageError('--only needs at least one entry');

@@ -121,7 +121,10 @@ export function firstLine(proc, label, timeoutMs) {
     new Promise((resolve, reject) => {
       let buf = '';
       // unref: after a Ctrl-C nobody waits for this answer any more.
-      const timer = setTimeout(() => reject(new Error(`${label}: no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref();
+      const timer = setTimeout(
+        () => reject(new Error(`${label}: no answer within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      ).unref();
       const onData = (d) => {
         buf += d;
         const nl = buf.indexOf('\n');
@@ -139,7 +142,9 @@ export function firstLine(proc, label, timeoutMs) {
       });
       proc.once('exit', (code, sig) => {
         clearTimeout(timer);
-        reject(new Error(`${label} exited (${sig ?? `status ${code}`}) before it was ready${buf ? `: ${buf.trim()}` : ''}`));
+        reject(
+          new Error(`${label} exited (${sig ?? `status ${code}`}) before it was ready${buf ? `: ${buf.trim()}` : ''}`),
+        );
       });
     }),
   );

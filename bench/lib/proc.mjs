@@ -31,7 +31,9 @@ export function stat(pid) {
 }
 
 export function allPids() {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 }
 
 /** Number of processes in /proc (what ps -e and a scan walk over), zombies included. */
@@ -73,7 +75,10 @@ export function cpuTicks() {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
   const busy = user + nice + system + irq + softirq + steal;
   const self = readProc('self', 'stat') ?? '';
-  const g = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+  const g = self
+    .slice(self.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
   return { busy, total: busy + idle + iowait, own: g[11] + g[12] + g[13] + g[14] };
 }
 

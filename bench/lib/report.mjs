@@ -22,14 +22,18 @@ function header(report) {
   ];
   if (report.tools.length) out.push(`packages: ${report.tools.join(', ')}`);
   for (const [name, value] of Object.entries(report.env.removed)) {
-    out.push(`${name} is unset for every command the bench runs, both sides of every ratio${value ? ` (here it was ${value})` : ' (it was not set)'}`);
+    out.push(
+      `${name} is unset for every command the bench runs, both sides of every ratio${value ? ` (here it was ${value})` : ' (it was not set)'}`,
+    );
   }
   if (report.env.kept.length) out.push(`note: kept in the environment: ${report.env.kept.join(' ')}`);
   out.push(
     `method: medians of ${r.runs} runs per side, alternating A, B, A, B, ... after ${plural(r.warmup, 'warm-up round')}; ` +
       `time = wall time of spawnSync, memory = ru_maxrss${r.quick ? '; --quick: small counts, a smoke test only' : ''}`,
   );
-  out.push(`commands: node -e 0; daemon-check = node bin/daemon-check.js PID --json | scan --all --json; ps -eo pid,ppid,pgid,sid,tty,tpgid,stat,user,args; lsof -n -P`);
+  out.push(
+    `commands: node -e 0; daemon-check = node bin/daemon-check.js PID --json | scan --all --json; ps -eo pid,ppid,pgid,sid,tty,tpgid,stat,user,args; lsof -n -P`,
+  );
   for (const n of report.notes) out.push(`note: ${n}`);
   return out;
 }
@@ -37,19 +41,33 @@ function header(report) {
 function row(e) {
   if (e.skipped || e.error) return [e.id, e.title, '', '', '', '', e.skipped ? 'SKIP' : 'ERROR'];
   const result = (e.pass === null ? 'info' : e.pass ? 'PASS' : 'MISS') + (e.busy ? '*' : '');
-  return [e.id, e.title, e.a ? fmtValue(e.a.median, e.unit) : '—', fmtValue(e.b.median, e.unit), fmtRatio(e.ratio), fmtGoal(e.goal, e.unit), result];
+  return [
+    e.id,
+    e.title,
+    e.a ? fmtValue(e.a.median, e.unit) : '—',
+    fmtValue(e.b.median, e.unit),
+    fmtRatio(e.ratio),
+    fmtGoal(e.goal, e.unit),
+    result,
+  ];
 }
 
 /** What A and B are, and the spread of their samples. */
 function sides(e) {
-  const spread = (s) => (Number.isFinite(s.min) ? ` (${fmtValue(s.min, e.unit)}–${fmtValue(s.max, e.unit)}, n ${s.n})` : '');
+  const spread = (s) =>
+    Number.isFinite(s.min) ? ` (${fmtValue(s.min, e.unit)}–${fmtValue(s.max, e.unit)}, n ${s.n})` : '';
   return e.a ? [`A: ${e.a.label}${spread(e.a)}; B: ${e.b.label}${spread(e.b)}`] : [`B: ${e.b.label}${spread(e.b)}`];
 }
 
 function cleanupLine(report) {
   const a = report.after;
-  const some = a.leftovers.slice(0, 5).map((l) => `${l.pid} (${l.args})`).join(', ');
-  const left = a.leftovers.length ? `${a.leftovers.length} LEFT RUNNING: ${some}${a.leftovers.length > 5 ? ', ...' : ''}` : 'nothing the bench started is left';
+  const some = a.leftovers
+    .slice(0, 5)
+    .map((l) => `${l.pid} (${l.args})`)
+    .join(', ');
+  const left = a.leftovers.length
+    ? `${a.leftovers.length} LEFT RUNNING: ${some}${a.leftovers.length > 5 ? ', ...' : ''}`
+    : 'nothing the bench started is left';
   const ours = a.newZombies.filter((z) => z.ours).map((z) => z.pid);
   const others = a.newZombies.length - ours.length;
   const z =
@@ -70,7 +88,11 @@ export function render(report) {
   out.push('notes');
   for (const e of report.entries) {
     const lines = e.skipped ? [`skipped: ${e.skipped}`] : e.error ? [`error: ${e.error}`] : e.notes;
-    if (!e.skipped && !e.error) lines.unshift(...sides(e), `other processes used ${(e.others * 100).toFixed(1)}% of the CPUs meanwhile${e.busy ? ' (busy)' : ''}`);
+    if (!e.skipped && !e.error)
+      lines.unshift(
+        ...sides(e),
+        `other processes used ${(e.others * 100).toFixed(1)}% of the CPUs meanwhile${e.busy ? ' (busy)' : ''}`,
+      );
     out.push(`${String(e.id).padStart(2)}  ${lines[0]}`);
     for (const l of lines.slice(1)) out.push(`    ${l}`);
   }

@@ -30,9 +30,20 @@ export function pair({ unit, a, b, samples: [sa, sb], goal = null, notes = [], e
   const A = { ...a, ...summary(sa) };
   const B = { ...b, ...summary(sb) };
   const ratio = B.median / A.median;
-  const res = { unit, a: A, b: B, ratio, goal: goal && { max: goal, of: 'ratio' }, pass: goal ? ratio <= goal : null, notes, extra };
+  const res = {
+    unit,
+    a: A,
+    b: B,
+    ratio,
+    goal: goal && { max: goal, of: 'ratio' },
+    pass: goal ? ratio <= goal : null,
+    notes,
+    extra,
+  };
   if (goal && !res.pass) {
-    notes.push(`to pass, B ≤ ${fmtValue(A.median * goal, unit)} at this A: ${((1 - (A.median * goal) / B.median) * 100).toFixed(0)}% less than now`);
+    notes.push(
+      `to pass, B ≤ ${fmtValue(A.median * goal, unit)} at this A: ${((1 - (A.median * goal) / B.median) * 100).toFixed(0)}% less than now`,
+    );
   }
   return res;
 }

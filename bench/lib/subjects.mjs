@@ -16,7 +16,8 @@ const SLEEPER = ['sleep', '100000'];
 export const SHAPES = {
   unrelated: 'sleep 100000 ×N, each in its own session, children of bench/helpers/swarm.py',
   jobs: 'one runner (swarm.py, setsid) holding N sleep 100000 in its session and process group',
-  workers: 'a master (setsid, parent: a subreaper) with N sleep 100000 workers sharing its listening socket (fd 3) and a pipe (fd 4)',
+  workers:
+    'a master (setsid, parent: a subreaper) with N sleep 100000 workers sharing its listening socket (fd 3) and a pipe (fd 4)',
   daemon: 'sleep 100000 after fork + setsid, cwd /, stdio on /dev/null, parent: a subreaper',
 };
 
@@ -64,7 +65,10 @@ export class Swarms {
     }
     if (!spec || spec.n === 0) return null;
     const head = pidHeadroom();
-    if (head.room < spec.n) throw new Error(`needs ${spec.n} more processes, but only about ${Math.max(0, head.room)} fit (${head.why}); try --quick`);
+    if (head.room < spec.n)
+      throw new Error(
+        `needs ${spec.n} more processes, but only about ${Math.max(0, head.room)} fit (${head.why}); try --quick`,
+      );
     this.current = { ...spec, ...(await startHelper(this.ctx, spec.shape, spec.n)) };
     await sleep(100); // let the machine settle after thousands of forks
     return this.current;
@@ -104,7 +108,12 @@ const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { encoding: 'utf8', e
 /** "name version" of the Debian packages behind the tools, where dpkg knows them. */
 export function packageVersions(names) {
   const r = run('dpkg-query', ['-W', '-f=${Package} ${Version}\\n', ...names]);
-  return r.error ? [] : r.stdout.trim().split('\n').filter((l) => /\S+ \S+/.test(l));
+  return r.error
+    ? []
+    : r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => /\S+ \S+/.test(l));
 }
 
 /**

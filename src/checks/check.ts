@@ -11,11 +11,34 @@ import { describeErrno } from '../errors.js';
 
 /** The facts of a Snapshot a check can read. */
 export type Fact =
-  | 'stat' | 'status' | 'cmdline' | 'environ' | 'cwd' | 'mounts' | 'fds' | 'peers' | 'locks'
-  | 'pidfile' | 'parent' | 'sessionLeader' | 'ancestors' | 'children' | 'sockets' | 'cgroup' | 'host';
+  | 'stat'
+  | 'status'
+  | 'cmdline'
+  | 'environ'
+  | 'cwd'
+  | 'mounts'
+  | 'fds'
+  | 'peers'
+  | 'locks'
+  | 'pidfile'
+  | 'parent'
+  | 'sessionLeader'
+  | 'ancestors'
+  | 'children'
+  | 'sockets'
+  | 'cgroup'
+  | 'host';
 
 /** What a table-scope snapshot (scan's first pass) reads: stat, status, cmdline and the table. */
-export const TABLE_FACTS: ReadonlySet<Fact> = new Set<Fact>(['stat', 'status', 'cmdline', 'parent', 'sessionLeader', 'ancestors', 'children']);
+export const TABLE_FACTS: ReadonlySet<Fact> = new Set<Fact>([
+  'stat',
+  'status',
+  'cmdline',
+  'parent',
+  'sessionLeader',
+  'ancestors',
+  'children',
+]);
 
 /** The audit options a check reads (they change what passes). */
 export type CheckOption = 'expectUmask' | 'expectCwd' | 'pidfile';

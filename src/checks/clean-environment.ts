@@ -9,9 +9,9 @@ export const cleanEnvironment = defineCheck({
   passWhen: 'no `SSH_*`, `DISPLAY`, `SUDO_*`, `TMUX` leftovers; `LD_PRELOAD` warns',
   severity: 'info',
   rationale:
-    'The exec-time environment shows where a process came from: SSH_*, DISPLAY, TMUX and SUDO_* mean it was started by hand from someone\'s session and will behave differently when started at boot. LD_PRELOAD and LD_LIBRARY_PATH change which code runs.',
+    "The exec-time environment shows where a process came from: SSH_*, DISPLAY, TMUX and SUDO_* mean it was started by hand from someone's session and will behave differently when started at boot. LD_PRELOAD and LD_LIBRARY_PATH change which code runs.",
   evidence: '/proc/PID/environ (readable for the same user or root; it shows the environment at exec time).',
-  fix: 'Start it with an explicit environment (daemon-check run --clear-env --env K=V, or a unit\'s Environment=).',
+  fix: "Start it with an explicit environment (daemon-check run --clear-env --env K=V, or a unit's Environment=).",
   needs: ['environ'],
   evaluate(snap) {
     if (!snap.environ) return unknownBecause(snap, 'environ', 'no session variables');
@@ -28,8 +28,18 @@ export const cleanEnvironment = defineCheck({
       };
     }
     if (leftovers.length) {
-      return { status: 'info', observed: leftovers.join(' '), expected: 'no session variables', detail: `started from an interactive session: ${leftovers.join(', ')}` };
+      return {
+        status: 'info',
+        observed: leftovers.join(' '),
+        expected: 'no session variables',
+        detail: `started from an interactive session: ${leftovers.join(', ')}`,
+      };
     }
-    return { status: 'pass', observed: `${keys.length} variables, none from a session`, expected: 'no session variables', detail: 'no interactive-session variables' };
+    return {
+      status: 'pass',
+      observed: `${keys.length} variables, none from a session`,
+      expected: 'no session variables',
+      detail: 'no interactive-session variables',
+    };
   },
 });

@@ -17,14 +17,23 @@ export const cwdCheck = defineCheck({
     if (snap.cwd === null) return unknownBecause(snap, 'cwd', want);
     const cwd = snap.cwd;
     if (cwd.endsWith(' (deleted)')) {
-      return { status: 'warn', observed: cwd, expected: want, detail: 'the working directory has been deleted: it still pins its file system' };
+      return {
+        status: 'warn',
+        observed: cwd,
+        expected: want,
+        detail: 'the working directory has been deleted: it still pins its file system',
+      };
     }
     if (cwd !== want) {
       const mount = snap.mounts ? mountFor(snap.mounts, cwd) : undefined;
-      const onOther = mount && mount.mountPoint !== '/' ? `; it is on the mount ${mount.mountPoint} (${mount.fsType}), which it keeps busy` : '';
+      const onOther =
+        mount && mount.mountPoint !== '/'
+          ? `; it is on the mount ${mount.mountPoint} (${mount.fsType}), which it keeps busy`
+          : '';
       return { status: 'warn', observed: cwd, expected: want, detail: `working directory ${cwd}${onOther}` };
     }
-    if (want !== '/') return { status: 'pass', observed: cwd, expected: want, detail: 'the expected working directory' };
+    if (want !== '/')
+      return { status: 'pass', observed: cwd, expected: want, detail: 'the expected working directory' };
     return { status: 'pass', observed: cwd, expected: want, detail: 'the root directory pins no mount' };
   },
 });

@@ -11,7 +11,8 @@ export const handlesSigterm = defineCheck({
   severity: 'info',
   rationale:
     'SIGTERM is how init scripts, `kill` and service managers ask a daemon to stop. With the default action it dies on the spot and leaves its pidfile, sockets and half-written state behind; as the init of a pid namespace, the kernel drops it and the process does not stop at all.',
-  evidence: '/proc/PID/status SigCgt, SigBlk and SigIgn; wchan, syscall and signalfd fds for a process that takes signals synchronously.',
+  evidence:
+    '/proc/PID/status SigCgt, SigBlk and SigIgn; wchan, syscall and signalfd fds for a process that takes signals synchronously.',
   fix: 'Install a SIGTERM handler that removes the pidfile, closes listeners and exits.',
   fixedBy: 'program',
   needs: ['status', 'fds'],
@@ -19,9 +20,16 @@ export const handlesSigterm = defineCheck({
     const term = dispositionOf(snap.status, SIGNALS.SIGTERM);
     if (term === 'unknown') return unknownBecause(snap, 'status', EXPECTED);
     const stop = ctx.fate.stop;
-    if (term === 'caught') return { status: 'pass', observed: 'SIGTERM caught', expected: EXPECTED, detail: 'a SIGTERM handler is installed' };
+    if (term === 'caught')
+      return {
+        status: 'pass',
+        observed: 'SIGTERM caught',
+        expected: EXPECTED,
+        detail: 'a SIGTERM handler is installed',
+      };
     const waits = waitsForSignal(snap, SIGNALS.SIGTERM);
-    if (waits) return { status: 'pass', observed: 'SIGTERM waited for', expected: EXPECTED, detail: `${waits}: ${stop.why}` };
+    if (waits)
+      return { status: 'pass', observed: 'SIGTERM waited for', expected: EXPECTED, detail: `${waits}: ${stop.why}` };
     const observed = term === 'ignored' ? 'SIGTERM ignored' : term === 'blocked' ? 'SIGTERM blocked' : 'default action';
     return { status: 'info', observed, expected: EXPECTED, detail: stop.why };
   },

@@ -68,4 +68,6 @@ function decidedByTable(needs: readonly Fact[]): boolean {
  * table facts). When one of them fails, the verdict is not-a-daemon whatever
  * else is found, so scan reads no more for that process.
  */
-export const TABLE_DECISIVE: ReadonlySet<CheckId> = new Set(checks.filter((c) => c.severity === 'critical' && decidedByTable(c.needs)).map((c) => c.id));
+export const TABLE_DECISIVE: ReadonlySet<CheckId> = new Set(
+  checks.filter((c) => c.severity === 'critical' && decidedByTable(c.needs)).map((c) => c.id),
+);

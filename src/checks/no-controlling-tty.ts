@@ -7,7 +7,7 @@ export const noControllingTty = defineCheck({
   passWhen: 'no controlling terminal (stat `tty_nr` 0, `tpgid` -1)',
   severity: 'critical',
   rationale:
-    'A process with a controlling terminal belongs to that terminal\'s session: when the terminal hangs up (the SSH connection drops, the window closes) the kernel signals the session\'s leader, which may pass SIGHUP on, and touching the terminal from the background stops it with SIGTTIN or SIGTTOU. setsid() in a child is what cuts the tie.',
+    "A process with a controlling terminal belongs to that terminal's session: when the terminal hangs up (the SSH connection drops, the window closes) the kernel signals the session's leader, which may pass SIGHUP on, and touching the terminal from the background stops it with SIGTTIN or SIGTTOU. setsid() in a child is what cuts the tie.",
   evidence: '/proc/PID/stat fields 7 and 8: tty_nr is 0 and tpgid is -1 when there is no controlling terminal.',
   fix: 'Start it through a fork + setsid() (daemon-check run -- CMD), or under a service manager.',
   needs: ['stat'],
@@ -16,7 +16,7 @@ export const noControllingTty = defineCheck({
     if (ttyNr === 0 && tpgid === -1) {
       return { status: 'pass', observed: 'none', expected: 'none', detail: 'tty_nr 0, tpgid -1' };
     }
-    const fg = tpgid === snap.stat.pgrp ? '; its group is the terminal\'s foreground group' : '';
+    const fg = tpgid === snap.stat.pgrp ? "; its group is the terminal's foreground group" : '';
     return {
       status: 'fail',
       observed: snap.tty ?? `tty_nr ${ttyNr}`,

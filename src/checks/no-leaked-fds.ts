@@ -13,21 +13,24 @@ import type { Snapshot } from '../snapshot/types.js';
  * program itself, or it would not have survived exec unmarked.
  */
 function possiblyInherited(snap: Snapshot, fd: FdEntry): boolean {
-  if (fd.type !== 'file' && fd.type !== 'dir' && fd.type !== 'char' && fd.type !== 'block' && fd.type !== 'unknown') return false;
+  if (fd.type !== 'file' && fd.type !== 'dir' && fd.type !== 'char' && fd.type !== 'block' && fd.type !== 'unknown')
+    return false;
   if (fd.cloexec === true || holdsWriteLock(snap, fd)) return false;
   return true;
 }
 
-const HOW_TO_TELL = '/proc cannot tell whether the program opened them or its launcher passed them on; strace -f -e trace=openat,execve of its start, or the launcher\'s own fd/ list, would tell';
+const HOW_TO_TELL =
+  "/proc cannot tell whether the program opened them or its launcher passed them on; strace -f -e trace=openat,execve of its start, or the launcher's own fd/ list, would tell";
 
 export const noLeakedFds = defineCheck({
   id: 'no-leaked-fds',
   title: 'No descriptors inherited from the launcher',
-  passWhen: 'no fd >= 3 inherited from the launcher (terminals, bash\'s fd 255, pipes held outside the daemon\'s tree, deleted files)',
+  passWhen:
+    "no fd >= 3 inherited from the launcher (terminals, bash's fd 255, pipes held outside the daemon's tree, deleted files)",
   severity: 'warning',
   rationale:
     'Every descriptor a launcher forgot to mark close-on-exec lives on in the daemon: a terminal keeps the tty open, a pipe keeps a CI step or `$(...)` waiting for EOF, a socket keeps a port or a connection alive, a deleted file keeps its disk space. The classic recipe closes every fd above 2.',
-  evidence: '/proc/PID/fd/* and fdinfo flags; the other holders of each pipe and socket among all processes\' fd/*.',
+  evidence: "/proc/PID/fd/* and fdinfo flags; the other holders of each pipe and socket among all processes' fd/*.",
   fix: 'Close every fd >= 3 after forking (close_range(3, ~0U, 0)), or mark them O_CLOEXEC in the launcher; daemon-check run closes them all but the pidfile.',
   needs: ['fds', 'peers', 'locks'],
   evaluate(snap, ctx) {
@@ -44,13 +47,34 @@ export const noLeakedFds = defineCheck({
       }
     }
     const maybe = extra.filter((f) => !leaks.some((l) => l.startsWith(`fd ${f.fd} `)) && possiblyInherited(snap, f));
-    const summary = extra.length === 0 ? 'none' : extra.slice(0, 8).map((f) => `${f.fd}:${f.type}${holdsWriteLock(snap, f) ? '(locked)' : ''}`).join(' ') + (extra.length > 8 ? ` +${extra.length - 8}` : '');
+    const summary =
+      extra.length === 0
+        ? 'none'
+        : extra
+            .slice(0, 8)
+            .map((f) => `${f.fd}:${f.type}${holdsWriteLock(snap, f) ? '(locked)' : ''}`)
+            .join(' ') + (extra.length > 8 ? ` +${extra.length - 8}` : '');
     const capped = snap.fdsTruncated ? ` (only the first ${snap.fds.length} of ${snap.fdCount} fds examined)` : '';
-    const possibly = maybe.length ? `; possibly inherited: ${maybe.slice(0, 6).map((f) => `fd ${f.fd} ${f.target}`).join(', ')}${maybe.length > 6 ? `, +${maybe.length - 6}` : ''} (open without O_CLOEXEC: ${HOW_TO_TELL})` : '';
+    const possibly = maybe.length
+      ? `; possibly inherited: ${maybe
+          .slice(0, 6)
+          .map((f) => `fd ${f.fd} ${f.target}`)
+          .join(', ')}${maybe.length > 6 ? `, +${maybe.length - 6}` : ''} (open without O_CLOEXEC: ${HOW_TO_TELL})`
+      : '';
     if (leaks.length === 0) {
       const none = maybe.length ? 'none shown to be inherited from a launcher' : 'none inherited from a launcher';
-      return { status: 'pass', observed: summary, expected: 'no inherited fds >= 3', detail: `${extra.length} fd(s) >= 3, ${none}${possibly}${capped}` };
+      return {
+        status: 'pass',
+        observed: summary,
+        expected: 'no inherited fds >= 3',
+        detail: `${extra.length} fd(s) >= 3, ${none}${possibly}${capped}`,
+      };
     }
-    return { status: 'warn', observed: summary, expected: 'no inherited fds >= 3', detail: leaks.join('; ') + possibly + capped };
+    return {
+      status: 'warn',
+      observed: summary,
+      expected: 'no inherited fds >= 3',
+      detail: leaks.join('; ') + possibly + capped,
+    };
   },
 });

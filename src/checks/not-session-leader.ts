@@ -14,13 +14,19 @@ export const notSessionLeader = defineCheck({
   evaluate(snap) {
     const sid = snap.stat.session;
     if (snap.pid !== sid) {
-      return { status: 'pass', observed: `pid ${snap.pid}, sid ${sid}`, expected: 'pid != sid', detail: 'it cannot acquire a controlling terminal by opening one' };
+      return {
+        status: 'pass',
+        observed: `pid ${snap.pid}, sid ${sid}`,
+        expected: 'pid != sid',
+        detail: 'it cannot acquire a controlling terminal by opening one',
+      };
     }
     return {
       status: 'warn',
       observed: `pid ${snap.pid} = sid ${sid}`,
       expected: 'pid != sid',
-      detail: 'it leads its session: opening a terminal device without O_NOCTTY would make it the controlling terminal (no second fork)',
+      detail:
+        'it leads its session: opening a terminal device without O_NOCTTY would make it the controlling terminal (no second fork)',
     };
   },
 });

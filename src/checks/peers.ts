@@ -4,7 +4,7 @@ import type { FdEntry } from '../proc/fd.js';
 import type { PeerHolder, Snapshot } from '../snapshot/types.js';
 
 function holdersOf(snap: Snapshot, fd: FdEntry): PeerHolder[] {
-  return fd.objectKey ? snap.peers[fd.objectKey] ?? [] : [];
+  return fd.objectKey ? (snap.peers[fd.objectKey] ?? []) : [];
 }
 
 /** Holders outside the daemon's own tree (its descendants, or its daemon session's members). */

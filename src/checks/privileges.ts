@@ -18,7 +18,7 @@ export const privileges = defineCheck({
   passWhen: 'not root with a full capability set',
   severity: 'info',
   rationale:
-    'daemon(7) asks a daemon to drop privileges once it has done what needs them (binding a low port, opening a log). A bug in a daemon that keeps root with every capability is a bug with root\'s reach.',
+    "daemon(7) asks a daemon to drop privileges once it has done what needs them (binding a low port, opening a log). A bug in a daemon that keeps root with every capability is a bug with root's reach.",
   evidence: '/proc/PID/status Uid and CapEff.',
   fix: 'Switch to an unprivileged user after setup (initgroups, setgid, setuid), or start it with daemon-check run --user USER.',
   needs: ['status'],
@@ -27,14 +27,29 @@ export const privileges = defineCheck({
     if (!st || st.uid.length === 0) return unknownBecause(snap, 'status', 'non-root, or reduced capabilities');
     const euid = st.uid[1] ?? st.uid[0]!;
     if (euid === 0 && st.capEff === null) {
-      return { status: 'unknown', observed: `uid ${st.uid.join('/')}, CapEff unreadable`, expected: 'non-root, or reduced capabilities', detail: 'root, and its CapEff line is missing or garbled: how much of root it keeps is unknown' };
+      return {
+        status: 'unknown',
+        observed: `uid ${st.uid.join('/')}, CapEff unreadable`,
+        expected: 'non-root, or reduced capabilities',
+        detail: 'root, and its CapEff line is missing or garbled: how much of root it keeps is unknown',
+      };
     }
     const caps = st.capEff ?? 0n;
     const full = ((caps >> CAP_SYS_ADMIN) & 1n) === 1n;
     const observed = `uid ${st.uid.join('/')}, CapEff ${caps.toString(16).padStart(16, '0')}`;
     if (euid === 0 && full) {
-      return { status: 'info', observed, expected: 'non-root, or reduced capabilities', detail: `runs as root with ${popcount(caps)} effective capabilities, CAP_SYS_ADMIN among them` };
+      return {
+        status: 'info',
+        observed,
+        expected: 'non-root, or reduced capabilities',
+        detail: `runs as root with ${popcount(caps)} effective capabilities, CAP_SYS_ADMIN among them`,
+      };
     }
-    return { status: 'pass', observed, expected: 'non-root, or reduced capabilities', detail: euid === 0 ? `root, but with a reduced capability set (${popcount(caps)})` : `runs as uid ${euid}` };
+    return {
+      status: 'pass',
+      observed,
+      expected: 'non-root, or reduced capabilities',
+      detail: euid === 0 ? `root, but with a reduced capability set (${popcount(caps)})` : `runs as uid ${euid}`,
+    };
   },
 });

@@ -14,9 +14,22 @@ export const reapsChildren = defineCheck({
   evaluate(snap) {
     const zombies = snap.children.filter((c) => c.state === 'Z');
     if (zombies.length === 0) {
-      return { status: 'pass', observed: `${snap.children.length} children, no zombies`, expected: 'no zombie children', detail: 'no child is waiting to be reaped' };
+      return {
+        status: 'pass',
+        observed: `${snap.children.length} children, no zombies`,
+        expected: 'no zombie children',
+        detail: 'no child is waiting to be reaped',
+      };
     }
-    const list = zombies.slice(0, 10).map((z) => `${z.comm} (${z.pid})`).join(', ');
-    return { status: 'warn', observed: `${zombies.length} zombie(s)`, expected: 'no zombie children', detail: `zombie children not reaped: ${list}${zombies.length > 10 ? ', ...' : ''}` };
+    const list = zombies
+      .slice(0, 10)
+      .map((z) => `${z.comm} (${z.pid})`)
+      .join(', ');
+    return {
+      status: 'warn',
+      observed: `${zombies.length} zombie(s)`,
+      expected: 'no zombie children',
+      detail: `zombie children not reaped: ${list}${zombies.length > 10 ? ', ...' : ''}`,
+    };
   },
 });

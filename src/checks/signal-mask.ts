@@ -16,8 +16,10 @@ function blockedByDesign(snap: Snapshot, mask: bigint): string | null {
     const waits = waitsForSignal(snap, signo);
     if (waits) return waits;
   }
-  if (snap.pid === 1 || isNamespaceInit(snap) || isForwardingInit(snap.stat.comm, snap.cmdline)) return 'it is an init, which takes signals on its own terms';
-  if (programKind(snap.pid, snap.stat.comm, snap.cmdline) === 'supervisor') return 'it is a supervisor, which blocks signals around its own loop';
+  if (snap.pid === 1 || isNamespaceInit(snap) || isForwardingInit(snap.stat.comm, snap.cmdline))
+    return 'it is an init, which takes signals on its own terms';
+  if (programKind(snap.pid, snap.stat.comm, snap.cmdline) === 'supervisor')
+    return 'it is a supervisor, which blocks signals around its own loop';
   return null;
 }
 
@@ -28,24 +30,35 @@ export const signalMask = defineCheck({
   severity: 'warning',
   rationale:
     'The signal mask and ignored dispositions survive fork and exec. A launcher that blocked signals, or ignored SIGTERM or SIGINT, hands on a daemon that `kill` cannot stop cleanly. An ignored SIGHUP is what `nohup` leaves behind. A process that blocks signals to take them synchronously (sigtimedwait, signalfd), or an init or supervisor, does so by design.',
-  evidence: '/proc/PID/status SigBlk and SigIgn (hex masks, bit N-1 = signal N); wchan, syscall and signalfd fds for how it waits.',
+  evidence:
+    '/proc/PID/status SigBlk and SigIgn (hex masks, bit N-1 = signal N); wchan, syscall and signalfd fds for how it waits.',
   fix: 'Reset every disposition to SIG_DFL and unblock all signals before exec (sigprocmask(SIG_SETMASK, empty)); daemon-check run does.',
   needs: ['status', 'fds'],
   evaluate(snap) {
     const st = snap.status;
-    if (!st || st.sigBlk === null || st.sigIgn === null) return unknownBecause(snap, 'status', 'nothing blocked; SIGTERM/SIGINT not ignored');
+    if (!st || st.sigBlk === null || st.sigIgn === null)
+      return unknownBecause(snap, 'status', 'nothing blocked; SIGTERM/SIGINT not ignored');
     const blocked = signalList(st.sigBlk);
     const bad: string[] = [];
     const byDesign = blocked.length ? blockedByDesign(snap, st.sigBlk) : null;
     if (blocked.length && !byDesign) bad.push(`blocked: ${blocked.join(' ')}`);
-    const ignoredBad = [SIGNALS.SIGTERM, SIGNALS.SIGINT].filter((s) => hasSignal(st.sigIgn!, s)).map((s) => (s === 15 ? 'SIGTERM' : 'SIGINT'));
+    const ignoredBad = [SIGNALS.SIGTERM, SIGNALS.SIGINT]
+      .filter((s) => hasSignal(st.sigIgn!, s))
+      .map((s) => (s === 15 ? 'SIGTERM' : 'SIGINT'));
     if (ignoredBad.length) bad.push(`ignored: ${ignoredBad.join(' ')}`);
     const hup = hasSignal(st.sigIgn, SIGNALS.SIGHUP) ? ' (SIGHUP ignored: a sign of nohup)' : '';
     const observed = `SigBlk ${st.sigBlk.toString(16)} SigIgn ${st.sigIgn.toString(16)}`;
     if (bad.length === 0) {
-      const detail = byDesign ? `blocked: ${blocked.join(' ')}, by design: ${byDesign}${hup}` : `no blocked signals${hup}`;
+      const detail = byDesign
+        ? `blocked: ${blocked.join(' ')}, by design: ${byDesign}${hup}`
+        : `no blocked signals${hup}`;
       return { status: 'pass', observed, expected: 'nothing blocked; SIGTERM/SIGINT not ignored', detail };
     }
-    return { status: 'warn', observed, expected: 'nothing blocked; SIGTERM/SIGINT not ignored', detail: bad.join('; ') + hup };
+    return {
+      status: 'warn',
+      observed,
+      expected: 'nothing blocked; SIGTERM/SIGINT not ignored',
+      detail: bad.join('; ') + hup,
+    };
   },
 });

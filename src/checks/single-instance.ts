@@ -12,17 +12,30 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
   const pf = snap.pidfile!;
   const expected = `${pf.path} holds ${snap.pid}, locked by it, not o+w`;
   if (pf.readError) {
-    return { status: 'warn', severity: 'warning', observed: `${pf.path}: ${pf.readError}`, expected, detail: `the pidfile cannot be read (${pf.readError})` };
+    return {
+      status: 'warn',
+      severity: 'warning',
+      observed: `${pf.path}: ${pf.readError}`,
+      expected,
+      detail: `the pidfile cannot be read (${pf.readError})`,
+    };
   }
   // Neither the fds nor /proc/locks: nothing can tell whether the pidfile is locked.
   if (!snap.fds && !snap.locks) {
     const errno = snap.unreadable.fds ?? snap.unreadable.locks ?? 'EIO';
-    return { status: 'unknown', severity: 'warning', observed: `fds and locks unreadable (${errno})`, expected, detail: `whether ${pf.path} is locked cannot be told: fds: ${describeErrno(errno, snap.auditorUid === 0)}` };
+    return {
+      status: 'unknown',
+      severity: 'warning',
+      observed: `fds and locks unreadable (${errno})`,
+      expected,
+      detail: `whether ${pf.path} is locked cannot be told: fds: ${describeErrno(errno, snap.auditorUid === 0)}`,
+    };
   }
   const problems: string[] = [];
   if (pf.pid !== snap.pid) problems.push(`it holds ${JSON.stringify((pf.content ?? '').trim())}, not ${snap.pid}`);
   if (pf.isSymlink) problems.push('it is a symlink (a writer can be tricked into clobbering its target)');
-  if (pf.mode !== null && isWorldWritable(pf.mode)) problems.push(`mode ${formatMode(pf.mode)} lets any user rewrite it`);
+  if (pf.mode !== null && isWorldWritable(pf.mode))
+    problems.push(`mode ${formatMode(pf.mode)} lets any user rewrite it`);
   let locked = false;
   if (snap.fds) {
     locked = snap.fds.some((f) => f.dev === pf.dev && f.ino === pf.ino && holdsWriteLock(snap, f));
@@ -31,9 +44,21 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
   }
   if (!locked) problems.push('no write lock on it is held by this process, so a second instance can start');
   if (problems.length === 0) {
-    return { status: 'pass', severity: 'warning', observed: `holds ${snap.pid}, locked`, expected, detail: `${pf.path} names this process and it holds the write lock` };
+    return {
+      status: 'pass',
+      severity: 'warning',
+      observed: `holds ${snap.pid}, locked`,
+      expected,
+      detail: `${pf.path} names this process and it holds the write lock`,
+    };
   }
-  return { status: 'warn', severity: 'warning', observed: problems[0]!, expected, detail: `${pf.path}: ${problems.join('; ')}` };
+  return {
+    status: 'warn',
+    severity: 'warning',
+    observed: problems[0]!,
+    expected,
+    detail: `${pf.path}: ${problems.join('; ')}`,
+  };
 }
 
 export const singleInstance = defineCheck({
@@ -44,7 +69,8 @@ export const singleInstance = defineCheck({
   severity: 'info',
   rationale:
     'A pidfile that is only written, never locked, goes stale after a crash and does not stop a second copy. A write lock (fcntl F_SETLK, flock or an OFD lock) held for the daemon\'s lifetime is released by the kernel when it dies, so "locked" always means "running".',
-  evidence: 'net/unix, net/tcp and net/tcp6 for its listening and bound sockets; fdinfo "lock:" lines of the process\'s open files (/proc/locks, matched by dev:inode, where fdinfo cannot be read; its pid column of FLOCK and OFD locks may be the launcher\'s); the pidfile itself with --pidfile.',
+  evidence:
+    'net/unix, net/tcp and net/tcp6 for its listening and bound sockets; fdinfo "lock:" lines of the process\'s open files (/proc/locks, matched by dev:inode, where fdinfo cannot be read; its pid column of FLOCK and OFD locks may be the launcher\'s); the pidfile itself with --pidfile.',
   fix: 'Open the pidfile O_CREAT|O_CLOEXEC 0644, take fcntl(F_SETLK, F_WRLCK), exit if it fails, write the pid and keep the fd open; daemon-check run --pidfile FILE does this.',
   needs: ['fds', 'locks', 'pidfile', 'sockets'],
   options: ['pidfile'],
@@ -54,19 +80,42 @@ export const singleInstance = defineCheck({
     if (!snap.fds) return unknownBecause(snap, 'fds', expected);
     const held = lockedFds(snap);
     if (held.length) {
-      return { status: 'pass', observed: held.map((f) => `fd ${f.fd} ${f.target}`).join(', '), expected, detail: `holds a write lock on ${held.map((f) => f.target).join(', ')}` };
+      return {
+        status: 'pass',
+        observed: held.map((f) => `fd ${f.fd} ${f.target}`).join(', '),
+        expected,
+        detail: `holds a write lock on ${held.map((f) => f.target).join(', ')}`,
+      };
     }
     const guards = (snap.sockets ?? []).filter((s) => s.listening || (s.kind === 'unix' && s.name));
     const named = guards.filter((s) => !s.nameGone);
     if (named.length) {
-      const names = named.slice(0, 3).map((s) => `${s.kind} ${s.name ?? `socket:[${s.inode}]`}${s.listening ? ' (listening)' : ''}`);
-      return { status: 'pass', observed: names.join(', '), expected, detail: `it holds ${names.join(', ')}: a second instance cannot bind the same name (EADDRINUSE), so the socket guards against one` };
+      const names = named
+        .slice(0, 3)
+        .map((s) => `${s.kind} ${s.name ?? `socket:[${s.inode}]`}${s.listening ? ' (listening)' : ''}`);
+      return {
+        status: 'pass',
+        observed: names.join(', '),
+        expected,
+        detail: `it holds ${names.join(', ')}: a second instance cannot bind the same name (EADDRINUSE), so the socket guards against one`,
+      };
     }
     if (guards.length) {
       // /proc/net/unix shows the bind-time name; supervisord binds "<file>.<pid>", links it to <file> and unlinks the first.
       const ids = guards.slice(0, 3).map((s) => `unix socket:[${s.inode}]${s.listening ? ' (listening)' : ''}`);
-      return { status: 'pass', observed: ids.join(', '), expected, detail: `it holds ${ids.join(', ')}, whose bind-time name has since been removed or renamed: its current name is not in /proc; a second instance is kept out only if it tries that name (supervisord links its socket to the configured file this way)` };
+      return {
+        status: 'pass',
+        observed: ids.join(', '),
+        expected,
+        detail: `it holds ${ids.join(', ')}, whose bind-time name has since been removed or renamed: its current name is not in /proc; a second instance is kept out only if it tries that name (supervisord links its socket to the configured file this way)`,
+      };
     }
-    return { status: 'info', observed: 'no lock or bound socket', expected, detail: 'it holds no write lock and no listening or bound socket: nothing stops a second instance (pass --pidfile to check a pidfile)' };
+    return {
+      status: 'info',
+      observed: 'no lock or bound socket',
+      expected,
+      detail:
+        'it holds no write lock and no listening or bound socket: nothing stops a second instance (pass --pidfile to check a pidfile)',
+    };
   },
 });

@@ -10,7 +10,8 @@ export const stdioDetached = defineCheck({
   severity: 'critical',
   rationale:
     'Writing to a terminal that has gone away fails with EIO or raises SIGHUP/SIGPIPE, and reading from one stops a background process with SIGTTIN. A closed fd 0-2 is a trap too: the next open() takes the lowest free number and becomes "stdout". A pipe whose other end the launching shell or CI runner holds keeps that launcher waiting for an EOF that never comes.',
-  evidence: 'readlink /proc/PID/fd/0..2, stat of the targets against /proc/tty/drivers, and other processes holding the same pipe or socket.',
+  evidence:
+    'readlink /proc/PID/fd/0..2, stat of the targets against /proc/tty/drivers, and other processes holding the same pipe or socket.',
   fix: 'Reopen fds 0, 1 and 2 on /dev/null (or a log file, or a logger socket) after the fork: daemon-check run does it, with --stdout/--stderr for logs.',
   needs: ['fds', 'peers', 'ancestors'],
   evaluate(snap, ctx) {
@@ -30,7 +31,9 @@ export const stdioDetached = defineCheck({
       seen.push(`${n}:${fd.target}`);
       // readlink gives a path or "type:[...]"; anything else is a garbled capture, not a detached fd.
       if (fd.type === 'unknown' && !fd.target.startsWith('/') && !/^[\w.-]+:/.test(fd.target)) {
-        problems.push(`${NAMES[n]} (fd ${n}) links to ${JSON.stringify(fd.target.slice(0, 40))}, which is neither a path nor a kernel object`);
+        problems.push(
+          `${NAMES[n]} (fd ${n}) links to ${JSON.stringify(fd.target.slice(0, 40))}, which is neither a path nor a kernel object`,
+        );
         unjudged = true;
         continue;
       }
@@ -42,7 +45,9 @@ export const stdioDetached = defineCheck({
       if (fd.type === 'pipe' || fd.type === 'socket' || fd.type === 'fifo') {
         const readers = outsideHolders(snap, ctx, fd).filter((h) => !ctx.isLogReader(h));
         if (readers.length) {
-          problems.push(`${NAMES[n]} is ${fd.target}, also held by ${holdersText(readers)}, outside its own tree and no log collector: a reader there waits for an end of file that never comes while this process lives, and once that reader is gone the next write raises SIGPIPE`);
+          problems.push(
+            `${NAMES[n]} is ${fd.target}, also held by ${holdersText(readers)}, outside its own tree and no log collector: a reader there waits for an end of file that never comes while this process lives, and once that reader is gone the next write raises SIGPIPE`,
+          );
           if (status === 'pass') status = 'warn';
         }
       }

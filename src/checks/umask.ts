@@ -7,7 +7,7 @@ export const umaskCheck = defineCheck({
   passWhen: 'umask 0 (or `--expect-umask`)',
   severity: 'warning',
   rationale:
-    'The umask is inherited: a daemon started from a user\'s shell creates its files with that user\'s 022 or 077, not the modes its code asks for. Setting umask(0) (daemon(7), APUE) gives the daemon control of its own file permissions.',
+    "The umask is inherited: a daemon started from a user's shell creates its files with that user's 022 or 077, not the modes its code asks for. Setting umask(0) (daemon(7), APUE) gives the daemon control of its own file permissions.",
   evidence: '/proc/PID/status "Umask:" (Linux 4.7 and later; absent for zombies).',
   fix: 'Call umask(0) (or the mask you intend, checked with --expect-umask) after forking; daemon-check run --umask MODE.',
   needs: ['status'],
@@ -19,12 +19,33 @@ export const umaskCheck = defineCheck({
     if (!snap.status) return unknownBecause(snap, 'status', formatMode(want));
     const got = snap.status.umask;
     if (got === null) {
-      return { status: 'unknown', observed: 'no Umask line', expected: formatMode(want), detail: 'status has no Umask line (a zombie, or a kernel older than 4.7)' };
+      return {
+        status: 'unknown',
+        observed: 'no Umask line',
+        expected: formatMode(want),
+        detail: 'status has no Umask line (a zombie, or a kernel older than 4.7)',
+      };
     }
     if (managedDefault && got === 0o022) {
-      return { status: 'pass', observed: formatMode(got), expected: '0000 or 0022', detail: 'umask 0022, the service manager default' };
+      return {
+        status: 'pass',
+        observed: formatMode(got),
+        expected: '0000 or 0022',
+        detail: 'umask 0022, the service manager default',
+      };
     }
-    if (got === want) return { status: 'pass', observed: formatMode(got), expected: formatMode(want), detail: `umask ${formatMode(got)}` };
-    return { status: 'warn', observed: formatMode(got), expected: formatMode(want), detail: `umask ${formatMode(got)} was inherited or set; expected ${formatMode(want)}` };
+    if (got === want)
+      return {
+        status: 'pass',
+        observed: formatMode(got),
+        expected: formatMode(want),
+        detail: `umask ${formatMode(got)}`,
+      };
+    return {
+      status: 'warn',
+      observed: formatMode(got),
+      expected: formatMode(want),
+      detail: `umask ${formatMode(got)} was inherited or set; expected ${formatMode(want)}`,
+    };
   },
 });

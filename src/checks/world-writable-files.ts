@@ -19,10 +19,23 @@ export const worldWritableFiles = defineCheck({
     // A file whose stat() failed (type guessed from its path) cannot be vouched for.
     const unseen = snap.fds.filter((f) => f.type === 'file' && f.mode === null);
     if (bad.length === 0 && unseen.length) {
-      return { status: 'unknown', observed: `${unseen.length} file(s) not stat()ed`, expected: 'no world-writable files', detail: `the mode of ${unseen.slice(0, 5).map((f) => `fd ${f.fd} ${f.target}`).join(', ')} could not be read (stat() through the fd failed)` };
+      return {
+        status: 'unknown',
+        observed: `${unseen.length} file(s) not stat()ed`,
+        expected: 'no world-writable files',
+        detail: `the mode of ${unseen
+          .slice(0, 5)
+          .map((f) => `fd ${f.fd} ${f.target}`)
+          .join(', ')} could not be read (stat() through the fd failed)`,
+      };
     }
     if (bad.length === 0) {
-      return { status: 'pass', observed: `${files.length} regular file(s), none o+w`, expected: 'no world-writable files', detail: 'no open regular file is writable by others' };
+      return {
+        status: 'pass',
+        observed: `${files.length} regular file(s), none o+w`,
+        expected: 'no world-writable files',
+        detail: 'no open regular file is writable by others',
+      };
     }
     return {
       status: 'warn',

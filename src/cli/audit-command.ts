@@ -13,7 +13,10 @@ function targetOf(pid: string | undefined, opts: CommonOptions): AuditTarget {
   if (mistyped) throw new CliError(`unknown command '${pid}'; did you mean ${mistyped}? (see 'daemon-check --help')`);
   // A pid with --pidfile audits that pid and checks the pidfile against it.
   const given = [pid !== undefined || opts.pidfile !== undefined, opts.name !== undefined].filter(Boolean).length;
-  if (given === 0) throw new CliError("nothing to audit: give a pid, --pidfile FILE or --name NAME (e.g. 'daemon-check 1234'; see --help)");
+  if (given === 0)
+    throw new CliError(
+      "nothing to audit: give a pid, --pidfile FILE or --name NAME (e.g. 'daemon-check 1234'; see --help)",
+    );
   if (given > 1) throw new CliError('give a pid (or --pidfile FILE) or --name NAME, not both');
   if (pid !== undefined) return pid;
   if (opts.pidfile !== undefined) return { pidfile: opts.pidfile };
@@ -26,22 +29,30 @@ export async function runAudit(pid: string | undefined, opts: CommonOptions): Pr
   if (opts.wait !== undefined) auditOpts.wait = parseSeconds(opts.wait, '--wait');
   const reports = await auditTargets(target, auditOpts, { excludeSelf: true });
   const many = opts.name !== undefined;
-  writeOut(await renderReports(reports, formatOf(opts), { many, color: opts.color, failOn: opts.failOn, ascii: opts.ascii }));
+  writeOut(
+    await renderReports(reports, formatOf(opts), { many, color: opts.color, failOn: opts.failOn, ascii: opts.ascii }),
+  );
   const code = exitCodeFor(reports, opts.failOn);
   if (code !== 0) printError(shortfallLine(reports, opts.failOn));
   return code;
 }
 
 function whyShort(r: Report, failOn: FailOn): string {
-  const ids = (pred: (s: Report['checks'][number]) => boolean) => r.checks.filter(pred).map((c) => c.id).join(', ');
+  const ids = (pred: (s: Report['checks'][number]) => boolean) =>
+    r.checks
+      .filter(pred)
+      .map((c) => c.id)
+      .join(', ');
   const who = `pid ${r.pid} (${r.comm})`;
-  if (r.verdict === 'not-a-daemon') return `${who} is not a daemon: ${ids((c) => c.severity === 'critical' && c.status === 'fail')} failed`;
+  if (r.verdict === 'not-a-daemon')
+    return `${who} is not a daemon: ${ids((c) => c.severity === 'critical' && c.status === 'fail')} failed`;
   if (r.requireFailed.length) return `${who}: required check(s) did not pass: ${r.requireFailed.join(', ')}`;
   if (r.verdict === 'inconclusive') {
     const root = r.auditorUid !== null && r.auditorUid !== 0 ? '; run as root to read it' : '';
     return `${who} is inconclusive: ${ids((c) => c.severity === 'critical' && c.status === 'unknown')} could not be read${root}`;
   }
-  if (r.verdict === 'daemon-with-warnings' && failOn === 'warn') return `${who} has warnings (${ids((c) => c.status === 'warn')}) and --fail-on warn is set`;
+  if (r.verdict === 'daemon-with-warnings' && failOn === 'warn')
+    return `${who} has warnings (${ids((c) => c.status === 'warn')}) and --fail-on warn is set`;
   return `${who}: ${r.verdict}`;
 }
 

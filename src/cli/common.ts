@@ -25,10 +25,14 @@ export interface CommonOptions {
 }
 
 function parseCheckIds(list: string, option: string): CheckId[] {
-  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new CliError(`${option} needs at least one check id; 'daemon-check explain' lists them`);
   for (const id of ids) {
-    if (!isCheckId(id)) throw new CliError(`unknown check id '${id}' in ${option}; 'daemon-check explain' lists the ids`);
+    if (!isCheckId(id))
+      throw new CliError(`unknown check id '${id}' in ${option}; 'daemon-check explain' lists the ids`);
   }
   return ids as CheckId[];
 }
@@ -49,7 +53,10 @@ export function parseHostRoot(dir: string | undefined): string {
   } catch {
     ok = false;
   }
-  if (!ok) throw new CliError(`--host-root ${d} is not a directory: give the root of the host's files (/ on the host, /host in a container that mounts it)`);
+  if (!ok)
+    throw new CliError(
+      `--host-root ${d} is not a directory: give the root of the host's files (/ on the host, /host in a container that mounts it)`,
+    );
   return d;
 }
 
@@ -67,7 +74,8 @@ export function toAuditOptions(o: CommonOptions): AuditOptions {
   if (o.ignore !== undefined) out.ignore = parseCheckIds(o.ignore, '--ignore');
   if (o.expectUmask !== undefined) out.expectUmask = parseUmask(o.expectUmask);
   if (o.expectCwd !== undefined) {
-    if (!o.expectCwd.startsWith('/')) throw new CliError(`--expect-cwd '${o.expectCwd}' is not an absolute path: give one starting with /`);
+    if (!o.expectCwd.startsWith('/'))
+      throw new CliError(`--expect-cwd '${o.expectCwd}' is not an absolute path: give one starting with /`);
     out.expectCwd = o.expectCwd.length > 1 ? o.expectCwd.replace(/\/+$/, '') : '/';
   }
   if (o.pidfile !== undefined) out.pidfile = o.pidfile;

@@ -4,7 +4,10 @@ import { safeText } from '../report/sanitize.js';
 import { isTerminal, writeErr } from './output.js';
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
     this.name = 'CliError';
   }

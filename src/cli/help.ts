@@ -66,14 +66,16 @@ export function fitHelp(text: string): string {
   const tty = isTerminal(1);
   const width = terminalWidth(tty, tty ? process.stdout.columns : undefined, process.env);
   if (width === null) return text;
-  return text.split('\n').flatMap((line) => {
-    if (visibleLength(line) <= width) return [line];
-    const ex = /^(\s*daemon-check\b.*?\S)(\s{2,})(\S.*)$/.exec(line);
-    const column = ex ? ex[1]!.length + ex[2]!.length : 0;
-    if (ex && column <= width - 24) return wrap(ex[3]!, width, ex[1]! + ex[2]!, ' '.repeat(column));
-    if (ex) return [...wrap(ex[1]!, width, '', '    '), ...wrap(ex[3]!, width, '      ', '      ')];
-    const indent = /^\s*/.exec(line)![0];
-    return wrap(line.trimStart(), width, indent, indent);
-  }).join('\n');
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (visibleLength(line) <= width) return [line];
+      const ex = /^(\s*daemon-check\b.*?\S)(\s{2,})(\S.*)$/.exec(line);
+      const column = ex ? ex[1]!.length + ex[2]!.length : 0;
+      if (ex && column <= width - 24) return wrap(ex[3]!, width, ex[1]! + ex[2]!, ' '.repeat(column));
+      if (ex) return [...wrap(ex[1]!, width, '', '    '), ...wrap(ex[3]!, width, '      ', '      ')];
+      const indent = /^\s*/.exec(line)![0];
+      return wrap(line.trimStart(), width, indent, indent);
+    })
+    .join('\n');
 }
-

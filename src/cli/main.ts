@@ -12,19 +12,32 @@ import { mistypedCommand } from './suggest.js';
 
 function addCommonOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'junit', 'tap']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json', 'junit', 'tap']).default('table'),
+    )
     .option('--json', 'same as --format json')
-    .addOption(new Option('--profile <profile>', 'which rules apply: auto picks managed for supervised services').choices(['auto', 'sysv', 'managed']).default('auto'))
-    .addOption(new Option('--fail-on <level>', 'exit 1 on a failed check (fail) or on any warning too (warn)').choices(['fail', 'warn']).default('fail'))
+    .addOption(
+      new Option('--profile <profile>', 'which rules apply: auto picks managed for supervised services')
+        .choices(['auto', 'sysv', 'managed'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 on a failed check (fail) or on any warning too (warn)')
+        .choices(['fail', 'warn'])
+        .default('fail'),
+    )
     .option('--require <ids>', 'comma-separated check ids that must pass, whatever their severity')
     .option('--ignore <ids>', 'comma-separated check ids to skip')
     .option('--expect-umask <mode>', 'the umask the daemon should have, in octal (default 0000)')
     .option('--expect-cwd <dir>', 'the working directory the daemon should have (default /)')
     .option('--wait <seconds>', 'wait up to SECONDS for the pid or pidfile to appear and settle')
-    .option('--proc-root <dir>', 'read this /proc instead: a container\'s /host/proc, or a capture folder', '/proc')
-    .option('--host-root <dir>', 'the host\'s files outside /proc (logind.conf, /run/systemd) are under DIR', '/')
+    .option('--proc-root <dir>', "read this /proc instead: a container's /host/proc, or a capture folder", '/proc')
+    .option('--host-root <dir>', "the host's files outside /proc (logind.conf, /run/systemd) are under DIR", '/')
     .option('--color', 'colours even when stdout is not a terminal')
-    .option('--no-color', 'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)')
+    .option(
+      '--no-color',
+      'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)',
+    )
     .option('--ascii', 'draw the session picture and the table with ASCII only (the default under LANG=C)');
 }
 
@@ -35,7 +48,9 @@ function quiet(cmd: Command): Command {
 
 function addAuditCommand(program: Command): void {
   program
-    .description('Tell whether a running Linux process is a true daemon, show the /proc evidence, and say how to fix it.')
+    .description(
+      'Tell whether a running Linux process is a true daemon, show the /proc evidence, and say how to fix it.',
+    )
     .usage('[options] <pid> | --pidfile FILE | --name NAME | <command>')
     .argument('[pid]', 'process id to audit')
     .option('--pidfile <file>', 'audit the process named by this pidfile, and the pidfile itself')
@@ -56,10 +71,12 @@ function addExplainCommand(program: Command): void {
     .description('why each rule exists, the evidence it reads, and how to fix a miss')
     .argument('[check-id]', 'one check id (all of them when left out)')
     .option('--json', 'the check metadata as JSON')
-    .addHelpText('after', () => fitHelp(`
+    .addHelpText('after', () =>
+      fitHelp(`
 Examples:
   daemon-check explain                 every check: why it exists, what it reads, how to fix a miss
-  daemon-check explain own-session     one check`))
+  daemon-check explain own-session     one check`),
+    )
     .action(async (id: string | undefined, opts: { json?: boolean }) => {
       const { runExplain } = await import('./explain-command.js');
       process.exitCode = runExplain(id, opts);
@@ -71,16 +88,25 @@ function addRunCommand(program: Command): void {
     .description('start CMD as a textbook daemon through the native helper, then audit it')
     .usage('[options] -- CMD [ARGS...]')
     .argument('<command...>', 'the program and its arguments (after --)')
-    .option('--pidfile <file>', 'create, lock (fcntl OFD write lock) and fill this pidfile; exit 3 if another instance holds it')
-    .option('--umask <mode>', 'the daemon\'s umask, octal (default 0)')
-    .option('--chdir <dir>', 'the daemon\'s working directory (default /)')
+    .option(
+      '--pidfile <file>',
+      'create, lock (fcntl OFD write lock) and fill this pidfile; exit 3 if another instance holds it',
+    )
+    .option('--umask <mode>', "the daemon's umask, octal (default 0)")
+    .option('--chdir <dir>', "the daemon's working directory (default /)")
     .option('--stdout <file>', 'append stdout to this file (created 0640; default /dev/null)')
     .option('--stderr <file>', 'append stderr to this file (created 0640; default /dev/null)')
     .option('--user <user[:group]>', 'run as this user (initgroups, setgid, setuid; needs root)')
-    .option('--env <KEY=VALUE>', 'set an environment variable (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--env <KEY=VALUE>', 'set an environment variable (repeatable)', (v: string, acc: string[] = []) => [
+      ...acc,
+      v,
+    ])
     .option('--clear-env', 'start from an empty environment (PATH is kept) plus --env')
     .option('--wait-ready [seconds]', 'wait for READY=1 on $NOTIFY_SOCKET (sd_notify), 10 s by default')
-    .option('--settle <seconds>', 'watch this long for a program that forks itself away, and follow it (default 1.5; 0: off)')
+    .option(
+      '--settle <seconds>',
+      'watch this long for a program that forks itself away, and follow it (default 1.5; 0: off)',
+    )
     .option('--json', 'print {pid, pidfile, command, followed (if it forked itself away), verdict, report} as JSON')
     .option('--no-verify', 'do not audit the new daemon; print its pid and exit')
     .addOption(new Option('--fail-on <level>', 'the bar for the final audit').choices(['fail', 'warn']).default('fail'))
@@ -96,19 +122,31 @@ function addRunCommand(program: Command): void {
 function addScanCommand(program: Command): void {
   quiet(program.command('scan'))
     .description('one row per background process: verdict, how it was started, problems (worst first)')
-    .option('--user <user>', 'only this user\'s processes (name or uid; default: yours)')
-    .option('--all', 'every user\'s processes')
-    .addOption(new Option('--format <format>', 'output format (prometheus: text for node_exporter\'s textfile collector)').choices(['table', 'json', 'prometheus']).default('table'))
+    .option('--user <user>', "only this user's processes (name or uid; default: yours)")
+    .option('--all', "every user's processes")
+    .addOption(
+      new Option('--format <format>', "output format (prometheus: text for node_exporter's textfile collector)")
+        .choices(['table', 'json', 'prometheus'])
+        .default('table'),
+    )
     .option('--json', 'same as --format json')
-    .option('--output <file>', 'write to FILE atomically (a temporary file in its folder, renamed over it; mode 0644) instead of stdout')
+    .option(
+      '--output <file>',
+      'write to FILE atomically (a temporary file in its folder, renamed over it; mode 0644) instead of stdout',
+    )
     .option('--max-series <n>', 'with --format prometheus: at most N daemon_check_process_info series (default 100)')
-    .addOption(new Option('--profile <profile>', 'which rules apply').choices(['auto', 'sysv', 'managed']).default('auto'))
+    .addOption(
+      new Option('--profile <profile>', 'which rules apply').choices(['auto', 'sysv', 'managed']).default('auto'),
+    )
     .option('--expect-umask <mode>', 'the umask daemons should have, in octal')
     .option('--expect-cwd <dir>', 'the working directory daemons should have')
     .option('--proc-root <dir>', 'read this /proc instead', '/proc')
-    .option('--host-root <dir>', 'the host\'s files outside /proc are under DIR', '/')
+    .option('--host-root <dir>', "the host's files outside /proc are under DIR", '/')
     .option('--color', 'colours even when stdout is not a terminal')
-    .option('--no-color', 'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)')
+    .option(
+      '--no-color',
+      'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)',
+    )
     .option('--ascii', 'ASCII only (the default when LANG is not UTF-8)')
     .addHelpText('after', () => fitHelp(SCAN_HELP))
     .action(async (opts) => {
@@ -125,12 +163,14 @@ function addCaptureCommand(program: Command): void {
     .option('--pidfile <file>', 'record the pidfile facts too')
     .option('--proc-root <dir>', 'the procfs to read', '/proc')
     .option('--host-root <dir>', 'the host files to record (logind.conf, linger, /run/systemd) are under DIR', '/')
-    .addHelpText('after', () => fitHelp(`
+    .addHelpText('after', () =>
+      fitHelp(`
 Examples:
   daemon-check capture 1234 --out ./capture-1234                 save what an audit of pid 1234 reads
   daemon-check capture 1234 --out ./c --pidfile /run/app.pid     with the pidfile's facts too
 
-Replay: daemon-check <pid> --proc-root DIR gives the report the live process gave.`))
+Replay: daemon-check <pid> --proc-root DIR gives the report the live process gave.`),
+    )
     .action(async (pid: string, opts: { out?: string; procRoot: string; hostRoot: string; pidfile?: string }) => {
       const { runCapture } = await import('./capture-command.js');
       process.exitCode = runCapture(pid, opts);
@@ -139,13 +179,18 @@ Replay: daemon-check <pid> --proc-root DIR gives the report the live process gav
 
 function addTreeCommand(program: Command): void {
   quiet(program.command('tree'))
-    .description('draw the session of a process: its process groups, the controlling terminal, the foreground group, its parents')
+    .description(
+      'draw the session of a process: its process groups, the controlling terminal, the foreground group, its parents',
+    )
     .argument('<pid>', 'process id to draw')
     .option('--ascii', 'ASCII only (the default when LANG is not UTF-8)')
     .option('--color', 'colours even when stdout is not a terminal')
-    .option('--no-color', 'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)')
+    .option(
+      '--no-color',
+      'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)',
+    )
     .option('--proc-root <dir>', 'read this /proc instead', '/proc')
-    .option('--host-root <dir>', 'the host\'s files outside /proc are under DIR', '/')
+    .option('--host-root <dir>', "the host's files outside /proc are under DIR", '/')
     .addHelpText('after', () => fitHelp(TREE_HELP))
     .action(async (pid: string, opts) => {
       const { runTree } = await import('./tree-command.js');
@@ -155,12 +200,16 @@ function addTreeCommand(program: Command): void {
 
 function addUnitCommand(program: Command): void {
   quiet(program.command('unit'))
-    .description('print a service definition that runs this process\'s program in the foreground under a manager')
+    .description("print a service definition that runs this process's program in the foreground under a manager")
     .argument('<pid>', 'process id whose program to describe')
-    .addOption(new Option('--for <manager>', 'the service manager').choices(['systemd', 'runit', 'supervisord', 'openrc']).default('systemd'))
+    .addOption(
+      new Option('--for <manager>', 'the service manager')
+        .choices(['systemd', 'runit', 'supervisord', 'openrc'])
+        .default('systemd'),
+    )
     .option('--env', 'write environment values too (names only by default: values may hold secrets)')
     .option('--proc-root <dir>', 'read this /proc instead', '/proc')
-    .option('--host-root <dir>', 'the host\'s files outside /proc are under DIR', '/')
+    .option('--host-root <dir>', "the host's files outside /proc are under DIR", '/')
     .addHelpText('after', () => fitHelp(UNIT_HELP))
     .action(async (pid: string, opts) => {
       const { runUnit } = await import('./unit-command.js');
@@ -197,7 +246,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')
+        return 0;
       // "daemon-check -5" reads as an option to commander; to a user it is a bad pid.
       const negative = err.code === 'commander.unknownOption' ? /unknown option '(-\d+)'/.exec(err.message) : null;
       if (negative) {
@@ -211,7 +261,10 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       // commander puts its own suggestion on a second line: keep the message to one.
-      const msg = err.message.replace(/^error: /, '').replace(/\.$/, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)');
+      const msg = err.message
+        .replace(/^error: /, '')
+        .replace(/\.$/, '')
+        .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)');
       printError(`${msg}; see 'daemon-check --help'`);
       return 2;
     }
@@ -221,7 +274,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     // A bug: still one line, plus where to report it. DAEMON_CHECK_DEBUG=1 shows the stack.
     const e = err as Error;
-    printError(`internal error: ${e?.message ?? String(err)} (please report it with 'daemon-check capture'; DAEMON_CHECK_DEBUG=1 shows details)`);
+    printError(
+      `internal error: ${e?.message ?? String(err)} (please report it with 'daemon-check capture'; DAEMON_CHECK_DEBUG=1 shows details)`,
+    );
     if (process.env.DAEMON_CHECK_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
     return 3;
   }

@@ -12,7 +12,10 @@ export interface RenderOptions {
 }
 
 /** How a terminal renderer draws: colour, width (null: not a terminal, no wrapping), box characters. */
-export async function terminalStyle(color: boolean | undefined, ascii: boolean | undefined): Promise<{ color: boolean; width: number | null; ascii: boolean }> {
+export async function terminalStyle(
+  color: boolean | undefined,
+  ascii: boolean | undefined,
+): Promise<{ color: boolean; width: number | null; ascii: boolean }> {
   const { colorEnabled, unicodeOk } = await import('../report/style.js');
   const { terminalWidth } = await import('../report/layout.js');
   const tty = isTerminal(1);
@@ -21,7 +24,11 @@ export async function terminalStyle(color: boolean | undefined, ascii: boolean |
   return { color: colorEnabled(color, process.env, tty), width, ascii: !unicodeOk(ascii, process.env) };
 }
 
-export async function renderReports(reports: Report[], format: 'table' | 'json' | 'junit' | 'tap', o: RenderOptions): Promise<string> {
+export async function renderReports(
+  reports: Report[],
+  format: 'table' | 'json' | 'junit' | 'tap',
+  o: RenderOptions,
+): Promise<string> {
   switch (format) {
     case 'json': {
       const { renderJson } = await import('../report/json.js');

@@ -8,7 +8,13 @@
 import { basename } from 'node:path';
 import { writeOut } from './output.js';
 import { auditTargets } from '../api.js';
-import { daemonize, DaemonizeError, helperAvailable, type DaemonizeOptions, type DaemonizeResult } from '../daemonize/helper.js';
+import {
+  daemonize,
+  DaemonizeError,
+  helperAvailable,
+  type DaemonizeOptions,
+  type DaemonizeResult,
+} from '../daemonize/helper.js';
 import { DaemonCheckError } from '../errors.js';
 import { foregroundArgv, lookupProgram } from '../knowledge/index.js';
 import type { Report } from '../types.js';
@@ -34,7 +40,8 @@ export interface RunCliOptions {
 }
 
 function toDaemonizeOptions(command: string[], o: RunCliOptions): DaemonizeOptions {
-  if (command.length === 0 || command[0] === '') throw new CliError("run needs a command: daemon-check run [options] -- CMD [ARGS...]");
+  if (command.length === 0 || command[0] === '')
+    throw new CliError('run needs a command: daemon-check run [options] -- CMD [ARGS...]');
   const d: DaemonizeOptions = { command };
   if (o.pidfile !== undefined) d.pidfile = o.pidfile;
   if (o.umask !== undefined) {
@@ -89,7 +96,8 @@ async function start(command: string[], options: DaemonizeOptions): Promise<Daem
   try {
     return await daemonize(options);
   } catch (err) {
-    if (err instanceof DaemonizeError && err.forkedAway) throw new CliError(forkedAwayMessage(command, options.pidfile, err.forkedAway.reason), err.exitCode);
+    if (err instanceof DaemonizeError && err.forkedAway)
+      throw new CliError(forkedAwayMessage(command, options.pidfile, err.forkedAway.reason), err.exitCode);
     if (err instanceof DaemonizeError) throw new CliError(err.message, err.exitCode);
     throw err;
   }
@@ -103,9 +111,15 @@ async function auditStarted(command: string[], started: DaemonizeResult): Promis
   );
   let report: Report;
   try {
-    [report] = (await auditTargets({ pid: started.pid }, started.pidfile ? { pidfile: started.pidfile } : {}, { excludeSelf: true })) as [Report];
+    [report] = (await auditTargets({ pid: started.pid }, started.pidfile ? { pidfile: started.pidfile } : {}, {
+      excludeSelf: true,
+    })) as [Report];
   } catch (err) {
-    if (err instanceof DaemonCheckError && (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'ZOMBIE')) throw exited;
+    if (
+      err instanceof DaemonCheckError &&
+      (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'ZOMBIE')
+    )
+      throw exited;
     throw err;
   }
   if (report.facts.state === 'Z') throw exited; // exited, and its new parent has not reaped it yet
@@ -140,10 +154,23 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
     out.push(...wrap(`${paintVerdict(c, report.verdict)} (${report.startedAs.kind})`, style.width, 'audit: ', '  '));
     for (const row of report.checks) {
       if (row.status === 'fail' || row.status === 'warn' || row.status === 'unknown') {
-        out.push(...wrap(`${row.id}: ${row.detail}`, style.width, `  ${paintStatus(c, row.status, symbols[row.status])} `, '    '));
+        out.push(
+          ...wrap(
+            `${row.id}: ${row.detail}`,
+            style.width,
+            `  ${paintStatus(c, row.status, symbols[row.status])} `,
+            '    ',
+          ),
+        );
       }
     }
-    if (code !== 0) out.push(...wrap(`the daemon is running, but falls short of the bar; 'daemon-check ${started.pid}' shows the whole report`, style.width));
+    if (code !== 0)
+      out.push(
+        ...wrap(
+          `the daemon is running, but falls short of the bar; 'daemon-check ${started.pid}' shows the whole report`,
+          style.width,
+        ),
+      );
     writeOut(out.join('\n') + '\n');
   }
   return code === 3 ? 1 : code;

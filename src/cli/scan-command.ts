@@ -1,7 +1,19 @@
 /** `daemon-check scan [--user U] [--all]`: parse, call the library, print (or write --output). */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { type Stats, accessSync, closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  type Stats,
+  accessSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeOut } from './output.js';
 import { scan } from '../api.js';
@@ -30,7 +42,8 @@ export interface ScanCliOptions {
 function parseMaxSeries(text: string | undefined, format: ScanCliOptions['format']): number | undefined {
   if (text === undefined) return undefined;
   if (format !== 'prometheus') throw new CliError('--max-series applies to --format prometheus only');
-  if (!/^\d{1,7}$/.test(text.trim())) throw new CliError(`--max-series '${text}' is not a whole number of series: use e.g. --max-series 100`);
+  if (!/^\d{1,7}$/.test(text.trim()))
+    throw new CliError(`--max-series '${text}' is not a whole number of series: use e.g. --max-series 100`);
   return Number(text.trim());
 }
 
@@ -53,16 +66,23 @@ function checkOutput(file: string): string {
   try {
     st = statSync(dir);
   } catch (err) {
-    throw new CliError(`--output ${file}: its folder ${dir} cannot be used: ${reason(err)}; create the folder or give another path`);
+    throw new CliError(
+      `--output ${file}: its folder ${dir} cannot be used: ${reason(err)}; create the folder or give another path`,
+    );
   }
-  if (!st.isDirectory()) throw new CliError(`--output ${file}: ${dir} is not a folder; give a file in an existing folder`);
+  if (!st.isDirectory())
+    throw new CliError(`--output ${file}: ${dir} is not a folder; give a file in an existing folder`);
   try {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
-    throw new CliError(`--output ${file}: cannot create files in ${dir}: ${reason(err)}; give a folder this user can write`);
+    throw new CliError(
+      `--output ${file}: cannot create files in ${dir}: ${reason(err)}; give a folder this user can write`,
+    );
   }
   if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new CliError(`--output ${file} is a folder; give a file name in it, such as ${join(file, 'daemon_check.prom')}`);
+    throw new CliError(
+      `--output ${file} is a folder; give a file name in it, such as ${join(file, 'daemon_check.prom')}`,
+    );
   }
   return abs;
 }
@@ -96,7 +116,12 @@ function writeAtomically(abs: string, file: string, text: string): void {
   }
 }
 
-async function render(result: ScanResult, opts: ScanCliOptions, timing: { finishedAtMs: number; durationMs: number }, maxSeries: number | undefined): Promise<string> {
+async function render(
+  result: ScanResult,
+  opts: ScanCliOptions,
+  timing: { finishedAtMs: number; durationMs: number },
+  maxSeries: number | undefined,
+): Promise<string> {
   if (opts.json || opts.format === 'json') return JSON.stringify(result, null, 2) + '\n';
   if (opts.format === 'prometheus') {
     const { renderPrometheus } = await import('../report/prometheus.js');

@@ -16,7 +16,11 @@ export interface TreeCliOptions {
 
 export async function runTree(pid: string, opts: TreeCliOptions): Promise<number> {
   parsePid(pid, undefined, false); // the message for a bad pid names no --pidfile or --name
-  const [report] = await auditTargets(pid, { procRoot: opts.procRoot, hostRoot: parseHostRoot(opts.hostRoot) }, { excludeSelf: true });
+  const [report] = await auditTargets(
+    pid,
+    { procRoot: opts.procRoot, hostRoot: parseHostRoot(opts.hostRoot) },
+    { excludeSelf: true },
+  );
   const style = await terminalStyle(opts.color, opts.ascii);
   writeOut(renderSessionTree(safeDeep(report!), style).join('\n') + '\n');
   return 0;

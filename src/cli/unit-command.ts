@@ -12,6 +12,13 @@ export interface UnitCliOptions {
 }
 
 export async function runUnit(pid: string, opts: UnitCliOptions): Promise<number> {
-  writeOut(await unit(pid, { manager: opts.for, env: opts.env ?? false, procRoot: opts.procRoot, hostRoot: parseHostRoot(opts.hostRoot) }));
+  writeOut(
+    await unit(pid, {
+      manager: opts.for,
+      env: opts.env ?? false,
+      procRoot: opts.procRoot,
+      hostRoot: parseHostRoot(opts.hostRoot),
+    }),
+  );
   return 0;
 }

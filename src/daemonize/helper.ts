@@ -50,12 +50,7 @@ export interface DaemonizeResult {
 }
 
 export type DaemonizeErrorCode =
-  | 'EXEC_NOT_FOUND'
-  | 'EXEC_FAILED'
-  | 'ALREADY_RUNNING'
-  | 'START_FAILED'
-  | 'FORKED_AWAY'
-  | 'HELPER_MISSING';
+  'EXEC_NOT_FOUND' | 'EXEC_FAILED' | 'ALREADY_RUNNING' | 'START_FAILED' | 'FORKED_AWAY' | 'HELPER_MISSING';
 
 export class DaemonizeError extends Error {
   override readonly name = 'DaemonizeError';
@@ -67,7 +62,13 @@ export class DaemonizeError extends Error {
   /** For FORKED_AWAY (the program forked itself away, and was not followed): its pid and why. */
   readonly forkedAway?: { launcher: number; reason: string };
 
-  constructor(message: string, code: DaemonizeErrorCode, exitCode: number, runningPid?: number, forkedAway?: { launcher: number; reason: string }) {
+  constructor(
+    message: string,
+    code: DaemonizeErrorCode,
+    exitCode: number,
+    runningPid?: number,
+    forkedAway?: { launcher: number; reason: string },
+  ) {
     super(message);
     this.code = code;
     this.exitCode = exitCode;
@@ -128,7 +129,10 @@ function helperArgs(options: DaemonizeOptions): string[] {
 
 /** The helper's error line (the last one starting with "daemon-check: "), without that prefix: printError adds it. */
 function errorLine(stderr: string, fallback: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const ours = lines.filter((l) => l.startsWith('daemon-check: '));
   return (ours.at(-1) ?? lines.at(-1) ?? fallback).replace(/^daemon-check: /, '');
 }
@@ -147,7 +151,11 @@ function errorFor(code: number, message: string): DaemonizeError {
     default: {
       // "CMD (pid N) forked itself away: WHY": refused, and nothing it started is left running.
       const away = /\(pid (\d+)\) forked itself away: (.*)$/.exec(message);
-      if (code === 1 && away) return new DaemonizeError(message, 'FORKED_AWAY', code, undefined, { launcher: Number(away[1]), reason: away[2]! });
+      if (code === 1 && away)
+        return new DaemonizeError(message, 'FORKED_AWAY', code, undefined, {
+          launcher: Number(away[1]),
+          reason: away[2]!,
+        });
       // 1, or 2 if helperArgs let through something the helper rejects.
       return new DaemonizeError(message, 'START_FAILED', code);
     }
@@ -208,9 +216,7 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
         return;
       }
       if (code === null) {
-        reject(
-          new DaemonizeError(`the native helper was killed by ${signal ?? 'a signal'}`, 'START_FAILED', 1),
-        );
+        reject(new DaemonizeError(`the native helper was killed by ${signal ?? 'a signal'}`, 'START_FAILED', 1));
         return;
       }
       reject(errorFor(code, errorLine(stderr, `the native helper failed with exit code ${code}`)));

@@ -6,8 +6,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const HELPER_FIX =
-  'install a C compiler (e.g. `apt-get install gcc`), then run `npm rebuild daemon-check`';
+export const HELPER_FIX = 'install a C compiler (e.g. `apt-get install gcc`), then run `npm rebuild daemon-check`';
 
 /** Absolute path of the compiled helper. */
 export function helperPath(): string {
@@ -16,9 +15,7 @@ export function helperPath(): string {
   return fileURLToPath(new URL('../../native/build/daemon-check-helper', import.meta.url));
 }
 
-export function helperAvailable():
-  | { ok: true; path: string }
-  | { ok: false; reason: string; fix: string } {
+export function helperAvailable(): { ok: true; path: string } | { ok: false; reason: string; fix: string } {
   const path = helperPath();
   if (process.platform !== 'linux') {
     return {
@@ -41,4 +38,3 @@ export function helperAvailable():
   }
   return { ok: true, path };
 }
-

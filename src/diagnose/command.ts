@@ -37,16 +37,21 @@ const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
  */
 export function programPath(snap: Snapshot, titled: boolean): { path: string; note: string | null } | null {
   const exe = snap.exe?.replace(/ \(deleted\)$/, '') ?? null;
-  const arg0 = titled ? null : snap.cmdline?.[0] ?? null;
+  const arg0 = titled ? null : (snap.cmdline?.[0] ?? null);
   if (arg0?.startsWith('/')) return { path: arg0, note: null };
   if (!exe) return null;
   const name = arg0 !== null ? base(arg0) : snap.stat.comm;
-  if (!name || name.length >= 15 || base(exe).startsWith(name) || (arg0?.includes('/') ?? false)) return { path: exe, note: null };
+  if (!name || name.length >= 15 || base(exe).startsWith(name) || (arg0?.includes('/') ?? false))
+    return { path: exe, note: null };
   const path = `${exe.slice(0, exe.lastIndexOf('/') + 1)}${name}`;
-  return { path, note: `it was run by the name ${name}, but its executable is ${exe} (a link to one program that picks its role by name): check that ${path} exists` };
+  return {
+    path,
+    note: `it was run by the name ${name}, but its executable is ${exe} (a link to one program that picks its role by name): check that ${path} exists`,
+  };
 }
 
-const titleNote = (snap: Snapshot) => `it rewrote its command line to the title ${JSON.stringify(snap.cmdline?.[0] ?? '')}: its original arguments are unknown, add them`;
+const titleNote = (snap: Snapshot) =>
+  `it rewrote its command line to the title ${JSON.stringify(snap.cmdline?.[0] ?? '')}: its original arguments are unknown, add them`;
 
 /** The argv to run it again, as typed (a shell finds it on PATH), and a note when the original arguments are lost. */
 export function commandOf(snap: Snapshot): { argv: string[]; note: string | null } | null {
@@ -60,7 +65,9 @@ export function commandOf(snap: Snapshot): { argv: string[]; note: string | null
 
 /** With the notify options where the program has them (redis-server --supervised systemd). */
 export function withNotify(program: ProgramInfo, argv: string[]): string[] {
-  return program.readiness === 'notify' && program.notifyArgs ? [...argv, ...program.notifyArgs.filter((a) => !argv.includes(a))] : argv;
+  return program.readiness === 'notify' && program.notifyArgs
+    ? [...argv, ...program.notifyArgs.filter((a) => !argv.includes(a))]
+    : argv;
 }
 
 /**

@@ -45,13 +45,30 @@ function fixes(rows: CheckResult[], runner: Runner | null): string[] {
 function infrastructure(snap: Snapshot, manager: ServiceManager): Approach | null {
   const program = lookupProgram(snap.stat.comm, snap.cmdline, snap.exe);
   const name = processLabel({ pid: snap.pid, comm: snap.stat.comm });
-  const via = manager.kind === 'systemd' ? `as a systemd service (daemon-check unit ${snap.pid})` : 'from the host\'s init, not from a login';
-  if (isNamespaceInit(snap)) return { runner: 'container', lines: [`${name} is the init of its pid namespace: run the program under a small init (docker run --init, or tini as the entrypoint), which takes SIGTERM and reaps orphans.`] };
+  const via =
+    manager.kind === 'systemd'
+      ? `as a systemd service (daemon-check unit ${snap.pid})`
+      : "from the host's init, not from a login";
+  if (isNamespaceInit(snap))
+    return {
+      runner: 'container',
+      lines: [
+        `${name} is the init of its pid namespace: run the program under a small init (docker run --init, or tini as the entrypoint), which takes SIGTERM and reaps orphans.`,
+      ],
+    };
   if (program?.role === 'multiplexer' || isMultiplexer(snap.stat.comm, snap.cmdline)) {
-    return { runner: 'itself', lines: [`${name} is a terminal multiplexer's server: it is meant to run detached, and what runs in its panes lives as long as it does; start it ${via} if it must outlive logind's end of the login.`] };
+    return {
+      runner: 'itself',
+      lines: [
+        `${name} is a terminal multiplexer's server: it is meant to run detached, and what runs in its panes lives as long as it does; start it ${via} if it must outlive logind's end of the login.`,
+      ],
+    };
   }
   if (program?.role === 'supervisor' || programKind(snap.pid, snap.stat.comm, snap.cmdline) === 'supervisor') {
-    return { runner: 'itself', lines: [`${name} is a supervisor: start it ${via}, and it runs what it supervises properly.`] };
+    return {
+      runner: 'itself',
+      lines: [`${name} is a supervisor: start it ${via}, and it runs what it supervises properly.`],
+    };
   }
   return null;
 }
@@ -59,10 +76,21 @@ function infrastructure(snap: Snapshot, manager: ServiceManager): Approach | nul
 function supervisedBy(snap: Snapshot): Approach | null {
   const parent = snap.parent;
   if (!parent) return null;
-  const name = parent.cmdline?.[1] && /python|node/.test(parent.cmdline[0] ?? '') ? parent.cmdline[1]!.split('/').pop()! : parent.comm;
+  const name =
+    parent.cmdline?.[1] && /python|node/.test(parent.cmdline[0] ?? '')
+      ? parent.cmdline[1]!.split('/').pop()!
+      : parent.comm;
   const runner = runnerOf(name) ?? 'supervisor';
-  const where = runner === 'container' ? 'its container (the image, or docker run\'s options)' : `${name}'s own configuration for it`;
-  return { runner, lines: [`${processLabel(parent)} already supervises it: set what it needs in ${where}, and keep the program in the foreground.`] };
+  const where =
+    runner === 'container'
+      ? "its container (the image, or docker run's options)"
+      : `${name}'s own configuration for it`;
+  return {
+    runner,
+    lines: [
+      `${processLabel(parent)} already supervises it: set what it needs in ${where}, and keep the program in the foreground.`,
+    ],
+  };
 }
 
 /** The host's manager: a unit, or a one-off systemd-run; with none, daemon-check run. */
@@ -73,19 +101,39 @@ function byHost(snap: Snapshot, rows: CheckResult[], manager: ServiceManager): A
   const note = cmd?.note ? ` (${cmd.note})` : '';
   switch (manager.kind) {
     case 'systemd': {
-      const lines = [`${manager.evidence}: run it as a service: \`daemon-check unit ${snap.pid} > /etc/systemd/system/${name}.service\`, then \`systemctl daemon-reload && systemctl enable --now ${name}\`; or once: \`systemd-run --unit=${name} ${argv}\`${note}.`];
+      const lines = [
+        `${manager.evidence}: run it as a service: \`daemon-check unit ${snap.pid} > /etc/systemd/system/${name}.service\`, then \`systemctl daemon-reload && systemctl enable --now ${name}\`; or once: \`systemd-run --unit=${name} ${argv}\`${note}.`,
+      ];
       const scoped = rows.find((r) => r.id === 'outside-login-scope' && r.status !== 'pass');
       const user = snap.scopeUser ? (snap.scopeUser.name ?? String(snap.scopeUser.uid)) : snap.userName;
-      if (scoped && user) lines.push(`Or as a user service of ${user}, which lives in user@.service, outside the login's scope: \`loginctl enable-linger ${user}\` (so the user manager outlives the last login), then \`systemd-run --user --unit=${name} ${argv}\`.`);
+      if (scoped && user)
+        lines.push(
+          `Or as a user service of ${user}, which lives in user@.service, outside the login's scope: \`loginctl enable-linger ${user}\` (so the user manager outlives the last login), then \`systemd-run --user --unit=${name} ${argv}\`.`,
+        );
       return { runner: 'systemd', lines };
     }
     case 'openrc':
     case 'runit':
-      return { runner: manager.kind, lines: [`${manager.evidence}: run it as a ${manager.kind} service: \`daemon-check unit ${snap.pid} --for ${manager.kind}\` writes the definition${note}.`] };
+      return {
+        runner: manager.kind,
+        lines: [
+          `${manager.evidence}: run it as a ${manager.kind} service: \`daemon-check unit ${snap.pid} --for ${manager.kind}\` writes the definition${note}.`,
+        ],
+      };
     case 's6':
-      return { runner: 's6', lines: [`${manager.evidence}: run it as an s6 service whose run script execs \`${argv}\` in the foreground${note}.`] };
+      return {
+        runner: 's6',
+        lines: [
+          `${manager.evidence}: run it as an s6 service whose run script execs \`${argv}\` in the foreground${note}.`,
+        ],
+      };
     case 'container':
-      return { runner: 'container', lines: [`${manager.evidence}: run it as the container's main process, in the foreground (\`${argv}\`), under an init (docker run --init)${note}.`] };
+      return {
+        runner: 'container',
+        lines: [
+          `${manager.evidence}: run it as the container's main process, in the foreground (\`${argv}\`), under an init (docker run --init)${note}.`,
+        ],
+      };
     default: {
       const run = runLine(snap);
       return { runner: null, lines: run ? [`${manager.evidence}. Start it properly with: ${run}`] : [] };
@@ -100,7 +148,13 @@ function runLine(snap: Snapshot): string | null {
   const parts = ['daemon-check', 'run'];
   const cwd = snap.cwd && !snap.cwd.endsWith(' (deleted)') ? snap.cwd : null;
   // Relative paths in its arguments only work from where it was started.
-  if (cwd && cwd !== '/' && cmd.argv.some((a, i) => (i === 0 ? a.includes('/') && !a.startsWith('/') : a.startsWith('./') || a.startsWith('../')))) {
+  if (
+    cwd &&
+    cwd !== '/' &&
+    cmd.argv.some((a, i) =>
+      i === 0 ? a.includes('/') && !a.startsWith('/') : a.startsWith('./') || a.startsWith('../'),
+    )
+  ) {
     parts.push('--chdir', shellQuote(cwd));
   }
   const out = (snap.fds ?? []).find((f) => f.fd === 1 && f.type === 'file' && !f.deleted);
@@ -113,14 +167,25 @@ function runLine(snap: Snapshot): string | null {
   return parts.join(' ') + (cmd.note ? ` (${cmd.note})` : '');
 }
 
-export function remediation(snap: Snapshot, rows: CheckResult[], verdict: Verdict, startedAs: StartedAs, profile: ProfileName, fate: Fate): string[] {
+export function remediation(
+  snap: Snapshot,
+  rows: CheckResult[],
+  verdict: Verdict,
+  startedAs: StartedAs,
+  profile: ProfileName,
+  fate: Fate,
+): string[] {
   const lines: string[] = [];
   const told = story(snap, fate, startedAs);
   if (told) lines.push(told);
   const manager = detectManager(snap.host, snap.initComm);
   const infra = infrastructure(snap, manager);
   // A daemon that meets every rule needs no approach; infrastructure is named whatever its verdict.
-  const approach = infra ?? (verdict === 'daemon' ? null : (profile === 'managed' ? supervisedBy(snap) : null) ?? byHost(snap, rows, manager));
+  const approach =
+    infra ??
+    (verdict === 'daemon'
+      ? null
+      : ((profile === 'managed' ? supervisedBy(snap) : null) ?? byHost(snap, rows, manager)));
   if (approach) lines.push(...approach.lines);
   lines.push(...fixes(rows, approach ? approach.runner : null));
   if (lines.length === 0) lines.push('Nothing to fix: it meets every rule of the checklist.');

@@ -5,7 +5,8 @@
  */
 import type { CheckId } from '../checks/index.js';
 
-export type Runner = 'systemd' | 'supervisord' | 'runit' | 's6' | 'pm2' | 'openrc' | 'container' | 'supervisor' | 'itself';
+export type Runner =
+  'systemd' | 'supervisord' | 'runit' | 's6' | 'pm2' | 'openrc' | 'container' | 'supervisor' | 'itself';
 
 /** The setting for each launch check, per runner; a check missing here needs no setting there. */
 export const SETTINGS: Record<Runner, Partial<Record<CheckId, string>>> = {
@@ -20,7 +21,8 @@ export const SETTINGS: Record<Runner, Partial<Record<CheckId, string>>> = {
     cwd: 'directory=/ in its [program:x] section',
     umask: 'umask=022 in its [program:x] section',
     privileges: 'user=NAME in its [program:x] section',
-    'clean-environment': 'environment=KEY="value",... in its [program:x] section, and start supervisord itself from a unit, not from a login',
+    'clean-environment':
+      'environment=KEY="value",... in its [program:x] section, and start supervisord itself from a unit, not from a login',
     'no-leaked-fds': 'start supervisord itself cleanly (it passes its own leftovers on to what it runs)',
   },
   runit: {
@@ -49,16 +51,17 @@ export const SETTINGS: Record<Runner, Partial<Record<CheckId, string>>> = {
   /** A supervisor, multiplexer or init of its own: it is meant to run as it does, no launch setting applies. */
   itself: {},
   supervisor: {
-    cwd: 'the working directory setting of its supervisor\'s entry for it',
-    umask: 'the umask setting of its supervisor\'s entry for it',
-    privileges: 'the user setting of its supervisor\'s entry for it',
-    'clean-environment': 'the environment setting of its supervisor\'s entry for it',
+    cwd: "the working directory setting of its supervisor's entry for it",
+    umask: "the umask setting of its supervisor's entry for it",
+    privileges: "the user setting of its supervisor's entry for it",
+    'clean-environment': "the environment setting of its supervisor's entry for it",
   },
   container: {
     cwd: 'WORKDIR / in the image (or docker run -w /)',
     privileges: 'USER in the image (or docker run -u USER)',
     'clean-environment': 'ENV in the image (or docker run -e)',
-    'init-duties': 'docker run --init (or tini as the entrypoint: ENTRYPOINT ["tini", "--"]) so that an init takes SIGTERM and reaps orphans',
+    'init-duties':
+      'docker run --init (or tini as the entrypoint: ENTRYPOINT ["tini", "--"]) so that an init takes SIGTERM and reaps orphans',
   },
 };
 
@@ -69,6 +72,7 @@ export function runnerOf(supervisor: string): Runner | null {
   if (supervisor === 'runsv' || supervisor === 'runsvdir' || supervisor === 'runit') return 'runit';
   if (supervisor.startsWith('s6-')) return 's6';
   if (/^(pm2|PM2)/.test(supervisor)) return 'pm2';
-  if (/^(tini|tini-static|dumb-init|docker-init|catatonit|containerd-shim.*|conmon|runc|crun)$/.test(supervisor)) return 'container';
+  if (/^(tini|tini-static|dumb-init|docker-init|catatonit|containerd-shim.*|conmon|runc|crun)$/.test(supervisor))
+    return 'container';
   return null;
 }

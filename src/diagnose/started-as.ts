@@ -35,7 +35,8 @@ function nohupJob(snap: Snapshot, ctx: CheckContext): StartedAs | null {
   if (!hupIgnored && !nohupOut) return null;
   const bits = [hupIgnored ? 'SIGHUP ignored' : 'SIGHUP not ignored', sessionText(snap)];
   if (nohupOut) bits.push(`output to ${nohupOut}`);
-  if (snap.parent && (isInteractiveKind(ctx.parentKind) || ctx.parentKind === 'shell')) bits.push(`parent ${processLabel(snap.parent)}`);
+  if (snap.parent && (isInteractiveKind(ctx.parentKind) || ctx.parentKind === 'shell'))
+    bits.push(`parent ${processLabel(snap.parent)}`);
   return { kind: 'nohup-job', detail: bits.join('; ') };
 }
 
@@ -44,16 +45,29 @@ function onTerminal(snap: Snapshot, ctx: CheckContext): StartedAs | null {
   const st = snap.stat;
   const v = ctx.session;
   if (v.kind === 'multiplexer') {
-    return { kind: 'multiplexer-pane', detail: `its terminal ${snap.tty} is a pty of ${processLabel(v.multiplexer!)}; ${sessionText(snap)}` };
+    return {
+      kind: 'multiplexer-pane',
+      detail: `its terminal ${snap.tty} is a pty of ${processLabel(v.multiplexer!)}; ${sessionText(snap)}`,
+    };
   }
-  if (st.tpgid === st.pgrp) return { kind: 'foreground', detail: `in the foreground process group of ${snap.tty} (pgid ${st.pgrp} = tpgid ${st.tpgid}); ${sessionText(snap)}` };
+  if (st.tpgid === st.pgrp)
+    return {
+      kind: 'foreground',
+      detail: `in the foreground process group of ${snap.tty} (pgid ${st.pgrp} = tpgid ${st.tpgid}); ${sessionText(snap)}`,
+    };
   const nohup = nohupJob(snap, ctx);
   if (nohup) return nohup;
   if (v.jobOf) {
-    return { kind: 'shell-job', detail: `a job of the interactive shell ${processLabel(v.jobOf)}; ${sessionText(snap)}; background group ${st.pgrp} (foreground is ${st.tpgid})` };
+    return {
+      kind: 'shell-job',
+      detail: `a job of the interactive shell ${processLabel(v.jobOf)}; ${sessionText(snap)}; background group ${st.pgrp} (foreground is ${st.tpgid})`,
+    };
   }
   if (st.ppid === 1 || snap.parent?.stat.session !== st.session) {
-    return { kind: 'orphaned-job', detail: `still in ${sessionText(snap)}, but its parent is now ${parentText(snap)}: the subshell or script that started it has exited` };
+    return {
+      kind: 'orphaned-job',
+      detail: `still in ${sessionText(snap)}, but its parent is now ${parentText(snap)}: the subshell or script that started it has exited`,
+    };
   }
   return null;
 }
@@ -62,24 +76,46 @@ function onTerminal(snap: Snapshot, ctx: CheckContext): StartedAs | null {
 function inKeptSession(snap: Snapshot, ctx: CheckContext): StartedAs | null {
   const v = ctx.session;
   const keeper = v.keeper ? processLabel(v.keeper) : null;
-  if (v.kind === 'cron') return { kind: 'cron-job', detail: `its session ${snap.stat.session} is a cron job's (the job's shell was started by ${keeper}); no terminal` };
+  if (v.kind === 'cron')
+    return {
+      kind: 'cron-job',
+      detail: `its session ${snap.stat.session} is a cron job's (the job's shell was started by ${keeper}); no terminal`,
+    };
   if (v.kind === 'at') return { kind: 'at-job', detail: `it runs in an at job started by ${keeper}; no terminal` };
   const parentIsShell = ctx.parentKind === 'shell' || v.kind === 'script' || v.kind === 'orphaned';
   const nohup = parentIsShell ? nohupJob(snap, ctx) : null;
   if (nohup) return nohup;
-  if (v.kind === 'orphaned') return { kind: 'orphaned-job', detail: `in ${sessionText(snap)} with no terminal, in a process group of its own (${snap.stat.pgrp}): a job whose shell has exited; parent now ${parentText(snap)}` };
-  const parentShell = snap.parent ? shellInfo(snap.parent.pid, snap.parent.comm, snap.parent.cmdline, snap.parent.stat.ttyNr !== 0) : null;
+  if (v.kind === 'orphaned')
+    return {
+      kind: 'orphaned-job',
+      detail: `in ${sessionText(snap)} with no terminal, in a process group of its own (${snap.stat.pgrp}): a job whose shell has exited; parent now ${parentText(snap)}`,
+    };
+  const parentShell = snap.parent
+    ? shellInfo(snap.parent.pid, snap.parent.comm, snap.parent.cmdline, snap.parent.stat.ttyNr !== 0)
+    : null;
   if (v.kind === 'script' || (parentShell && !parentShell.interactive)) {
-    const by = parentShell && !parentShell.interactive ? `a background job of the script ${processLabel(snap.parent!)}` : `in the session of the script ${keeper}, its parent now ${parentText(snap)}`;
+    const by =
+      parentShell && !parentShell.interactive
+        ? `a background job of the script ${processLabel(snap.parent!)}`
+        : `in the session of the script ${keeper}, its parent now ${parentText(snap)}`;
     return { kind: snap.stat.ppid === 1 ? 'orphaned-job' : 'script-job', detail: `${by}; no terminal` };
   }
   return null;
 }
 
-export function diagnoseStart(snap: Snapshot, ctx: CheckContext, profile: ProfileName, profileReason: string): StartedAs {
+export function diagnoseStart(
+  snap: Snapshot,
+  ctx: CheckContext,
+  profile: ProfileName,
+  profileReason: string,
+): StartedAs {
   const st = snap.stat;
   const parent = snap.parent;
-  if (isNamespaceInit(snap)) return { kind: 'namespace-init', detail: `pid 1 of its pid namespace (NSpid ${snap.status!.nspid.join(' ')}): a container's init` };
+  if (isNamespaceInit(snap))
+    return {
+      kind: 'namespace-init',
+      detail: `pid 1 of its pid namespace (NSpid ${snap.status!.nspid.join(' ')}): a container's init`,
+    };
   if (profile === 'managed') return { kind: 'supervised', detail: profileReason };
   if (st.ttyNr !== 0) {
     const t = onTerminal(snap, ctx);
@@ -93,13 +129,25 @@ export function diagnoseStart(snap: Snapshot, ctx: CheckContext, profile: Profil
   }
   const orphan = ctx.parentKind === 'init' || (parent !== null && ctx.parentKind === 'supervisor');
   if (orphan && st.ttyNr === 0 && st.session === snap.pid) {
-    return { kind: 'single-fork', detail: `leads its own session ${st.session} and its parent is ${parent ? processLabel(parent) : 'gone'}: one fork plus setsid (setsid(1), daemon(3), spawn({detached:true}))` };
+    return {
+      kind: 'single-fork',
+      detail: `leads its own session ${st.session} and its parent is ${parent ? processLabel(parent) : 'gone'}: one fork plus setsid (setsid(1), daemon(3), spawn({detached:true}))`,
+    };
   }
   if (orphan && st.ttyNr === 0 && ctx.daemonSession) {
-    return { kind: 'double-fork', detail: `parent ${parentText(snap)}, ${sessionText(snap)}, no terminal: forked, setsid, forked again` };
+    return {
+      kind: 'double-fork',
+      detail: `parent ${parentText(snap)}, ${sessionText(snap)}, no terminal: forked, setsid, forked again`,
+    };
   }
   if (ctx.parentIsDaemon && parent) {
-    return { kind: 'daemon-worker', detail: `child of the daemon ${processLabel(parent)}${parent.stat.session === st.session ? `, in its session ${st.session}` : ''}` };
+    return {
+      kind: 'daemon-worker',
+      detail: `child of the daemon ${processLabel(parent)}${parent.stat.session === st.session ? `, in its session ${st.session}` : ''}`,
+    };
   }
-  return { kind: 'unknown', detail: `parent ${parentText(snap)}; ${sessionText(snap)}${snap.tty ? `; terminal ${snap.tty}` : ''}` };
+  return {
+    kind: 'unknown',
+    detail: `parent ${parentText(snap)}; ${sessionText(snap)}${snap.tty ? `; terminal ${snap.tty}` : ''}`,
+  };
 }

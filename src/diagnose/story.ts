@@ -21,7 +21,13 @@ function outputText(snap: Snapshot): string | null {
   return `Its stdout goes to ${where(out)}; its stderr to ${where(err)}.`;
 }
 
-const TIED: ReadonlySet<StartedAs['kind']> = new Set(['nohup-job', 'shell-job', 'foreground', 'orphaned-job', 'multiplexer-pane']);
+const TIED: ReadonlySet<StartedAs['kind']> = new Set([
+  'nohup-job',
+  'shell-job',
+  'foreground',
+  'orphaned-job',
+  'multiplexer-pane',
+]);
 
 export function story(snap: Snapshot, fate: Fate, startedAs: StartedAs): string | null {
   const logout = fate.logout.outcome === 'dies' ? outcomeClause('logout', fate.logout) : null;

@@ -26,7 +26,15 @@ export function explainLines(c: Check): string[] {
 export function explainJson(list: readonly Check[]): unknown {
   return {
     schemaVersion: 1,
-    checks: list.map((c) => ({ id: c.id, title: c.title, severity: c.severity, sysvOnly: c.sysvOnly ?? false, rationale: c.rationale, evidence: c.evidence, fix: c.fix })),
+    checks: list.map((c) => ({
+      id: c.id,
+      title: c.title,
+      severity: c.severity,
+      sysvOnly: c.sysvOnly ?? false,
+      rationale: c.rationale,
+      evidence: c.evidence,
+      fix: c.fix,
+    })),
   };
 }
 

@@ -35,7 +35,24 @@ const check = obj(['id', 'severity', 'status', 'observed', 'expected', 'detail']
 });
 
 const facts = obj(
-  ['state', 'ppid', 'pgid', 'sid', 'tpgid', 'ttyNr', 'tty', 'uid', 'umask', 'cwd', 'parent', 'sessionLeader', 'fds', 'signals', 'locks', 'zombieChildren'],
+  [
+    'state',
+    'ppid',
+    'pgid',
+    'sid',
+    'tpgid',
+    'ttyNr',
+    'tty',
+    'uid',
+    'umask',
+    'cwd',
+    'parent',
+    'sessionLeader',
+    'fds',
+    'signals',
+    'locks',
+    'zombieChildren',
+  ],
   {
     state: str(),
     ppid: int({ minimum: 0 }),
@@ -52,23 +69,66 @@ const facts = obj(
     threads: int(),
     parent: orNull(processRef),
     sessionLeader: orNull(processRef),
-    fds: orNull(arrayOf(obj(['fd', 'target', 'type', 'cloexec'], { fd: int({ minimum: 0 }), target: str(), type: enumOf(FD_TYPES), cloexec: { type: ['boolean', 'null'] } }))),
+    fds: orNull(
+      arrayOf(
+        obj(['fd', 'target', 'type', 'cloexec'], {
+          fd: int({ minimum: 0 }),
+          target: str(),
+          type: enumOf(FD_TYPES),
+          cloexec: { type: ['boolean', 'null'] },
+        }),
+      ),
+    ),
     fdCount: { type: ['integer', 'null'] },
-    signals: orNull(obj(['blocked', 'ignored', 'caught'], { blocked: signalList, ignored: signalList, caught: signalList })),
-    locks: orNull(arrayOf(obj(['kind', 'mode', 'fd', 'path'], {
-      kind: str(), mode: str(), fd: { type: ['integer', 'null'] }, path: { type: ['string', 'null'] },
-      lockPid: int(), dev: str({ pattern: '^[0-9]+:[0-9]+$' }), ino: int(),
-    }, false))),
+    signals: orNull(
+      obj(['blocked', 'ignored', 'caught'], { blocked: signalList, ignored: signalList, caught: signalList }),
+    ),
+    locks: orNull(
+      arrayOf(
+        obj(
+          ['kind', 'mode', 'fd', 'path'],
+          {
+            kind: str(),
+            mode: str(),
+            fd: { type: ['integer', 'null'] },
+            path: { type: ['string', 'null'] },
+            lockPid: int(),
+            dev: str({ pattern: '^[0-9]+:[0-9]+$' }),
+            ino: int(),
+          },
+          false,
+        ),
+      ),
+    ),
     zombieChildren: arrayOf(processRef),
     children: arrayOf(processRef),
-    ancestry: arrayOf(obj(['pid', 'comm', 'sid', 'pgid', 'tty'], { pid: int(), comm: str(), sid: int(), pgid: int(), tty: { type: ['string', 'null'] } }, false)),
+    ancestry: arrayOf(
+      obj(
+        ['pid', 'comm', 'sid', 'pgid', 'tty'],
+        { pid: int(), comm: str(), sid: int(), pgid: int(), tty: { type: ['string', 'null'] } },
+        false,
+      ),
+    ),
     unreadable: { type: 'object', additionalProperties: str() },
     limits: arrayOf(str()),
     exe: { type: ['string', 'null'] },
     session: obj(['sid', 'leader', 'tty', 'foregroundGroup', 'groups', 'moreGroups', 'auditor'], {
-      sid: int(), leader: orNull(processRef), tty: { type: ['string', 'null'] }, foregroundGroup: { type: ['integer', 'null'] },
-      auditor: { type: ['integer', 'null'], description: 'the daemon-check process that made the report, when it is a member of this session (the CLI run from that terminal)' },
-      groups: arrayOf(obj(['pgid', 'members', 'moreMembers'], { pgid: int(), members: arrayOf(processRef), moreMembers: int({ minimum: 0 }) })),
+      sid: int(),
+      leader: orNull(processRef),
+      tty: { type: ['string', 'null'] },
+      foregroundGroup: { type: ['integer', 'null'] },
+      auditor: {
+        type: ['integer', 'null'],
+        description:
+          'the daemon-check process that made the report, when it is a member of this session (the CLI run from that terminal)',
+      },
+      groups: arrayOf(
+        obj(['pgid', 'members', 'moreMembers'], {
+          pgid: int(),
+          members: arrayOf(processRef),
+          moreMembers: int({ minimum: 0 }),
+        }),
+      ),
       moreGroups: int({ minimum: 0 }),
     }),
     titleRewritten: { type: 'boolean' },
@@ -77,10 +137,26 @@ const facts = obj(
 );
 
 const fateEntry = obj(['outcome', 'why'], { outcome: enumOf(OUTCOMES), why: str(), by: str(), unless: str() });
-const fate = obj([...FATE_EVENTS], Object.fromEntries(FATE_EVENTS.map((e) => [e, { $ref: '#/definitions/fateEntry' }])));
+const fate = obj(
+  [...FATE_EVENTS],
+  Object.fromEntries(FATE_EVENTS.map((e) => [e, { $ref: '#/definitions/fateEntry' }])),
+);
 
 const report = obj(
-  ['schemaVersion', 'pid', 'comm', 'cmdline', 'profile', 'profileReason', 'verdict', 'startedAs', 'fate', 'checks', 'facts', 'remediation'],
+  [
+    'schemaVersion',
+    'pid',
+    'comm',
+    'cmdline',
+    'profile',
+    'profileReason',
+    'verdict',
+    'startedAs',
+    'fate',
+    'checks',
+    'facts',
+    'remediation',
+  ],
   {
     schemaVersion: { const: 1 },
     pid: int({ minimum: 1 }),
@@ -112,7 +188,10 @@ export function reportSchema(): Schema {
     definitions: { check, facts, fateEntry, fate, report },
     oneOf: [
       { $ref: '#/definitions/report' },
-      obj(['schemaVersion', 'reports'], { schemaVersion: { const: 1 }, reports: arrayOf({ $ref: '#/definitions/report' }) }),
+      obj(['schemaVersion', 'reports'], {
+        schemaVersion: { const: 1 },
+        reports: arrayOf({ $ref: '#/definitions/report' }),
+      }),
     ],
   };
 }

@@ -7,7 +7,7 @@ import type { FateEntry, FateEvent } from './types.js';
 const EVENT_TEXT: Record<FateEvent, string> = {
   hangup: "a hangup of the login's terminal",
   'shell-exit': "the login shell's `exit`",
-  logout: "the end of the login session (logind)",
+  logout: 'the end of the login session (logind)',
   stop: 'SIGTERM',
   crash: 'a crash',
 };
@@ -17,7 +17,9 @@ export function outcomeClause(event: FateEvent, e: FateEntry): string {
   const what = EVENT_TEXT[event];
   if (event === 'crash') {
     if (e.outcome === 'lives') return `${e.by ?? 'its supervisor'} restarts it after a crash`;
-    return e.outcome === 'dies' ? 'nothing restarts it after a crash' : 'whether anything restarts it after a crash is unknown';
+    return e.outcome === 'dies'
+      ? 'nothing restarts it after a crash'
+      : 'whether anything restarts it after a crash is unknown';
   }
   if (e.outcome === 'unknown') return `what ${what} does to it is unknown`;
   const by = e.by ? ` (${e.by})` : '';

@@ -27,14 +27,28 @@ export function crashFate(snap: Snapshot, parentKind: ProgramKind | null): FateE
   const r = parent && parentKind === 'supervisor' ? restarterOf(parent.comm, parent.cmdline) : null;
   if (r) return entry('lives', `Its parent ${who} supervises it: ${r.how}.`, who, r.unless);
   if (parent && isForwardingInit(parent.comm, parent.cmdline)) {
-    return entry('dies', `Its parent ${who} is a container init: it exits when its child does and never starts it again.`, null, 'a restart policy of its container (docker run --restart) starts the container again');
+    return entry(
+      'dies',
+      `Its parent ${who} is a container init: it exits when its child does and never starts it again.`,
+      null,
+      'a restart policy of its container (docker run --restart) starts the container again',
+    );
   }
   if (isNamespaceInit(snap)) {
-    return entry('dies', 'It is the init of its pid namespace: when it exits, the kernel kills every other process of the namespace, and nothing inside starts it again.', null, 'a restart policy of its container (docker run --restart) starts the container again');
+    return entry(
+      'dies',
+      'It is the init of its pid namespace: when it exits, the kernel kills every other process of the namespace, and nothing inside starts it again.',
+      null,
+      'a restart policy of its container (docker run --restart) starts the container again',
+    );
   }
   const unit = snap.host?.systemdPid1 ? serviceUnit(snap) : null;
   if (unit) {
-    return entry('unknown', `systemd runs it as ${unit}; whether it comes back depends on the unit's Restart= setting, which /proc does not show (systemctl show -p Restart ${unit}).`, 'systemd');
+    return entry(
+      'unknown',
+      `systemd runs it as ${unit}; whether it comes back depends on the unit's Restart= setting, which /proc does not show (systemctl show -p Restart ${unit}).`,
+      'systemd',
+    );
   }
   return entry('dies', 'Nothing supervises it: when it crashes, nobody starts it again.');
 }

@@ -31,7 +31,8 @@ export function waitsForSignal(snap: Snapshot, signo: number): string | null {
   const w = snap.wchan ?? '';
   if (/sigtimedwait|sigwaitinfo/.test(w)) return `it waits for signals in sigtimedwait (wchan ${w})`;
   const nr = snap.syscall ? Number(snap.syscall.split(' ')[0]) : NaN;
-  if (Number.isInteger(nr) && nr === SIGTIMEDWAIT[snap.arch]) return `it waits for signals in rt_sigtimedwait (syscall ${nr})`;
+  if (Number.isInteger(nr) && nr === SIGTIMEDWAIT[snap.arch])
+    return `it waits for signals in rt_sigtimedwait (syscall ${nr})`;
   const fd = (snap.fds ?? []).find((f) => f.signalMask !== null && hasSignal(f.signalMask, signo));
   if (fd) return `it reads signals from a signalfd (fd ${fd.fd})`;
   return null;

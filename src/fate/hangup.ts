@@ -17,11 +17,19 @@ import { deadTerminalIo, hupOutcome, DISOWN } from './wording.js';
 
 function notOnLoginTerminal(v: SessionView): FateEntry | null {
   if (v.tty === null) {
-    return entry('lives', 'Neither it nor its session has a controlling terminal, so a hangup of a login terminal signals nothing in its session.', null, deadTerminalIo(v, 'the hangup'));
+    return entry(
+      'lives',
+      'Neither it nor its session has a controlling terminal, so a hangup of a login terminal signals nothing in its session.',
+      null,
+      deadTerminalIo(v, 'the hangup'),
+    );
   }
   if (v.multiplexer) {
     const m = `${v.multiplexer.comm} (${v.multiplexer.pid})`;
-    return entry('lives', `Its terminal ${v.tty} is a pty of the multiplexer server ${m}, not the login's terminal: a hangup of the login does not touch it, and it runs as long as that server and pane do.`);
+    return entry(
+      'lives',
+      `Its terminal ${v.tty} is a pty of the multiplexer server ${m}, not the login's terminal: a hangup of the login does not touch it, and it runs as long as that server and pane do.`,
+    );
   }
   return null;
 }
@@ -35,11 +43,17 @@ function parentUnseen(snap: Snapshot): boolean {
 function jobHangup(snap: Snapshot, v: SessionView, shell: ShellInfo, leaderName: string, hup: Disposition): FateEntry {
   const name = shellLabel(shell);
   // Only bash's rules were measured; another shell's are not claimed.
-  if (shell.flavor !== 'bash') return entry('unknown', `It is a job of ${name}, an interactive ${shell.comm}: this model knows an interactive bash's rules on a hangup, not ${shell.comm}'s.`);
+  if (shell.flavor !== 'bash')
+    return entry(
+      'unknown',
+      `It is a job of ${name}, an interactive ${shell.comm}: this model knows an interactive bash's rules on a hangup, not ${shell.comm}'s.`,
+    );
   const how =
-    v.jobOfReached === 'leader' ? `The kernel sends SIGHUP to ${leaderName}, the session's leader` :
-      v.jobOfReached === 'foreground' ? `When ${leaderName}, the session's leader, exits after the hangup, the kernel sends SIGHUP to the group holding the terminal's foreground, ${name}'s` :
-        `The kernel sends SIGHUP to ${leaderName}, the session's leader, which sends SIGHUP to its jobs, ${name} among them (itself a job, or the job of a shell that is one)`;
+    v.jobOfReached === 'leader'
+      ? `The kernel sends SIGHUP to ${leaderName}, the session's leader`
+      : v.jobOfReached === 'foreground'
+        ? `When ${leaderName}, the session's leader, exits after the hangup, the kernel sends SIGHUP to the group holding the terminal's foreground, ${name}'s`
+        : `The kernel sends SIGHUP to ${leaderName}, the session's leader, which sends SIGHUP to its jobs, ${name} among them (itself a job, or the job of a shell that is one)`;
   const stop = v.stopped ? ' (and SIGCONT, as it is stopped)' : '';
   const chain = `${how}; ${name} sends SIGHUP${stop} to the jobs in its table, this one among them`;
   // A stopped job with SIGHUP's default action dies either way: out of the table, its orphaned group
@@ -54,26 +68,59 @@ export function hangupFate(snap: Snapshot, v: SessionView): FateEntry {
   const hup = dispositionOf(snap.status, SIGNALS.SIGHUP);
   const leader = v.leader;
   if (v.isLeader) {
-    if (v.leaderShell) return entry('dies', `It leads the session of ${v.tty}: the kernel sends it SIGHUP and SIGCONT, and a shell exits on SIGHUP.`, 'the kernel');
-    return hupOutcome(hup, `The kernel sends SIGHUP and SIGCONT to it, the leader of ${v.tty}'s session`, 'the kernel', null);
+    if (v.leaderShell)
+      return entry(
+        'dies',
+        `It leads the session of ${v.tty}: the kernel sends it SIGHUP and SIGCONT, and a shell exits on SIGHUP.`,
+        'the kernel',
+      );
+    return hupOutcome(
+      hup,
+      `The kernel sends SIGHUP and SIGCONT to it, the leader of ${v.tty}'s session`,
+      'the kernel',
+      null,
+    );
   }
-  if (!leader) return entry('unknown', `Its session's leader (${snap.stat.session}) could not be read, and it is the leader that the kernel signals.`);
+  if (!leader)
+    return entry(
+      'unknown',
+      `Its session's leader (${snap.stat.session}) could not be read, and it is the leader that the kernel signals.`,
+    );
   const leaderName = `${leader.comm} (${leader.pid})`;
   if (v.jobOf && v.jobOfReached) return jobHangup(snap, v, v.jobOf, leaderName, hup);
   if (parentUnseen(snap)) {
-    return entry('unknown', `Its parent ${snap.stat.ppid} could not be read (${snap.unreadable.parent}), so whose job it is cannot be told, and only jobs of an interactive shell get its SIGHUP.`);
+    return entry(
+      'unknown',
+      `Its parent ${snap.stat.ppid} could not be read (${snap.unreadable.parent}), so whose job it is cannot be told, and only jobs of an interactive shell get its SIGHUP.`,
+    );
   }
   if (!v.leaderShell?.interactive || v.leaderShell.flavor !== 'bash') {
-    return entry('unknown', `The kernel sends SIGHUP to ${leaderName} alone, the leader of ${v.tty}'s session; what ${leaderName} passes on to this process is up to it (this model knows an interactive bash's rules).`);
+    return entry(
+      'unknown',
+      `The kernel sends SIGHUP to ${leaderName} alone, the leader of ${v.tty}'s session; what ${leaderName} passes on to this process is up to it (this model knows an interactive bash's rules).`,
+    );
   }
   if (v.foreground) {
     // disassociate_ctty(): when the leader exits after the hangup, the group that held the foreground gets SIGHUP and SIGCONT.
-    return hupOutcome(hup, `It holds the terminal's foreground but is in no job of ${leaderName}: when ${leaderName} exits after the hangup, the kernel sends SIGHUP and SIGCONT to the process group that held the foreground`, 'the kernel', null);
+    return hupOutcome(
+      hup,
+      `It holds the terminal's foreground but is in no job of ${leaderName}: when ${leaderName} exits after the hangup, the kernel sends SIGHUP and SIGCONT to the process group that held the foreground`,
+      'the kernel',
+      null,
+    );
   }
   if (v.stopped && v.orphanedOnLeaderExit) {
-    return hupOutcome(hup, `It is stopped and in no job of ${leaderName}: when ${leaderName} exits, its process group is orphaned with a stopped member, and the kernel sends the group SIGHUP and SIGCONT`, 'the kernel', null);
+    return hupOutcome(
+      hup,
+      `It is stopped and in no job of ${leaderName}: when ${leaderName} exits, its process group is orphaned with a stopped member, and the kernel sends the group SIGHUP and SIGCONT`,
+      'the kernel',
+      null,
+    );
   }
-  const gone = snap.stat.ppid === 1 || snap.parent?.stat.session !== snap.stat.session ? ` (it was started by a subshell or script that has exited; its parent is now ${snap.parent ? `${snap.parent.comm} (${snap.parent.pid})` : snap.stat.ppid})` : '';
+  const gone =
+    snap.stat.ppid === 1 || snap.parent?.stat.session !== snap.stat.session
+      ? ` (it was started by a subshell or script that has exited; its parent is now ${snap.parent ? `${snap.parent.comm} (${snap.parent.pid})` : snap.stat.ppid})`
+      : '';
   const why = `The kernel sends SIGHUP to ${leaderName}, the session's leader, and bash sends SIGHUP only to the jobs in its table; this process's group is not one of them${gone}, so no SIGHUP reaches it.`;
   return entry('lives', why, null, eitherOf(deadTerminalIo(v, 'the hangup')));
 }

@@ -22,7 +22,8 @@ export interface FateResult {
 }
 
 // uid 0 is root by definition, even when no name could be read for it (logind's lists name users).
-const userOf = (u: Snapshot['scopeUser']): string | null => (u ? (u.name ?? (u.uid === 0 ? 'root' : String(u.uid))) : null);
+const userOf = (u: Snapshot['scopeUser']): string | null =>
+  u ? (u.name ?? (u.uid === 0 ? 'root' : String(u.uid))) : null;
 
 export function computeFate(snap: Snapshot, parentKind: ProgramKind | null): FateResult {
   const session = sessionView(snap);
@@ -53,7 +54,12 @@ function paneLogout(snap: Snapshot, session: SessionView): FateEntry | null {
   const server = logoutFate(serverSnap, userOf(snap.multiplexerScopeUser));
   const name = `${m.comm} (${m.pid})`;
   if (server.outcome !== 'dies') {
-    return server.outcome === 'unknown' ? entry('unknown', `Its terminal ${session.tty} is a pty of ${name}, which is in ${scope.scope}; what logind does to that scope is unknown: ${server.why}`) : null;
+    return server.outcome === 'unknown'
+      ? entry(
+          'unknown',
+          `Its terminal ${session.tty} is a pty of ${name}, which is in ${scope.scope}; what logind does to that scope is unknown: ${server.why}`,
+        )
+      : null;
   }
   const h = hangupFate(snap, { ...session, multiplexer: null });
   const chain = `Its terminal ${session.tty} is a pty of ${name}, which is in ${scope.scope}: when logind ends that scope, the server dies and the kernel hangs its ptys up`;

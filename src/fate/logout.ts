@@ -42,19 +42,36 @@ function scopeIn(cgroup: NonNullable<Snapshot['cgroup']>): LoginScopeFact | null
 
 /** The cgroup path systemd tracks the process in, for the sentence. */
 function cgroupText(snap: Snapshot): string {
-  const c = (snap.cgroup ?? []).find((e) => (e.hierarchy === '0' && e.controllers === '') || e.controllers === 'name=systemd');
+  const c = (snap.cgroup ?? []).find(
+    (e) => (e.hierarchy === '0' && e.controllers === '') || e.controllers === 'name=systemd',
+  );
   return c ? c.path : 'none';
 }
 
 export function logoutFate(snap: Snapshot, scopeUser: string | null): FateEntry {
-  if (!snap.cgroup) return entry('unknown', `Its cgroup could not be read (${describeErrno(snap.unreadable.cgroup ?? 'EIO', snap.auditorUid === 0)}), and that is where a login's scope shows.`);
+  if (!snap.cgroup)
+    return entry(
+      'unknown',
+      `Its cgroup could not be read (${describeErrno(snap.unreadable.cgroup ?? 'EIO', snap.auditorUid === 0)}), and that is where a login's scope shows.`,
+    );
   const scope = loginScopeOf(snap);
-  if (!scope) return entry('lives', `It is not in a login session's scope cgroup (its cgroup is ${cgroupText(snap)}): logind's kill at the end of a session cannot reach it.`);
+  if (!scope)
+    return entry(
+      'lives',
+      `It is not in a login session's scope cgroup (its cgroup is ${cgroupText(snap)}): logind's kill at the end of a session cannot reach it.`,
+    );
   const host = snap.host;
   const at = `It is in ${scope.scope} (${scope.path})`;
-  if (!host || host.systemdPid1 === null) return entry('unknown', `${at}, but whether systemd runs this host could not be read (${host?.unreadable.systemd ?? 'no host facts'}).`);
+  if (!host || host.systemdPid1 === null)
+    return entry(
+      'unknown',
+      `${at}, but whether systemd runs this host could not be read (${host?.unreadable.systemd ?? 'no host facts'}).`,
+    );
   if (!host.systemdPid1) {
-    return entry('lives', `${at}, but systemd is not pid 1 here (/run/systemd/system is missing under ${host.root}), so no logind kills the scope when the login ends.`);
+    return entry(
+      'lives',
+      `${at}, but systemd is not pid 1 here (/run/systemd/system is missing under ${host.root}), so no logind kills the scope when the login ends.`,
+    );
   }
   // A file logind could not read, or a line where it gave up, leaves the settings in force unknown.
   const broken = host.logind.problems.find((p) => /cannot be read|stops parsing|cannot be listed/.test(p));
@@ -63,9 +80,22 @@ export function logoutFate(snap: Snapshot, scopeUser: string | null): FateEntry 
   const k = killOnLogout(host.logind, user);
   const kill = `when session ${scope.session} ends, systemd-logind stops ${scope.scope}: SIGTERM, then SIGKILL, to every process in it, whatever its signal dispositions`;
   if (k.applies === true) return entry('dies', `${at}: ${kill} (${k.why}).`, 'systemd-logind', k.unless);
-  if (k.applies === false) return entry('lives', `${at}, but logind leaves it running when the session ends: ${k.why}.`, null, k.unless);
+  if (k.applies === false)
+    return entry('lives', `${at}, but logind leaves it running when the session ends: ${k.why}.`, null, k.unless);
   const shipped = host.logind.shippedDefault;
-  if (shipped === false) return entry('lives', `${at}; KillUserProcesses= is set nowhere, and this logind.conf's commented default line says no (Debian, Ubuntu, Fedora and Arch build with no).`, null, `logind was built with KillUserProcesses=yes (upstream's default): check with \`busctl get-property org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager KillUserProcesses\``);
-  if (shipped === true) return entry('dies', `${at}: ${kill} (KillUserProcesses= is set nowhere, and this logind.conf's commented default line says yes).`, 'systemd-logind', k.unless);
+  if (shipped === false)
+    return entry(
+      'lives',
+      `${at}; KillUserProcesses= is set nowhere, and this logind.conf's commented default line says no (Debian, Ubuntu, Fedora and Arch build with no).`,
+      null,
+      `logind was built with KillUserProcesses=yes (upstream's default): check with \`busctl get-property org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager KillUserProcesses\``,
+    );
+  if (shipped === true)
+    return entry(
+      'dies',
+      `${at}: ${kill} (KillUserProcesses= is set nowhere, and this logind.conf's commented default line says yes).`,
+      'systemd-logind',
+      k.unless,
+    );
   return entry('unknown', `${at}; ${k.why}`);
 }

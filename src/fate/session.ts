@@ -25,7 +25,8 @@ import { shellInfo, type ShellInfo } from './shell.js';
  * double fork); orphaned: the leader is gone and it is in a group of its own
  * (a job whose shell died); unknown: the leader could not be read.
  */
-export type SessionKind = 'own' | 'login-terminal' | 'multiplexer' | 'cron' | 'at' | 'job-step' | 'script' | 'daemon' | 'orphaned' | 'unknown';
+export type SessionKind =
+  'own' | 'login-terminal' | 'multiplexer' | 'cron' | 'at' | 'job-step' | 'script' | 'daemon' | 'orphaned' | 'unknown';
 
 export interface SessionView {
   kind: SessionKind;
@@ -80,7 +81,11 @@ function shellOf(snap: Snapshot, st: ProcStat): ShellInfo | null {
  * subshell exited), another member of the group may still be the shell's
  * direct child: the job lives on in the table while one of its own processes does.
  */
-function jobOwner(snap: Snapshot, chain: ProcStat[], leader: ProcStat | null): { owner: ShellInfo | null; index: number } {
+function jobOwner(
+  snap: Snapshot,
+  chain: ProcStat[],
+  leader: ProcStat | null,
+): { owner: ShellInfo | null; index: number } {
   const g = chain[0]!.pgrp;
   for (let i = 1; i < chain.length; i++) {
     const a = chain[i]!;
@@ -97,7 +102,13 @@ function jobOwner(snap: Snapshot, chain: ProcStat[], leader: ProcStat | null): {
 }
 
 /** How a hangup reaches the job's owner (see SessionView.jobOfReached). */
-function reached(snap: Snapshot, chain: ProcStat[], job: { owner: ShellInfo | null; index: number }, leader: ProcStat | null, depth = 0): SessionView['jobOfReached'] {
+function reached(
+  snap: Snapshot,
+  chain: ProcStat[],
+  job: { owner: ShellInfo | null; index: number },
+  leader: ProcStat | null,
+  depth = 0,
+): SessionView['jobOfReached'] {
   if (!leader || !job.owner) return null;
   if (job.owner.pid === leader.pid) return 'leader';
   if (job.index < 0 || depth > 8) return null;
@@ -140,7 +151,9 @@ function terminalLessKind(snap: Snapshot, multiplexer: { pid: number; comm: stri
   if (leader && lp && isCron(lp.comm, lp.cmdline)) return { kind: 'cron', keeper: ref(lp) };
   if (leader && isCron(leader.comm, leader.cmdline)) return { kind: 'cron', keeper: ref(leader) };
   // atd runs each job under a child of its own, in its own session.
-  const atChild = snap.ancestors.find((a, i) => isAtd(a.comm) && snap.ancestors[i + 1] !== undefined && isAtd(snap.ancestors[i + 1]!.comm));
+  const atChild = snap.ancestors.find(
+    (a, i) => isAtd(a.comm) && snap.ancestors[i + 1] !== undefined && isAtd(snap.ancestors[i + 1]!.comm),
+  );
   if (atChild) return { kind: 'at', keeper: ref(atChild) };
   const between = inBetween(snap);
   if (!leader) {
@@ -156,7 +169,8 @@ function terminalLessKind(snap: Snapshot, multiplexer: { pid: number; comm: stri
 }
 
 function kindOf(snap: Snapshot, multiplexer: { pid: number; comm: string } | null): Kind {
-  if (snap.stat.ttyNr !== 0) return multiplexer ? { kind: 'multiplexer', keeper: multiplexer } : { kind: 'login-terminal', keeper: null };
+  if (snap.stat.ttyNr !== 0)
+    return multiplexer ? { kind: 'multiplexer', keeper: multiplexer } : { kind: 'login-terminal', keeper: null };
   if (snap.stat.session === snap.pid) return { kind: 'own', keeper: null };
   return terminalLessKind(snap, multiplexer);
 }
@@ -169,8 +183,10 @@ export function sessionView(snap: Snapshot): SessionView {
   const leaderStat = leader?.stat ?? null;
   const job = isLeader ? { owner: null, index: -1 } : jobOwner(snap, chain, leaderStat);
   const leaderShell = leader ? shellInfo(leader.pid, leader.comm, leader.cmdline, leader.stat.ttyNr !== 0) : null;
-  const inLeaderGroup = !isLeader && leaderStat !== null && st.pgrp === leaderStat.pgrp && (leaderShell?.interactive ?? false);
-  const parentInSession = snap.parent !== null && snap.parent.stat.session === st.session && snap.parent.stat.pgrp !== st.pgrp;
+  const inLeaderGroup =
+    !isLeader && leaderStat !== null && st.pgrp === leaderStat.pgrp && (leaderShell?.interactive ?? false);
+  const parentInSession =
+    snap.parent !== null && snap.parent.stat.session === st.session && snap.parent.stat.pgrp !== st.pgrp;
   const multiplexer = multiplexerOf(snap);
   // Listed, not spread: a literal that starts with a spread is built one slow
   // property store at a time (~25 µs a process, measured in a scan).
@@ -192,4 +208,3 @@ export function sessionView(snap: Snapshot): SessionView {
     stdioTerminal: (snap.fds ?? []).filter((f) => f.fd <= 2 && f.terminal).map((f) => ({ fd: f.fd, target: f.target })),
   };
 }
-

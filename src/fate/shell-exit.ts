@@ -21,14 +21,32 @@ function huponexit(shell: ShellInfo): string | null {
 }
 
 function outsideTheLogin(v: SessionView, snap: Snapshot): FateEntry | null {
-  if (v.tty === null) return entry('lives', 'Neither it nor its session has a controlling terminal: `exit` in a login shell signals nothing outside that shell\'s terminal session.', null, deadTerminalIo(v, 'the login ends'));
-  if (v.multiplexer) return entry('lives', `Its terminal ${v.tty} belongs to the multiplexer server ${v.multiplexer.comm} (${v.multiplexer.pid}): \`exit\` in the login shell does not reach it.`);
+  if (v.tty === null)
+    return entry(
+      'lives',
+      "Neither it nor its session has a controlling terminal: `exit` in a login shell signals nothing outside that shell's terminal session.",
+      null,
+      deadTerminalIo(v, 'the login ends'),
+    );
+  if (v.multiplexer)
+    return entry(
+      'lives',
+      `Its terminal ${v.tty} belongs to the multiplexer server ${v.multiplexer.comm} (${v.multiplexer.pid}): \`exit\` in the login shell does not reach it.`,
+    );
   if (v.isLeader) {
-    return v.leaderShell ? entry('dies', 'It is the shell that exits.') : entry('lives', `It leads its own session on ${v.tty} and is not a shell: \`exit\` typed in a login shell does not reach it.`);
+    return v.leaderShell
+      ? entry('dies', 'It is the shell that exits.')
+      : entry(
+          'lives',
+          `It leads its own session on ${v.tty} and is not a shell: \`exit\` typed in a login shell does not reach it.`,
+        );
   }
   if (!v.leader) return entry('unknown', `Its session's leader (${snap.stat.session}) could not be read.`);
   if (!v.leaderShell?.interactive || v.leaderShell.flavor !== 'bash') {
-    return entry('unknown', `Its session's leader ${v.leader.comm} (${v.leader.pid}) is not an interactive bash, whose rules this model knows.`);
+    return entry(
+      'unknown',
+      `Its session's leader ${v.leader.comm} (${v.leader.pid}) is not an interactive bash, whose rules this model knows.`,
+    );
   }
   return null;
 }
@@ -38,11 +56,19 @@ function stoppedJob(snap: Snapshot, v: SessionView, bash: ShellInfo): FateEntry 
   const hup = dispositionOf(snap.status, SIGNALS.SIGHUP);
   if (v.jobOf?.pid === bash.pid) {
     const chain = `${shellLabel(bash)} refuses the first \`exit\` while it has stopped jobs ("There are stopped jobs."); at the second it sends SIGTERM and SIGCONT to them, this one among them`;
-    const unless = hup === 'ignored' ? `it was removed from ${shellLabel(bash)}'s job table with \`disown\` (not visible in /proc): then only the kernel's SIGHUP to its orphaned group reaches it, which it ignores` : null;
+    const unless =
+      hup === 'ignored'
+        ? `it was removed from ${shellLabel(bash)}'s job table with \`disown\` (not visible in /proc): then only the kernel's SIGHUP to its orphaned group reaches it, which it ignores`
+        : null;
     return termOutcome(dispositionOf(snap.status, SIGNALS.SIGTERM), chain, shellLabel(bash), unless);
   }
   if (v.orphanedOnLeaderExit) {
-    return hupOutcome(hup, `It is stopped and in no job of ${shellLabel(bash)}: when bash exits, its process group is orphaned with a stopped member, and the kernel sends the group SIGHUP and SIGCONT`, 'the kernel', null);
+    return hupOutcome(
+      hup,
+      `It is stopped and in no job of ${shellLabel(bash)}: when bash exits, its process group is orphaned with a stopped member, and the kernel sends the group SIGHUP and SIGCONT`,
+      'the kernel',
+      null,
+    );
   }
   return null;
 }
@@ -54,10 +80,18 @@ export function shellExitFate(snap: Snapshot, v: SessionView): FateEntry {
   const hup = dispositionOf(snap.status, SIGNALS.SIGHUP);
   const io = deadTerminalIo(v, 'the login ends');
   if (v.inLeaderGroup) {
-    return hupOutcome(hup, `When ${shellLabel(bash)}, the controlling process, exits, the kernel sends SIGHUP to the terminal's foreground process group, which is bash's own and holds this process (job control is off)`, 'the kernel', null);
+    return hupOutcome(
+      hup,
+      `When ${shellLabel(bash)}, the controlling process, exits, the kernel sends SIGHUP to the terminal's foreground process group, which is bash's own and holds this process (job control is off)`,
+      'the kernel',
+      null,
+    );
   }
   if (v.foreground) {
-    return entry('lives', `It holds the terminal's foreground, so ${shellLabel(bash)} reads no \`exit\` until it ends or is stopped: what is typed goes to it.`);
+    return entry(
+      'lives',
+      `It holds the terminal's foreground, so ${shellLabel(bash)} reads no \`exit\` until it ends or is stopped: what is typed goes to it.`,
+    );
   }
   const stopped = stoppedJob(snap, v, bash);
   if (stopped) return stopped;
@@ -65,5 +99,10 @@ export function shellExitFate(snap: Snapshot, v: SessionView): FateEntry {
     const why = `${shellLabel(bash)} sends its jobs no signal when it exits (huponexit is off by default), and the kernel then signals only the terminal's foreground process group, which is bash's own.`;
     return entry('lives', why, null, eitherOf(hup === 'ignored' ? null : huponexit(bash), io));
   }
-  return entry('lives', `It is in no job of ${shellLabel(bash)}, and the kernel signals only the terminal's foreground process group, which is bash's own, when bash exits.`, null, io);
+  return entry(
+    'lives',
+    `It is in no job of ${shellLabel(bash)}, and the kernel signals only the terminal's foreground process group, which is bash's own, when bash exits.`,
+    null,
+    io,
+  );
 }

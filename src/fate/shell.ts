@@ -20,7 +20,15 @@ export interface ShellInfo {
 }
 
 const FLAVORS: Record<string, ShellFlavor> = {
-  bash: 'bash', rbash: 'bash', zsh: 'zsh', ksh: 'ksh', ksh93: 'ksh', mksh: 'ksh', pdksh: 'ksh', dash: 'dash', sh: 'dash',
+  bash: 'bash',
+  rbash: 'bash',
+  zsh: 'zsh',
+  ksh: 'ksh',
+  ksh93: 'ksh',
+  mksh: 'ksh',
+  pdksh: 'ksh',
+  dash: 'dash',
+  sh: 'dash',
 };
 
 /** bash's options that take the next word as their value (bash(1)). */
@@ -57,7 +65,12 @@ function readsScript(argv: readonly string[]): { script: boolean; forced: boolea
 }
 
 /** null when the process is not a shell. `hasTty`: it has a controlling terminal. */
-export function shellInfo(pid: number, comm: string, argv: readonly string[] | null, hasTty: boolean): ShellInfo | null {
+export function shellInfo(
+  pid: number,
+  comm: string,
+  argv: readonly string[] | null,
+  hasTty: boolean,
+): ShellInfo | null {
   const name = argv?.[0] ? basename(argv[0]).replace(/^-/, '') : comm;
   const key = SHELL_NAMES.has(name) ? name : SHELL_NAMES.has(comm) ? comm : null;
   if (key === null) return null;

@@ -22,7 +22,8 @@ export function DISOWN(shell: ShellInfo): string {
  * Measured on a pty: never with the job last in the table, 6 of 15 with three
  * stopped jobs after it, 10 of 10 with twenty.
  */
-const CONTINUED_RACE = 'bash has already seen it continue (after the SIGCONT) when it sends SIGTERM to the jobs it still counts as stopped, a race that is likelier the more jobs follow it in the table: then it lives';
+const CONTINUED_RACE =
+  'bash has already seen it continue (after the SIGCONT) when it sends SIGTERM to the jobs it still counts as stopped, a race that is likelier the more jobs follow it in the table: then it lives';
 
 /** Reading or writing a terminal that is gone: what ended a Python job that printed to it, measured over SSH. */
 export function deadTerminalIo(v: SessionView, event: string): string | null {
@@ -35,21 +36,46 @@ export function deadTerminalIo(v: SessionView, event: string): string | null {
  * What SIGHUP does given the disposition. `term`: the SIGTERM disposition of
  * a stopped job, which bash also sends SIGTERM and SIGCONT as it exits.
  */
-export function hupOutcome(hup: Disposition, chain: string, by: string, unless: string | null, term: Disposition | null = null): FateEntry {
+export function hupOutcome(
+  hup: Disposition,
+  chain: string,
+  by: string,
+  unless: string | null,
+  term: Disposition | null = null,
+): FateEntry {
   switch (hup) {
     case 'default':
       return entry('dies', `${chain}; SIGHUP has its default action, so it dies.`, by, unless);
     case 'ignored':
       if (term === 'default') {
-        return entry('dies', `${chain}; it ignores SIGHUP, but it is stopped, and bash sends SIGTERM and SIGCONT to its stopped jobs as it exits, so it dies.`, by, eitherOf(CONTINUED_RACE, unless));
+        return entry(
+          'dies',
+          `${chain}; it ignores SIGHUP, but it is stopped, and bash sends SIGTERM and SIGCONT to its stopped jobs as it exits, so it dies.`,
+          by,
+          eitherOf(CONTINUED_RACE, unless),
+        );
       }
       return entry('lives', `${chain}; it ignores SIGHUP (as nohup arranges), so it lives on.`, by);
     case 'caught':
-      return entry('lives', `${chain}; it catches SIGHUP, so its own handler decides (many daemons reload on SIGHUP and carry on).`, by, eitherOf('its SIGHUP handler exits'));
+      return entry(
+        'lives',
+        `${chain}; it catches SIGHUP, so its own handler decides (many daemons reload on SIGHUP and carry on).`,
+        by,
+        eitherOf('its SIGHUP handler exits'),
+      );
     case 'blocked':
-      return entry('lives', `${chain}; it blocks SIGHUP, so the signal stays pending.`, by, 'it unblocks SIGHUP, which then has its default action');
+      return entry(
+        'lives',
+        `${chain}; it blocks SIGHUP, so the signal stays pending.`,
+        by,
+        'it unblocks SIGHUP, which then has its default action',
+      );
     default:
-      return entry('unknown', `${chain}; what SIGHUP does to it is unknown: its signal dispositions (status) could not be read.`, by);
+      return entry(
+        'unknown',
+        `${chain}; what SIGHUP does to it is unknown: its signal dispositions (status) could not be read.`,
+        by,
+      );
   }
 }
 
@@ -61,10 +87,19 @@ export function termOutcome(term: Disposition, chain: string, by: string, unless
     case 'ignored':
       return entry('lives', `${chain}; it ignores SIGTERM, so it lives on.`, by);
     case 'caught':
-      return entry('dies', `${chain}; it catches SIGTERM, and a handler normally cleans up and exits.`, by, eitherOf('its SIGTERM handler does not exit', unless));
+      return entry(
+        'dies',
+        `${chain}; it catches SIGTERM, and a handler normally cleans up and exits.`,
+        by,
+        eitherOf('its SIGTERM handler does not exit', unless),
+      );
     case 'blocked':
       return entry('lives', `${chain}; it blocks SIGTERM, so the signal stays pending.`, by, 'it unblocks SIGTERM');
     default:
-      return entry('unknown', `${chain}; what SIGTERM does to it is unknown: its signal dispositions (status) could not be read.`, by);
+      return entry(
+        'unknown',
+        `${chain}; what SIGTERM does to it is unknown: its signal dispositions (status) could not be read.`,
+        by,
+      );
   }
 }

@@ -33,7 +33,14 @@ export function readHostFacts(files: HostFiles): HostFacts {
   if (booted === null && !unreadable.systemd) unreadable.systemd = 'EACCES';
   const linger = readLinger(files);
   if (linger.error) unreadable.linger = linger.error;
-  return { root: files.root || '/', systemdPid1: booted, logind: readLogindConf(files), linger: linger.users, markers: readMarkers(files), unreadable };
+  return {
+    root: files.root || '/',
+    systemdPid1: booted,
+    logind: readLogindConf(files),
+    linger: linger.users,
+    markers: readMarkers(files),
+    unreadable,
+  };
 }
 
 /** Files whose presence says which init system runs the host, or that it is a container. */

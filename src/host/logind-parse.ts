@@ -14,7 +14,10 @@ export interface LogindConfFile {
   /** errno when the file could not be read; `text` is then ignored. */
   error?: string | null;
 }
-export interface SetAt { path: string; line: number }
+export interface SetAt {
+  path: string;
+  line: number;
+}
 export interface LogindConf {
   killUserProcesses: boolean | null;
   /** null: never set, or reset by an empty assignment; then root alone is spared. */
@@ -64,7 +67,10 @@ export function splitWords(v: string): { words: string[]; error: boolean } {
     let w = '';
     while (i < v.length && !WS.includes(v[i]!)) {
       const c = v[i++]!;
-      if (c !== '"' && c !== "'") { w += c; continue; }
+      if (c !== '"' && c !== "'") {
+        w += c;
+        continue;
+      }
       const end = v.indexOf(c, i);
       if (end < 0) return { words, error: true };
       w += v.slice(i, end);
@@ -74,7 +80,12 @@ export function splitWords(v: string): { words: string[]; error: boolean } {
   }
 }
 
-interface State { conf: LogindConf; section: string | null; ignored: boolean; where: SetAt }
+interface State {
+  conf: LogindConf;
+  section: string | null;
+  ignored: boolean;
+  where: SetAt;
+}
 
 function assign(st: State, key: string, value: string): void {
   const { conf, where } = st;
@@ -82,12 +93,19 @@ function assign(st: State, key: string, value: string): void {
   if (key === 'KillUserProcesses') {
     const b = parseSystemdBoolean(value);
     if (b === null) conf.problems.push(`${at}: KillUserProcesses=${value} is not a boolean; logind ignores the line`);
-    else { conf.killUserProcesses = b; conf.setIn.KillUserProcesses = { ...where }; }
+    else {
+      conf.killUserProcesses = b;
+      conf.setIn.KillUserProcesses = { ...where };
+    }
   } else if (key === 'KillExcludeUsers' || key === 'KillOnlyUsers') {
     const k: ListKey = key;
     const field = k === 'KillExcludeUsers' ? 'killExcludeUsers' : 'killOnlyUsers';
     // conf-parser.c config_parse_strv: empty resets to NULL (strv_free), else words are APPENDED.
-    if (value === '') { conf[field] = null; conf.setIn[k] = [{ ...where }]; return; }
+    if (value === '') {
+      conf[field] = null;
+      conf.setIn[k] = [{ ...where }];
+      return;
+    }
     const { words, error } = splitWords(value);
     if (error) conf.problems.push(`${at}: unbalanced quote in ${k}=${value}; words after it are ignored`);
     if (words.length === 0) return;
@@ -111,11 +129,13 @@ function parseLine(st: State, raw: string): string | null {
     if (/[\x01-\x1f"'\\\x7f]/.test(name)) return `${at}: bad characters in section header ${l}`;
     st.section = name === 'Login' ? name : null;
     st.ignored = name !== 'Login';
-    if (st.ignored && !name.startsWith('X-')) st.conf.problems.push(`${at}: unknown section [${name}]; its lines are ignored`);
+    if (st.ignored && !name.startsWith('X-'))
+      st.conf.problems.push(`${at}: unknown section [${name}]; its lines are ignored`);
     return null;
   }
   if (st.section === null) {
-    if (!st.ignored) st.conf.problems.push(`${at}: assignment outside of any section (no [Login] line above it); ignored`);
+    if (!st.ignored)
+      st.conf.problems.push(`${at}: assignment outside of any section (no [Login] line above it); ignored`);
     return null;
   }
   const eq = l.indexOf('=');
@@ -135,10 +155,16 @@ function parseFile(conf: LogindConf, file: LogindConfFile): { msg: string; at: S
     // The comment test comes first, on the raw line, so a comment inside a continuation is dropped.
     if (/^[ \t\n\r]*[#;]/.test(raw)) continue;
     let l = raw;
-    if (!bomSeen && l.startsWith('\uFEFF')) { l = l.slice(1); bomSeen = true; }
+    if (!bomSeen && l.startsWith('\uFEFF')) {
+      l = l.slice(1);
+      bomSeen = true;
+    }
     const p: string = cont === null ? l : cont + l;
     const trailing = /\\*$/.exec(p)![0].length;
-    if (trailing % 2 === 1) { cont = `${p.slice(0, -1)} `; continue; }
+    if (trailing % 2 === 1) {
+      cont = `${p.slice(0, -1)} `;
+      continue;
+    }
     cont = null;
     const msg = parseLine(st, p);
     if (msg) return { msg, at: { ...st.where } };
@@ -153,9 +179,14 @@ function parseFile(conf: LogindConf, file: LogindConfFile): { msg: string; at: S
  */
 export function parseLogindConf(files: LogindConfFile[]): LogindConf {
   const conf: LogindConf = {
-    killUserProcesses: null, killExcludeUsers: null, killOnlyUsers: null,
+    killUserProcesses: null,
+    killExcludeUsers: null,
+    killOnlyUsers: null,
     setIn: { KillUserProcesses: null, KillExcludeUsers: [], KillOnlyUsers: [] },
-    read: [], stoppedAt: null, shippedDefault: null, problems: [],
+    read: [],
+    stoppedAt: null,
+    shippedDefault: null,
+    problems: [],
   };
   for (const file of files) {
     // config_parse(): ENOENT is skipped; any other open/read error is returned, and
@@ -165,7 +196,9 @@ export function parseLogindConf(files: LogindConfFile[]): LogindConf {
     if (file.error === 'EACCES' || file.error === 'EPERM') {
       // logind runs as root and reads it: only this auditor is blind to what it applies.
       conf.stoppedAt = { path: file.path, line: 0 };
-      conf.problems.push(`${file.path}: cannot be read by this user (${file.error}), though logind, as root, reads it: run daemon-check as root to see what it sets`);
+      conf.problems.push(
+        `${file.path}: cannot be read by this user (${file.error}), though logind, as root, reads it: run daemon-check as root to see what it sets`,
+      );
       break;
     }
     if (file.error) {
@@ -180,10 +213,11 @@ export function parseLogindConf(files: LogindConfFile[]): LogindConf {
     }
     if (fatal) {
       conf.stoppedAt = fatal.at;
-      conf.problems.push(`${fatal.msg}; logind stops parsing here: the rest of this file and all later files are not applied`);
+      conf.problems.push(
+        `${fatal.msg}; logind stops parsing here: the rest of this file and all later files are not applied`,
+      );
       break;
     }
   }
   return conf;
 }
-

@@ -16,23 +16,32 @@ export interface ServiceManager {
   evidence: string;
 }
 
-
 /** `init`: pid 1's comm, when it could be read. */
 export function detectManager(host: HostFacts | null, init: string | null): ServiceManager {
   const m = host?.markers ?? {};
   if (host?.systemdPid1) return { kind: 'systemd', evidence: 'systemd runs this host (/run/systemd/system exists)' };
   // Installing runit creates /run/runit and /etc/runit without making it the init: only pid 1 tells.
   if (init === 'runit' || init === 'runit-init') return { kind: 'runit', evidence: `pid 1 is ${init}` };
-  if (init === 's6-svscan' && !m['.dockerenv'] && !m['run/.containerenv']) return { kind: 's6', evidence: 'pid 1 is s6-svscan' };
+  if (init === 's6-svscan' && !m['.dockerenv'] && !m['run/.containerenv'])
+    return { kind: 's6', evidence: 'pid 1 is s6-svscan' };
   if (m['run/openrc/softlevel']) return { kind: 'openrc', evidence: '/run/openrc/softlevel exists' };
   const marker = m['.dockerenv'] ? '/.dockerenv' : m['run/.containerenv'] ? '/run/.containerenv' : null;
   if (init && CONTAINER_INIT_NAMES.has(init)) {
-    return { kind: 'container', evidence: `pid 1 is ${init}, a container's init${marker ? `, and ${marker} exists` : ''}` };
+    return {
+      kind: 'container',
+      evidence: `pid 1 is ${init}, a container's init${marker ? `, and ${marker} exists` : ''}`,
+    };
   }
   // A container whose pid 1 is its own program (or a sandbox's agent) has nothing that starts or restarts
   // other jobs: a job started in it is as on a host with no manager, and `docker run --init` would not change that.
   if (marker) {
-    return { kind: 'none', evidence: `No service manager runs this container (${marker} exists, and pid 1 is ${init ?? 'unreadable'}, its own program, not an init)` };
+    return {
+      kind: 'none',
+      evidence: `No service manager runs this container (${marker} exists, and pid 1 is ${init ?? 'unreadable'}, its own program, not an init)`,
+    };
   }
-  return { kind: 'none', evidence: `No service manager runs this host (pid 1 is ${init ?? 'unreadable'}, and there is no /run/systemd/system or /run/openrc/softlevel)` };
+  return {
+    kind: 'none',
+    evidence: `No service manager runs this host (pid 1 is ${init ?? 'unreadable'}, and there is no /run/systemd/system or /run/openrc/softlevel)`,
+  };
 }

@@ -32,5 +32,8 @@ export function resolveUser(user: string | number, users: ReadonlyMap<number, st
     const uid = uidOf(users, user);
     if (uid !== null) return uid;
   }
-  throw new DaemonCheckError('INVALID_ARGUMENT', `user '${user}' is not a user on this machine: give a name from /etc/passwd or a numeric uid`);
+  throw new DaemonCheckError(
+    'INVALID_ARGUMENT',
+    `user '${user}' is not a user on this machine: give a name from /etc/passwd or a numeric uid`,
+  );
 }

@@ -40,8 +40,15 @@ function parsePidfileContent(content: string): number | null {
 /** Reads a pidfile on this machine's file system. */
 export function readPidfileFacts(file: string): PidfileFacts {
   const facts: PidfileFacts = {
-    path: resolve(file), content: null, pid: null, readError: null,
-    dev: null, ino: null, mode: null, uid: null, isSymlink: false,
+    path: resolve(file),
+    content: null,
+    pid: null,
+    readError: null,
+    dev: null,
+    ino: null,
+    mode: null,
+    uid: null,
+    isSymlink: false,
   };
   try {
     facts.isSymlink = lstatSync(file).isSymbolicLink();
@@ -69,13 +76,29 @@ function unreadable(file: string, errno: string): DaemonCheckError {
   const fields = { errno };
   switch (errno) {
     case 'ENOENT':
-      return new DaemonCheckError('PIDFILE', `pidfile ${file} does not exist: is the daemon running, and is this the path it writes? (--wait SECONDS waits for it)`, fields);
+      return new DaemonCheckError(
+        'PIDFILE',
+        `pidfile ${file} does not exist: is the daemon running, and is this the path it writes? (--wait SECONDS waits for it)`,
+        fields,
+      );
     case 'EISDIR':
-      return new DaemonCheckError('PIDFILE', `pidfile ${file} is a directory: give the path of the file holding the pid`, fields);
+      return new DaemonCheckError(
+        'PIDFILE',
+        `pidfile ${file} is a directory: give the path of the file holding the pid`,
+        fields,
+      );
     case 'EACCES':
-      return new DaemonCheckError('PIDFILE', `pidfile ${file} is not readable (EACCES): run as its owner or root`, fields);
+      return new DaemonCheckError(
+        'PIDFILE',
+        `pidfile ${file} is not readable (EACCES): run as its owner or root`,
+        fields,
+      );
     case NOT_CAPTURED:
-      return new DaemonCheckError('PIDFILE', `pidfile ${file} was not recorded in this capture: capture again with --pidfile ${file}`, fields);
+      return new DaemonCheckError(
+        'PIDFILE',
+        `pidfile ${file} was not recorded in this capture: capture again with --pidfile ${file}`,
+        fields,
+      );
     default:
       return new DaemonCheckError('PIDFILE', `pidfile ${file} cannot be read (${errno})`, fields);
   }
@@ -85,11 +108,22 @@ function unreadable(file: string, errno: string): DaemonCheckError {
 export function pidOfPidfile(file: string, facts: PidfileFacts): number {
   if (facts.readError) throw unreadable(file, facts.readError);
   const t = (facts.content ?? '').trim();
-  if (t === '') throw new DaemonCheckError('PIDFILE', `pidfile ${file} is empty: the daemon has not written its pid (yet); --wait SECONDS waits for it`);
-  if (/^-\d+$/.test(t)) throw new DaemonCheckError('PIDFILE', `pidfile ${file} holds a negative number (${t}): it is corrupt; remove it and restart the daemon`);
+  if (t === '')
+    throw new DaemonCheckError(
+      'PIDFILE',
+      `pidfile ${file} is empty: the daemon has not written its pid (yet); --wait SECONDS waits for it`,
+    );
+  if (/^-\d+$/.test(t))
+    throw new DaemonCheckError(
+      'PIDFILE',
+      `pidfile ${file} holds a negative number (${t}): it is corrupt; remove it and restart the daemon`,
+    );
   if (facts.pid === null) {
     const shown = JSON.stringify(t.length > 40 ? t.slice(0, 40) + '…' : t);
-    throw new DaemonCheckError('PIDFILE', `pidfile ${file} does not hold a pid (it holds ${shown}): it is corrupt or not a pidfile`);
+    throw new DaemonCheckError(
+      'PIDFILE',
+      `pidfile ${file} does not hold a pid (it holds ${shown}): it is corrupt or not a pidfile`,
+    );
   }
   return facts.pid;
 }

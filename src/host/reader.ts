@@ -116,8 +116,15 @@ export class CaptureHost implements HostReader {
     const p = this.meta.pidfile;
     if (isPidfileFacts(p) && (p.path === file || p.path === resolve(file))) return p;
     const absent: PidfileFacts = {
-      path: resolve(file), content: null, pid: null, readError: NOT_CAPTURED,
-      dev: null, ino: null, mode: null, uid: null, isSymlink: false,
+      path: resolve(file),
+      content: null,
+      pid: null,
+      readError: NOT_CAPTURED,
+      dev: null,
+      ino: null,
+      mode: null,
+      uid: null,
+      isSymlink: false,
     };
     return absent;
   }
@@ -138,8 +145,17 @@ function isPidfileFacts(p: unknown): p is PidfileFacts {
   const f = p as Record<string, unknown>;
   const strOrNull = (v: unknown) => v === null || typeof v === 'string';
   const numOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isSafeInteger(v));
-  return typeof f.path === 'string' && strOrNull(f.content) && numOrNull(f.pid) && strOrNull(f.readError) && strOrNull(f.dev) &&
-    numOrNull(f.ino) && numOrNull(f.mode) && numOrNull(f.uid) && typeof f.isSymlink === 'boolean';
+  return (
+    typeof f.path === 'string' &&
+    strOrNull(f.content) &&
+    numOrNull(f.pid) &&
+    strOrNull(f.readError) &&
+    strOrNull(f.dev) &&
+    numOrNull(f.ino) &&
+    numOrNull(f.mode) &&
+    numOrNull(f.uid) &&
+    typeof f.isSymlink === 'boolean'
+  );
 }
 
 export function readCaptureMeta(procRoot: string): CaptureMeta | null {
@@ -158,7 +174,11 @@ export function readCaptureMeta(procRoot: string): CaptureMeta | null {
  * meta.json, a live system from /etc/passwd and the file system. The CLI
  * passes excludeSelf (see LocalHost); library callers do not.
  */
-export function hostFor(source: { kind: 'procfs' | 'fixture'; root: string }, excludeSelf = false, hostRoot = '/'): HostReader {
+export function hostFor(
+  source: { kind: 'procfs' | 'fixture'; root: string },
+  excludeSelf = false,
+  hostRoot = '/',
+): HostReader {
   if (source.kind === 'fixture') {
     const meta = readCaptureMeta(source.root);
     if (meta) return new CaptureHost(meta, source.root);

@@ -81,7 +81,7 @@ function combine(prev: boolean | undefined, next: boolean, precedence: ProgramIn
 export function flagVerdict(info: ProgramInfo, argv: readonly string[], start: number): boolean | undefined {
   const end = optionsEnd(info, argv, start);
   let verdict: boolean | undefined;
-  for (let i = start + 1; i < end; ) {
+  for (let i = start + 1; i < end;) {
     const d = widest(info.detachFlags, argv, i);
     const s = widest(info.stayFlags, argv, i);
     if (d === 0 && s === 0) {
@@ -112,10 +112,15 @@ export function readsConfig(config: ConfigRule, info: ProgramInfo, argv: readonl
 }
 
 /** argv without the options `rules` match (and their values), before the options end. */
-export function removeOptions(info: ProgramInfo, argv: readonly string[], start: number, rules: readonly OptionRule[]): string[] {
+export function removeOptions(
+  info: ProgramInfo,
+  argv: readonly string[],
+  start: number,
+  rules: readonly OptionRule[],
+): string[] {
   const end = optionsEnd(info, argv, start);
   const out = argv.slice(0, start + 1);
-  for (let i = start + 1; i < argv.length; ) {
+  for (let i = start + 1; i < argv.length;) {
     const n = i < end ? widest(rules, argv, i) : 0;
     if (n > 0) {
       i += n;
@@ -128,13 +133,24 @@ export function removeOptions(info: ProgramInfo, argv: readonly string[], start:
 }
 
 /** Replaces one short-option letter by another in the program's option bundles. */
-export function swapLetters(info: ProgramInfo, argv: readonly string[], start: number, [from, to]: readonly [string, string]): string[] {
+export function swapLetters(
+  info: ProgramInfo,
+  argv: readonly string[],
+  start: number,
+  [from, to]: readonly [string, string],
+): string[] {
   const end = optionsEnd(info, argv, start);
   return argv.map((a, i) => (i > start && i < end && BUNDLE.test(a) ? a.replace(from, to) : a));
 }
 
 /** Rewrites the value of `flag` when it is present: strip, then append text. Returns null when it is absent. */
-export function mergeValue(argv: readonly string[], start: number, flag: string, strip: RegExp, text: string): string[] | null {
+export function mergeValue(
+  argv: readonly string[],
+  start: number,
+  flag: string,
+  strip: RegExp,
+  text: string,
+): string[] | null {
   for (let i = start + 1; i < argv.length; i++) {
     const a = argv[i]!;
     const attached = attachedValue(flag, a);

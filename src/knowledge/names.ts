@@ -11,7 +11,15 @@ export const COMM_MAX = 15;
 
 const INTERPRETER = /^(python[\d.]*|pypy[\d.]*|node|nodejs|perl[\d.]*|ruby[\d.]*|bash|sh|dash|php[\d.]*)$/;
 /** Interpreter options whose value is the next argument. */
-const INTERPRETER_VALUE_OPTS = new Set(['-X', '-W', '-r', '--require', '--import', '--loader', '--experimental-loader']);
+const INTERPRETER_VALUE_OPTS = new Set([
+  '-X',
+  '-W',
+  '-r',
+  '--require',
+  '--import',
+  '--loader',
+  '--experimental-loader',
+]);
 
 export function basename(s: string): string {
   const t = s.replace(/ \(deleted\)$/, '').replace(/\/+$/, '');
@@ -55,7 +63,9 @@ function pathOk(info: ProgramInfo, paths: readonly string[]): boolean {
 export function nameMatches(info: ProgramInfo, candidate: string, comm = false): boolean {
   if (info.names.includes(candidate)) return true;
   if (info.patterns?.some((re) => re.test(candidate))) return true;
-  return comm && candidate.length === COMM_MAX && info.names.some((n) => n.length > COMM_MAX && n.startsWith(candidate));
+  return (
+    comm && candidate.length === COMM_MAX && info.names.some((n) => n.length > COMM_MAX && n.startsWith(candidate))
+  );
 }
 
 /** The row for a process, from comm, argv[0], an interpreter's script, or the executable; null when none is known. */

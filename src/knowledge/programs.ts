@@ -6,7 +6,13 @@
  */
 import { DATA_PROGRAMS } from './programs-data.js';
 import { SERVER_PROGRAMS } from './programs-servers.js';
+import { HOLDER_PROGRAMS } from './programs-holders.js';
 import { SYSTEM_PROGRAMS } from './programs-system.js';
 import type { ProgramInfo } from './types.js';
 
-export const PROGRAMS: readonly ProgramInfo[] = Object.freeze([...SERVER_PROGRAMS, ...DATA_PROGRAMS, ...SYSTEM_PROGRAMS]);
+export const PROGRAMS: readonly ProgramInfo[] = Object.freeze([
+  ...SERVER_PROGRAMS,
+  ...DATA_PROGRAMS,
+  ...SYSTEM_PROGRAMS,
+  ...HOLDER_PROGRAMS,
+]);

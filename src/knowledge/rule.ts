@@ -14,7 +14,8 @@ export function val(names: string | readonly string[], when?: RegExp): OptionRul
 export const letters = (l: string): LetterRule => ({ letters: l });
 
 /** A page on manpages.debian.org for Debian 12 (bookworm). */
-export const debian = (pkg: string, page: string): string => `https://manpages.debian.org/bookworm/${pkg}/${page}.en.html`;
+export const debian = (pkg: string, page: string): string =>
+  `https://manpages.debian.org/bookworm/${pkg}/${page}.en.html`;
 
 /** The foreground edit of a program that never forks itself away. */
 export const ALREADY_FOREGROUND: ForegroundEdit = Object.freeze({});

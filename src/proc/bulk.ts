@@ -28,7 +28,8 @@ let errnoNames: Map<number, string> | null = null;
 function errnoName(n: number): string {
   if (!errnoNames) {
     errnoNames = new Map();
-    for (const [name, v] of Object.entries(lazyBuiltin<typeof import('node:os')>('node:os').constants.errno)) if (!errnoNames.has(v)) errnoNames.set(v, name);
+    for (const [name, v] of Object.entries(lazyBuiltin<typeof import('node:os')>('node:os').constants.errno))
+      if (!errnoNames.has(v)) errnoNames.set(v, name);
   }
   return errnoNames.get(n) ?? 'EIO';
 }
@@ -101,7 +102,10 @@ export class BulkProcSource implements ProcSource {
   private readonly order: string[];
   private readonly pids: Map<string, Pid>;
 
-  constructor(private readonly live: ProcSource, records: Buffer) {
+  constructor(
+    private readonly live: ProcSource,
+    records: Buffer,
+  ) {
     this.root = live.root;
     ({ order: this.order, pids: this.pids } = parseBulk(records));
   }
@@ -169,7 +173,10 @@ export function bulkSource(source: ProcSource): ProcSource {
   if (!helper.ok) return source;
   // Loaded here: an audit, which never reads in bulk, does not load child_process.
   const { spawnSync } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
-  const r = spawnSync(helper.path, ['scan-read', source.root || '/'], { maxBuffer: 2 ** 31 - 1, stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = spawnSync(helper.path, ['scan-read', source.root || '/'], {
+    maxBuffer: 2 ** 31 - 1,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   if (r.error || r.status !== 0 || !r.stdout) return source;
   try {
     return new BulkProcSource(source, r.stdout);

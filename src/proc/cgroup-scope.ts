@@ -112,7 +112,13 @@ function classifyPath(path: string): CgroupUnit {
   // user@UID.service first: a user manager's tree survives the login (with lingering), whatever is below it.
   const um = parts.findIndex((s) => USER_MANAGER.test(s));
   if (um >= 0) {
-    return { kind: 'user-manager', unit: parts[um]!, leaf, uid: uidOf(USER_MANAGER.exec(parts[um]!)![1]), session: null };
+    return {
+      kind: 'user-manager',
+      unit: parts[um]!,
+      leaf,
+      uid: uidOf(USER_MANAGER.exec(parts[um]!)![1]),
+      session: null,
+    };
   }
   for (let i = 1; i < parts.length; i++) {
     const s = SESSION.exec(parts[i]!);
@@ -121,9 +127,13 @@ function classifyPath(path: string): CgroupUnit {
     if (s && u) return { kind: 'login-session', unit: parts[i]!, leaf, uid: uidOf(u[1]), session: s[1]! };
   }
   const last = parts[parts.length - 1]!;
-  const kind: CgroupUnitKind = last.endsWith('.service') ? 'service'
-    : last.endsWith('.scope') ? 'scope'
-      : last.endsWith('.slice') ? 'slice' : 'other';
+  const kind: CgroupUnitKind = last.endsWith('.service')
+    ? 'service'
+    : last.endsWith('.scope')
+      ? 'scope'
+      : last.endsWith('.slice')
+        ? 'slice'
+        : 'other';
   const slice = parts.map((p) => USER_SLICE.exec(p)).find((m) => m);
   return { kind, unit: leaf, leaf, uid: uidOf(slice?.[1]), session: null };
 }
@@ -139,7 +149,14 @@ export function cgroupPlacements(text: string): CgroupPlacement[] {
 export function findLoginScope(text: string): LoginScope | null {
   for (const p of cgroupPlacements(text)) {
     if (p.kind === 'login-session') {
-      return { scope: p.unit!, session: p.session!, uid: p.uid, path: p.path, hierarchy: p.hierarchy, deleted: p.deleted };
+      return {
+        scope: p.unit!,
+        session: p.session!,
+        uid: p.uid,
+        path: p.path,
+        hierarchy: p.hierarchy,
+        deleted: p.deleted,
+      };
     }
   }
   return null;

@@ -14,7 +14,11 @@ export function parseCmdline(buf: Buffer): string[] {
 }
 
 /** argv of PID, read up to `cap` bytes; `truncated` when the file filled the cap. */
-export function readCmdline(source: ProcSource, pid: number, cap = CMDLINE_CAP): { argv: string[]; truncated: boolean } {
+export function readCmdline(
+  source: ProcSource,
+  pid: number,
+  cap = CMDLINE_CAP,
+): { argv: string[]; truncated: boolean } {
   const buf = source.readFile(`${pid}/cmdline`, cap);
   return { argv: parseCmdline(buf), truncated: buf.length >= cap };
 }

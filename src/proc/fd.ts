@@ -49,7 +49,12 @@ export interface FdWalk {
 
 const S_IFMT = 0o170000;
 const TYPE_BY_MODE: Record<number, FdType> = {
-  0o020000: 'char', 0o060000: 'block', 0o100000: 'file', 0o040000: 'dir', 0o010000: 'fifo', 0o140000: 'socket',
+  0o020000: 'char',
+  0o060000: 'block',
+  0o100000: 'file',
+  0o040000: 'dir',
+  0o010000: 'fifo',
+  0o140000: 'socket',
 };
 
 function parseDev(majmin: string): { major: number; minor: number } | null {
@@ -64,13 +69,29 @@ function terminalByPath(p: string): boolean {
 
 /** Canonical decimal fd names only: Number() also takes "03", "0x1", " 4" and "" (a bare ".link"), listing an fd twice. */
 function fdNumbers(names: string[]): number[] {
-  return names.filter((n) => /^(0|[1-9]\d*)$/.test(n)).map(Number).filter((n) => Number.isSafeInteger(n)).sort((a, b) => a - b);
+  return names
+    .filter((n) => /^(0|[1-9]\d*)$/.test(n))
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n))
+    .sort((a, b) => a - b);
 }
 
 function blankEntry(fd: number, target: string): FdEntry {
   return {
-    fd, target, type: 'unknown', cloexec: null, flags: null, deleted: false, terminal: false,
-    dev: null, ino: null, mode: null, uid: null, locks: [], objectKey: null, signalMask: null,
+    fd,
+    target,
+    type: 'unknown',
+    cloexec: null,
+    flags: null,
+    deleted: false,
+    terminal: false,
+    dev: null,
+    ino: null,
+    mode: null,
+    uid: null,
+    locks: [],
+    objectKey: null,
+    signalMask: null,
   };
 }
 
@@ -123,7 +144,13 @@ function applyFdinfo(info: FdInfo, entry: FdEntry, mountById: () => Map<number, 
       /* an odd lock line: the /proc/locks match still applies */
     }
   }
-  if (entry.ino === null && info.ino !== null && info.mntId !== null && entry.type !== 'pipe' && entry.type !== 'socket') {
+  if (
+    entry.ino === null &&
+    info.ino !== null &&
+    info.mntId !== null &&
+    entry.type !== 'pipe' &&
+    entry.type !== 'socket'
+  ) {
     const m = mountById()?.get(info.mntId);
     if (m) {
       entry.dev = m.dev;
@@ -159,7 +186,14 @@ function mountIndex(mounts: () => MountEntry[] | null): () => Map<number, MountE
  * mnt_id names; `known`: the process's fd links already read this run (a
  * scan's holder index), used instead of walking fd/ again; `lean`: see plainStdio.
  */
-export function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: () => MountEntry[] | null, lean = false, known?: FdLink[]): FdWalk {
+export function readFds(
+  source: ProcSource,
+  pid: number,
+  drivers: TtyDriver[],
+  mounts: () => MountEntry[] | null,
+  lean = false,
+  known?: FdLink[],
+): FdWalk {
   if (known) return describeKnown(source, pid, drivers, mounts, lean, known);
   let names: string[];
   try {
@@ -186,7 +220,15 @@ export function readFds(source: ProcSource, pid: number, drivers: TtyDriver[], m
   return { fds, count: nums.length, truncated, errno: null };
 }
 
-function describeFd(source: ProcSource, pid: number, fd: number, target: string, drivers: TtyDriver[], mountById: () => Map<number, MountEntry> | null, lean: boolean): FdEntry {
+function describeFd(
+  source: ProcSource,
+  pid: number,
+  fd: number,
+  target: string,
+  drivers: TtyDriver[],
+  mountById: () => Map<number, MountEntry> | null,
+  lean: boolean,
+): FdEntry {
   const rel = `${pid}/fd/${fd}`;
   const entry = blankEntry(fd, target);
   if (lean && plainStdio(fd, target)) {
@@ -204,9 +246,18 @@ function describeFd(source: ProcSource, pid: number, fd: number, target: string,
   return entry;
 }
 
-function describeKnown(source: ProcSource, pid: number, drivers: TtyDriver[], mounts: () => MountEntry[] | null, lean: boolean, known: FdLink[]): FdWalk {
+function describeKnown(
+  source: ProcSource,
+  pid: number,
+  drivers: TtyDriver[],
+  mounts: () => MountEntry[] | null,
+  lean: boolean,
+  known: FdLink[],
+): FdWalk {
   const truncated = known.length > FD_DETAIL_CAP;
   const mountById = mountIndex(mounts);
-  const fds = (truncated ? known.slice(0, FD_DETAIL_CAP) : known).map((l) => describeFd(source, pid, l.fd, l.target, drivers, mountById, lean));
+  const fds = (truncated ? known.slice(0, FD_DETAIL_CAP) : known).map((l) =>
+    describeFd(source, pid, l.fd, l.target, drivers, mountById, lean),
+  );
   return { fds, count: known.length, truncated, errno: null };
 }

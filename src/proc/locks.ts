@@ -23,7 +23,8 @@ export interface LockEntry {
   waiter: boolean;
 }
 
-const LINE = /^(\d+):\s+(->\s+)?(\S+)\s+(\S+)\s+(\S+)\s+(-?\d+)\s+([0-9a-fA-F]+):([0-9a-fA-F]+):(\d+)\s+(\S+)\s+(\S+)\s*$/;
+const LINE =
+  /^(\d+):\s+(->\s+)?(\S+)\s+(\S+)\s+(\S+)\s+(-?\d+)\s+([0-9a-fA-F]+):([0-9a-fA-F]+):(\d+)\s+(\S+)\s+(\S+)\s*$/;
 
 export function parseLockLine(line: string): LockEntry {
   const m = LINE.exec(line);
@@ -43,7 +44,10 @@ export function parseLockLine(line: string): LockEntry {
 }
 
 /** Unparseable lines are skipped (counted), so one odd line cannot hide every lock. */
-export function parseLocks(text: string, maxLines = 200_000): { locks: LockEntry[]; skipped: number; truncated: boolean } {
+export function parseLocks(
+  text: string,
+  maxLines = 200_000,
+): { locks: LockEntry[]; skipped: number; truncated: boolean } {
   const locks: LockEntry[] = [];
   let skipped = 0;
   let count = 0;
@@ -97,7 +101,9 @@ export function readLockTable(source: ProcSource): LockTable {
     return {
       locks: parsed.locks,
       locksErrno: null,
-      locksLimit: limit ? `/proc/locks: only the first ${parsed.locks.length} locks read (fdinfo "lock:" lines still show this process's own)` : null,
+      locksLimit: limit
+        ? `/proc/locks: only the first ${parsed.locks.length} locks read (fdinfo "lock:" lines still show this process's own)`
+        : null,
     };
   } catch (err) {
     return { locks: null, locksErrno: errnoOf(err), locksLimit: null };

@@ -5,7 +5,17 @@
  * that could not be read, and `fd/<n>.stat` for what fstat() said of an fd's
  * target. Paths given to it are relative to the root: "1234/stat", "locks".
  */
-import { type Stats, closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import {
+  type Stats,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DaemonCheckError, ProcReadError, errnoOf } from '../errors.js';
 
@@ -262,10 +272,16 @@ export function openProcSource(root = '/proc'): ProcSource {
   try {
     st = statSync(root);
   } catch {
-    throw new DaemonCheckError('PROC_ROOT', `proc root ${root} does not exist; pass --proc-root a procfs mount or a folder made by 'daemon-check capture'`);
+    throw new DaemonCheckError(
+      'PROC_ROOT',
+      `proc root ${root} does not exist; pass --proc-root a procfs mount or a folder made by 'daemon-check capture'`,
+    );
   }
   if (!st.isDirectory()) {
-    throw new DaemonCheckError('PROC_ROOT', `proc root ${root} is not a directory; pass --proc-root a procfs mount or a capture folder`);
+    throw new DaemonCheckError(
+      'PROC_ROOT',
+      `proc root ${root} is not a directory; pass --proc-root a procfs mount or a capture folder`,
+    );
   }
   const resolved = resolve(root);
   if (existsSync(join(resolved, 'meta.json')) && existsSync(join(resolved, 'proc'))) {
@@ -275,7 +291,10 @@ export function openProcSource(root = '/proc'): ProcSource {
     return new FixtureProcSource(resolved);
   }
   if (!existsSync(join(resolved, 'self')) && !existsSync(join(resolved, 'stat'))) {
-    throw new DaemonCheckError('PROC_ROOT', `proc root ${root} is neither a procfs nor a capture (no self/ and no meta.json); pass --proc-root /proc or a folder made by 'daemon-check capture'`);
+    throw new DaemonCheckError(
+      'PROC_ROOT',
+      `proc root ${root} is neither a procfs nor a capture (no self/ and no meta.json); pass --proc-root /proc or a folder made by 'daemon-check capture'`,
+    );
   }
   return new LiveProcSource(resolved === '/' ? '' : resolved);
 }

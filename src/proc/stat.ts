@@ -33,7 +33,10 @@ export function parseStat(text: string): ProcStat {
   if (!Number.isSafeInteger(pid) || pid < 0) throw new ParseError('stat', 'bad pid');
   const comm = text.slice(open + 1, close);
   // Field 3 (state) onwards, 1-based over the whole line.
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   if (rest.length < 20) throw new ParseError('stat', `only ${rest.length + 2} fields`);
   const num = (i: number, name: string): number => {
     const v = Number(rest[i]);

@@ -42,7 +42,7 @@ const WANTED = new Set(['Name', 'Umask', 'State', 'Uid', 'Gid', 'SigBlk', 'SigIg
 export function parseStatus(text: string): ProcStatus {
   const fields = new Map<string, string>();
   let keyLines = 0;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const colon = text.indexOf(':', start);

@@ -60,7 +60,8 @@ export class ProcessTable {
 
   /** A table that reads on demand; a full one where /proc/PID/task/TID/children cannot be read. */
   static lazy(source: ProcSource): ProcessTable {
-    if (source.kind !== 'procfs' || readStatOf(source, 1) === null || !ProcessTable.childrenReadable(source, 1)) return ProcessTable.read(source);
+    if (source.kind !== 'procfs' || readStatOf(source, 1) === null || !ProcessTable.childrenReadable(source, 1))
+      return ProcessTable.read(source);
     const t = new ProcessTable();
     t.source = source;
     return t;
@@ -182,7 +183,12 @@ export class ProcessTable {
     visit(this.get(sid));
     for (const s of seeds) {
       let top = this.get(s);
-      for (let p = top ? this.get(top.ppid) : undefined; p && p.session === sid && p.pid !== top!.pid; p = this.get(p.ppid)) top = p;
+      for (
+        let p = top ? this.get(top.ppid) : undefined;
+        p && p.session === sid && p.pid !== top!.pid;
+        p = this.get(p.ppid)
+      )
+        top = p;
       visit(top);
     }
     for (const c of this.children(1)) visit(c);

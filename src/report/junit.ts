@@ -27,21 +27,30 @@ function outcome(row: CheckResult, failOn: FailOn): Outcome {
 
 export function renderJunit(reports: Report[], failOn: FailOn = 'fail'): string {
   const suites: string[] = [];
-  let tests = 0, failures = 0, errors = 0, skipped = 0;
+  let tests = 0,
+    failures = 0,
+    errors = 0,
+    skipped = 0;
   for (const r of reports) {
     const name = `daemon-check pid ${r.pid} (${r.comm})`;
     const cases: string[] = [];
-    let f = 0, e = 0, s = 0;
+    let f = 0,
+      e = 0,
+      s = 0;
     for (const row of r.checks) {
       const o = outcome(row, failOn);
       const msg = `${row.status}: ${row.detail} (seen: ${row.observed}; expected: ${row.expected})`;
       const open = `    <testcase classname="${xmlEscape(`daemon-check.${r.comm}.${r.pid}`)}" name="${xmlEscape(row.id)}" time="0">`;
       if (o === 'failure') {
         f++;
-        cases.push(`${open}\n      <failure message="${xmlEscape(row.detail)}" type="${row.severity}">${xmlEscape(msg)}</failure>\n    </testcase>`);
+        cases.push(
+          `${open}\n      <failure message="${xmlEscape(row.detail)}" type="${row.severity}">${xmlEscape(msg)}</failure>\n    </testcase>`,
+        );
       } else if (o === 'error') {
         e++;
-        cases.push(`${open}\n      <error message="${xmlEscape(row.detail)}" type="unknown">${xmlEscape(msg)}</error>\n    </testcase>`);
+        cases.push(
+          `${open}\n      <error message="${xmlEscape(row.detail)}" type="unknown">${xmlEscape(msg)}</error>\n    </testcase>`,
+        );
       } else if (o === 'skipped') {
         s++;
         cases.push(`${open}\n      <skipped message="${xmlEscape(`${row.status}: ${row.detail}`)}"/>\n    </testcase>`);
@@ -49,10 +58,18 @@ export function renderJunit(reports: Report[], failOn: FailOn = 'fail'): string 
         cases.push(`${open}\n      <system-out>${xmlEscape(msg)}</system-out>\n    </testcase>`);
       }
     }
-    tests += r.checks.length; failures += f; errors += e; skipped += s;
+    tests += r.checks.length;
+    failures += f;
+    errors += e;
+    skipped += s;
     const props = [
-      ['verdict', r.verdict], ['profile', r.profile], ['startedAs', r.startedAs.kind], ['pid', String(r.pid)],
-    ].map(([k, v]) => `      <property name="${k}" value="${xmlEscape(v!)}"/>`).join('\n');
+      ['verdict', r.verdict],
+      ['profile', r.profile],
+      ['startedAs', r.startedAs.kind],
+      ['pid', String(r.pid)],
+    ]
+      .map(([k, v]) => `      <property name="${k}" value="${xmlEscape(v!)}"/>`)
+      .join('\n');
     suites.push(
       `  <testsuite name="${xmlEscape(name)}" tests="${r.checks.length}" failures="${f}" errors="${e}" skipped="${s}" time="0" timestamp="${r.auditedAt.replace(/\.\d+Z$/, '')}">\n    <properties>\n${props}\n    </properties>\n${cases.join('\n')}\n  </testsuite>`,
     );

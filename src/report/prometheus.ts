@@ -41,7 +41,11 @@ export interface PrometheusOptions {
  */
 export function fallsShortInScan(row: Pick<ScanRow, 'verdict' | 'fate'>): boolean {
   if (row.verdict === 'not-a-daemon' || row.verdict === 'inconclusive') return true;
-  return row.fate.hangup.outcome === 'dies' || row.fate['shell-exit'].outcome === 'dies' || row.fate.logout.outcome === 'dies';
+  return (
+    row.fate.hangup.outcome === 'dies' ||
+    row.fate['shell-exit'].outcome === 'dies' ||
+    row.fate.logout.outcome === 'dies'
+  );
 }
 
 /**
@@ -78,7 +82,16 @@ function countSamples(rows: readonly ScanRow[]): string[] {
   }
   return [...counts.values()]
     .sort((a, b) => verdictRank(a.verdict) - verdictRank(b.verdict) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0))
-    .map((c) => sample('daemon_check_processes', [['verdict', c.verdict], ['started_as', c.kind]], c.n));
+    .map((c) =>
+      sample(
+        'daemon_check_processes',
+        [
+          ['verdict', c.verdict],
+          ['started_as', c.kind],
+        ],
+        c.n,
+      ),
+    );
 }
 
 /** The user label: the name, else the uid, else empty (Prometheus reads an empty label as absent). */
@@ -88,7 +101,9 @@ function userLabel(r: ScanRow): string {
 
 /** The rows that fall short, worst verdict first, then by pid (a stable choice from scan to scan when capped). */
 export function shortfallRows(rows: readonly ScanRow[], maxSeries: number): { shown: ScanRow[]; truncated: boolean } {
-  const all = rows.filter(fallsShortInScan).sort((a, b) => verdictRank(a.verdict) - verdictRank(b.verdict) || a.pid - b.pid);
+  const all = rows
+    .filter(fallsShortInScan)
+    .sort((a, b) => verdictRank(a.verdict) - verdictRank(b.verdict) || a.pid - b.pid);
   return { shown: all.slice(0, maxSeries), truncated: all.length > maxSeries };
 }
 
@@ -115,18 +130,31 @@ function seconds(ms: number): string {
  */
 export function renderPrometheus(result: ScanResult, timing: ScanTiming, opts: PrometheusOptions = {}): string {
   const maxSeries = opts.maxSeries ?? DEFAULT_MAX_SERIES;
-  if (!Number.isInteger(maxSeries) || maxSeries < 0) throw new RangeError(`maxSeries must be a whole number >= 0, not ${maxSeries}`);
+  if (!Number.isInteger(maxSeries) || maxSeries < 0)
+    throw new RangeError(`maxSeries must be a whole number >= 0, not ${maxSeries}`);
   const { shown, truncated } = shortfallRows(result.processes, maxSeries);
   const lines = [
-    ...family('daemon_check_processes', 'Background processes daemon-check listed, by verdict and by how they were started (startedAs.kind).', countSamples(result.processes)),
+    ...family(
+      'daemon_check_processes',
+      'Background processes daemon-check listed, by verdict and by how they were started (startedAs.kind).',
+      countSamples(result.processes),
+    ),
     ...family(
       'daemon_check_process_info',
       `One series (value 1) per process that falls short: verdict not-a-daemon or inconclusive, or a hangup, its shell's exit or logout ends it. At most ${maxSeries}, the worst verdicts first.`,
       shown.map(infoSample),
     ),
-    ...family('daemon_check_process_info_truncated', '1 when daemon_check_process_info left out processes that fall short (more than the cap), else 0.', [sample('daemon_check_process_info_truncated', [], truncated ? 1 : 0)]),
-    ...family('daemon_check_scan_timestamp_seconds', 'When the scan finished, in seconds since the Unix epoch.', [sample('daemon_check_scan_timestamp_seconds', [], seconds(timing.finishedAtMs))]),
-    ...family('daemon_check_scan_duration_seconds', 'How long the scan took, in seconds.', [sample('daemon_check_scan_duration_seconds', [], seconds(timing.durationMs))]),
+    ...family(
+      'daemon_check_process_info_truncated',
+      '1 when daemon_check_process_info left out processes that fall short (more than the cap), else 0.',
+      [sample('daemon_check_process_info_truncated', [], truncated ? 1 : 0)],
+    ),
+    ...family('daemon_check_scan_timestamp_seconds', 'When the scan finished, in seconds since the Unix epoch.', [
+      sample('daemon_check_scan_timestamp_seconds', [], seconds(timing.finishedAtMs)),
+    ]),
+    ...family('daemon_check_scan_duration_seconds', 'How long the scan took, in seconds.', [
+      sample('daemon_check_scan_duration_seconds', [], seconds(timing.durationMs)),
+    ]),
   ];
   return `${lines.join('\n')}\n`;
 }

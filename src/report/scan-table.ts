@@ -25,8 +25,18 @@ function cut(s: string, n: number, more: string): string {
   return chars.length <= n ? s : chars.slice(0, Math.max(1, n - 1)).join('') + more;
 }
 
-const MARKS: Record<Verdict, string> = { 'not-a-daemon': '✗', inconclusive: '?', 'daemon-with-warnings': '!', daemon: '✓' };
-const ASCII_MARKS: Record<Verdict, string> = { 'not-a-daemon': 'x', inconclusive: '?', 'daemon-with-warnings': '!', daemon: '+' };
+const MARKS: Record<Verdict, string> = {
+  'not-a-daemon': '✗',
+  inconclusive: '?',
+  'daemon-with-warnings': '!',
+  daemon: '✓',
+};
+const ASCII_MARKS: Record<Verdict, string> = {
+  'not-a-daemon': 'x',
+  inconclusive: '?',
+  'daemon-with-warnings': '!',
+  daemon: '+',
+};
 
 interface Columns {
   user: boolean;
@@ -65,19 +75,42 @@ export function drawRows(options: Table.TableConstructorOptions, rows: string[][
     table.push(...rows.slice(i, i + perBlock));
     blocks.push(table.toString().split('\n'));
   }
-  return blocks.map((lines, i) => lines.slice(i === 0 ? 0 : 1, i === blocks.length - 1 ? lines.length : -1).join('\n')).join('\n');
+  return blocks
+    .map((lines, i) => lines.slice(i === 0 ? 0 : 1, i === blocks.length - 1 ? lines.length : -1).join('\n'))
+    .join('\n');
 }
 
 function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns, ascii: boolean): string {
   const MARK = ascii ? ASCII_MARKS : MARKS;
   const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
   const more = ascii ? '~' : '…';
-  const head = ['pid', '', ...(cols.user ? ['user'] : []), 'started as', ...(cols.verdict ? ['verdict'] : []), 'command', ...(cols.problems ? ['problems'] : [])];
-  const widths = [8, 3, ...(cols.user ? [11] : []), 18, ...(cols.verdict ? [23] : []), cols.command, ...(cols.problems ? [cols.problems] : [])];
+  const head = [
+    'pid',
+    '',
+    ...(cols.user ? ['user'] : []),
+    'started as',
+    ...(cols.verdict ? ['verdict'] : []),
+    'command',
+    ...(cols.problems ? ['problems'] : []),
+  ];
+  const widths = [
+    8,
+    3,
+    ...(cols.user ? [11] : []),
+    18,
+    ...(cols.verdict ? [23] : []),
+    cols.command,
+    ...(cols.problems ? [cols.problems] : []),
+  ];
   const rows = r.processes.map((p) => {
     const cmd = p.cmdline && p.cmdline.length ? p.cmdline.join(' ') : `[${p.comm}]`;
     const problems = p.problems.map((x) => `${symbols[x.status]}${ascii ? ':' : ''}${x.id}`).join(' ') || '-';
-    const mark = p.verdict === 'not-a-daemon' ? c.red.bold(MARK[p.verdict]) : p.verdict === 'daemon' ? c.green(MARK[p.verdict]) : c.yellow(MARK[p.verdict]);
+    const mark =
+      p.verdict === 'not-a-daemon'
+        ? c.red.bold(MARK[p.verdict])
+        : p.verdict === 'daemon'
+          ? c.green(MARK[p.verdict])
+          : c.yellow(MARK[p.verdict]);
     return [
       String(p.pid),
       mark,
@@ -85,13 +118,21 @@ function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns
       p.startedAs.kind,
       ...(cols.verdict ? [paintVerdict(c, p.verdict)] : []),
       cutMiddle(cmd, cols.command - 2, more),
-      ...(cols.problems ? [paintStatus(c, p.problems[0]?.status ?? 'pass', cut(problems, cols.problems - 2, more))] : []),
+      ...(cols.problems
+        ? [paintStatus(c, p.problems[0]?.status ?? 'pass', cut(problems, cols.problems - 2, more))]
+        : []),
     ];
   });
-  return drawRows({ head, style: { head: [], border: [], compact: true }, colWidths: widths, chars: tableChars(ascii) }, rows);
+  return drawRows(
+    { head, style: { head: [], border: [], compact: true }, colWidths: widths, chars: tableChars(ascii) },
+    rows,
+  );
 }
 
-export function renderScanTable(result: ScanResult, o: { color?: boolean; width?: number | null; ascii?: boolean; who: string }): string {
+export function renderScanTable(
+  result: ScanResult,
+  o: { color?: boolean; width?: number | null; ascii?: boolean; who: string },
+): string {
   const ascii = o.ascii ?? false;
   const MARK = ascii ? ASCII_MARKS : MARKS;
   const r = safeDeep(result);
@@ -102,15 +143,50 @@ export function renderScanTable(result: ScanResult, o: { color?: boolean; width?
   for (const p of r.processes) counts.set(p.verdict, (counts.get(p.verdict) ?? 0) + 1);
   const s = r.skipped;
   const lines = [
-    ...wrap(`(${[...counts].map(([v, n]) => `${n} ${v}`).join(', ') || 'none'})`, width, c.bold(`${r.processes.length} background processes of ${o.who} `), '  '),
+    ...wrap(
+      `(${[...counts].map(([v, n]) => `${n} ${v}`).join(', ') || 'none'})`,
+      width,
+      c.bold(`${r.processes.length} background processes of ${o.who} `),
+      '  ',
+    ),
     scanTable(r, c, cols, ascii),
   ];
-  if (!cols.verdict) lines.push(c.dim(`${MARK['not-a-daemon']} not a daemon   ${MARK.inconclusive} inconclusive   ${MARK['daemon-with-warnings']} daemon with warnings   ${MARK.daemon} daemon`));
-  const ancestors = s.scannerAncestors ? `, ${s.scannerAncestors} of this scan's own ancestors (its shell and terminal; --all lists them)` : '';
-  lines.push(...wrap(c.dim(`Not listed: ${s.kernelThreads} kernel threads, ${s.foreground} in a login terminal's foreground, ${s.zombies} zombies${s.otherUsers ? `, ${s.otherUsers} of other users (--all lists them)` : ''}${ancestors}${s.vanished ? `, ${s.vanished} exited while read` : ''}.`), width, '', '  '));
-  if (r.hidepid) lines.push(...wrap(c.yellow(`/proc is mounted with ${r.hidepid}: other users' processes are hidden from this user.`), width));
+  if (!cols.verdict)
+    lines.push(
+      c.dim(
+        `${MARK['not-a-daemon']} not a daemon   ${MARK.inconclusive} inconclusive   ${MARK['daemon-with-warnings']} daemon with warnings   ${MARK.daemon} daemon`,
+      ),
+    );
+  const ancestors = s.scannerAncestors
+    ? `, ${s.scannerAncestors} of this scan's own ancestors (its shell and terminal; --all lists them)`
+    : '';
+  lines.push(
+    ...wrap(
+      c.dim(
+        `Not listed: ${s.kernelThreads} kernel threads, ${s.foreground} in a login terminal's foreground, ${s.zombies} zombies${s.otherUsers ? `, ${s.otherUsers} of other users (--all lists them)` : ''}${ancestors}${s.vanished ? `, ${s.vanished} exited while read` : ''}.`,
+      ),
+      width,
+      '',
+      '  ',
+    ),
+  );
+  if (r.hidepid)
+    lines.push(
+      ...wrap(c.yellow(`/proc is mounted with ${r.hidepid}: other users' processes are hidden from this user.`), width),
+    );
   // Counted from the fate model, not the verdict: a daemon in a login's scope dies at logout too.
-  const fragile = r.processes.filter((p) => p.fate.hangup.outcome === 'dies' || p.fate['shell-exit'].outcome === 'dies' || p.fate.logout.outcome === 'dies').length;
-  if (fragile) lines.push(...wrap(`${fragile} of the ${r.processes.length} will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`, width, '', '  '));
+  const fragile = r.processes.filter(
+    (p) =>
+      p.fate.hangup.outcome === 'dies' || p.fate['shell-exit'].outcome === 'dies' || p.fate.logout.outcome === 'dies',
+  ).length;
+  if (fragile)
+    lines.push(
+      ...wrap(
+        `${fragile} of the ${r.processes.length} will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`,
+        width,
+        '',
+        '  ',
+      ),
+    );
   return lines.join('\n') + '\n';
 }

@@ -37,32 +37,65 @@ export const SYMBOLS: Record<Status, string> = {
   skip: '-',
 };
 
-export const ASCII_SYMBOLS: Record<Status, string> = { fail: 'x', unknown: '?', warn: '!', info: 'i', pass: '+', skip: '-' };
+export const ASCII_SYMBOLS: Record<Status, string> = {
+  fail: 'x',
+  unknown: '?',
+  warn: '!',
+  info: 'i',
+  pass: '+',
+  skip: '-',
+};
 
 /** cli-table3 borders: box drawing, or plain ASCII; no line between rows either way. */
 export function tableChars(ascii: boolean): Record<string, string> {
   return ascii
-    ? { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '', mid: '', 'mid-mid': '', right: '|', 'right-mid': '', middle: '|' }
+    ? {
+        top: '-',
+        'top-mid': '+',
+        'top-left': '+',
+        'top-right': '+',
+        bottom: '-',
+        'bottom-mid': '+',
+        'bottom-left': '+',
+        'bottom-right': '+',
+        left: '|',
+        'left-mid': '',
+        mid: '',
+        'mid-mid': '',
+        right: '|',
+        'right-mid': '',
+        middle: '|',
+      }
     : { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 }
 
 export function paintStatus(c: ChalkInstance, s: Status, text: string): string {
   switch (s) {
-    case 'fail': return c.red.bold(text);
-    case 'unknown': return c.magenta(text);
-    case 'warn': return c.yellow(text);
-    case 'info': return c.cyan(text);
-    case 'pass': return c.green(text);
-    default: return c.dim(text);
+    case 'fail':
+      return c.red.bold(text);
+    case 'unknown':
+      return c.magenta(text);
+    case 'warn':
+      return c.yellow(text);
+    case 'info':
+      return c.cyan(text);
+    case 'pass':
+      return c.green(text);
+    default:
+      return c.dim(text);
   }
 }
 
 export function paintVerdict(c: ChalkInstance, v: Verdict): string {
   const label = v.toUpperCase().replace(/-/g, ' ');
   switch (v) {
-    case 'daemon': return c.green.bold(label);
-    case 'daemon-with-warnings': return c.yellow.bold(label);
-    case 'not-a-daemon': return c.red.bold(label);
-    default: return c.magenta.bold(label);
+    case 'daemon':
+      return c.green.bold(label);
+    case 'daemon-with-warnings':
+      return c.yellow.bold(label);
+    case 'not-a-daemon':
+      return c.red.bold(label);
+    default:
+      return c.magenta.bold(label);
   }
 }

@@ -64,16 +64,29 @@ function checkTable(c: ChalkInstance, r: Report, width: number | null, ascii: bo
   });
   const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
   for (const row of [...r.checks].sort((a, b) => statusRank(a.status) - statusRank(b.status))) {
-    table.push([paintStatus(c, row.status, symbols[row.status]), paintStatus(c, row.status, row.id), cut(row.observed, obsW - 2, ascii), c.dim(cut(row.expected, expW - 2, ascii))]);
+    table.push([
+      paintStatus(c, row.status, symbols[row.status]),
+      paintStatus(c, row.status, row.id),
+      cut(row.observed, obsW - 2, ascii),
+      c.dim(cut(row.expected, expW - 2, ascii)),
+    ]);
   }
   return table.toString();
 }
 
 function findingLines(c: ChalkInstance, r: Report, width: number | null, ascii: boolean): string[] {
   const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
-  const findings = [...r.checks].sort((a, b) => statusRank(a.status) - statusRank(b.status)).filter((x) => x.status !== 'pass' && x.status !== 'skip');
+  const findings = [...r.checks]
+    .sort((a, b) => statusRank(a.status) - statusRank(b.status))
+    .filter((x) => x.status !== 'pass' && x.status !== 'skip');
   if (!findings.length) return [];
-  return [c.bold('Findings'), ...findings.flatMap((f) => wrap(`${f.id}: ${f.detail}`, width, `  ${paintStatus(c, f.status, symbols[f.status])} `, '    ')), ''];
+  return [
+    c.bold('Findings'),
+    ...findings.flatMap((f) =>
+      wrap(`${f.id}: ${f.detail}`, width, `  ${paintStatus(c, f.status, symbols[f.status])} `, '    '),
+    ),
+    '',
+  ];
 }
 
 export function renderTable(report: Report, opts: TableOptions = {}): string {
@@ -81,12 +94,29 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   const c = makeChalk(opts.color);
   const width = opts.width ?? null;
   const ascii = opts.ascii ?? false;
-  const out: string[] = [...header(c, r, width, ascii), '', ...renderSessionTree(r, { ascii, width, color: opts.color }), '', checkTable(c, r, width, ascii), ''];
+  const out: string[] = [
+    ...header(c, r, width, ascii),
+    '',
+    ...renderSessionTree(r, { ascii, width, color: opts.color }),
+    '',
+    checkTable(c, r, width, ascii),
+    '',
+  ];
   out.push(...findingLines(c, r, width, ascii));
   if (r.facts.limits.length) out.push(...wrap(r.facts.limits.join('; '), width, c.dim('Limits: '), '  '), '');
-  const denied = Object.entries(r.facts.unreadable).filter(([, e]) => e === 'EACCES' || e === 'EPERM').map(([k]) => k);
+  const denied = Object.entries(r.facts.unreadable)
+    .filter(([, e]) => e === 'EACCES' || e === 'EPERM')
+    .map(([k]) => k);
   if (denied.length && r.auditorUid !== null && r.auditorUid !== 0) {
-    out.push(...wrap(c.magenta(`Not readable as uid ${r.auditorUid}: ${denied.join(', ')}. Running as root (sudo daemon-check ${r.pid}) would add that evidence.`), width), '');
+    out.push(
+      ...wrap(
+        c.magenta(
+          `Not readable as uid ${r.auditorUid}: ${denied.join(', ')}. Running as root (sudo daemon-check ${r.pid}) would add that evidence.`,
+        ),
+        width,
+      ),
+      '',
+    );
   }
   out.push(`${c.bold('Verdict')}    ${paintVerdict(c, r.verdict)}`);
   out.push(...wrap(`${r.startedAs.kind}: ${r.startedAs.detail}`, width, `${c.bold('Started as')} `, '           '));

@@ -3,14 +3,18 @@ import { isShortfall, type FailOn } from '../verdict.js';
 import type { CheckResult, Report } from '../types.js';
 
 function escapeDesc(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/#/g, '\\#').replace(/[\r\n]+/g, ' ');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/#/g, '\\#')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 function line(n: number, row: CheckResult, failOn: FailOn, indent: string): string {
   const notOk = isShortfall(row, failOn);
   let directive = '';
   if (row.status === 'skip') directive = ` # SKIP ${escapeDesc(row.detail)}`;
-  else if (row.status === 'info' || (row.status === 'unknown' && row.severity !== 'critical')) directive = ` # SKIP ${row.status}: ${escapeDesc(row.detail)}`;
+  else if (row.status === 'info' || (row.status === 'unknown' && row.severity !== 'critical'))
+    directive = ` # SKIP ${row.status}: ${escapeDesc(row.detail)}`;
   const head = `${indent}${notOk ? 'not ok' : 'ok'} ${n} - ${escapeDesc(row.id)}${directive}`;
   if (!notOk && row.status !== 'warn') return head;
   const yaml = [
@@ -26,7 +30,10 @@ function line(n: number, row: CheckResult, failOn: FailOn, indent: string): stri
 }
 
 function body(r: Report, failOn: FailOn, indent: string): string[] {
-  const out = [`${indent}# pid ${r.pid} (${escapeDesc(r.comm)}): ${r.verdict}, started as ${r.startedAs.kind}`, `${indent}1..${r.checks.length}`];
+  const out = [
+    `${indent}# pid ${r.pid} (${escapeDesc(r.comm)}): ${r.verdict}, started as ${r.startedAs.kind}`,
+    `${indent}1..${r.checks.length}`,
+  ];
   r.checks.forEach((row, i) => out.push(line(i + 1, row, failOn, indent)));
   return out;
 }

@@ -11,11 +11,42 @@ import { visibleLength, wrap } from './layout.js';
 import { makeChalk } from './style.js';
 
 interface Glyphs {
-  tl: string; tr: string; bl: string; br: string; h: string; v: string; arrow: string; mark: string; dot: string; more: string;
+  tl: string;
+  tr: string;
+  bl: string;
+  br: string;
+  h: string;
+  v: string;
+  arrow: string;
+  mark: string;
+  dot: string;
+  more: string;
 }
 
-const UNICODE: Glyphs = { tl: '┌', tr: '┐', bl: '└', br: '┘', h: '─', v: '│', arrow: '→', mark: '◀', dot: '·', more: '…' };
-const ASCII: Glyphs = { tl: '+', tr: '+', bl: '+', br: '+', h: '-', v: '|', arrow: '->', mark: '<=', dot: '-', more: '...' };
+const UNICODE: Glyphs = {
+  tl: '┌',
+  tr: '┐',
+  bl: '└',
+  br: '┘',
+  h: '─',
+  v: '│',
+  arrow: '→',
+  mark: '◀',
+  dot: '·',
+  more: '…',
+};
+const ASCII: Glyphs = {
+  tl: '+',
+  tr: '+',
+  bl: '+',
+  br: '+',
+  h: '-',
+  v: '|',
+  arrow: '->',
+  mark: '<=',
+  dot: '-',
+  more: '...',
+};
 
 export interface TreeOptions {
   ascii: boolean;
@@ -30,7 +61,13 @@ function cut(s: string, n: number): string {
 }
 
 /** A box of `inner` width around `lines`, titled on its top edge. */
-function box(g: Glyphs, title: string, lines: string[], inner: number, paint: (s: string) => string = (x) => x): string[] {
+function box(
+  g: Glyphs,
+  title: string,
+  lines: string[],
+  inner: number,
+  paint: (s: string) => string = (x) => x,
+): string[] {
   const t = cut(title, inner - 2);
   const top = `${g.tl}${g.h} ${paint(t)} ${g.h.repeat(Math.max(0, inner - visibleLength(t) - 2))}${g.tr}`;
   const body = lines.map((l) => `${g.v} ${l}${' '.repeat(Math.max(0, inner - visibleLength(l)))}${g.v}`);
@@ -78,11 +115,21 @@ export function renderSessionTree(r: Report, o: TreeOptions): string[] {
   for (const grp of s.groups) {
     const lines = grp.members.map((m) => memberLine(r, g, m, inner, c));
     if (grp.moreMembers) lines.push(`${g.more} and ${grp.moreMembers} more`);
-    body.push(...box(g, groupTitle(r, g, grp.pgid), lines, inner, grp.pgid === s.foregroundGroup ? c.green : undefined));
+    body.push(
+      ...box(g, groupTitle(r, g, grp.pgid), lines, inner, grp.pgid === s.foregroundGroup ? c.green : undefined),
+    );
   }
   if (s.moreGroups) body.push(`${g.more} and ${s.moreGroups} more process groups`);
   const out = box(g, title, body, outer);
-  if (s.tty) out.push(...wrap(`${s.tty}: the controlling terminal of session ${s.sid}; its foreground process group is ${s.foregroundGroup ?? 'none'}`, o.width, '  ', '  '));
+  if (s.tty)
+    out.push(
+      ...wrap(
+        `${s.tty}: the controlling terminal of session ${s.sid}; its foreground process group is ${s.foregroundGroup ?? 'none'}`,
+        o.width,
+        '  ',
+        '  ',
+      ),
+    );
   out.push(...wrap(parentChain(r, g).slice('parents: '.length), o.width, 'parents: ', '  '));
   return out;
 }

@@ -30,17 +30,33 @@ export function readTarget(source: ProcSource, pid: number, cache: ScanCache, sc
       const e = errnoOf(err);
       if (e === 'ENOENT' || e === 'ESRCH') throw noSuchProcess(pid, source.root, null);
       if (e === 'EACCES' || e === 'EPERM') {
-        throw new DaemonCheckError('ACCESS_DENIED', `cannot read ${pid}/stat under ${source.root || '/proc'} (${e}); run as root or as the process's owner`, { pid, errno: e, cause: err });
+        throw new DaemonCheckError(
+          'ACCESS_DENIED',
+          `cannot read ${pid}/stat under ${source.root || '/proc'} (${e}); run as root or as the process's owner`,
+          { pid, errno: e, cause: err },
+        );
       }
-      throw new DaemonCheckError('NO_SUCH_PROCESS', `cannot read the stat of pid ${pid} (${e === 'EPARSE' ? 'garbled content' : e}); the process may have exited`, { pid, errno: e, cause: err });
+      throw new DaemonCheckError(
+        'NO_SUCH_PROCESS',
+        `cannot read the stat of pid ${pid} (${e === 'EPARSE' ? 'garbled content' : e}); the process may have exited`,
+        { pid, errno: e, cause: err },
+      );
     }
   }
   if (isKernelThread(stat)) {
-    throw new DaemonCheckError('KERNEL_THREAD', `pid ${pid} (${stat.comm}) is a kernel thread: it has no user-space daemon setup to audit`, { pid, comm: stat.comm });
+    throw new DaemonCheckError(
+      'KERNEL_THREAD',
+      `pid ${pid} (${stat.comm}) is a kernel thread: it has no user-space daemon setup to audit`,
+      { pid, comm: stat.comm },
+    );
   }
   if (stat.state === 'Z') {
     // A zombie has exited: its fds, cwd and environment are gone, there is nothing left to judge.
-    throw new DaemonCheckError('ZOMBIE', `pid ${pid} (${stat.comm}) has exited and is a zombie waiting for its parent (${stat.ppid}) to reap it; nothing is left to audit`, { pid, comm: stat.comm });
+    throw new DaemonCheckError(
+      'ZOMBIE',
+      `pid ${pid} (${stat.comm}) has exited and is a zombie waiting for its parent (${stat.ppid}) to reap it; nothing is left to audit`,
+      { pid, comm: stat.comm },
+    );
   }
   return stat;
 }
@@ -83,7 +99,13 @@ export function quietly(f: () => string): string | null {
  * like tini can show none blocked); the executable, where argv looks like a
  * rewritten title.
  */
-export function readWaitFacts(source: ProcSource, pid: number, full: boolean, status: ProcStatus | null, argv: string[] | null): { wchan: string | null; syscall: string | null; exe: string | null } {
+export function readWaitFacts(
+  source: ProcSource,
+  pid: number,
+  full: boolean,
+  status: ProcStatus | null,
+  argv: string[] | null,
+): { wchan: string | null; syscall: string | null; exe: string | null } {
   if (!full) return { wchan: null, syscall: null, exe: null };
   const nsInit = status !== null && status.nspid.length > 1 && status.nspid[status.nspid.length - 1] === 1;
   const waits = !status || status.sigBlk !== 0n || nsInit;
@@ -96,7 +118,10 @@ export function readWaitFacts(source: ProcSource, pid: number, full: boolean, st
 }
 
 /** The owner of the login scope the cgroup names (logind's lists name users, not uids). */
-export function scopeUserOf(cgroup: CgroupEntry[] | null, host: HostReader | undefined): { uid: number; name: string | null } | null {
+export function scopeUserOf(
+  cgroup: CgroupEntry[] | null,
+  host: HostReader | undefined,
+): { uid: number; name: string | null } | null {
   for (const c of cgroup ?? []) {
     const u = classifyCgroupPath(c.path.replace(/ \(deleted\)$/, ''));
     if (u.kind === 'login-session' && u.uid !== null) return { uid: u.uid, name: host ? host.userName(u.uid) : null };
@@ -105,13 +130,24 @@ export function scopeUserOf(cgroup: CgroupEntry[] | null, host: HostReader | und
 }
 
 /** Its sockets' entries in its network namespace's tables; only read when it has sockets. */
-export function readSockets(source: ProcSource, pid: number, cache: ScanCache, fds: FdEntry[] | null): SocketInfo[] | null {
+export function readSockets(
+  source: ProcSource,
+  pid: number,
+  cache: ScanCache,
+  fds: FdEntry[] | null,
+): SocketInfo[] | null {
   const inodes = (fds ?? []).filter((f) => f.type === 'socket').map((f) => Number(/\[(\d+)\]/.exec(f.target)?.[1]));
   if (inodes.length === 0) return fds ? [] : null;
   const ns = netNamespaceOf(source, pid) ?? `pid:${pid}`;
   let table = cache.sockets.get(ns);
   if (!table) cache.sockets.set(ns, (table = readSocketTable(source, pid)));
-  return inodes.flatMap((i) => table.get(i) ?? []).map((info) => (info.kind === 'unix' && info.name?.startsWith('/') ? { ...info, nameGone: pathGone(source, pid, info.name) } : info));
+  return inodes
+    .flatMap((i) => table.get(i) ?? [])
+    .map((info) =>
+      info.kind === 'unix' && info.name?.startsWith('/')
+        ? { ...info, nameGone: pathGone(source, pid, info.name) }
+        : info,
+    );
 }
 
 export function serverCgroup(source: ProcSource, pid: number): CgroupEntry[] | null {

@@ -17,7 +17,12 @@ const PEER_CAP = 32;
  * Link targets of one process's fds that `wanted` accepts, each with the fds
  * holding it. `record` keeps every link read, when all of them could be.
  */
-function targetsOf(source: ProcSource, pid: number, wanted: (target: string) => boolean, record?: Map<number, FdLink[]>): Map<string, number[]> | null {
+function targetsOf(
+  source: ProcSource,
+  pid: number,
+  wanted: (target: string) => boolean,
+  record?: Map<number, FdLink[]>,
+): Map<string, number[]> | null {
   let names: string[];
   try {
     names = source.readdir(`${pid}/fd`);
@@ -43,7 +48,11 @@ function targetsOf(source: ProcSource, pid: number, wanted: (target: string) => 
     if (list) list.push(Number(n));
     else mine.set(t, [Number(n)]);
   }
-  if (record && links) record.set(pid, links.sort((a, b) => a.fd - b.fd));
+  if (record && links)
+    record.set(
+      pid,
+      links.sort((a, b) => a.fd - b.fd),
+    );
   return mine;
 }
 
@@ -52,7 +61,13 @@ function targetsOf(source: ProcSource, pid: number, wanted: (target: string) => 
  * target that `wanted` accepts. Used for one audit's pipes and sockets, and
  * by scan to index every process's at once.
  */
-export function holdersByTarget(source: ProcSource, table: ProcessTable, skip: (st: ProcStat) => boolean, wanted: (target: string) => boolean, record?: Map<number, FdLink[]>): Map<string, PeerHolder[]> {
+export function holdersByTarget(
+  source: ProcSource,
+  table: ProcessTable,
+  skip: (st: ProcStat) => boolean,
+  wanted: (target: string) => boolean,
+  record?: Map<number, FdLink[]>,
+): Map<string, PeerHolder[]> {
   const index = new Map<string, PeerHolder[]>();
   for (const st of table.all()) {
     // Kernel threads have no fds; a zombie's are closed.
@@ -60,7 +75,13 @@ export function holdersByTarget(source: ProcSource, table: ProcessTable, skip: (
     const mine = targetsOf(source, st.pid, wanted, record);
     if (!mine) continue;
     for (const [key, fds] of mine) {
-      const holder: PeerHolder = { pid: st.pid, comm: st.comm, fds: fds.sort((a, b) => a - b), ttyNr: st.ttyNr, session: st.session };
+      const holder: PeerHolder = {
+        pid: st.pid,
+        comm: st.comm,
+        fds: fds.sort((a, b) => a - b),
+        ttyNr: st.ttyNr,
+        session: st.session,
+      };
       const list = index.get(key);
       if (list) list.push(holder);
       else index.set(key, [holder]);
@@ -72,7 +93,8 @@ export function holdersByTarget(source: ProcSource, table: ProcessTable, skip: (
 /** The objects whose other holders matter: pipes, sockets and FIFOs. */
 export function sharedObjectKeys(fds: readonly FdEntry[] | null): Set<string> {
   const keys = new Set<string>();
-  for (const f of fds ?? []) if (f.objectKey && (f.type === 'pipe' || f.type === 'socket' || f.type === 'fifo')) keys.add(f.objectKey);
+  for (const f of fds ?? [])
+    if (f.objectKey && (f.type === 'pipe' || f.type === 'socket' || f.type === 'fifo')) keys.add(f.objectKey);
   return keys;
 }
 
@@ -87,7 +109,11 @@ const listIndexes = new WeakMap<PeerHolder[], ListIndex>();
 function indexOf(all: PeerHolder[]): ListIndex {
   let ix = listIndexes.get(all);
   if (!ix) {
-    ix = { byPid: new Map(all.map((h) => [h.pid, h])), position: new Map(all.map((h, i) => [h, i])), onTty: all.filter((h) => h.ttyNr !== 0) };
+    ix = {
+      byPid: new Map(all.map((h) => [h.pid, h])),
+      position: new Map(all.map((h, i) => [h, i])),
+      onTty: all.filter((h) => h.ttyNr !== 0),
+    };
     listIndexes.set(all, ix);
   }
   return ix;
@@ -101,7 +127,11 @@ function indexOf(all: PeerHolder[]): ListIndex {
  * not all 2,000 (filtering the whole list made that scan quadratic). `total`
  * counts them all.
  */
-function pick(all: PeerHolder[], skip: readonly number[], ancestors: ReadonlySet<number>): { holders: PeerHolder[]; total: number } {
+function pick(
+  all: PeerHolder[],
+  skip: readonly number[],
+  ancestors: ReadonlySet<number>,
+): { holders: PeerHolder[]; total: number } {
   const ix = indexOf(all);
   const total = all.length - skip.filter((p) => ix.byPid.has(p)).length;
   if (total <= PEER_CAP) return { holders: all.filter((h) => !skip.includes(h.pid)), total };
@@ -124,11 +154,26 @@ function pick(all: PeerHolder[], skip: readonly number[], ancestors: ReadonlySet
  * pass of our own; at most PEER_CAP each, with a note for the report's limits
  * where there were more.
  */
-export function findPeers(source: ProcSource, table: ProcessTable, pid: number, keys: Set<string>, self: number | null, index: (() => Map<string, PeerHolder[]>) | null, ancestors: ReadonlySet<number>): { peers: Record<string, PeerHolder[]>; limits: string[] } {
+export function findPeers(
+  source: ProcSource,
+  table: ProcessTable,
+  pid: number,
+  keys: Set<string>,
+  self: number | null,
+  index: (() => Map<string, PeerHolder[]>) | null,
+  ancestors: ReadonlySet<number>,
+): { peers: Record<string, PeerHolder[]>; limits: string[] } {
   const peers: Record<string, PeerHolder[]> = {};
   const limits: string[] = [];
   if (keys.size === 0) return { peers, limits };
-  const found = index ? index() : holdersByTarget(source, table, (st) => st.pid === pid || st.pid === self, (t) => keys.has(t));
+  const found = index
+    ? index()
+    : holdersByTarget(
+        source,
+        table,
+        (st) => st.pid === pid || st.pid === self,
+        (t) => keys.has(t),
+      );
   const skip = self === null ? [pid] : [pid, self];
   for (const k of keys) {
     const { holders, total } = pick(found.get(k) ?? [], skip, ancestors);

@@ -16,7 +16,10 @@ export function renderOpenrc(spec: ServiceSpec, header: string[]): string {
   } else {
     out.push('# command= unknown: the executable could not be read');
   }
-  if (spec.type === 'forking') out.push(spec.pidfile ? `pidfile=${shellQuote(spec.pidfile)}` : '# pidfile= the path the program writes its pid to');
+  if (spec.type === 'forking')
+    out.push(
+      spec.pidfile ? `pidfile=${shellQuote(spec.pidfile)}` : '# pidfile= the path the program writes its pid to',
+    );
   else out.push('command_background=true', 'pidfile="/run/${RC_SVCNAME}.pid"');
   if (spec.cwd) out.push(`directory=${shellQuote(spec.cwd)}`);
   if (spec.user) out.push(`command_user=${shellQuote(`${spec.user}${spec.group ? `:${spec.group}` : ''}`)}`);

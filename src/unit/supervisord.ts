@@ -15,17 +15,29 @@ function envValue(v: string): string {
 
 export function renderSupervisord(spec: ServiceSpec, header: string[]): string {
   const out = [...header.map((h) => `; ${h}`), ...spec.notes.map((n) => `; NOTE: ${n}`)];
-  out.push(`; Install: save this in /etc/supervisor/conf.d/${spec.name}.conf, then supervisorctl reread && supervisorctl update`);
-  if (spec.type === 'forking') out.push('; supervisord needs the program in the foreground; this one has no foreground mode, so supervisord sees it exit at once.');
+  out.push(
+    `; Install: save this in /etc/supervisor/conf.d/${spec.name}.conf, then supervisorctl reread && supervisorctl update`,
+  );
+  if (spec.type === 'forking')
+    out.push(
+      '; supervisord needs the program in the foreground; this one has no foreground mode, so supervisord sees it exit at once.',
+    );
   out.push(`[program:${spec.name}]`);
-  out.push(spec.argv ? `command=${pct(spec.argv.map(shellQuote).join(' '))}` : '; command= unknown: the executable could not be read');
+  out.push(
+    spec.argv
+      ? `command=${pct(spec.argv.map(shellQuote).join(' '))}`
+      : '; command= unknown: the executable could not be read',
+  );
   if (spec.cwd) out.push(`directory=${pct(spec.cwd)}`);
   if (spec.user) out.push(`user=${spec.user}`);
   if (spec.umask) out.push(`umask=${spec.umask.replace(/^0(?=\d{3})/, '')}`);
   const withValues = spec.env.filter((e) => e.value !== null);
   if (withValues.length) out.push(`environment=${withValues.map((e) => `${e.name}=${envValue(e.value!)}`).join(',')}`);
   const names = spec.env.filter((e) => e.value === null).map((e) => e.name);
-  if (names.length) out.push(`; its environment also had: ${names.join(' ')} (values not written; daemon-check unit --env writes them)`);
+  if (names.length)
+    out.push(
+      `; its environment also had: ${names.join(' ')} (values not written; daemon-check unit --env writes them)`,
+    );
   out.push('autostart=true', 'autorestart=true', 'stopsignal=TERM', 'redirect_stderr=true');
   return out.join('\n') + '\n';
 }

@@ -24,10 +24,20 @@ function envLine(name: string, value: string): string {
 
 export function renderSystemd(spec: ServiceSpec, header: string[]): string {
   const out = [...header.map((h) => `# ${h}`), ...spec.notes.map((n) => `# NOTE: ${n}`)];
-  out.push('[Unit]', `Description=${spec.program?.id ?? spec.name} (service definition made by daemon-check unit)`, 'After=network.target', '');
+  out.push(
+    '[Unit]',
+    `Description=${spec.program?.id ?? spec.name} (service definition made by daemon-check unit)`,
+    'After=network.target',
+    '',
+  );
   out.push('[Service]', `Type=${spec.type}`);
-  if (spec.type === 'forking') out.push(spec.pidfile ? `PIDFile=${spec.pidfile}` : '# PIDFile= the path the program writes its pid to');
-  out.push(spec.argv ? `ExecStart=${spec.argv.map(systemdWord).join(' ')}` : '# ExecStart= unknown: the executable could not be read');
+  if (spec.type === 'forking')
+    out.push(spec.pidfile ? `PIDFile=${spec.pidfile}` : '# PIDFile= the path the program writes its pid to');
+  out.push(
+    spec.argv
+      ? `ExecStart=${spec.argv.map(systemdWord).join(' ')}`
+      : '# ExecStart= unknown: the executable could not be read',
+  );
   // WorkingDirectory= expands specifiers (systemd.unit(5)): a % is doubled.
   if (spec.cwd) out.push(`WorkingDirectory=${spec.cwd.replace(/%/g, '%%')}`);
   if (spec.user) out.push(`User=${spec.user}`);
@@ -36,7 +46,10 @@ export function renderSystemd(spec: ServiceSpec, header: string[]): string {
   const withValues = spec.env.filter((e) => e.value !== null);
   for (const e of withValues) out.push(envLine(e.name, e.value!));
   const names = spec.env.filter((e) => e.value === null).map((e) => e.name);
-  if (names.length) out.push(`# Its environment also had: ${names.join(' ')} (values not written; daemon-check unit --env writes them)`);
+  if (names.length)
+    out.push(
+      `# Its environment also had: ${names.join(' ')} (values not written; daemon-check unit --env writes them)`,
+    );
   out.push('Restart=on-failure', '', '[Install]', 'WantedBy=multi-user.target');
   return out.join('\n') + '\n';
 }

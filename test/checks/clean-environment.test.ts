@@ -13,7 +13,12 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes a plain service environment, counting the variables', () => {
       const row = runCheck(ID, withEnv({ PATH: '/usr/bin', LANG: 'C.UTF-8', HOME: '/' }));
-      expect(row).toMatchObject({ status: 'pass', severity: 'info', observed: '3 variables, none from a session', expected: 'no session variables' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'info',
+        observed: '3 variables, none from a session',
+        expected: 'no session variables',
+      });
       expect(row.detail).toBe('no interactive-session variables');
     });
 
@@ -24,7 +29,17 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('is info for SSH, DISPLAY, SUDO, OLDPWD and TMUX leftovers, naming them', () => {
-      const row = runCheck(ID, withEnv({ PATH: '/usr/bin', SSH_CONNECTION: '1 2 3 4', DISPLAY: ':0', SUDO_USER: 'alice', OLDPWD: '/home/alice', TMUX: '/tmp/tmux-1000/default,1,0' }));
+      const row = runCheck(
+        ID,
+        withEnv({
+          PATH: '/usr/bin',
+          SSH_CONNECTION: '1 2 3 4',
+          DISPLAY: ':0',
+          SUDO_USER: 'alice',
+          OLDPWD: '/home/alice',
+          TMUX: '/tmp/tmux-1000/default,1,0',
+        }),
+      );
       expect(row.status).toBe('info');
       expect(row.severity).toBe('info');
       expect(row.observed).toBe('SSH_CONNECTION DISPLAY SUDO_USER OLDPWD TMUX');
@@ -46,11 +61,11 @@ describe(ID, () => {
   });
 
   describe('unknown', () => {
-    it('is unknown, never pass, when environ could not be read (another user\'s process)', () => {
+    it("is unknown, never pass, when environ could not be read (another user's process)", () => {
       const row = runCheck(ID, makeSnapshot({ environ: null, unreadable: { environ: 'EACCES' }, auditorUid: 1000 }));
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('environ unreadable (EACCES)');
-      expect(row.detail).toContain('environ: permission denied (another user\'s process');
+      expect(row.detail).toContain("environ: permission denied (another user's process");
     });
 
     it('keeps its info severity when unknown', () => {
@@ -65,7 +80,10 @@ describe(ID, () => {
     });
 
     it('knows the multiplexer and desktop leftovers (STY, TMUX_PANE, WAYLAND_DISPLAY, XDG_SESSION_ID, WINDOWID)', () => {
-      const row = runCheck(ID, withEnv({ STY: '1.pts-0', TMUX_PANE: '%1', WAYLAND_DISPLAY: 'wayland-0', XDG_SESSION_ID: '3', WINDOWID: '1' }));
+      const row = runCheck(
+        ID,
+        withEnv({ STY: '1.pts-0', TMUX_PANE: '%1', WAYLAND_DISPLAY: 'wayland-0', XDG_SESSION_ID: '3', WINDOWID: '1' }),
+      );
       expect(row.status).toBe('info');
       expect(row.observed).toBe('STY TMUX_PANE WAYLAND_DISPLAY XDG_SESSION_ID WINDOWID');
     });

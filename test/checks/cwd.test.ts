@@ -7,7 +7,17 @@ import type { MountEntry } from '../../src/proc/mountinfo.js';
 const ID = 'cwd';
 
 function mount(id: number, mountPoint: string, fsType = 'ext4'): MountEntry {
-  return { id, parent: 1, dev: `8:${id}`, root: '/', mountPoint, options: 'rw', fsType, source: `/dev/sda${id}`, superOptions: 'rw' };
+  return {
+    id,
+    parent: 1,
+    dev: `8:${id}`,
+    root: '/',
+    mountPoint,
+    options: 'rw',
+    fsType,
+    source: `/dev/sda${id}`,
+    superOptions: 'rw',
+  };
 }
 
 const MOUNTS = [mount(1, '/'), mount(2, '/home'), mount(3, '/srv', 'xfs'), mount(4, '/srv/data', 'nfs4')];
@@ -16,12 +26,23 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes in /', () => {
       const row = runCheck(ID, makeSnapshot({ cwd: '/', mounts: MOUNTS }));
-      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '/', expected: '/', detail: 'the root directory pins no mount' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'warning',
+        observed: '/',
+        expected: '/',
+        detail: 'the root directory pins no mount',
+      });
     });
 
     it('passes the directory given with --expect-cwd, even on another mount', () => {
       const row = runCheck(ID, makeSnapshot({ cwd: '/srv/app', mounts: MOUNTS }), { expectCwd: '/srv/app' });
-      expect(row).toMatchObject({ status: 'pass', observed: '/srv/app', expected: '/srv/app', detail: 'the expected working directory' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        observed: '/srv/app',
+        expected: '/srv/app',
+        detail: 'the expected working directory',
+      });
     });
   });
 
@@ -31,7 +52,9 @@ describe(ID, () => {
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('/home/alice/src');
       expect(row.expected).toBe('/');
-      expect(row.detail).toBe('working directory /home/alice/src; it is on the mount /home (ext4), which it keeps busy');
+      expect(row.detail).toBe(
+        'working directory /home/alice/src; it is on the mount /home (ext4), which it keeps busy',
+      );
     });
 
     it('names the innermost mount (nested mounts)', () => {

@@ -18,7 +18,12 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes when orphaned to init whose stat is out of sight (ppid 1, no parent read)', () => {
       const row = runCheck(ID, makeSnapshot());
-      expect(row).toMatchObject({ status: 'pass', severity: 'critical', observed: 'init (1)', expected: 'init or a supervisor' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'critical',
+        observed: 'init (1)',
+        expected: 'init or a supervisor',
+      });
       expect(row.detail).toContain('orphaned to init');
     });
 
@@ -68,7 +73,7 @@ describe(ID, () => {
       expect(row.detail).toContain('a worker of another daemon');
     });
 
-    it('passes for a worker whose master\'s own parent is out of sight (another pid namespace)', () => {
+    it("passes for a worker whose master's own parent is out of sight (another pid namespace)", () => {
       const master = makeStat({ pid: 300, comm: 'gunicorn', ppid: 290, session: 280, pgrp: 300 });
       const row = runCheck(ID, childOf(master, ['gunicorn']));
       expect(row.status).toBe('pass');
@@ -78,7 +83,15 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('fails when the parent is an interactive shell, telling what a shell does', () => {
-      const bash = makeStat({ pid: 100, comm: 'bash', ppid: 99, session: 100, pgrp: 100, ttyNr: ptsTtyNr(0), tpgid: 100 });
+      const bash = makeStat({
+        pid: 100,
+        comm: 'bash',
+        ppid: 99,
+        session: 100,
+        pgrp: 100,
+        ttyNr: ptsTtyNr(0),
+        tpgid: 100,
+      });
       const row = runCheck(ID, childOf(bash, ['-bash']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('interactive shell bash (100)');
@@ -104,7 +117,15 @@ describe(ID, () => {
     });
 
     it('fails when the parent is an ordinary program on a terminal, naming the terminal', () => {
-      const py = makeStat({ pid: 800, comm: 'python3', ppid: 100, session: 100, pgrp: 800, ttyNr: ptsTtyNr(2), tpgid: 800 });
+      const py = makeStat({
+        pid: 800,
+        comm: 'python3',
+        ppid: 100,
+        session: 100,
+        pgrp: 800,
+        ttyNr: ptsTtyNr(2),
+        tpgid: 800,
+      });
       const row = runCheck(ID, childOf(py, ['python3', 'launch.py']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('python3 (800) on /dev/pts/2');
@@ -121,8 +142,16 @@ describe(ID, () => {
       expect(row.detail).toContain('in a login or job session (session 10), not detached');
     });
 
-    it('fails for an orphaned master still in a login shell\'s session (`cmd &` whose shell moved on)', () => {
-      const bash = makeStat({ pid: 100, comm: 'bash', ppid: 99, session: 100, pgrp: 100, ttyNr: ptsTtyNr(0), tpgid: 100 });
+    it("fails for an orphaned master still in a login shell's session (`cmd &` whose shell moved on)", () => {
+      const bash = makeStat({
+        pid: 100,
+        comm: 'bash',
+        ppid: 99,
+        session: 100,
+        pgrp: 100,
+        ttyNr: ptsTtyNr(0),
+        tpgid: 100,
+      });
       const master = makeStat({ pid: 300, comm: 'app', ppid: 1, session: 100, pgrp: 300 });
       const snap = childOf(master, ['app']);
       snap.ancestorLeaders = [bash];
@@ -154,21 +183,24 @@ describe(ID, () => {
 
     // Was a bug (always "vanished"): the row says why the evidence is missing.
     it('names the reason when the parent could not be read (EACCES), not "vanished"', () => {
-      const row = runCheck(ID, makeSnapshot({ stat: { ppid: 777 }, unreadable: { parent: 'EACCES' }, auditorUid: 1000 }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({ stat: { ppid: 777 }, unreadable: { parent: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.detail).toContain('permission denied');
     });
   });
 
   describe('edge cases', () => {
-    it('ppid 1 is init even when the parent read shows another comm (a container\'s init)', () => {
+    it("ppid 1 is init even when the parent read shows another comm (a container's init)", () => {
       const init = makeStat({ pid: 1, comm: 'bash', ppid: 0, session: 1, pgrp: 1 });
       const row = runCheck(ID, childOf(init, ['/bin/bash'], [], { session: 4241 }));
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('init bash (1)');
     });
 
-    it('a master with a shell above it is not a daemon\'s master', () => {
+    it("a master with a shell above it is not a daemon's master", () => {
       const bash = makeStat({ pid: 100, comm: 'bash', ppid: 99, session: 100, pgrp: 100 });
       const master = makeStat({ pid: 300, comm: 'app', ppid: 100, session: 100, pgrp: 300 });
       const row = runCheck(ID, childOf(master, ['app'], [bash]));

@@ -12,7 +12,12 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes when SIGTERM is caught', () => {
       const row = runCheck(ID, withStatus({ sigCgt: SIGTERM }));
-      expect(row).toMatchObject({ status: 'pass', severity: 'info', observed: 'SIGTERM caught', expected: 'SIGTERM caught or waited for' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'info',
+        observed: 'SIGTERM caught',
+        expected: 'SIGTERM caught or waited for',
+      });
       expect(row.detail).toBe('a SIGTERM handler is installed');
     });
 
@@ -25,7 +30,9 @@ describe(ID, () => {
     it('is info when SIGTERM keeps its default action (dies without cleanup)', () => {
       const row = runCheck(ID, withStatus({}));
       expect(row).toMatchObject({ status: 'info', severity: 'info', observed: 'default action' });
-      expect(row.detail).toBe('SIGTERM has its default action: it ends at once, without any cleanup (a pidfile or socket stays behind).');
+      expect(row.detail).toBe(
+        'SIGTERM has its default action: it ends at once, without any cleanup (a pidfile or socket stays behind).',
+      );
     });
 
     it('is info when only SIGINT is caught', () => {
@@ -41,7 +48,9 @@ describe(ID, () => {
     it('as the init of a pid namespace with the default action, says SIGTERM leaves it running', () => {
       const row = runCheck(ID, makeSnapshot({ status: makeStatus({ nspid: [4242, 1] }) }));
       expect(row.status).toBe('info');
-      expect(row.detail).toMatch(/init of its pid namespace .* the kernel drops signals with the default action for a namespace's init/);
+      expect(row.detail).toMatch(
+        /init of its pid namespace .* the kernel drops signals with the default action for a namespace's init/,
+      );
     });
   });
 
@@ -64,13 +73,18 @@ describe(ID, () => {
     });
 
     it('passes when SIGTERM is blocked and taken with sigtimedwait (tini)', () => {
-      const row = runCheck(ID, makeSnapshot({ status: makeStatus({ sigBlk: SIGTERM }), wchan: 'do_sigtimedwait.isra.0' }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({ status: makeStatus({ sigBlk: SIGTERM }), wchan: 'do_sigtimedwait.isra.0' }),
+      );
       expect(row).toMatchObject({ status: 'pass', observed: 'SIGTERM waited for' });
       expect(row.detail).toContain('sigtimedwait');
     });
 
     it('never changes its severity (info)', () => {
-      expect(runCheck(ID, withStatus({ sigIgn: SIGTERM }), { pidfile: '/run/x.pid', expectUmask: 0o22 }).severity).toBe('info');
+      expect(runCheck(ID, withStatus({ sigIgn: SIGTERM }), { pidfile: '/run/x.pid', expectUmask: 0o22 }).severity).toBe(
+        'info',
+      );
     });
   });
 });

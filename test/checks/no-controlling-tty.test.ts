@@ -9,7 +9,13 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes for a double-forked daemon (tty_nr 0, tpgid -1)', () => {
       const row = runCheck(ID, makeSnapshot());
-      expect(row).toMatchObject({ status: 'pass', severity: 'critical', observed: 'none', expected: 'none', detail: 'tty_nr 0, tpgid -1' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'critical',
+        observed: 'none',
+        expected: 'none',
+        detail: 'tty_nr 0, tpgid -1',
+      });
     });
 
     it('passes for a supervised service too (not a sysv-only rule)', () => {
@@ -22,7 +28,11 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('fails when it has a controlling terminal, naming the device and tty_nr', () => {
-      const snap = makeSnapshot({ pid: 200, stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(0), tpgid: 100 }, tty: '/dev/pts/0' });
+      const snap = makeSnapshot({
+        pid: 200,
+        stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(0), tpgid: 100 },
+        tty: '/dev/pts/0',
+      });
       const row = runCheck(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('/dev/pts/0');
@@ -33,11 +43,15 @@ describe(ID, () => {
       expect(row.detail).not.toContain('foreground');
     });
 
-    it('says when its process group is the terminal\'s foreground group (tpgid = pgrp)', () => {
-      const snap = makeSnapshot({ pid: 200, stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(3), tpgid: 200 }, tty: '/dev/pts/3' });
+    it("says when its process group is the terminal's foreground group (tpgid = pgrp)", () => {
+      const snap = makeSnapshot({
+        pid: 200,
+        stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(3), tpgid: 200 },
+        tty: '/dev/pts/3',
+      });
       const row = runCheck(ID, snap);
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('its group is the terminal\'s foreground group');
+      expect(row.detail).toContain("its group is the terminal's foreground group");
     });
 
     it('fails on tty_nr even when the terminal has no foreground group (tpgid -1)', () => {
@@ -60,11 +74,21 @@ describe(ID, () => {
     // stat is the one fact every snapshot has (no stat, no audit): this row can never be unknown.
     it('decides from stat alone when status, fds, environ and cwd are unreadable', () => {
       const snap = makeSnapshot({
-        status: null, fds: null, environ: null, cwd: null, fdCount: null,
+        status: null,
+        fds: null,
+        environ: null,
+        cwd: null,
+        fdCount: null,
         unreadable: { status: 'EACCES', fds: 'EACCES', environ: 'EACCES', cwd: 'EACCES' },
       });
       expect(runCheck(ID, snap).status).toBe('pass');
-      const tty = makeSnapshot({ stat: { ttyNr: ptsTtyNr(0), tpgid: 5 }, tty: '/dev/pts/0', status: null, fds: null, unreadable: { status: 'EACCES', fds: 'EACCES' } });
+      const tty = makeSnapshot({
+        stat: { ttyNr: ptsTtyNr(0), tpgid: 5 },
+        tty: '/dev/pts/0',
+        status: null,
+        fds: null,
+        unreadable: { status: 'EACCES', fds: 'EACCES' },
+      });
       expect(runCheck(ID, tty).status).toBe('fail');
     });
   });

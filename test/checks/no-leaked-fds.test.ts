@@ -1,7 +1,17 @@
 /** no-leaked-fds: no fd >= 3 inherited from the launcher; a locked pidfile is fine (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { judgeCheck, runCheck } from '../helpers/check.js';
-import { devNullFd, makeFd, makeFile, makeLock, makePeer, makeRelated, makeSnapshot, makeStat, makeTerminalFd } from '../helpers/snapshot.js';
+import {
+  devNullFd,
+  makeFd,
+  makeFile,
+  makeLock,
+  makePeer,
+  makeRelated,
+  makeSnapshot,
+  makeStat,
+  makeTerminalFd,
+} from '../helpers/snapshot.js';
 import type { FdEntry } from '../../src/proc/fd.js';
 
 const ID = 'no-leaked-fds';
@@ -16,12 +26,20 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes with nothing above fd 2', () => {
       const row = runCheck(ID, makeSnapshot());
-      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: 'none', expected: 'no inherited fds >= 3' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'warning',
+        observed: 'none',
+        expected: 'no inherited fds >= 3',
+      });
       expect(row.detail).toBe('0 fd(s) >= 3, none inherited from a launcher');
     });
 
     it('passes a write-locked pidfile (fdinfo lock line), marking it locked', () => {
-      const row = runCheck(ID, withFds(makeFile(3, '/run/app.pid', { locks: [makeLock({ kind: 'FLOCK', pid: 4000 })] })));
+      const row = runCheck(
+        ID,
+        withFds(makeFile(3, '/run/app.pid', { locks: [makeLock({ kind: 'FLOCK', pid: 4000 })] })),
+      );
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('3:file(locked)');
       expect(row.detail).toBe('1 fd(s) >= 3, none inherited from a launcher');
@@ -36,7 +54,14 @@ describe(ID, () => {
     });
 
     it('passes its own listening socket and a plain log file, listing each with its type', () => {
-      const row = runCheck(ID, withFds(makeFd(3, 'socket:[100]'), makeFile(4, '/var/log/app.log'), makeFd(5, 'anon_inode:[eventpoll]', { type: 'anon' })));
+      const row = runCheck(
+        ID,
+        withFds(
+          makeFd(3, 'socket:[100]'),
+          makeFile(4, '/var/log/app.log'),
+          makeFd(5, 'anon_inode:[eventpoll]', { type: 'anon' }),
+        ),
+      );
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('3:socket 4:file 5:anon');
     });
@@ -48,7 +73,7 @@ describe(ID, () => {
       expect(runCheck(ID, snap).status).toBe('pass');
     });
 
-    it('passes a pipe to a logger in the daemon\'s own session', () => {
+    it("passes a pipe to a logger in the daemon's own session", () => {
       const snap = withFds(makeFd(3, 'pipe:[900]'));
       const logger = makeStat({ pid: 4300, comm: 'logger', ppid: 1, session: 4241, pgrp: 4241 });
       snap.sessionMembers = [snap.stat, logger];
@@ -65,10 +90,10 @@ describe(ID, () => {
       expect(row.detail).toBe('fd 3 is the terminal /dev/pts/1');
     });
 
-    it('warns on bash\'s private fd 255', () => {
+    it("warns on bash's private fd 255", () => {
       const row = runCheck(ID, withFds(makeFile(255, '/home/alice/start.sh')));
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe('fd 255 (/home/alice/start.sh) is bash\'s private descriptor');
+      expect(row.detail).toBe("fd 255 (/home/alice/start.sh) is bash's private descriptor");
     });
 
     it('warns on a deleted file', () => {
@@ -103,10 +128,13 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read, naming the reason', () => {
-      const row = runCheck(ID, makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('fds unreadable (EACCES)');
-      expect(row.detail).toContain('fds: permission denied (another user\'s process');
+      expect(row.detail).toContain("fds: permission denied (another user's process");
     });
 
     it('as root, says even root was denied', () => {
@@ -117,7 +145,7 @@ describe(ID, () => {
   });
 
   describe('edge cases', () => {
-    it('a socket on fd 255 is not bash\'s descriptor', () => {
+    it("a socket on fd 255 is not bash's descriptor", () => {
       expect(runCheck(ID, withFds(makeFd(255, 'socket:[5]'))).status).toBe('pass');
     });
 
@@ -147,7 +175,7 @@ describe(ID, () => {
       expect(runCheck(ID, snap).detail).toBe('fd 3 /run/ctl.fifo is also held by bash (100) fd 9');
     });
 
-    it('a supervisor\'s log pipe is inside under the managed profile, a leak under --profile sysv', () => {
+    it("a supervisor's log pipe is inside under the managed profile, a leak under --profile sysv", () => {
       const runsv = makeStat({ pid: 50, comm: 'runsv', ppid: 49, session: 50, pgrp: 50 });
       const snap = withFds(makeFd(3, 'pipe:[77]'));
       snap.stat.ppid = 50;
@@ -162,7 +190,7 @@ describe(ID, () => {
       expect(sysv.detail).toContain('runsv (50) fd 6');
     });
 
-    it('a session member is not inside when a shell leads the session (not a daemon\'s session)', () => {
+    it("a session member is not inside when a shell leads the session (not a daemon's session)", () => {
       const snap = withFds(makeFd(3, 'pipe:[900]'));
       const bash = makeStat({ pid: 4241, comm: 'bash', ppid: 1, session: 4241, pgrp: 4241 });
       const cat = makeStat({ pid: 4300, comm: 'cat', ppid: 4241, session: 4241, pgrp: 4300 });

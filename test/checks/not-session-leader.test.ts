@@ -14,7 +14,12 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes after the second fork (pid != sid)', () => {
       const row = runCheck(ID, makeSnapshot());
-      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: 'pid 4242, sid 4241', expected: 'pid != sid' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'warning',
+        observed: 'pid 4242, sid 4241',
+        expected: 'pid != sid',
+      });
       expect(row.detail).toContain('cannot acquire a controlling terminal');
     });
   });
@@ -74,7 +79,7 @@ describe(ID, () => {
       expect(row.status).toBe('warn');
     });
 
-    it('is skipped for a container\'s init (last NSpid 1)', () => {
+    it("is skipped for a container's init (last NSpid 1)", () => {
       const snap = leader();
       snap.status!.nspid = [500, 1];
       expect(runCheck(ID, snap).status).toBe('skip');

@@ -15,34 +15,48 @@ describe(ID, () => {
     it('passes in the root cgroup, naming it', () => {
       const row = runCheck(ID, makeSnapshot({ host: hostWith(YES) }));
       expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '/', expected: EXPECTED });
-      expect(row.detail).toBe('it is in no login session\'s scope: ending a login cannot take it down through logind');
+      expect(row.detail).toBe("it is in no login session's scope: ending a login cannot take it down through logind");
     });
 
     it('passes as a system service', () => {
-      const row = runCheck(ID, makeSnapshot({ cgroup: cgroupOf('0::/system.slice/nginx.service'), host: hostWith(YES) }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({ cgroup: cgroupOf('0::/system.slice/nginx.service'), host: hostWith(YES) }),
+      );
       expect(row).toMatchObject({ status: 'pass', observed: '/system.slice/nginx.service' });
     });
 
     it('passes as a user service (systemd-run --user): the fix the check recommends', () => {
-      const row = runCheck(ID, makeSnapshot({ cgroup: cgroupOf('0::/user.slice/user-1000.slice/user@1000.service/app.slice/run-u12.service'), host: hostWith(YES) }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({
+          cgroup: cgroupOf('0::/user.slice/user-1000.slice/user@1000.service/app.slice/run-u12.service'),
+          host: hostWith(YES),
+        }),
+      );
       expect(row.status).toBe('pass');
     });
 
-    it('passes without host facts: out of every scope, logind\'s settings do not matter', () => {
+    it("passes without host facts: out of every scope, logind's settings do not matter", () => {
       expect(runCheck(ID, makeSnapshot({ host: null })).status).toBe('pass');
     });
   });
 
   describe('invalid', () => {
-    it('fails, critical, when KillUserProcesses=yes applies to its user: the detail is the fate\'s story', () => {
+    it("fails, critical, when KillUserProcesses=yes applies to its user: the detail is the fate's story", () => {
       const row = runCheck(ID, scopedDaemon(hostWith(YES)));
       expect(row).toMatchObject({ status: 'fail', severity: 'critical', observed: SCOPE, expected: EXPECTED });
-      expect(row.detail).toContain('systemd-logind stops session-3.scope: SIGTERM, then SIGKILL, to every process in it');
+      expect(row.detail).toContain(
+        'systemd-logind stops session-3.scope: SIGTERM, then SIGKILL, to every process in it',
+      );
       expect(row.detail).toContain('KillUserProcesses=yes (/etc/systemd/logind.conf:2)');
     });
 
     it('fails when the packaged default comment says yes', () => {
-      expect(runCheck(ID, scopedDaemon(hostWith('[Login]\n#KillUserProcesses=yes\n')))).toMatchObject({ status: 'fail', severity: 'critical' });
+      expect(runCheck(ID, scopedDaemon(hostWith('[Login]\n#KillUserProcesses=yes\n')))).toMatchObject({
+        status: 'fail',
+        severity: 'critical',
+      });
     });
 
     it('warns, at its own severity, when logind would leave it running today (KillUserProcesses=no)', () => {
@@ -53,8 +67,14 @@ describe(ID, () => {
     });
 
     it('warns for root, spared by default', () => {
-      const row = runCheck(ID, scopedDaemon(hostWith(YES), '0::/user.slice/user-0.slice/session-1.scope', { uid: 0, name: 'root' }));
-      expect(row).toMatchObject({ status: 'warn', observed: 'session-1.scope (/user.slice/user-0.slice/session-1.scope)' });
+      const row = runCheck(
+        ID,
+        scopedDaemon(hostWith(YES), '0::/user.slice/user-0.slice/session-1.scope', { uid: 0, name: 'root' }),
+      );
+      expect(row).toMatchObject({
+        status: 'warn',
+        observed: 'session-1.scope (/user.slice/user-0.slice/session-1.scope)',
+      });
       expect(row.detail).toContain('root is spared by default');
     });
 
@@ -65,7 +85,9 @@ describe(ID, () => {
     });
 
     it('warns when the user is in KillExcludeUsers=', () => {
-      expect(runCheck(ID, scopedDaemon(hostWith('[Login]\nKillUserProcesses=yes\nKillExcludeUsers=alice\n'))).status).toBe('warn');
+      expect(
+        runCheck(ID, scopedDaemon(hostWith('[Login]\nKillUserProcesses=yes\nKillExcludeUsers=alice\n'))).status,
+      ).toBe('warn');
     });
   });
 
@@ -90,7 +112,10 @@ describe(ID, () => {
     });
 
     it('warns with unknown when logind.conf cannot be read', () => {
-      const row = runCheck(ID, scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EACCES' }])));
+      const row = runCheck(
+        ID,
+        scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EACCES' }])),
+      );
       expect(row.status).toBe('warn');
       expect(row.detail).toContain('cannot be read by this user (EACCES)');
     });
@@ -98,7 +123,10 @@ describe(ID, () => {
 
   describe('edge cases', () => {
     it('finds the scope on the v1 name=systemd line', () => {
-      const row = runCheck(ID, scopedDaemon(hostWith(YES), '5:memory:/user.slice\n1:name=systemd:/user.slice/user-1000.slice/session-3.scope'));
+      const row = runCheck(
+        ID,
+        scopedDaemon(hostWith(YES), '5:memory:/user.slice\n1:name=systemd:/user.slice/user-1000.slice/session-3.scope'),
+      );
       expect(row).toMatchObject({ status: 'fail', observed: SCOPE });
     });
 
@@ -108,12 +136,18 @@ describe(ID, () => {
     });
 
     it('says "no systemd cgroup" when no line is systemd\'s', () => {
-      const row = runCheck(ID, makeSnapshot({ cgroup: cgroupOf('4:memory:/user.slice/user-1000.slice/session-3.scope'), host: hostWith(YES) }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({ cgroup: cgroupOf('4:memory:/user.slice/user-1000.slice/session-3.scope'), host: hostWith(YES) }),
+      );
       expect(row).toMatchObject({ status: 'pass', observed: 'no systemd cgroup' });
     });
 
     it('a session-N.scope outside user-UID.slice is no login scope (logind creates them only there)', () => {
-      const row = runCheck(ID, makeSnapshot({ cgroup: cgroupOf('0::/machine.slice/session-3.scope'), host: hostWith(YES) }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({ cgroup: cgroupOf('0::/machine.slice/session-3.scope'), host: hostWith(YES) }),
+      );
       expect(row.status).toBe('pass');
     });
   });

@@ -17,7 +17,12 @@ describe(ID, () => {
     it('passes when it leads its own session with no terminal (setsid)', () => {
       const snap = makeSnapshot({ pid: 500, stat: { session: 500, pgrp: 500 } });
       const row = runCheck(ID, snap);
-      expect(row).toMatchObject({ status: 'pass', severity: 'critical', observed: 'leads session 500', expected: "own session, or a daemon's" });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'critical',
+        observed: 'leads session 500',
+        expected: "own session, or a daemon's",
+      });
       expect(row.detail).toContain('leader of its own session');
     });
 
@@ -25,10 +30,12 @@ describe(ID, () => {
       const row = runCheck(ID, makeSnapshot());
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('session 4241, leader gone');
-      expect(row.detail).toBe("the session's leader has exited and the session has no terminal: no hangup can reach it");
+      expect(row.detail).toBe(
+        "the session's leader has exited and the session has no terminal: no hangup can reach it",
+      );
     });
 
-    it('passes for an nginx worker in its detached master\'s session, naming the master', () => {
+    it("passes for an nginx worker in its detached master's session, naming the master", () => {
       const master = makeStat({ pid: 300, comm: 'nginx', ppid: 1, session: 300, pgrp: 300 });
       const snap = inSessionOf(master, ['nginx: master process /usr/sbin/nginx'], 301);
       snap.parent = snap.sessionLeader;
@@ -42,8 +49,20 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('fails when its session has a terminal, naming the leader and the device', () => {
-      const bash = makeStat({ pid: 100, comm: 'bash', ppid: 99, session: 100, pgrp: 100, ttyNr: ptsTtyNr(0), tpgid: 100 });
-      const snap = makeSnapshot({ pid: 200, stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(0), tpgid: 100 }, tty: '/dev/pts/0' });
+      const bash = makeStat({
+        pid: 100,
+        comm: 'bash',
+        ppid: 99,
+        session: 100,
+        pgrp: 100,
+        ttyNr: ptsTtyNr(0),
+        tpgid: 100,
+      });
+      const snap = makeSnapshot({
+        pid: 200,
+        stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(0), tpgid: 100 },
+        tty: '/dev/pts/0',
+      });
       snap.sessionLeader = makeRelated(bash, ['-bash']);
       const row = runCheck(ID, snap);
       expect(row.status).toBe('fail');
@@ -53,7 +72,11 @@ describe(ID, () => {
     });
 
     it('fails on its own terminal even when it leads the session (pid = sid)', () => {
-      const snap = makeSnapshot({ pid: 500, stat: { session: 500, pgrp: 500, ttyNr: ptsTtyNr(4), tpgid: 500 }, tty: '/dev/pts/4' });
+      const snap = makeSnapshot({
+        pid: 500,
+        stat: { session: 500, pgrp: 500, ttyNr: ptsTtyNr(4), tpgid: 500 },
+        tty: '/dev/pts/4',
+      });
       snap.sessionLeader = makeRelated(snap.stat, ['/usr/sbin/daemon']);
       const row = runCheck(ID, snap);
       expect(row.status).toBe('fail');
@@ -61,7 +84,11 @@ describe(ID, () => {
     });
 
     it('fails on a terminal session whose leader is gone, without naming a leader', () => {
-      const snap = makeSnapshot({ pid: 200, stat: { session: 100, ttyNr: ptsTtyNr(2), tpgid: 100 }, tty: '/dev/pts/2' });
+      const snap = makeSnapshot({
+        pid: 200,
+        stat: { session: 100, ttyNr: ptsTtyNr(2), tpgid: 100 },
+        tty: '/dev/pts/2',
+      });
       const row = runCheck(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('session 100 on /dev/pts/2');
@@ -102,7 +129,7 @@ describe(ID, () => {
     // Was a bug: checklist.md: "In a session with no terminal (cron's and at's jobs, a script started without one)
     // no hangup can reach it: warn, naming the leader ..., never a hangup story". own-session fails any
     // session led by a shell, terminal-less or not, and tells the SIGHUP story.
-    it('warns, without a hangup story, when the session is a terminal-less script\'s (setsid sh ./start.sh)', () => {
+    it("warns, without a hangup story, when the session is a terminal-less script's (setsid sh ./start.sh)", () => {
       const sh = makeStat({ pid: 500, comm: 'sh', ppid: 1, session: 500, pgrp: 500 });
       const snap = inSessionOf(sh, ['sh', './start.sh'], 600);
       snap.parent = snap.sessionLeader;
@@ -136,7 +163,7 @@ describe(ID, () => {
       const row = runCheck(ID, snap);
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('sessionLeader unreadable (EACCES)');
-      expect(row.detail).toContain('permission denied (another user\'s process');
+      expect(row.detail).toContain("permission denied (another user's process");
     });
 
     it('names a garbled leader stat as unparsable content', () => {
@@ -146,7 +173,11 @@ describe(ID, () => {
     });
 
     it('still fails on a terminal even when the leader is unreadable', () => {
-      const snap = makeSnapshot({ stat: { ttyNr: ptsTtyNr(0), tpgid: 1 }, tty: '/dev/pts/0', unreadable: { sessionLeader: 'EACCES' } });
+      const snap = makeSnapshot({
+        stat: { ttyNr: ptsTtyNr(0), tpgid: 1 },
+        tty: '/dev/pts/0',
+        unreadable: { sessionLeader: 'EACCES' },
+      });
       expect(runCheck(ID, snap).status).toBe('fail');
     });
   });

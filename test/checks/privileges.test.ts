@@ -15,7 +15,12 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes an unprivileged user', () => {
       const row = runCheck(ID, withStatus({}));
-      expect(row).toMatchObject({ status: 'pass', severity: 'info', observed: 'uid 1000/1000/1000/1000, CapEff 0000000000000000', detail: 'runs as uid 1000' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'info',
+        observed: 'uid 1000/1000/1000/1000, CapEff 0000000000000000',
+        detail: 'runs as uid 1000',
+      });
       expect(row.expected).toBe('non-root, or reduced capabilities');
     });
 
@@ -43,7 +48,10 @@ describe(ID, () => {
 
     it('is info for root holding CAP_SYS_ADMIN alone', () => {
       const row = runCheck(ID, withStatus({ uid: ROOT, capEff: CAP_SYS_ADMIN }));
-      expect(row).toMatchObject({ status: 'info', detail: 'runs as root with 1 effective capabilities, CAP_SYS_ADMIN among them' });
+      expect(row).toMatchObject({
+        status: 'info',
+        detail: 'runs as root with 1 effective capabilities, CAP_SYS_ADMIN among them',
+      });
     });
 
     it('is info for a setuid-root binary (ruid 1000, euid 0) with the full set', () => {

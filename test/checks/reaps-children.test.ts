@@ -13,7 +13,12 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes with no children', () => {
       const row = runCheck(ID, makeSnapshot());
-      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '0 children, no zombies', expected: 'no zombie children' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'warning',
+        observed: '0 children, no zombies',
+        expected: 'no zombie children',
+      });
       expect(row.detail).toBe('no child is waiting to be reaped');
     });
 
@@ -50,7 +55,10 @@ describe(ID, () => {
     // Children come from the process table every audit reads: nothing here is ever unreadable.
     it('judges from the process table even when status, fds and environ are unreadable', () => {
       const snap = makeSnapshot({
-        children: [child(4301, 'Z')], status: null, fds: null, environ: null,
+        children: [child(4301, 'Z')],
+        status: null,
+        fds: null,
+        environ: null,
         unreadable: { status: 'EACCES', fds: 'EACCES', environ: 'EACCES' },
       });
       expect(runCheck(ID, snap).status).toBe('warn');
@@ -63,7 +71,10 @@ describe(ID, () => {
     });
 
     it('applies under the managed profile too', () => {
-      const snap = makeSnapshot({ children: [child(4301, 'Z')], cgroup: [{ hierarchy: '0', controllers: '', path: '/system.slice/app.service' }] });
+      const snap = makeSnapshot({
+        children: [child(4301, 'Z')],
+        cgroup: [{ hierarchy: '0', controllers: '', path: '/system.slice/app.service' }],
+      });
       expect(runCheck(ID, snap).status).toBe('warn');
     });
   });

@@ -15,7 +15,12 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes with nothing blocked or ignored', () => {
       const row = runCheck(ID, withStatus({}));
-      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: 'SigBlk 0 SigIgn 0', detail: 'no blocked signals' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'warning',
+        observed: 'SigBlk 0 SigIgn 0',
+        detail: 'no blocked signals',
+      });
       expect(row.expected).toBe('nothing blocked; SIGTERM/SIGINT not ignored');
     });
 
@@ -38,10 +43,13 @@ describe(ID, () => {
     });
 
     it('warns on an ignored SIGTERM', () => {
-      expect(runCheck(ID, withStatus({ sigIgn: SIGTERM }))).toMatchObject({ status: 'warn', detail: 'ignored: SIGTERM' });
+      expect(runCheck(ID, withStatus({ sigIgn: SIGTERM }))).toMatchObject({
+        status: 'warn',
+        detail: 'ignored: SIGTERM',
+      });
     });
 
-    it('warns on an ignored SIGINT, noting a nohup\'d SIGHUP too (a background job of a script under nohup)', () => {
+    it("warns on an ignored SIGINT, noting a nohup'd SIGHUP too (a background job of a script under nohup)", () => {
       const row = runCheck(ID, withStatus({ sigIgn: SIGHUP | SIGINT }));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('SigBlk 0 SigIgn 3');

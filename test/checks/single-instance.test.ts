@@ -30,11 +30,16 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes when an fdinfo lock line shows its POSIX write lock, naming the file', () => {
       const row = runCheck(ID, withFds(pidfileFd()));
-      expect(row).toMatchObject({ status: 'pass', severity: 'info', observed: 'fd 3 /run/daemon.pid', expected: 'a write-locked file, or a bound socket' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'info',
+        observed: 'fd 3 /run/daemon.pid',
+        expected: 'a write-locked file, or a bound socket',
+      });
       expect(row.detail).toBe('holds a write lock on /run/daemon.pid');
     });
 
-    it('passes on a FLOCK whose pid column is the launcher\'s (flock belongs to the open file)', () => {
+    it("passes on a FLOCK whose pid column is the launcher's (flock belongs to the open file)", () => {
       const lock = parseLockLine('1: FLOCK  ADVISORY  WRITE 4000 08:01:1003 0 EOF');
       expect(runCheck(ID, withFds(pidfileFd([lock]))).status).toBe('pass');
     });
@@ -43,7 +48,7 @@ describe(ID, () => {
       expect(runCheck(ID, withFds(pidfileFd([makeLock({ kind: 'OFDLCK', pid: -1 })]))).status).toBe('pass');
     });
 
-    it('passes on a /proc/locks entry matching the fd\'s dev:inode (fdinfo unreadable)', () => {
+    it("passes on a /proc/locks entry matching the fd's dev:inode (fdinfo unreadable)", () => {
       const snap = withFds(pidfileFd([], { flags: null, cloexec: null }));
       snap.locks = [parseLockLine('7: POSIX  ADVISORY  WRITE 4242 08:01:1003 0 EOF')];
       const row = runCheck(ID, snap);
@@ -126,7 +131,7 @@ describe(ID, () => {
       expect(row.observed).toBe('no write lock on it is held by this process, so a second instance can start');
     });
 
-    it('warns when the only lock on the pidfile is another pid\'s POSIX lock', () => {
+    it("warns when the only lock on the pidfile is another pid's POSIX lock", () => {
       expect(runCheck(ID, withPidfile(pidfileFd([makeLock({ pid: 999 })])), PIDFILE).status).toBe('warn');
     });
 
@@ -136,12 +141,18 @@ describe(ID, () => {
     });
 
     it('lists every problem, the first as observed', () => {
-      const row = runCheck(ID, withPidfile(makeFile(3, '/run/daemon.pid'), { content: 'garbage', pid: null, mode: 0o100666 }), PIDFILE);
+      const row = runCheck(
+        ID,
+        withPidfile(makeFile(3, '/run/daemon.pid'), { content: 'garbage', pid: null, mode: 0o100666 }),
+        PIDFILE,
+      );
       expect(row.observed).toBe('it holds "garbage", not 4242');
-      expect(row.detail).toBe('/run/daemon.pid: it holds "garbage", not 4242; mode 0666 lets any user rewrite it; no write lock on it is held by this process, so a second instance can start');
+      expect(row.detail).toBe(
+        '/run/daemon.pid: it holds "garbage", not 4242; mode 0666 lets any user rewrite it; no write lock on it is held by this process, so a second instance can start',
+      );
     });
 
-    it('with fd/ unreadable, takes the lock from /proc/locks by the pidfile\'s dev:inode', () => {
+    it("with fd/ unreadable, takes the lock from /proc/locks by the pidfile's dev:inode", () => {
       const snap = withPidfile(null);
       snap.fds = null;
       snap.unreadable = { fds: 'EACCES' };
@@ -166,7 +177,10 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read (no --pidfile), naming the reason', () => {
-      const row = runCheck(ID, makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row).toMatchObject({ status: 'unknown', severity: 'info', observed: 'fds unreadable (EACCES)' });
       expect(row.detail).toContain('fds: permission denied');
     });
@@ -179,7 +193,10 @@ describe(ID, () => {
     });
 
     it('names every locked file', () => {
-      const row = runCheck(ID, withFds(pidfileFd(), makeFile(4, '/var/lib/app/lock', { locks: [makeLock({ ino: 1004 })] })));
+      const row = runCheck(
+        ID,
+        withFds(pidfileFd(), makeFile(4, '/var/lib/app/lock', { locks: [makeLock({ ino: 1004 })] })),
+      );
       expect(row.observed).toBe('fd 3 /run/daemon.pid, fd 4 /var/lib/app/lock');
     });
 

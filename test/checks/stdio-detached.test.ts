@@ -1,7 +1,17 @@
 /** stdio-detached: fds 0-2 open and not a terminal; a launcher's pipe warns (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { judgeCheck, runCheck } from '../helpers/check.js';
-import { devNullFd, makeFd, makeFile, makePeer, makeRelated, makeSnapshot, makeStat, makeTerminalFd, ptsTtyNr } from '../helpers/snapshot.js';
+import {
+  devNullFd,
+  makeFd,
+  makeFile,
+  makePeer,
+  makeRelated,
+  makeSnapshot,
+  makeStat,
+  makeTerminalFd,
+  ptsTtyNr,
+} from '../helpers/snapshot.js';
 import type { FdEntry } from '../../src/proc/fd.js';
 
 const ID = 'stdio-detached';
@@ -22,12 +32,15 @@ describe(ID, () => {
     });
 
     it('passes with stdout and stderr on a log file', () => {
-      const row = runCheck(ID, withStdio(devNullFd(0), makeFile(1, '/var/log/app.log'), makeFile(2, '/var/log/app.log')));
+      const row = runCheck(
+        ID,
+        withStdio(devNullFd(0), makeFile(1, '/var/log/app.log'), makeFile(2, '/var/log/app.log')),
+      );
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('0:/dev/null 1:/var/log/app.log 2:/var/log/app.log');
     });
 
-    it('passes with stdout on a pipe to a logger in the daemon\'s own session', () => {
+    it("passes with stdout on a pipe to a logger in the daemon's own session", () => {
       const snap = withStdio(devNullFd(0), makeFd(1, 'pipe:[777]'), makeFd(2, 'pipe:[777]'));
       const logger = makeStat({ pid: 4300, comm: 'logger', ppid: 1, session: 4241, pgrp: 4241 });
       snap.sessionMembers = [snap.stat, logger];
@@ -37,7 +50,7 @@ describe(ID, () => {
       expect(row.observed).toContain('1:pipe:[777]');
     });
 
-    it('passes a pipe held by a shell in the daemon\'s own session (a helper of the daemon, not its launcher)', () => {
+    it("passes a pipe held by a shell in the daemon's own session (a helper of the daemon, not its launcher)", () => {
       const snap = withStdio(devNullFd(0), makeFd(1, 'pipe:[777]'), devNullFd(2));
       const helper = makeStat({ pid: 4300, comm: 'sh', ppid: 1, session: 4241, pgrp: 4300 });
       snap.sessionMembers = [snap.stat, helper];
@@ -85,10 +98,12 @@ describe(ID, () => {
       snap.peers = { 'pipe:[777]': [makePeer(100, 'bash', [3], { ttyNr: ptsTtyNr(0), session: 100 })] };
       const row = runCheck(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe('stdout is pipe:[777], also held by bash (100) fd 3, outside its own tree and no log collector: a reader there waits for an end of file that never comes while this process lives, and once that reader is gone the next write raises SIGPIPE');
+      expect(row.detail).toBe(
+        'stdout is pipe:[777], also held by bash (100) fd 3, outside its own tree and no log collector: a reader there waits for an end of file that never comes while this process lives, and once that reader is gone the next write raises SIGPIPE',
+      );
     });
 
-    it('warns when that same session member is a shell and the session is a script\'s, not a daemon\'s', () => {
+    it("warns when that same session member is a shell and the session is a script's, not a daemon's", () => {
       const snap = withStdio(devNullFd(0), makeFd(1, 'pipe:[777]'), devNullFd(2));
       const leader = makeStat({ pid: 4241, comm: 'sh', ppid: 1, session: 4241, pgrp: 4241 });
       const helper = makeStat({ pid: 4300, comm: 'sh', ppid: 4241, session: 4241, pgrp: 4300 });
@@ -132,10 +147,13 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read, naming the reason', () => {
-      const row = runCheck(ID, makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }));
+      const row = runCheck(
+        ID,
+        makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('fds unreadable (EACCES)');
-      expect(row.detail).toContain('fds: permission denied (another user\'s process');
+      expect(row.detail).toContain("fds: permission denied (another user's process");
     });
 
     it('says scan did not read the fds (NOTREAD)', () => {
@@ -164,12 +182,18 @@ describe(ID, () => {
 
   describe('edge cases', () => {
     it('an anon_inode target with an unknown type is judged, not garbled', () => {
-      const row = runCheck(ID, withStdio(makeFd(0, 'anon_inode:[eventfd]', { type: 'unknown' }), devNullFd(1), devNullFd(2)));
+      const row = runCheck(
+        ID,
+        withStdio(makeFd(0, 'anon_inode:[eventfd]', { type: 'unknown' }), devNullFd(1), devNullFd(2)),
+      );
       expect(row.status).toBe('pass');
     });
 
     it('a pty master (/dev/ptmx, not a terminal) is not a terminal', () => {
-      const row = runCheck(ID, withStdio(makeFd(0, '/dev/ptmx', { type: 'char', terminal: false }), devNullFd(1), devNullFd(2)));
+      const row = runCheck(
+        ID,
+        withStdio(makeFd(0, '/dev/ptmx', { type: 'char', terminal: false }), devNullFd(1), devNullFd(2)),
+      );
       expect(row.status).toBe('pass');
     });
 
@@ -223,7 +247,9 @@ describe(ID, () => {
     it('names at most five holders and counts the rest; long fd lists are cut after four', () => {
       const snap = withStdio(devNullFd(0), makeFd(1, 'pipe:[9]'), devNullFd(2));
       snap.peers = {
-        'pipe:[9]': [101, 102, 103, 104, 105, 106, 107].map((pid) => makePeer(pid, 'bash', pid === 101 ? [1, 2, 3, 4, 5] : [1])),
+        'pipe:[9]': [101, 102, 103, 104, 105, 106, 107].map((pid) =>
+          makePeer(pid, 'bash', pid === 101 ? [1, 2, 3, 4, 5] : [1]),
+        ),
       };
       const row = runCheck(ID, snap);
       expect(row.status).toBe('warn');

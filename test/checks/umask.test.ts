@@ -21,7 +21,13 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes with umask 0 by default', () => {
       const row = runCheck(ID, withUmask(0));
-      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '0000', expected: '0000', detail: 'umask 0000' });
+      expect(row).toMatchObject({
+        status: 'pass',
+        severity: 'warning',
+        observed: '0000',
+        expected: '0000',
+        detail: 'umask 0000',
+      });
     });
 
     it('passes the mask given with --expect-umask', () => {
@@ -29,7 +35,7 @@ describe(ID, () => {
       expect(row).toMatchObject({ status: 'pass', observed: '0027', expected: '0027' });
     });
 
-    it('passes 0022 under the managed profile (the service manager\'s default)', () => {
+    it("passes 0022 under the managed profile (the service manager's default)", () => {
       const { row, profile } = judgeCheck(ID, supervised(0o022));
       expect(profile).toBe('managed');
       expect(row).toMatchObject({ status: 'pass', observed: '0022', expected: '0000 or 0022' });
@@ -42,7 +48,7 @@ describe(ID, () => {
   });
 
   describe('invalid', () => {
-    it('warns on a user\'s inherited 0022 (sysv)', () => {
+    it("warns on a user's inherited 0022 (sysv)", () => {
       const row = runCheck(ID, withUmask(0o022));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('0022');
@@ -74,7 +80,9 @@ describe(ID, () => {
     });
 
     it('shows the --expect-umask value as expected when unknown', () => {
-      const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'ENOENT' } }), { expectUmask: 0o022 });
+      const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'ENOENT' } }), {
+        expectUmask: 0o022,
+      });
       expect(row.status).toBe('unknown');
       expect(row.expected).toBe('0022');
       expect(row.detail).toContain('not present');

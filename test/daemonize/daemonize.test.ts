@@ -192,7 +192,12 @@ describe('daemonize() and programs that fork themselves away', () => {
     const err = await failure({ command: ['sh', '-c', `setsid sleep ${secs} & setsid sleep ${secs} & exit 0`] });
     expect(err.code).toBe('FORKED_AWAY');
     expect(err.exitCode).toBe(1);
-    expect(err.forkedAway).toEqual({ launcher: expect.any(Number), reason: expect.stringMatching(/^cannot tell which of the processes it left is the daemon; stopped pids \d+ \d+ with SIGTERM$/) });
+    expect(err.forkedAway).toEqual({
+      launcher: expect.any(Number),
+      reason: expect.stringMatching(
+        /^cannot tell which of the processes it left is the daemon; stopped pids \d+ \d+ with SIGTERM$/,
+      ),
+    });
     const pids = err.forkedAway!.reason.match(/\d+/g)!.map(Number);
     for (const pid of pids) expect(goneAs(pid, secs)).toBe(true);
   });

@@ -253,7 +253,7 @@ function locksOn(path: string): string[] {
 
 function ancestorsOfUs(): number[] {
   const out: number[] = [];
-  for (let pid = process.pid; pid > 1; ) {
+  for (let pid = process.pid; pid > 1;) {
     pid = procStat(pid).ppid;
     out.push(pid);
   }
@@ -398,20 +398,23 @@ describe('daemon-check-helper: a textbook daemon', () => {
     expect(dir.code).toBe(126);
   });
 
-  it.skipIf(!ROOT)('reports an exec failure that only happens in the daemon (after dropping privileges) over the pipe', async () => {
-    // root can see the script, but nobody cannot enter the 0700 temp dir:
-    // validation passes, the daemon's own execvp fails with EACCES.
-    const d = tmp();
-    const script = join(d, 'run.sh');
-    writeFileSync(script, '#!/bin/sh\nexec sleep 100\n', { mode: 0o755 });
-    const pidfile = join(d, 'p');
-    const r = await runHelper(['--user', 'nobody', '--chdir', '/', '--pidfile', pidfile, '--', script]);
-    expect(r.code).toBe(126);
-    expect(r.stderr).toBe(`daemon-check: cannot execute ${script}: Permission denied\n`);
-    // The pid the daemon wrote before failing is not left behind.
-    expect(readFileSync(pidfile, 'utf8')).toBe('');
-    expect(locksOn(pidfile)).toHaveLength(0);
-  });
+  it.skipIf(!ROOT)(
+    'reports an exec failure that only happens in the daemon (after dropping privileges) over the pipe',
+    async () => {
+      // root can see the script, but nobody cannot enter the 0700 temp dir:
+      // validation passes, the daemon's own execvp fails with EACCES.
+      const d = tmp();
+      const script = join(d, 'run.sh');
+      writeFileSync(script, '#!/bin/sh\nexec sleep 100\n', { mode: 0o755 });
+      const pidfile = join(d, 'p');
+      const r = await runHelper(['--user', 'nobody', '--chdir', '/', '--pidfile', pidfile, '--', script]);
+      expect(r.code).toBe(126);
+      expect(r.stderr).toBe(`daemon-check: cannot execute ${script}: Permission denied\n`);
+      // The pid the daemon wrote before failing is not left behind.
+      expect(readFileSync(pidfile, 'utf8')).toBe('');
+      expect(locksOn(pidfile)).toHaveLength(0);
+    },
+  );
 
   it.skipIf(!ROOT)('reports a --chdir the --user cannot enter (found only in the daemon)', async () => {
     const d = tmp();
@@ -594,7 +597,10 @@ describe('daemon-check-helper --wait-ready', () => {
       await waitFor(() => consistent() && (sleepSync(50), consistent()), 3000, 'a settled start').catch(() => {});
       expect(partial, `delay ${delay} ms: pidfile content seen`).toBeUndefined();
       if (content) {
-        expect(daemons.map((p) => p.pid), `delay ${delay} ms`).toEqual([Number(content)]);
+        expect(
+          daemons.map((p) => p.pid),
+          `delay ${delay} ms`,
+        ).toEqual([Number(content)]);
         expect(locksOn(pidfile), `delay ${delay} ms`).toHaveLength(1);
       } else {
         expect(daemons, `delay ${delay} ms`).toEqual([]);
@@ -615,7 +621,12 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
   const json = (r: Run) => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { pid: number; pidfile: string | null; command: string[]; followed?: { launcher: number; status: number } };
+    const j = JSON.parse(r.stdout) as {
+      pid: number;
+      pidfile: string | null;
+      command: string[];
+      followed?: { launcher: number; status: number };
+    };
     track(j.pid);
     return j;
   };
@@ -634,9 +645,24 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
     const d = tmp();
     const pidfile = join(d, 'p');
     const m = marker();
-    const r = await runHelper(['--settle', '1', '--pidfile', pidfile, '--json', '--', 'sh', '-c', `sleep ${m} & exit 0`]);
+    const r = await runHelper([
+      '--settle',
+      '1',
+      '--pidfile',
+      pidfile,
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      `sleep ${m} & exit 0`,
+    ]);
     const j = json(r);
-    expect(j).toEqual({ pid: j.pid, pidfile, command: ['sh', '-c', `sleep ${m} & exit 0`], followed: { launcher: j.followed?.launcher, status: 0 } });
+    expect(j).toEqual({
+      pid: j.pid,
+      pidfile,
+      command: ['sh', '-c', `sleep ${m} & exit 0`],
+      followed: { launcher: j.followed?.launcher, status: 0 },
+    });
     expect(argvOf(j.pid)).toEqual(['sleep', m]);
     expect(goneAs(j.followed!.launcher, m)).toBe(true);
     expect(readFileSync(pidfile, 'utf8')).toBe(`${j.pid}\n`);
@@ -648,11 +674,21 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
     expect(again.stderr).toBe(`daemon-check: already running as pid ${j.pid} (pidfile ${pidfile} is locked)\n`);
   });
 
-  it('picks the topmost holder, not the children that inherited the fd from it (nginx\'s workers)', async () => {
+  it("picks the topmost holder, not the children that inherited the fd from it (nginx's workers)", async () => {
     const d = tmp();
     const pidfile = join(d, 'p');
     const [master, worker] = [marker(), marker()];
-    const j = json(await runHelper(['--pidfile', pidfile, '--json', '--', 'sh', '-c', `(sleep ${worker} & exec sleep ${master}) & exit 0`]));
+    const j = json(
+      await runHelper([
+        '--pidfile',
+        pidfile,
+        '--json',
+        '--',
+        'sh',
+        '-c',
+        `(sleep ${worker} & exec sleep ${master}) & exit 0`,
+      ]),
+    );
     expect(argvOf(j.pid)).toEqual(['sleep', master]);
     expect(readFileSync(pidfile, 'utf8')).toBe(`${j.pid}\n`);
   });
@@ -683,34 +719,53 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
     const m = marker();
     // The program exits only once its leftover ignores SIGTERM (the file says so).
     const ready = join(tmp(), 'trapped');
-    const r = await runHelper(['--', 'sh', '-c', `(trap '' TERM; : > ${ready}; exec sleep ${m}) & until [ -e ${ready} ]; do sleep 0.01; done; exit 3`]);
+    const r = await runHelper([
+      '--',
+      'sh',
+      '-c',
+      `(trap '' TERM; : > ${ready}; exec sleep ${m}) & until [ -e ${ready} ]; do sleep 0.01; done; exit 3`,
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^daemon-check: sh \(pid \d+\) exited with status 3 at once; stopped pid \d+ with SIGTERM, then SIGKILL /);
+    expect(r.stderr).toMatch(
+      /^daemon-check: sh \(pid \d+\) exited with status 3 at once; stopped pid \d+ with SIGTERM, then SIGKILL /,
+    );
     expect(r.ms).toBeGreaterThanOrEqual(3000);
     expect(pidsWithArg(m)).toEqual([]);
   });
 
-  it.skipIf(!PYTHON)('refuses a daemon that closed the pidfile fd: it is stopped, the pidfile left empty and unlocked', async () => {
-    const d = tmp();
-    const pidfile = join(d, 'p');
-    const m = marker();
-    const code = 'import os,sys,time\nif os.fork(): os._exit(0)\nos.setsid()\nos.closerange(3, 65536)\ntime.sleep(float(sys.argv[1]))\n';
-    const r = await runHelper(['--pidfile', pidfile, '--', py, '-c', code, m]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /^daemon-check: \S+ \(pid \d+\) forked itself away: no process it left holds the pidfile \(they closed the inherited fd\), so its lock cannot last as long as the daemon; stopped pid \d+ with SIGTERM\n$/,
-    );
-    expect(pidsWithArg(m)).toEqual([]);
-    expect(readFileSync(pidfile, 'utf8')).toBe('');
-    expect(locksOn(pidfile)).toHaveLength(0);
-  });
+  it.skipIf(!PYTHON)(
+    'refuses a daemon that closed the pidfile fd: it is stopped, the pidfile left empty and unlocked',
+    async () => {
+      const d = tmp();
+      const pidfile = join(d, 'p');
+      const m = marker();
+      const code =
+        'import os,sys,time\nif os.fork(): os._exit(0)\nos.setsid()\nos.closerange(3, 65536)\ntime.sleep(float(sys.argv[1]))\n';
+      const r = await runHelper(['--pidfile', pidfile, '--', py, '-c', code, m]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /^daemon-check: \S+ \(pid \d+\) forked itself away: no process it left holds the pidfile \(they closed the inherited fd\), so its lock cannot last as long as the daemon; stopped pid \d+ with SIGTERM\n$/,
+      );
+      expect(pidsWithArg(m)).toEqual([]);
+      expect(readFileSync(pidfile, 'utf8')).toBe('');
+      expect(locksOn(pidfile)).toHaveLength(0);
+    },
+  );
 
-  it('--settle 0 follows nothing: the program\'s own pid is reported, as before', async () => {
+  it("--settle 0 follows nothing: the program's own pid is reported, as before", async () => {
     const m = marker();
     // The shell writes its own pid down before it exits: it is gone (and its pid
     // may be reused) by the time we look, so /proc cannot tell us who it was.
     const said = join(tmp(), 'sh-pid');
-    const r = await runHelper(['--settle', '0', '--json', '--', 'sh', '-c', `echo $$ > ${said}.new && mv ${said}.new ${said}; sleep ${m} & exit 0`]);
+    const r = await runHelper([
+      '--settle',
+      '0',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      `echo $$ > ${said}.new && mv ${said}.new ${said}; sleep ${m} & exit 0`,
+    ]);
     const j = json(r);
     expect(j.followed).toBeUndefined();
     await waitFor(() => existsSync(said), 5000, 'the shell to write its pid');
@@ -741,62 +796,88 @@ describe('daemon-check-helper under valgrind', () => {
   if (!hasValgrind) console.warn('valgrind is not on PATH: skipping the valgrind test (CI installs it)');
 
   // In CI (.ci/run installs valgrind) a missing valgrind must fail, not skip.
-  it.skipIf(!hasValgrind && !process.env.CI)('has no memory errors or leaks (skipped without valgrind outside CI)', async () => {
-    const d = tmp();
-    const pidfile = join(d, 'p');
-    const r = await runHelper(['--pidfile', pidfile, '--', 'sleep', '100'], {
-      cmd: 'valgrind',
-      pre: [
-        '--track-fds=yes',
-        '--error-exitcode=99',
-        '--trace-children=no',
-        '--leak-check=full',
-        `--log-file=${join(d, 'vg.%p.log')}`,
-      ],
-    });
-    expect(r.code).toBe(0);
-    const pid = track(Number(r.stdout.trim()));
-    expect(readFileSync(pidfile, 'utf8')).toBe(`${pid}\n`);
-    const logs = readdirSync(d)
-      .filter((f) => f.startsWith('vg.'))
-      .map((f) => readFileSync(join(d, f), 'utf8'));
-    expect(logs.length).toBeGreaterThan(0);
-    for (const log of logs) {
-      expect(log).not.toMatch(/definitely lost: [1-9]/);
-      expect(log).not.toMatch(/Invalid (read|write|free)|uninitialised|Mismatched/);
-      expect(log).not.toMatch(/ERROR SUMMARY: [1-9]/);
-    }
-    // Exactly 0, 1, 2 and the pidfile (whose number depends on valgrind's own fds).
-    await expectOnlyFds(pid, [pidfile]);
-  }, 60_000);
-
-  // The settle window's paths: following a fork, stopping leftovers, refusing a daemon without the lock.
-  it.skipIf(!hasValgrind && !process.env.CI)('is clean when it follows, stops and refuses too', async () => {
-    const d = tmp();
-    const m = `${700000 + Math.floor(Math.random() * 99999)}.${process.pid}`;
-    markers.push(m);
-    const closer = `import os,sys,time\nif os.fork(): os._exit(0)\nos.closerange(3, 65536)\ntime.sleep(float(sys.argv[1]))\n`;
-    const cases: [string[], number, RegExp][] = [
-      [['--pidfile', join(d, 'follow'), '--', 'sh', '-c', `sleep ${m} & exit 0`], 0, /^\d+\n$/],
-      [['--pidfile', join(d, 'fail'), '--', 'sh', '-c', `sleep ${m} & exit 4`], 1, /exited with status 4 at once; stopped pid/],
-      ...(PYTHON ? [[['--pidfile', join(d, 'refuse'), '--', PYTHON, '-c', closer, m], 1, /forked itself away: no process it left holds the pidfile/] as [string[], number, RegExp]] : []),
-    ];
-    for (const [i, [args, code, pattern]] of cases.entries()) {
-      const logs = join(d, `vg${i}`);
-      mkdirSync(logs);
-      const r = await runHelper(args, {
+  it.skipIf(!hasValgrind && !process.env.CI)(
+    'has no memory errors or leaks (skipped without valgrind outside CI)',
+    async () => {
+      const d = tmp();
+      const pidfile = join(d, 'p');
+      const r = await runHelper(['--pidfile', pidfile, '--', 'sleep', '100'], {
         cmd: 'valgrind',
-        pre: ['--track-fds=yes', '--error-exitcode=99', '--trace-children=no', '--leak-check=full', `--log-file=${join(logs, 'vg.%p.log')}`],
+        pre: [
+          '--track-fds=yes',
+          '--error-exitcode=99',
+          '--trace-children=no',
+          '--leak-check=full',
+          `--log-file=${join(d, 'vg.%p.log')}`,
+        ],
       });
-      expect(r.code, r.stderr).toBe(code);
-      expect(code === 0 ? r.stdout : r.stderr).toMatch(pattern);
-      for (const log of readdirSync(logs).map((f) => readFileSync(join(logs, f), 'utf8'))) {
+      expect(r.code).toBe(0);
+      const pid = track(Number(r.stdout.trim()));
+      expect(readFileSync(pidfile, 'utf8')).toBe(`${pid}\n`);
+      const logs = readdirSync(d)
+        .filter((f) => f.startsWith('vg.'))
+        .map((f) => readFileSync(join(d, f), 'utf8'));
+      expect(logs.length).toBeGreaterThan(0);
+      for (const log of logs) {
         expect(log).not.toMatch(/definitely lost: [1-9]/);
         expect(log).not.toMatch(/Invalid (read|write|free)|uninitialised|Mismatched/);
         expect(log).not.toMatch(/ERROR SUMMARY: [1-9]/);
       }
-    }
-    expect(readFileSync(join(d, 'follow'), 'utf8')).toMatch(/^\d+\n$/);
-    expect(readFileSync(join(d, 'fail'), 'utf8')).toBe('');
-  }, 90_000);
+      // Exactly 0, 1, 2 and the pidfile (whose number depends on valgrind's own fds).
+      await expectOnlyFds(pid, [pidfile]);
+    },
+    60_000,
+  );
+
+  // The settle window's paths: following a fork, stopping leftovers, refusing a daemon without the lock.
+  it.skipIf(!hasValgrind && !process.env.CI)(
+    'is clean when it follows, stops and refuses too',
+    async () => {
+      const d = tmp();
+      const m = `${700000 + Math.floor(Math.random() * 99999)}.${process.pid}`;
+      markers.push(m);
+      const closer = `import os,sys,time\nif os.fork(): os._exit(0)\nos.closerange(3, 65536)\ntime.sleep(float(sys.argv[1]))\n`;
+      const cases: [string[], number, RegExp][] = [
+        [['--pidfile', join(d, 'follow'), '--', 'sh', '-c', `sleep ${m} & exit 0`], 0, /^\d+\n$/],
+        [
+          ['--pidfile', join(d, 'fail'), '--', 'sh', '-c', `sleep ${m} & exit 4`],
+          1,
+          /exited with status 4 at once; stopped pid/,
+        ],
+        ...(PYTHON
+          ? [
+              [
+                ['--pidfile', join(d, 'refuse'), '--', PYTHON, '-c', closer, m],
+                1,
+                /forked itself away: no process it left holds the pidfile/,
+              ] as [string[], number, RegExp],
+            ]
+          : []),
+      ];
+      for (const [i, [args, code, pattern]] of cases.entries()) {
+        const logs = join(d, `vg${i}`);
+        mkdirSync(logs);
+        const r = await runHelper(args, {
+          cmd: 'valgrind',
+          pre: [
+            '--track-fds=yes',
+            '--error-exitcode=99',
+            '--trace-children=no',
+            '--leak-check=full',
+            `--log-file=${join(logs, 'vg.%p.log')}`,
+          ],
+        });
+        expect(r.code, r.stderr).toBe(code);
+        expect(code === 0 ? r.stdout : r.stderr).toMatch(pattern);
+        for (const log of readdirSync(logs).map((f) => readFileSync(join(logs, f), 'utf8'))) {
+          expect(log).not.toMatch(/definitely lost: [1-9]/);
+          expect(log).not.toMatch(/Invalid (read|write|free)|uninitialised|Mismatched/);
+          expect(log).not.toMatch(/ERROR SUMMARY: [1-9]/);
+        }
+      }
+      expect(readFileSync(join(d, 'follow'), 'utf8')).toMatch(/^\d+\n$/);
+      expect(readFileSync(join(d, 'fail'), 'utf8')).toBe('');
+    },
+    90_000,
+  );
 });

@@ -22,7 +22,10 @@ function under(chain: Array<[number, string, string[]]>, partial: Parameters<Pro
     w.add({ pid, comm, ppid }, argv);
     ppid = pid;
   }
-  w.add({ pid: APP, comm: 'myapp', ppid, pgrp: APP, session: ppid === 1 ? APP : ppid }, ['/usr/bin/myapp', '--foreground']);
+  w.add({ pid: APP, comm: 'myapp', ppid, pgrp: APP, session: ppid === 1 ? APP : ppid }, [
+    '/usr/bin/myapp',
+    '--foreground',
+  ]);
   return w.snapshot(APP, partial);
 }
 
@@ -31,7 +34,12 @@ const SYSTEMD_HOST = hostWith('[Login]\n');
 describe('crash', () => {
   describe('a supervisor that restarts it', () => {
     it('runsv starts the service again whenever it exits, unless it is marked down', () => {
-      const f = crash(under([[400, 'runsvdir', ['runsvdir', '-P', '/etc/service']], [410, 'runsv', ['runsv', 'myapp']]]));
+      const f = crash(
+        under([
+          [400, 'runsvdir', ['runsvdir', '-P', '/etc/service']],
+          [410, 'runsv', ['runsv', 'myapp']],
+        ]),
+      );
       expect(f).toMatchObject({ outcome: 'lives', by: 'runsv (410)' });
       expect(f.why).toBe('Its parent runsv (410) supervises it: runsv starts a service again whenever it exits.');
       expect(f.unless).toContain('marked down');
@@ -39,19 +47,37 @@ describe('crash', () => {
     });
 
     it('s6-supervise, unless `s6-svc -d`', () => {
-      const f = crash(under([[400, 's6-svscan', ['s6-svscan', '/run/service']], [410, 's6-supervise', ['s6-supervise', 'myapp']]]));
+      const f = crash(
+        under([
+          [400, 's6-svscan', ['s6-svscan', '/run/service']],
+          [410, 's6-supervise', ['s6-supervise', 'myapp']],
+        ]),
+      );
       expect(f).toMatchObject({ outcome: 'lives', by: 's6-supervise (410)' });
       expect(f.unless).toContain('s6-svc -d');
     });
 
-    it('daemontools\' supervise, unless `svc -d`', () => {
-      const f = crash(under([[400, 'svscan', ['svscan', '/service']], [410, 'supervise', ['supervise', 'myapp']]]));
+    it("daemontools' supervise, unless `svc -d`", () => {
+      const f = crash(
+        under([
+          [400, 'svscan', ['svscan', '/service']],
+          [410, 'supervise', ['supervise', 'myapp']],
+        ]),
+      );
       expect(f).toMatchObject({ outcome: 'lives', by: 'supervise (410)' });
       expect(f.unless).toContain('svc -d');
     });
 
-    it('supervisord (its script\'s name as comm) restarts a program that exits unexpectedly', () => {
-      const f = crash(under([[380, 'supervisord', ['/usr/bin/python3', '/usr/bin/supervisord', '-n', '-c', '/etc/supervisor/supervisord.conf']]]));
+    it("supervisord (its script's name as comm) restarts a program that exits unexpectedly", () => {
+      const f = crash(
+        under([
+          [
+            380,
+            'supervisord',
+            ['/usr/bin/python3', '/usr/bin/supervisord', '-n', '-c', '/etc/supervisor/supervisord.conf'],
+          ],
+        ]),
+      );
       expect(f).toMatchObject({ outcome: 'lives', by: 'supervisord (380)' });
       expect(f.why).toContain('autorestart=unexpected by default');
       expect(f.unless).toContain('autorestart=false');
@@ -63,7 +89,7 @@ describe('crash', () => {
       expect(f.why).toContain('supervisord restarts a program');
     });
 
-    it('pm2\'s God Daemon (comm cut to 15 bytes of its title) restarts its apps', () => {
+    it("pm2's God Daemon (comm cut to 15 bytes of its title) restarts its apps", () => {
       const f = crash(under([[900, 'PM2 v5.3.0: God', ['PM2 v5.3.0: God Daemon (/root/.pm2)']]]));
       expect(f).toMatchObject({ outcome: 'lives', by: 'PM2 v5.3.0: God (900)' });
       expect(f.why).toContain('pm2 restarts an app that exits');
@@ -80,23 +106,29 @@ describe('crash', () => {
       const f = crash(under([[9571, 'tini', ['tini', '-s', '--', 'myapp']]]));
       expect(f.outcome).toBe('dies');
       expect(f.by).toBeUndefined();
-      expect(f.why).toContain('Its parent tini (9571) is a container init: it exits when its child does and never starts it again');
+      expect(f.why).toContain(
+        'Its parent tini (9571) is a container init: it exits when its child does and never starts it again',
+      );
       expect(f.unless).toContain('docker run --restart');
     });
 
     it('under docker-init (docker run --init) the same', () => {
-      expect(crash(under([[9571, 'docker-init', ['/sbin/docker-init', '--', 'myapp']]])).why).toContain('docker-init (9571) is a container init');
+      expect(crash(under([[9571, 'docker-init', ['/sbin/docker-init', '--', 'myapp']]])).why).toContain(
+        'docker-init (9571) is a container init',
+      );
     });
 
     it('as the init of its pid namespace, the kernel kills the namespace with it', () => {
-      const f = crash(under([[9621, 'unshare', ['unshare', '--fork', '--pid', 'myapp']]], { status: signals({ nspid: [APP, 1] }) }));
+      const f = crash(
+        under([[9621, 'unshare', ['unshare', '--fork', '--pid', 'myapp']]], { status: signals({ nspid: [APP, 1] }) }),
+      );
       expect(f.outcome).toBe('dies');
       expect(f.why).toContain('It is the init of its pid namespace');
       expect(f.unless).toContain('docker run --restart');
     });
   });
 
-  describe('under systemd: the unit\'s Restart= decides', () => {
+  describe("under systemd: the unit's Restart= decides", () => {
     it('is unknown for a system service, by systemd, naming the command that tells', () => {
       const f = crash(under([], { cgroup: cgroupOf('0::/system.slice/nginx.service'), host: SYSTEMD_HOST }));
       expect(f).toMatchObject({ outcome: 'unknown', by: 'systemd' });
@@ -105,19 +137,28 @@ describe('crash', () => {
     });
 
     it('reads the v1 name=systemd line too', () => {
-      const f = crash(under([], { cgroup: cgroupOf('4:memory:/system.slice/nginx.service\n1:name=systemd:/system.slice/nginx.service'), host: SYSTEMD_HOST }));
+      const f = crash(
+        under([], {
+          cgroup: cgroupOf('4:memory:/system.slice/nginx.service\n1:name=systemd:/system.slice/nginx.service'),
+          host: SYSTEMD_HOST,
+        }),
+      );
       expect(f.outcome).toBe('unknown');
     });
 
     it('is unknown for a user service under systemd --user', () => {
       const cg = cgroupOf('0::/user.slice/user-1000.slice/user@1000.service/app.slice/myapp.service');
-      const f = crash(under([[1500, 'systemd', ['/lib/systemd/systemd', '--user']]], { cgroup: cg, host: SYSTEMD_HOST }));
+      const f = crash(
+        under([[1500, 'systemd', ['/lib/systemd/systemd', '--user']]], { cgroup: cg, host: SYSTEMD_HOST }),
+      );
       expect(f).toMatchObject({ outcome: 'unknown', by: 'systemd' });
       expect(f.why).toContain('myapp.service');
     });
 
-    it('the user manager\'s own unit (user@UID.service) is not a service it is restarted by', () => {
-      const f = crash(under([], { cgroup: cgroupOf('0::/user.slice/user-1000.slice/user@1000.service'), host: SYSTEMD_HOST }));
+    it("the user manager's own unit (user@UID.service) is not a service it is restarted by", () => {
+      const f = crash(
+        under([], { cgroup: cgroupOf('0::/user.slice/user-1000.slice/user@1000.service'), host: SYSTEMD_HOST }),
+      );
       expect(f.outcome).toBe('dies');
     });
 
@@ -133,7 +174,10 @@ describe('crash', () => {
 
   describe('nothing supervises it', () => {
     it('a shell job: nobody starts it again', () => {
-      expect(crash(typed('sleep N &'))).toEqual({ outcome: 'dies', why: 'Nothing supervises it: when it crashes, nobody starts it again.' });
+      expect(crash(typed('sleep N &'))).toEqual({
+        outcome: 'dies',
+        why: 'Nothing supervises it: when it crashes, nobody starts it again.',
+      });
     });
 
     it('a double-forked daemon adopted by init', () => {

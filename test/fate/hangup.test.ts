@@ -5,7 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  JOB, SHELL, SIG, SSHD, fateOf, member, nestedBashWorld, signals, sshLogin, suWorld, typed, typedWorld,
+  JOB,
+  SHELL,
+  SIG,
+  SSHD,
+  fateOf,
+  member,
+  nestedBashWorld,
+  signals,
+  sshLogin,
+  suWorld,
+  typed,
+  typedWorld,
 } from '../helpers/fate.js';
 import { makeFile, makeTerminalFd, ptsTtyNr } from '../helpers/snapshot.js';
 import type { FateEntry } from '../../src/fate/types.js';
@@ -14,7 +25,7 @@ import type { Snapshot } from '../../src/snapshot/types.js';
 const hangup = (snap: Snapshot): FateEntry => fateOf(snap).hangup;
 
 describe('hangup', () => {
-  describe('a job in the login bash\'s table: bash passes the SIGHUP on', () => {
+  describe("a job in the login bash's table: bash passes the SIGHUP on", () => {
     it('`sleep N &` dies of the SIGHUP bash sends its jobs', () => {
       const f = hangup(typed('sleep N &'));
       expect(f).toMatchObject({ outcome: 'dies', by: `bash (${SHELL})` });
@@ -42,12 +53,12 @@ describe('hangup', () => {
       expect(f.unless).toBeUndefined();
     });
 
-    it('`sleep N` in the foreground dies of bash\'s SIGHUP (it is a job, foreground or not)', () => {
+    it("`sleep N` in the foreground dies of bash's SIGHUP (it is a job, foreground or not)", () => {
       const f = hangup(typed('sleep N'));
       expect(f).toMatchObject({ outcome: 'dies', by: `bash (${SHELL})` });
     });
 
-    it('`set +m; sleep N &` (in bash\'s own group) dies of bash\'s SIGHUP', () => {
+    it("`set +m; sleep N &` (in bash's own group) dies of bash's SIGHUP", () => {
       const f = hangup(typed('set +m; sleep N &'));
       expect(f).toMatchObject({ outcome: 'dies', by: `bash (${SHELL})` });
     });
@@ -77,7 +88,7 @@ describe('hangup', () => {
       expect(f.why).toContain('its signal dispositions (status) could not be read');
     });
 
-    it('a job that dropped its controlling terminal (TIOCNOTTY) still gets bash\'s SIGHUP: the session\'s terminal is the leader\'s', () => {
+    it("a job that dropped its controlling terminal (TIOCNOTTY) still gets bash's SIGHUP: the session's terminal is the leader's", () => {
       const w = sshLogin();
       member(w, JOB, 'sleep', ['sleep', '3001'], SHELL, { ttyNr: 0, tpgid: -1 });
       const snap = w.snapshot(JOB);
@@ -85,7 +96,7 @@ describe('hangup', () => {
       expect(hangup(snap)).toMatchObject({ outcome: 'dies', by: `bash (${SHELL})` });
     });
 
-    it('the survivor of a pipeline job whose first process exited (`sh -c \'sleep N &\' | cat &`) is still in the job: dies', () => {
+    it("the survivor of a pipeline job whose first process exited (`sh -c 'sleep N &' | cat &`) is still in the job: dies", () => {
       const w = sshLogin();
       member(w, 7002, 'cat', ['cat'], SHELL, { pgrp: 7000 });
       member(w, JOB, 'sleep', ['sleep', '3001'], 1, { pgrp: 7000 });
@@ -95,7 +106,7 @@ describe('hangup', () => {
   });
 
   describe('stopped jobs (Ctrl-Z): bash sends SIGHUP and SIGCONT, and SIGTERM as it exits', () => {
-    it('`sleep N`, Ctrl-Z dies of bash\'s SIGHUP, and the why says SIGCONT too', () => {
+    it("`sleep N`, Ctrl-Z dies of bash's SIGHUP, and the why says SIGCONT too", () => {
       const f = hangup(typed('sleep N, Ctrl-Z'));
       expect(f).toMatchObject({ outcome: 'dies', by: `bash (${SHELL})` });
       expect(f.why).toContain('(and SIGCONT, as it is stopped)');
@@ -109,7 +120,9 @@ describe('hangup', () => {
 
     it('its unless names the race that spares it (bash already saw it continue), before disown', () => {
       const u = hangup(typed('nohup sleep N, Ctrl-Z')).unless ?? '';
-      expect(u).toMatch(/^bash has already seen it continue \(after the SIGCONT\) when it sends SIGTERM to the jobs it still counts as stopped.*: then it lives; or it was removed from/);
+      expect(u).toMatch(
+        /^bash has already seen it continue \(after the SIGCONT\) when it sends SIGTERM to the jobs it still counts as stopped.*: then it lives; or it was removed from/,
+      );
     });
 
     it('a stopped job with SIGHUP at its default action names no such race', () => {
@@ -142,11 +155,13 @@ describe('hangup', () => {
     it('`bash`, then `sleep N &` in it: the login bash SIGHUPs the inner bash, which SIGHUPs its jobs', () => {
       const f = hangup(nestedBashWorld().snapshot(JOB));
       expect(f).toMatchObject({ outcome: 'dies', by: 'bash (6300)' });
-      expect(f.why).toContain(`The kernel sends SIGHUP to bash (${SHELL}), the session's leader, which sends SIGHUP to its jobs, bash (6300) among them`);
-      expect(f.unless).toContain('bash (6300)\'s job table');
+      expect(f.why).toContain(
+        `The kernel sends SIGHUP to bash (${SHELL}), the session's leader, which sends SIGHUP to its jobs, bash (6300) among them`,
+      );
+      expect(f.unless).toContain("bash (6300)'s job table");
     });
 
-    it('under `su - alice`, `sleep N` in the foreground of alice\'s bash: the kernel\'s SIGHUP to the foreground group after the leader exits', () => {
+    it("under `su - alice`, `sleep N` in the foreground of alice's bash: the kernel's SIGHUP to the foreground group after the leader exits", () => {
       const f = hangup(suWorld(true).snapshot(JOB));
       expect(f).toMatchObject({ outcome: 'dies', by: 'the kernel' });
       expect(f.why).toContain(`It holds the terminal's foreground but is in no job of bash (${SHELL})`);
@@ -163,7 +178,7 @@ describe('hangup', () => {
     // terminal's foreground", and "An interactive bash that gets SIGHUP sends SIGHUP to every job in its
     // table": alice's bash passes it to `sleep N &`, which dies. The model finds the job's shell (jobOf
     // 6291) but, su not being a shell, not the way the hangup reaches it, and says lives.
-    it('under `su - alice`, `sleep N &` in alice\'s bash dies: its shell holds the foreground and gets the kernel\'s SIGHUP', () => {
+    it("under `su - alice`, `sleep N &` in alice's bash dies: its shell holds the foreground and gets the kernel's SIGHUP", () => {
       const f = hangup(suWorld(false).snapshot(JOB));
       expect(f.outcome).toBe('dies');
       expect(f.by).toBe('bash (6291)');
@@ -171,15 +186,15 @@ describe('hangup', () => {
   });
 
   describe('no SIGHUP reaches it', () => {
-    it('`(sleep N &)` lives: init adopted it, its group is a dead subshell\'s, in no job', () => {
+    it("`(sleep N &)` lives: init adopted it, its group is a dead subshell's, in no job", () => {
       const f = hangup(typed('(sleep N &)'));
       expect(f.outcome).toBe('lives');
       expect(f.by).toBeUndefined();
-      expect(f.why).toContain('this process\'s group is not one of them');
+      expect(f.why).toContain("this process's group is not one of them");
       expect(f.why).toContain('its parent is now systemd (1)');
     });
 
-    it('`bash -c \'sleep N &\'` lives the same way', () => {
+    it("`bash -c 'sleep N &'` lives the same way", () => {
       expect(hangup(typed("bash -c 'sleep N &'")).outcome).toBe('lives');
     });
 
@@ -190,7 +205,9 @@ describe('hangup', () => {
     });
 
     it('has no unless when its stdio is off the terminal', () => {
-      const f = hangup(typed('(sleep N &)', { fds: [makeFile(0, '/dev/null'), makeFile(1, '/tmp/log'), makeFile(2, '/tmp/log')] }));
+      const f = hangup(
+        typed('(sleep N &)', { fds: [makeFile(0, '/dev/null'), makeFile(1, '/tmp/log'), makeFile(2, '/tmp/log')] }),
+      );
       expect(f.outcome).toBe('lives');
       expect(f.unless).toBeUndefined();
     });
@@ -218,34 +235,40 @@ describe('hangup', () => {
       expect(f).toEqual({ outcome: 'lives', why: expect.stringContaining('Neither it nor its session') });
     });
 
-    it.each(['screen -dmS x sleep N', 'tmux new -d sleep N'] as const)('`%s` lives: its terminal is the multiplexer\'s pty', (line) => {
-      const f = hangup(typed(line));
-      expect(f.outcome).toBe('lives');
-      expect(f.why).toContain('Its terminal /dev/pts/1 is a pty of the multiplexer server');
-      expect(f.why).toContain('(7100)');
-    });
+    it.each(['screen -dmS x sleep N', 'tmux new -d sleep N'] as const)(
+      "`%s` lives: its terminal is the multiplexer's pty",
+      (line) => {
+        const f = hangup(typed(line));
+        expect(f.outcome).toBe('lives');
+        expect(f.why).toContain('Its terminal /dev/pts/1 is a pty of the multiplexer server');
+        expect(f.why).toContain('(7100)');
+      },
+    );
 
-    it('`sleep N &` in a bash in a tmux pane lives: its session\'s terminal is the pane\'s', () => {
+    it("`sleep N &` in a bash in a tmux pane lives: its session's terminal is the pane's", () => {
       const w = typedWorld('tmux new -d sleep N');
       w.add({ pid: 7200, comm: 'bash', ppid: 7100, ttyNr: ptsTtyNr(2), tpgid: 7200 }, ['-bash']);
-      w.add({ pid: 7201, comm: 'sleep', ppid: 7200, session: 7200, ttyNr: ptsTtyNr(2), tpgid: 7200 }, ['sleep', '3002']);
+      w.add({ pid: 7201, comm: 'sleep', ppid: 7200, session: 7200, ttyNr: ptsTtyNr(2), tpgid: 7200 }, [
+        'sleep',
+        '3002',
+      ]);
       const f = hangup(w.snapshot(7201));
       expect(f.outcome).toBe('lives');
       expect(f.why).toContain('tmux: server (7100)');
     });
   });
 
-  describe('it leads the terminal\'s session: the kernel signals it directly', () => {
+  describe("it leads the terminal's session: the kernel signals it directly", () => {
     it('the login bash itself dies (a shell exits on SIGHUP)', () => {
       const f = hangup(sshLogin().snapshot(SHELL));
       expect(f).toMatchObject({ outcome: 'dies', by: 'the kernel' });
       expect(f.why).toContain('It leads the session of /dev/pts/0');
     });
 
-    it('a program leading its session on a terminal (`ssh -t host top`) dies with SIGHUP\'s default action', () => {
+    it("a program leading its session on a terminal (`ssh -t host top`) dies with SIGHUP's default action", () => {
       const f = hangup(sshLogin(['top'], 'top').snapshot(SHELL));
       expect(f).toMatchObject({ outcome: 'dies', by: 'the kernel' });
-      expect(f.why).toContain('the leader of /dev/pts/0\'s session');
+      expect(f.why).toContain("the leader of /dev/pts/0's session");
     });
 
     it('such a leader that ignores SIGHUP lives', () => {
@@ -293,7 +316,7 @@ describe('hangup', () => {
       const f = hangup(w.snapshot(JOB, { status: signals({ ign: [SIG.INT, SIG.QUIT] }) }));
       expect(f.outcome).toBe('unknown');
       expect(f.why).toContain(`The kernel sends SIGHUP to run.sh (${SHELL}) alone`);
-      expect(f.why).toContain('this model knows an interactive bash\'s rules');
+      expect(f.why).toContain("this model knows an interactive bash's rules");
     });
 
     it('is unknown for `(sleep N &)` under a zsh login', () => {
@@ -306,14 +329,14 @@ describe('hangup', () => {
     // the model knows an interactive bash's (hangup.ts says so for a process in no job). For a job of an
     // interactive dash login shell ('-sh') it applies bash's rule anyway and says dash passes SIGHUP on;
     // dash has no such rule (it sends its jobs nothing on SIGHUP).
-    it('is unknown for `sleep N &` under an interactive dash login shell (-sh): not bash\'s rules', () => {
+    it("is unknown for `sleep N &` under an interactive dash login shell (-sh): not bash's rules", () => {
       const w = sshLogin(['-sh'], 'sh');
       member(w, JOB, 'sleep', ['sleep', '3001'], SHELL);
       expect(hangup(w.snapshot(JOB)).outcome).toBe('unknown');
     });
   });
 
-  it('an old-style daemon that dropped its terminal (TIOCNOTTY) and was adopted by init: the session\'s terminal is the leader\'s, and it is in no job', () => {
+  it("an old-style daemon that dropped its terminal (TIOCNOTTY) and was adopted by init: the session's terminal is the leader's, and it is in no job", () => {
     const w = sshLogin();
     member(w, JOB, 'daemon', ['/usr/sbin/olddaemon'], 1, { ttyNr: 0, tpgid: -1 });
     const f = hangup(w.snapshot(JOB, { fds: [0, 1, 2].map((fd) => makeTerminalFd(fd, '/dev/pts/0')) }));

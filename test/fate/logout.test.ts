@@ -16,7 +16,8 @@ const logout = (snap: Snapshot): FateEntry => fateOf(snap).logout;
 const YES = '[Login]\nKillUserProcesses=yes\n';
 const NO = '[Login]\nKillUserProcesses=no\n';
 /** Debian's packaged file: every setting commented out, the build's default among them. */
-const DEBIAN = '#  This file is part of systemd.\n[Login]\n#NAutoVTs=6\n#KillUserProcesses=no\n#KillOnlyUsers=\n#KillExcludeUsers=root\n';
+const DEBIAN =
+  '#  This file is part of systemd.\n[Login]\n#NAutoVTs=6\n#KillUserProcesses=no\n#KillOnlyUsers=\n#KillExcludeUsers=root\n';
 const ROOT_SCOPE = '0::/user.slice/user-0.slice/session-1.scope';
 const ROOT = { uid: 0, name: 'root' };
 
@@ -30,7 +31,7 @@ describe('logout', () => {
       expect(f.why).toContain('KillUserProcesses=yes (/etc/systemd/logind.conf:2)');
     });
 
-    it('names the user record\'s killProcesses in unless (it overrides logind.conf)', () => {
+    it("names the user record's killProcesses in unless (it overrides logind.conf)", () => {
       expect(logout(scopedDaemon(hostWith(YES))).unless).toContain('killProcesses');
     });
 
@@ -41,10 +42,14 @@ describe('logout', () => {
     });
 
     it('a drop-in wins over the main file (the later assignment)', () => {
-      const f = logout(scopedDaemon(hostWith([
-        { path: '/etc/systemd/logind.conf', text: NO },
-        { path: '/etc/systemd/logind.conf.d/50-kill.conf', text: YES },
-      ])));
+      const f = logout(
+        scopedDaemon(
+          hostWith([
+            { path: '/etc/systemd/logind.conf', text: NO },
+            { path: '/etc/systemd/logind.conf.d/50-kill.conf', text: YES },
+          ]),
+        ),
+      );
       expect(f.outcome).toBe('dies');
       expect(f.why).toContain('/etc/systemd/logind.conf.d/50-kill.conf:2');
     });
@@ -56,7 +61,9 @@ describe('logout', () => {
     });
 
     it('root is not spared once KillExcludeUsers= names someone else', () => {
-      const f = logout(scopedDaemon(hostWith('[Login]\nKillUserProcesses=yes\nKillExcludeUsers=bob\n'), ROOT_SCOPE, ROOT));
+      const f = logout(
+        scopedDaemon(hostWith('[Login]\nKillUserProcesses=yes\nKillExcludeUsers=bob\n'), ROOT_SCOPE, ROOT),
+      );
       expect(f.outcome).toBe('dies');
     });
   });
@@ -66,7 +73,9 @@ describe('logout', () => {
       const f = logout(scopedDaemon(hostWith(NO)));
       expect(f.outcome).toBe('lives');
       expect(f.by).toBeUndefined();
-      expect(f.why).toContain('logind leaves it running when the session ends: KillUserProcesses=no (/etc/systemd/logind.conf:2)');
+      expect(f.why).toContain(
+        'logind leaves it running when the session ends: KillUserProcesses=no (/etc/systemd/logind.conf:2)',
+      );
       expect(f.unless).toContain('killProcesses');
     });
 
@@ -77,7 +86,13 @@ describe('logout', () => {
     });
 
     it('an empty KillExcludeUsers= resets the list, and root is spared by default again', () => {
-      const f = logout(scopedDaemon(hostWith('[Login]\nKillUserProcesses=yes\nKillExcludeUsers=bob\nKillExcludeUsers=\n'), ROOT_SCOPE, ROOT));
+      const f = logout(
+        scopedDaemon(
+          hostWith('[Login]\nKillUserProcesses=yes\nKillExcludeUsers=bob\nKillExcludeUsers=\n'),
+          ROOT_SCOPE,
+          ROOT,
+        ),
+      );
       expect(f.outcome).toBe('lives');
     });
 
@@ -101,7 +116,10 @@ describe('logout', () => {
 
     it('lives when it is in no login scope (cgroup /)', () => {
       const f = logout(makeSnapshot({ host: hostWith(YES) }));
-      expect(f).toEqual({ outcome: 'lives', why: expect.stringContaining('It is not in a login session\'s scope cgroup (its cgroup is /)') });
+      expect(f).toEqual({
+        outcome: 'lives',
+        why: expect.stringContaining("It is not in a login session's scope cgroup (its cgroup is /)"),
+      });
     });
 
     it('lives in a system service', () => {
@@ -111,12 +129,18 @@ describe('logout', () => {
     });
 
     it('lives in a user service (`systemd-run --user`): user@UID.service is no login scope', () => {
-      const snap = makeSnapshot({ cgroup: cgroupOf('0::/user.slice/user-1000.slice/user@1000.service/app.slice/run-u12.service'), host: hostWith(YES) });
+      const snap = makeSnapshot({
+        cgroup: cgroupOf('0::/user.slice/user-1000.slice/user@1000.service/app.slice/run-u12.service'),
+        host: hostWith(YES),
+      });
       expect(logout(snap).outcome).toBe('lives');
     });
 
     it('says "none" when /proc/PID/cgroup has no systemd line (v1 controllers only)', () => {
-      const snap = makeSnapshot({ cgroup: cgroupOf('4:memory:/user.slice/user-1000.slice/session-3.scope\n3:cpuset:/'), host: hostWith(YES) });
+      const snap = makeSnapshot({
+        cgroup: cgroupOf('4:memory:/user.slice/user-1000.slice/session-3.scope\n3:cpuset:/'),
+        host: hostWith(YES),
+      });
       const f = logout(snap);
       expect(f.outcome).toBe('lives');
       expect(f.why).toContain('(its cgroup is none)');
@@ -127,7 +151,9 @@ describe('logout', () => {
     it('lives when the shipped comment says no (Debian), naming busctl in unless', () => {
       const f = logout(scopedDaemon(hostWith(DEBIAN)));
       expect(f.outcome).toBe('lives');
-      expect(f.why).toContain('KillUserProcesses= is set nowhere, and this logind.conf\'s commented default line says no');
+      expect(f.why).toContain(
+        "KillUserProcesses= is set nowhere, and this logind.conf's commented default line says no",
+      );
       expect(f.unless).toContain('built with KillUserProcesses=yes');
       expect(f.unless).toContain('busctl get-property');
     });
@@ -161,7 +187,7 @@ describe('logout', () => {
       const f = logout(makeSnapshot({ cgroup: null, unreadable: { cgroup: 'EACCES' }, auditorUid: 1000 }));
       expect(f.outcome).toBe('unknown');
       expect(f.why).toContain('Its cgroup could not be read (permission denied');
-      expect(f.why).toContain('that is where a login\'s scope shows');
+      expect(f.why).toContain("that is where a login's scope shows");
     });
 
     it('when there are no host facts', () => {
@@ -179,20 +205,28 @@ describe('logout', () => {
     it('when logind.conf cannot be read: logind stops there, so the settings in force are unknown', () => {
       const f = logout(scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EIO' }])));
       expect(f.outcome).toBe('unknown');
-      expect(f.why).toContain('logind\'s settings could not be read in full: /etc/systemd/logind.conf: cannot be read (EIO); logind stops parsing here');
+      expect(f.why).toContain(
+        "logind's settings could not be read in full: /etc/systemd/logind.conf: cannot be read (EIO); logind stops parsing here",
+      );
     });
 
     it('when this auditor may not read logind.conf (EACCES): unknown, naming root as the way to know', () => {
       const f = logout(scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EACCES' }])));
       expect(f.outcome).toBe('unknown');
-      expect(f.why).toContain('/etc/systemd/logind.conf: cannot be read by this user (EACCES), though logind, as root, reads it');
+      expect(f.why).toContain(
+        '/etc/systemd/logind.conf: cannot be read by this user (EACCES), though logind, as root, reads it',
+      );
     });
 
     it('when a drop-in cannot be read, even after a KillUserProcesses=no', () => {
-      const f = logout(scopedDaemon(hostWith([
-        { path: '/etc/systemd/logind.conf', text: NO },
-        { path: '/etc/systemd/logind.conf.d/99-x.conf', text: '', error: 'EIO' },
-      ])));
+      const f = logout(
+        scopedDaemon(
+          hostWith([
+            { path: '/etc/systemd/logind.conf', text: NO },
+            { path: '/etc/systemd/logind.conf.d/99-x.conf', text: '', error: 'EIO' },
+          ]),
+        ),
+      );
       expect(f.outcome).toBe('unknown');
     });
 
@@ -211,13 +245,17 @@ describe('logout', () => {
 
   describe('where the scope shows in /proc/PID/cgroup', () => {
     it('the v1 name=systemd line (legacy hierarchy)', () => {
-      const f = logout(scopedDaemon(hostWith(YES), '4:memory:/user.slice\n1:name=systemd:/user.slice/user-1000.slice/session-3.scope'));
+      const f = logout(
+        scopedDaemon(hostWith(YES), '4:memory:/user.slice\n1:name=systemd:/user.slice/user-1000.slice/session-3.scope'),
+      );
       expect(f.outcome).toBe('dies');
       expect(f.why).toContain('session-3.scope (/user.slice/user-1000.slice/session-3.scope)');
     });
 
     it('the unified line of a hybrid host, whose name=systemd line mirrors it', () => {
-      const f = logout(scopedDaemon(hostWith(YES), `12:name=systemd:/user.slice/user-1000.slice/session-3.scope\n${SESSION_SCOPE}`));
+      const f = logout(
+        scopedDaemon(hostWith(YES), `12:name=systemd:/user.slice/user-1000.slice/session-3.scope\n${SESSION_SCOPE}`),
+      );
       expect(f.outcome).toBe('dies');
     });
 
@@ -228,8 +266,13 @@ describe('logout', () => {
       expect(f.why).not.toContain('(deleted)');
     });
 
-    it('without the owner\'s name, the scope\'s uid stands for the user', () => {
-      const f = logout(scopedDaemon(hostWith('[Login]\nKillUserProcesses=no\nKillOnlyUsers=1000\n'), SESSION_SCOPE, { uid: 1000, name: null }));
+    it("without the owner's name, the scope's uid stands for the user", () => {
+      const f = logout(
+        scopedDaemon(hostWith('[Login]\nKillUserProcesses=no\nKillOnlyUsers=1000\n'), SESSION_SCOPE, {
+          uid: 1000,
+          name: null,
+        }),
+      );
       expect(f.outcome).toBe('dies');
       expect(f.why).toContain('lists 1000');
     });
@@ -237,7 +280,7 @@ describe('logout', () => {
     // BUG: docs/fate.md: "KillExcludeUsers= (root when unset) spares users". logind matches user names,
     // and uid 0 is root; when the snapshot has no name for the scope's owner (scopeUser.name null: no
     // passwd entry read), the model matches "0" against "root" and says root's login scope dies.
-    it('root\'s scope (user-0.slice) is spared by default even when the owner\'s name was not read', () => {
+    it("root's scope (user-0.slice) is spared by default even when the owner's name was not read", () => {
       const f = logout(scopedDaemon(hostWith(YES), ROOT_SCOPE, { uid: 0, name: null }));
       expect(f.outcome).toBe('lives');
     });

@@ -5,18 +5,29 @@
 import { describe, expect, it } from 'vitest';
 import type { FateEntry } from '../../src/fate/types.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { JOB, SHELL, SIG, fateOf, member, nestedBashWorld, signals, sshLogin, typed, typedWorld } from '../helpers/fate.js';
+import {
+  JOB,
+  SHELL,
+  SIG,
+  fateOf,
+  member,
+  nestedBashWorld,
+  signals,
+  sshLogin,
+  typed,
+  typedWorld,
+} from '../helpers/fate.js';
 
 const shellExit = (snap: Snapshot): FateEntry => fateOf(snap)['shell-exit'];
 
 describe('shell-exit', () => {
   describe('a running job of the login bash: bash sends it nothing', () => {
-    it('`sleep N &` lives: huponexit is off by default, and the kernel signals only bash\'s own group', () => {
+    it("`sleep N &` lives: huponexit is off by default, and the kernel signals only bash's own group", () => {
       const f = shellExit(typed('sleep N &'));
       expect(f.outcome).toBe('lives');
       expect(f.by).toBeUndefined();
       expect(f.why).toContain(`bash (${SHELL}) sends its jobs no signal when it exits (huponexit is off by default)`);
-      expect(f.why).toContain('the terminal\'s foreground process group, which is bash\'s own');
+      expect(f.why).toContain("the terminal's foreground process group, which is bash's own");
     });
 
     it('names huponexit in unless for a login shell (argv[0] -bash): measured, `shopt -s huponexit` makes it die', () => {
@@ -25,9 +36,12 @@ describe('shell-exit', () => {
       expect(f.unless).toContain('(not visible in /proc)');
     });
 
-    it.each([[['bash', '--login']], [['bash', '-l']], [['bash', '-il']]])('a login shell started as %j gets the huponexit unless too', (argv) => {
-      expect(shellExit(typed('sleep N &', { shellArgv: argv })).unless).toContain('huponexit');
-    });
+    it.each([[['bash', '--login']], [['bash', '-l']], [['bash', '-il']]])(
+      'a login shell started as %j gets the huponexit unless too',
+      (argv) => {
+        expect(shellExit(typed('sleep N &', { shellArgv: argv })).unless).toContain('huponexit');
+      },
+    );
 
     it('does not name huponexit for a non-login interactive bash (`ssh -t host bash`): bash honours it in login shells only', () => {
       const f = shellExit(typed('sleep N &', { shellArgv: ['bash'] }));
@@ -37,16 +51,18 @@ describe('shell-exit', () => {
 
     it('names the dead terminal in unless when fds 0-2 are on it', () => {
       const f = shellExit(typed('sleep N &'));
-      expect(f.unless).toContain('; or it reads from or writes to the terminal /dev/pts/0 (fd 0, fd 1, fd 2), which is dead after the login ends');
+      expect(f.unless).toContain(
+        '; or it reads from or writes to the terminal /dev/pts/0 (fd 0, fd 1, fd 2), which is dead after the login ends',
+      );
     });
 
-    it('`nohup sleep N &` lives with no unless: huponexit\'s SIGHUP is ignored, and nohup.out is no terminal', () => {
+    it("`nohup sleep N &` lives with no unless: huponexit's SIGHUP is ignored, and nohup.out is no terminal", () => {
       const f = shellExit(typed('nohup sleep N &'));
       expect(f.outcome).toBe('lives');
       expect(f.unless).toBeUndefined();
     });
 
-    it('the survivor of a pipeline job is still the login bash\'s job (`sh -c \'sleep N &\' | cat &`)', () => {
+    it("the survivor of a pipeline job is still the login bash's job (`sh -c 'sleep N &' | cat &`)", () => {
       const w = sshLogin();
       member(w, 7002, 'cat', ['cat'], SHELL, { pgrp: 7000 });
       member(w, JOB, 'sleep', ['sleep', '3001'], 1, { pgrp: 7000 });
@@ -65,11 +81,11 @@ describe('shell-exit', () => {
       expect(f.unless).toContain('/dev/pts/0');
     });
 
-    it('`bash -c \'sleep N &\'` lives', () => {
+    it("`bash -c 'sleep N &'` lives", () => {
       expect(shellExit(typed("bash -c 'sleep N &'")).outcome).toBe('lives');
     });
 
-    it('an old-style daemon that dropped its terminal (TIOCNOTTY) is still judged on the leader\'s terminal: in no job, lives', () => {
+    it("an old-style daemon that dropped its terminal (TIOCNOTTY) is still judged on the leader's terminal: in no job, lives", () => {
       const w = sshLogin();
       member(w, JOB, 'daemon', ['/usr/sbin/olddaemon'], 1, { ttyNr: 0, tpgid: -1 });
       const f = shellExit(w.snapshot(JOB));
@@ -84,11 +100,13 @@ describe('shell-exit', () => {
     });
   });
 
-  describe('job control off (`set +m`): the job is in bash\'s own group, the foreground one', () => {
-    it('`set +m; sleep N &` dies of the kernel\'s SIGHUP to the foreground group', () => {
+  describe("job control off (`set +m`): the job is in bash's own group, the foreground one", () => {
+    it("`set +m; sleep N &` dies of the kernel's SIGHUP to the foreground group", () => {
       const f = shellExit(typed('set +m; sleep N &'));
       expect(f).toMatchObject({ outcome: 'dies', by: 'the kernel' });
-      expect(f.why).toContain('the kernel sends SIGHUP to the terminal\'s foreground process group, which is bash\'s own and holds this process (job control is off)');
+      expect(f.why).toContain(
+        "the kernel sends SIGHUP to the terminal's foreground process group, which is bash's own and holds this process (job control is off)",
+      );
       expect(f.unless).toBeUndefined();
     });
 
@@ -101,12 +119,12 @@ describe('shell-exit', () => {
   it('`sleep N` in the foreground: `exit` cannot be typed, so it lives', () => {
     const f = shellExit(typed('sleep N'));
     expect(f.outcome).toBe('lives');
-    expect(f.why).toContain('It holds the terminal\'s foreground');
+    expect(f.why).toContain("It holds the terminal's foreground");
     expect(f.why).toContain('reads no `exit` until it ends or is stopped');
   });
 
   describe('stopped jobs: bash refuses the first exit, and sends SIGTERM and SIGCONT at the second', () => {
-    it('`sleep N`, Ctrl-Z dies of bash\'s SIGTERM, with no unless (disowned, the kernel\'s SIGHUP ends it too)', () => {
+    it("`sleep N`, Ctrl-Z dies of bash's SIGTERM, with no unless (disowned, the kernel's SIGHUP ends it too)", () => {
       const f = shellExit(typed('sleep N, Ctrl-Z'));
       expect(f).toMatchObject({ outcome: 'dies', by: `bash (${SHELL})` });
       expect(f.why).toContain('"There are stopped jobs."');
@@ -118,7 +136,7 @@ describe('shell-exit', () => {
       const f = shellExit(typed('nohup sleep N, Ctrl-Z'));
       expect(f).toMatchObject({ outcome: 'dies', by: `bash (${SHELL})` });
       expect(f.unless).toContain('`disown`');
-      expect(f.unless).toContain('the kernel\'s SIGHUP to its orphaned group');
+      expect(f.unless).toContain("the kernel's SIGHUP to its orphaned group");
     });
 
     it('a stopped job that ignores SIGTERM lives', () => {
@@ -135,7 +153,9 @@ describe('shell-exit', () => {
     it('a stopped nohup job catching SIGTERM names both conditions', () => {
       const f = shellExit(typed('nohup sleep N, Ctrl-Z', { status: signals({ ign: [SIG.HUP], cgt: [SIG.TERM] }) }));
       expect(f.outcome).toBe('dies');
-      expect(f.unless).toMatch(/^its SIGTERM handler does not exit; or it was removed from bash \(6264\)'s job table with `disown`/);
+      expect(f.unless).toMatch(
+        /^its SIGTERM handler does not exit; or it was removed from bash \(6264\)'s job table with `disown`/,
+      );
     });
 
     it('a stopped job that blocks SIGTERM lives while it stays pending', () => {
@@ -149,7 +169,7 @@ describe('shell-exit', () => {
     });
   });
 
-  describe('outside the login shell\'s reach', () => {
+  describe("outside the login shell's reach", () => {
     it('`setsid sleep N &` lives: no terminal; its stdio on the dead terminal is the unless', () => {
       const f = shellExit(typed('setsid sleep N &'));
       expect(f.outcome).toBe('lives');
@@ -157,12 +177,15 @@ describe('shell-exit', () => {
       expect(f.unless).toContain('/dev/pts/0');
     });
 
-    it.each(['screen -dmS x sleep N', 'tmux new -d sleep N'] as const)('`%s` lives: the multiplexer\'s terminal', (line) => {
-      const f = shellExit(typed(line));
-      expect(f.outcome).toBe('lives');
-      expect(f.why).toContain('Its terminal /dev/pts/1 belongs to the multiplexer server');
-      expect(f.unless).toBeUndefined();
-    });
+    it.each(['screen -dmS x sleep N', 'tmux new -d sleep N'] as const)(
+      "`%s` lives: the multiplexer's terminal",
+      (line) => {
+        const f = shellExit(typed(line));
+        expect(f.outcome).toBe('lives');
+        expect(f.why).toContain('Its terminal /dev/pts/1 belongs to the multiplexer server');
+        expect(f.unless).toBeUndefined();
+      },
+    );
 
     it('the login bash itself dies: it is the shell that exits', () => {
       expect(shellExit(sshLogin().snapshot(SHELL))).toEqual({ outcome: 'dies', why: 'It is the shell that exits.' });

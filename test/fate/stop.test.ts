@@ -19,7 +19,8 @@ const IN_SIGTIMEDWAIT = '128 0x7ffd5e3c1b40 0x7ffd5e3c1ac0 0x7ffd5e3c1b30 0x8 0x
 const IN_NANOSLEEP = '230 0x0 0x0 0x7fff641b4de0 0x7fff641b4e20 0x0 0x0 0x7fff641b4dc8 0x7f8d6fbd9503';
 
 /** A signalfd on fd 3 whose fdinfo sigmask holds `signos`. */
-const signalfd = (...signos: number[]) => makeFd(3, 'anon_inode:[signalfd]', { type: 'anon', signalMask: sigmask(...signos) });
+const signalfd = (...signos: number[]) =>
+  makeFd(3, 'anon_inode:[signalfd]', { type: 'anon', signalMask: sigmask(...signos) });
 
 /** `unshare --fork --pid --mount-proc CMD`: CMD (9624) is pid 1 of a new pid namespace. */
 function namespaceInit(comm = 'sleep', argv = ['sleep', '3013']): { w: ProcWorld; pid: number } {
@@ -43,7 +44,11 @@ describe('stop', () => {
   describe('the disposition decides', () => {
     it('dies at once with the default action, by the kernel, with no cleanup', () => {
       const f = stop(makeSnapshot({ status: signals() }));
-      expect(f).toEqual({ outcome: 'dies', by: 'the kernel', why: 'SIGTERM has its default action: it ends at once, without any cleanup (a pidfile or socket stays behind).' });
+      expect(f).toEqual({
+        outcome: 'dies',
+        by: 'the kernel',
+        why: 'SIGTERM has its default action: it ends at once, without any cleanup (a pidfile or socket stays behind).',
+      });
     });
 
     it('dies when it catches SIGTERM, unless its handler does not exit', () => {
@@ -54,7 +59,10 @@ describe('stop', () => {
     });
 
     it('lives when it ignores SIGTERM: only SIGKILL stops it', () => {
-      expect(stop(makeSnapshot({ status: signals({ ign: [SIG.TERM] }) }))).toEqual({ outcome: 'lives', why: 'It ignores SIGTERM: only SIGKILL stops it.' });
+      expect(stop(makeSnapshot({ status: signals({ ign: [SIG.TERM] }) }))).toEqual({
+        outcome: 'lives',
+        why: 'It ignores SIGTERM: only SIGKILL stops it.',
+      });
     });
 
     it('ignored wins over caught and blocked bits (the kernel checks the handler first)', () => {
@@ -62,7 +70,9 @@ describe('stop', () => {
     });
 
     it('lives when it blocks SIGTERM and nothing shows it waiting: the signal stays pending', () => {
-      const f = stop(makeSnapshot({ status: signals({ blk: [SIG.TERM] }), wchan: 'hrtimer_nanosleep', syscall: IN_NANOSLEEP }));
+      const f = stop(
+        makeSnapshot({ status: signals({ blk: [SIG.TERM] }), wchan: 'hrtimer_nanosleep', syscall: IN_NANOSLEEP }),
+      );
       expect(f.outcome).toBe('lives');
       expect(f.why).toContain('nothing shows it waiting for it');
       expect(f.unless).toContain('it unblocks SIGTERM');
@@ -80,7 +90,12 @@ describe('stop', () => {
 
   describe('taking blocked signals synchronously', () => {
     it('dies when it blocks SIGTERM and reads it from a signalfd', () => {
-      const f = stop(makeSnapshot({ status: signals({ blk: [SIG.TERM, SIG.INT, SIG.HUP] }), fds: [signalfd(SIG.TERM, SIG.INT, SIG.HUP)] }));
+      const f = stop(
+        makeSnapshot({
+          status: signals({ blk: [SIG.TERM, SIG.INT, SIG.HUP] }),
+          fds: [signalfd(SIG.TERM, SIG.INT, SIG.HUP)],
+        }),
+      );
       expect(f.outcome).toBe('dies');
       expect(f.why).toContain('It blocks SIGTERM, but it reads signals from a signalfd (fd 3)');
       expect(f.unless).toBe('it does not exit when it takes SIGTERM');
@@ -94,7 +109,9 @@ describe('stop', () => {
     it('in sigtimedwait (wchan), the awaited signals show unblocked: dies, taking the signal itself', () => {
       const f = stop(makeSnapshot({ status: signals(), wchan: 'do_sigtimedwait.isra.0' }));
       expect(f.outcome).toBe('dies');
-      expect(f.why).toContain('SIGTERM has its default action, and it waits for signals in sigtimedwait (wchan do_sigtimedwait.isra.0)');
+      expect(f.why).toContain(
+        'SIGTERM has its default action, and it waits for signals in sigtimedwait (wchan do_sigtimedwait.isra.0)',
+      );
       expect(f.by).toBeUndefined();
     });
 
@@ -106,12 +123,19 @@ describe('stop', () => {
 
     it('reads the syscall number per architecture: 137 on arm64', () => {
       const arm = IN_SIGTIMEDWAIT.replace(/^128/, '137');
-      expect(stop(makeSnapshot({ status: signals({ blk: [SIG.TERM] }), syscall: arm, arch: 'arm64' })).outcome).toBe('dies');
-      expect(stop(makeSnapshot({ status: signals({ blk: [SIG.TERM] }), syscall: IN_SIGTIMEDWAIT, arch: 'arm64' })).outcome).toBe('lives');
+      expect(stop(makeSnapshot({ status: signals({ blk: [SIG.TERM] }), syscall: arm, arch: 'arm64' })).outcome).toBe(
+        'dies',
+      );
+      expect(
+        stop(makeSnapshot({ status: signals({ blk: [SIG.TERM] }), syscall: IN_SIGTIMEDWAIT, arch: 'arm64' })).outcome,
+      ).toBe('lives');
     });
 
     it('clock_nanosleep is no wait for signals', () => {
-      expect(stop(makeSnapshot({ status: signals(), syscall: IN_NANOSLEEP, arch: 'x64' }))).toMatchObject({ outcome: 'dies', by: 'the kernel' });
+      expect(stop(makeSnapshot({ status: signals(), syscall: IN_NANOSLEEP, arch: 'x64' }))).toMatchObject({
+        outcome: 'dies',
+        by: 'the kernel',
+      });
     });
   });
 
@@ -120,7 +144,9 @@ describe('stop', () => {
       const { w, pid } = namespaceInit();
       const f = stop(w.snapshot(pid, { status: signals({ nspid: [9624, 1] }) }));
       expect(f).toMatchObject({ outcome: 'lives', by: 'the kernel' });
-      expect(f.why).toContain('It is the init of its pid namespace (NSpid 9624 1) and SIGTERM has its default action there');
+      expect(f.why).toContain(
+        'It is the init of its pid namespace (NSpid 9624 1) and SIGTERM has its default action there',
+      );
       expect(f.why).toContain('`docker stop` waits its timeout (10 s by default) and then sends SIGKILL');
     });
 
@@ -147,12 +173,17 @@ describe('stop', () => {
 
     it('dies when it is in rt_sigtimedwait (syscall 128, x64)', () => {
       const { w, pid } = namespaceInit('myinit', ['/usr/local/bin/myinit']);
-      expect(stop(w.snapshot(pid, { status: signals({ nspid: [9624, 1] }), syscall: IN_SIGTIMEDWAIT, arch: 'x64' })).outcome).toBe('dies');
+      expect(
+        stop(w.snapshot(pid, { status: signals({ nspid: [9624, 1] }), syscall: IN_SIGTIMEDWAIT, arch: 'x64' })).outcome,
+      ).toBe('dies');
     });
 
     it('dies when it reads SIGTERM from a signalfd', () => {
       const { w, pid } = namespaceInit('myinit', ['/usr/local/bin/myinit']);
-      const snap = w.snapshot(pid, { status: signals({ nspid: [9624, 1], blk: [SIG.TERM] }), fds: [signalfd(SIG.TERM)] });
+      const snap = w.snapshot(pid, {
+        status: signals({ nspid: [9624, 1], blk: [SIG.TERM] }),
+        fds: [signalfd(SIG.TERM)],
+      });
       expect(stop(snap).outcome).toBe('dies');
     });
 
@@ -165,17 +196,24 @@ describe('stop', () => {
     // "Blocked: it stays pending". The outcome (lives) is right, the sentence names the wrong disposition.
     it('says SIGTERM is blocked, not that it has its default action, for a namespace init that blocks it', () => {
       const { w, pid } = namespaceInit();
-      expect(stop(w.snapshot(pid, { status: signals({ nspid: [9624, 1], blk: [SIG.TERM] }) })).why).not.toContain('its default action');
+      expect(stop(w.snapshot(pid, { status: signals({ nspid: [9624, 1], blk: [SIG.TERM] }) })).why).not.toContain(
+        'its default action',
+      );
     });
 
     it('a pid 1 in its only namespace (NSpid of one value) is no namespace init', () => {
-      expect(stop(makeSnapshot({ status: signals({ nspid: [4242] }) }))).toMatchObject({ outcome: 'dies', by: 'the kernel' });
+      expect(stop(makeSnapshot({ status: signals({ nspid: [4242] }) }))).toMatchObject({
+        outcome: 'dies',
+        by: 'the kernel',
+      });
     });
   });
 
   describe('tini, dumb-init, docker-init: SIGTERM forwarded to the child', () => {
     it('tini in sigtimedwait forwards to its child and exits with it', () => {
-      const f = stop(tiniWorld().snapshot(9571, { status: signals(), wchan: 'do_sigtimedwait.isra.0', syscall: IN_SIGTIMEDWAIT }));
+      const f = stop(
+        tiniWorld().snapshot(9571, { status: signals(), wchan: 'do_sigtimedwait.isra.0', syscall: IN_SIGTIMEDWAIT }),
+      );
       expect(f).toEqual({
         outcome: 'dies',
         why: 'tini takes SIGTERM and forwards it to its child sleep (9574), and exits when that child does.',
@@ -184,7 +222,7 @@ describe('stop', () => {
       });
     });
 
-    it('docker-init as a container\'s init (docker run --init) forwards, even with no wait evidence', () => {
+    it("docker-init as a container's init (docker run --init) forwards, even with no wait evidence", () => {
       const { w, pid } = namespaceInit('docker-init', ['/sbin/docker-init', '--', 'sleep', '1000']);
       w.add({ pid: 9630, comm: 'sleep', ppid: pid, pgrp: 9621, session: 9621 }, ['sleep', '1000']);
       const f = stop(w.snapshot(pid, { status: signals({ nspid: [9624, 1], blk: [SIG.TERM] }) }));

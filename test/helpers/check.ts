@@ -9,7 +9,11 @@ import type { Snapshot } from '../../src/snapshot/types.js';
 import type { AuditOptions, CheckResult, ProfileName } from '../../src/types.js';
 
 /** The row and the profile judge chose for it. */
-export function judgeCheck(id: CheckId, snap: Snapshot, options: AuditOptions = {}): { row: CheckResult; profile: ProfileName; reason: string } {
+export function judgeCheck(
+  id: CheckId,
+  snap: Snapshot,
+  options: AuditOptions = {},
+): { row: CheckResult; profile: ProfileName; reason: string } {
   const { rows, profile, reason } = judge(snap, options, new Set([id]));
   if (rows.length !== 1 || rows[0]!.id !== id) throw new Error(`judge returned ${rows.length} rows for ${id}`);
   return { row: rows[0]!, profile, reason };

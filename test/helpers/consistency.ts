@@ -13,7 +13,11 @@ interface Claim {
 
 /** Ways a sentence can claim what an event does. */
 const CLAIMS: Claim[] = [
-  { event: 'hangup', outcome: 'dies', re: /(gets|receives) SIGHUP when|SIGHUP (reaches|kills|ends) (it|the job)|hangup[^.;,]*\b(ends it|kills it)\b|(terminal closes|terminal hangs up)[^.;,]*\b(dies|ends it|kills it)\b/i },
+  {
+    event: 'hangup',
+    outcome: 'dies',
+    re: /(gets|receives) SIGHUP when|SIGHUP (reaches|kills|ends) (it|the job)|hangup[^.;,]*\b(ends it|kills it)\b|(terminal closes|terminal hangs up)[^.;,]*\b(dies|ends it|kills it)\b/i,
+  },
   { event: 'hangup', outcome: 'lives', re: /hangup[^.;,]*does not end it|survives? (a|the) hangup/i },
   { event: 'shell-exit', outcome: 'dies', re: /`exit`[^.;,]*\bends it\b|shell exits[^.;,]*\b(dies|ends it)\b/i },
   { event: 'shell-exit', outcome: 'lives', re: /`exit`[^.;,]*does not end it/i },
@@ -39,7 +43,9 @@ export function contradictions(r: Report): string[] {
     for (const c of CLAIMS) {
       const m = c.re.exec(text);
       if (m && r.fate[c.event].outcome !== c.outcome) {
-        out.push(`${where} claims "${m[0]}" (${c.event}: ${c.outcome}), but fate.${c.event} is ${r.fate[c.event].outcome}`);
+        out.push(
+          `${where} claims "${m[0]}" (${c.event}: ${c.outcome}), but fate.${c.event} is ${r.fate[c.event].outcome}`,
+        );
       }
     }
   }

@@ -28,12 +28,25 @@ import type { ProcStatus } from '../../src/proc/status.js';
 import { ProcessTable } from '../../src/proc/table.js';
 import { DEFAULT_TTY_DRIVERS, ttyOf } from '../../src/proc/tty.js';
 import type { RelatedProcess, Snapshot } from '../../src/snapshot/types.js';
-import { SIG, devNullFd, makeFile, makeSnapshot, makeStat, makeStatus, makeTerminalFd, ptsTtyNr, sigmask, type SnapshotPartial } from './snapshot.js';
+import {
+  SIG,
+  devNullFd,
+  makeFile,
+  makeSnapshot,
+  makeStat,
+  makeStatus,
+  makeTerminalFd,
+  ptsTtyNr,
+  sigmask,
+  type SnapshotPartial,
+} from './snapshot.js';
 
 export { SIG, sigmask };
 
 /** Dispositions as /proc/PID/status has them (all default unless told). */
-export function signals(partial: { ign?: number[]; cgt?: number[]; blk?: number[] } & Partial<ProcStatus> = {}): ProcStatus {
+export function signals(
+  partial: { ign?: number[]; cgt?: number[]; blk?: number[] } & Partial<ProcStatus> = {},
+): ProcStatus {
   const { ign = [], cgt = [], blk = [], ...rest } = partial;
   return makeStatus({ sigIgn: sigmask(...ign), sigCgt: sigmask(...cgt), sigBlk: sigmask(...blk), ...rest });
 }
@@ -126,8 +139,18 @@ export function sshLogin(shellArgv: string[] = ['-bash'], shellComm = 'bash'): P
 }
 
 /** A process in the login's session on its terminal: a child of `ppid` in group `pgrp` (its own by default). */
-export function member(w: ProcWorld, pid: number, comm: string, argv: string[], ppid: number, partial: Partial<ProcStat> = {}): ProcStat {
-  return w.add({ pid, comm, ppid, pgrp: pid, session: SHELL, ttyNr: PTS0, tpgid: w.get(SHELL).tpgid, ...partial }, argv);
+export function member(
+  w: ProcWorld,
+  pid: number,
+  comm: string,
+  argv: string[],
+  ppid: number,
+  partial: Partial<ProcStat> = {},
+): ProcStat {
+  return w.add(
+    { pid, comm, ppid, pgrp: pid, session: SHELL, ttyNr: PTS0, tpgid: w.get(SHELL).tpgid, ...partial },
+    argv,
+  );
 }
 
 export type Typed =
@@ -163,7 +186,10 @@ export function typedWorld(line: Typed, shellArgv: string[] = ['-bash']): ProcWo
     case 'screen -dmS x sleep N':
     case 'tmux new -d sleep N': {
       const screen = line.startsWith('screen');
-      w.add({ pid: 7100, comm: screen ? 'screen' : 'tmux: server', ppid: 1 }, screen ? ['SCREEN', '-dmS', 'x', 'sleep', '3001'] : ['tmux', 'new', '-d', 'sleep', '3001']);
+      w.add(
+        { pid: 7100, comm: screen ? 'screen' : 'tmux: server', ppid: 1 },
+        screen ? ['SCREEN', '-dmS', 'x', 'sleep', '3001'] : ['tmux', 'new', '-d', 'sleep', '3001'],
+      );
       w.add({ pid: JOB, comm: 'sleep', ppid: 7100, ttyNr: ptsTtyNr(1), tpgid: JOB }, sleep);
       break;
     }
@@ -192,10 +218,15 @@ const IGNORED: Partial<Record<Typed, number[]>> = {
 };
 
 /** The job's snapshot; nohup's own redirections (stdin from /dev/null, stdout and stderr to nohup.out). */
-export function typed(line: Typed, opts: { shellArgv?: string[] } & Omit<SnapshotPartial, 'pid' | 'stat'> = {}): Snapshot {
+export function typed(
+  line: Typed,
+  opts: { shellArgv?: string[] } & Omit<SnapshotPartial, 'pid' | 'stat'> = {},
+): Snapshot {
   const { shellArgv, ...partial } = opts;
   const nohup = line.startsWith('nohup');
-  const fds = nohup ? [devNullFd(0), makeFile(1, '/root/nohup.out'), makeFile(2, '/root/nohup.out')] : [0, 1, 2].map((fd) => makeTerminalFd(fd, /^(screen|tmux)/.test(line) ? '/dev/pts/1' : '/dev/pts/0'));
+  const fds = nohup
+    ? [devNullFd(0), makeFile(1, '/root/nohup.out'), makeFile(2, '/root/nohup.out')]
+    : [0, 1, 2].map((fd) => makeTerminalFd(fd, /^(screen|tmux)/.test(line) ? '/dev/pts/1' : '/dev/pts/0'));
   return typedWorld(line, shellArgv).snapshot(JOB, { status: signals({ ign: IGNORED[line] ?? [] }), fds, ...partial });
 }
 
@@ -223,11 +254,23 @@ export const SESSION_SCOPE = '0::/user.slice/user-1000.slice/session-3.scope';
  */
 export function hostWith(conf: string | LogindConfFile[], partial: Partial<HostFacts> = {}): HostFacts {
   const files = typeof conf === 'string' ? [{ path: '/etc/systemd/logind.conf', text: conf }] : conf;
-  return { root: '/', systemdPid1: true, logind: parseLogindConf(files), linger: null, markers: {}, unreadable: {}, ...partial };
+  return {
+    root: '/',
+    systemdPid1: true,
+    logind: parseLogindConf(files),
+    linger: null,
+    markers: {},
+    unreadable: {},
+    ...partial,
+  };
 }
 
 /** A textbook double-forked daemon (makeSnapshot's default) started from a login: in its scope, owned by `user`. */
-export function scopedDaemon(host: HostFacts | null, cgroup = SESSION_SCOPE, user: { uid: number; name: string | null } = { uid: 1000, name: 'alice' }): Snapshot {
+export function scopedDaemon(
+  host: HostFacts | null,
+  cgroup = SESSION_SCOPE,
+  user: { uid: number; name: string | null } = { uid: 1000, name: 'alice' },
+): Snapshot {
   return makeSnapshot({ cgroup: cgroupOf(cgroup), host, scopeUser: user, userName: user.name });
 }
 

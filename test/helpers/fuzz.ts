@@ -138,13 +138,60 @@ function put(file: string, content: string | Buffer): void {
 // ---------------------------------------------------------------- mutations
 
 export const HUGE = [
-  '99999999999999999999', '-99999999999999999999', '18446744073709551616', '9007199254740993', '4294967296',
-  '2147483648', '-2147483649', '1000000000000000000000000000000', '1e30', '0x7fffffff', 'NaN', 'Infinity', '-0', '+1', '',
+  '99999999999999999999',
+  '-99999999999999999999',
+  '18446744073709551616',
+  '9007199254740993',
+  '4294967296',
+  '2147483648',
+  '-2147483649',
+  '1000000000000000000000000000000',
+  '1e30',
+  '0x7fffffff',
+  'NaN',
+  'Infinity',
+  '-0',
+  '+1',
+  '',
 ];
 
-const ODD_FD_NAMES = ['abc', '-1', '99999999999999', '1e3', '03', '00', '0x1', ' 4', '4 ', 'Infinity', '1.5', '18446744073709551616', '', '.', '..x', '2147483648'];
+const ODD_FD_NAMES = [
+  'abc',
+  '-1',
+  '99999999999999',
+  '1e3',
+  '03',
+  '00',
+  '0x1',
+  ' 4',
+  '4 ',
+  'Infinity',
+  '1.5',
+  '18446744073709551616',
+  '',
+  '.',
+  '..x',
+  '2147483648',
+];
 
-const ERRNO_WORDS = ['EACCES', 'EPERM', 'ENOENT', 'ESRCH', 'EIO', 'EINVAL', 'EBADF', 'ELOOP', 'ENOTDIR', '', '  \n', 'garbage word', 'EACCES\nEPERM', 'E'.repeat(2000), '\u001b[31mEACCES', '💥'];
+const ERRNO_WORDS = [
+  'EACCES',
+  'EPERM',
+  'ENOENT',
+  'ESRCH',
+  'EIO',
+  'EINVAL',
+  'EBADF',
+  'ELOOP',
+  'ENOTDIR',
+  '',
+  '  \n',
+  'garbage word',
+  'EACCES\nEPERM',
+  'E'.repeat(2000),
+  '\u001b[31mEACCES',
+  '💥',
+];
 
 /** Link targets no sane capture holds, but a hostile or broken one might. */
 function hostileTarget(r: Rand): Buffer {
@@ -203,7 +250,14 @@ function splitStat(text: string): { pid: string; comm: string; fields: string[] 
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  return { pid: text.slice(0, open).trim(), comm: text.slice(open + 1, close), fields: text.slice(close + 2).trim().split(' ') };
+  return {
+    pid: text.slice(0, open).trim(),
+    comm: text.slice(open + 1, close),
+    fields: text
+      .slice(close + 2)
+      .trim()
+      .split(' '),
+  };
 }
 
 function joinStat(s: { pid: string; comm: string; fields: string[] }): string {
@@ -320,11 +374,15 @@ export const MUTATIONS: Mutation[] = [
     weight: 3,
     apply(t, r) {
       const name = r.pick(ODD_FD_NAMES);
-      const target = r.bool(0.5) ? hostileTarget(r) : Buffer.from(r.pick(['/dev/pts/0', '/dev/null', 'pipe:[204691]', '/tmp/x']));
+      const target = r.bool(0.5)
+        ? hostileTarget(r)
+        : Buffer.from(r.pick(['/dev/pts/0', '/dev/null', 'pipe:[204691]', '/tmp/x']));
       put(path.join(t.proc, `${t.pid}/fd/${name}.link`), target);
       const plainName = name !== '' && name !== '.' && name !== '..';
-      if (plainName && r.bool(0.5)) put(path.join(t.proc, `${t.pid}/fdinfo/${name}`), 'pos:\t0\nflags:\t02\nmnt_id:\t1\nino:\t1\n');
-      if (r.bool(0.3)) put(path.join(t.proc, `${t.pid}/fd/${name}.stat`), '{"dev":"0:1","ino":1,"mode":"20620","rdev":"136:0"}');
+      if (plainName && r.bool(0.5))
+        put(path.join(t.proc, `${t.pid}/fdinfo/${name}`), 'pos:\t0\nflags:\t02\nmnt_id:\t1\nino:\t1\n');
+      if (r.bool(0.3))
+        put(path.join(t.proc, `${t.pid}/fd/${name}.stat`), '{"dev":"0:1","ino":1,"mode":"20620","rdev":"136:0"}');
       return `odd fd name ${JSON.stringify(name)} -> ${JSON.stringify(target.toString('latin1').slice(0, 40))}`;
     },
   },
@@ -372,7 +430,9 @@ export const MUTATIONS: Mutation[] = [
     weight: 4,
     apply(t, r) {
       const { files, dirs } = walk(t.proc);
-      const logical = [...new Set([...files.filter((f) => !f.endsWith('.errno')).map((f) => f.replace(/\.link$/, '')), ...dirs])];
+      const logical = [
+        ...new Set([...files.filter((f) => !f.endsWith('.errno')).map((f) => f.replace(/\.link$/, '')), ...dirs]),
+      ];
       if (logical.length === 0) return null;
       const mine = logical.filter((f) => f.startsWith(`${t.pid}/`) || f === String(t.pid));
       const special = [`${t.pid}/fd`, `${t.pid}/status`, `${t.pid}/fd/0`, `${t.pid}/cwd`, `${t.pid}/fd/0.stat`];
@@ -414,8 +474,17 @@ export const MUTATIONS: Mutation[] = [
       const f = pickFile(t, r, (x) => x.endsWith('.stat'));
       if (!f) return null;
       const v = r.pick([
-        'null', '[]', '{}', '"x"', '{"dev":null,"ino":"x","mode":"zzz"}', '{"mode":8630}', '{"mode":"20620","rdev":"136:0","dev":"0:1","ino":1}',
-        '{"mode":"100666","dev":"254:0","ino":1}', '{"mode":99999999999999999999,"rdev":"99999999999999999999:1"}', '{"rdev":{"a":1},"mode":"20620"}', '{',
+        'null',
+        '[]',
+        '{}',
+        '"x"',
+        '{"dev":null,"ino":"x","mode":"zzz"}',
+        '{"mode":8630}',
+        '{"mode":"20620","rdev":"136:0","dev":"0:1","ino":1}',
+        '{"mode":"100666","dev":"254:0","ino":1}',
+        '{"mode":99999999999999999999,"rdev":"99999999999999999999:1"}',
+        '{"rdev":{"a":1},"mode":"20620"}',
+        '{',
       ]);
       put(path.join(t.proc, f), v);
       return `${f} = ${v}`;
@@ -428,8 +497,15 @@ export const MUTATIONS: Mutation[] = [
       const f = pickFile(t, r, (x) => x.includes('/fdinfo/'));
       if (!f) return null;
       const v = r.pick([
-        'flags:\t99999999999999999999\n', 'flags:\t0x10\n', 'flags:\t-1\n', 'lock:\tgarbage\n', 'lock:\t1: FLOCK ADVISORY WRITE -1 zz:yy:1 0 EOF\n',
-        'mnt_id:\t1e400\nino:\t99999999999999999999\n', 'lock:\t1: POSIX  ADVISORY  WRITE 1 fffffff:fffffff:99999999999999999999 0 EOF\n', ':\n:::\n', 'flags:\t02000000\n'.repeat(1000),
+        'flags:\t99999999999999999999\n',
+        'flags:\t0x10\n',
+        'flags:\t-1\n',
+        'lock:\tgarbage\n',
+        'lock:\t1: FLOCK ADVISORY WRITE -1 zz:yy:1 0 EOF\n',
+        'mnt_id:\t1e400\nino:\t99999999999999999999\n',
+        'lock:\t1: POSIX  ADVISORY  WRITE 1 fffffff:fffffff:99999999999999999999 0 EOF\n',
+        ':\n:::\n',
+        'flags:\t02000000\n'.repeat(1000),
       ]);
       put(path.join(t.proc, f), v);
       return `${f} = ${JSON.stringify(v.slice(0, 60))}`;
@@ -443,8 +519,22 @@ export const MUTATIONS: Mutation[] = [
       const file = path.join(t.proc, f);
       const text = isFile(file) ? fs.readFileSync(file, 'utf8') : '';
       const line = r.pick([
-        'Umask:\tzz', 'Umask:\t99999', 'Umask:\t', 'Umask:\t0000', 'SigBlk:\tzz', 'SigBlk:\t' + 'f'.repeat(33), 'SigIgn:\t' + 'f'.repeat(16), 'SigCgt:\t',
-        'Uid:\tx y', 'Uid:\t99999999999999999999', 'NSpid:\t5 1', 'State:\t', 'CapEff:\t' + 'f'.repeat(40), 'Name:\t\u001b[31mx', ':', 'Umask 0022',
+        'Umask:\tzz',
+        'Umask:\t99999',
+        'Umask:\t',
+        'Umask:\t0000',
+        'SigBlk:\tzz',
+        'SigBlk:\t' + 'f'.repeat(33),
+        'SigIgn:\t' + 'f'.repeat(16),
+        'SigCgt:\t',
+        'Uid:\tx y',
+        'Uid:\t99999999999999999999',
+        'NSpid:\t5 1',
+        'State:\t',
+        'CapEff:\t' + 'f'.repeat(40),
+        'Name:\t\u001b[31mx',
+        ':',
+        'Umask 0022',
       ]);
       const key = line.split(':')[0]!;
       const lines = text.split('\n').filter((l) => !(key && l.startsWith(`${key}:`)) || r.bool(0.3));
@@ -460,8 +550,13 @@ export const MUTATIONS: Mutation[] = [
       const file = path.join(t.proc, 'locks');
       const old = isFile(file) ? fs.readFileSync(file, 'utf8') : '';
       const extra = r.pick([
-        `1: POSIX  ADVISORY  WRITE ${t.pid} 00:00:0 0 EOF`, '1: -> FLOCK  ADVISORY  WRITE -1 ff:ff:1 0 EOF', '99999999999999999999: POSIX ADVISORY WRITE 1 1:1:1 0 EOF',
-        '1: OFDLCK ADVISORY WRITE -1 fffffffffff:fffffffff:99999999999999999999 0 EOF', 'garbage', '1:', r.text(200),
+        `1: POSIX  ADVISORY  WRITE ${t.pid} 00:00:0 0 EOF`,
+        '1: -> FLOCK  ADVISORY  WRITE -1 ff:ff:1 0 EOF',
+        '99999999999999999999: POSIX ADVISORY WRITE 1 1:1:1 0 EOF',
+        '1: OFDLCK ADVISORY WRITE -1 fffffffffff:fffffffff:99999999999999999999 0 EOF',
+        'garbage',
+        '1:',
+        r.text(200),
       ]);
       put(file, r.bool(0.5) ? `${old}${extra}\n` : `${extra}\n`.repeat(r.int(1, 50)));
       return `locks += ${JSON.stringify(extra.slice(0, 60))}`;
@@ -472,7 +567,12 @@ export const MUTATIONS: Mutation[] = [
     weight: 1,
     apply(t, r) {
       const v = r.pick([
-        'pty_slave /dev/pts 136 0-1048575 pty:slave', 'x /dev/pts 136 -5 pty:slave', 'x y 99999999999999999999 0-1 z', 'a b c d e', '/dev/tty /dev/tty 5 0 system:/dev/tty\n'.repeat(3000), '',
+        'pty_slave /dev/pts 136 0-1048575 pty:slave',
+        'x /dev/pts 136 -5 pty:slave',
+        'x y 99999999999999999999 0-1 z',
+        'a b c d e',
+        '/dev/tty /dev/tty 5 0 system:/dev/tty\n'.repeat(3000),
+        '',
       ]);
       put(path.join(t.proc, 'tty/drivers'), v);
       return `tty/drivers = ${JSON.stringify(v.slice(0, 40))}`;
@@ -483,7 +583,12 @@ export const MUTATIONS: Mutation[] = [
     weight: 1,
     apply(t, r) {
       const v = r.pick([
-        '1 0 0:1 / / rw - proc proc rw,hidepid=2', '1 0 0:1 / /proc rw - proc proc rw,hidepid=invisible\n', 'x - y', ' - ', '1 2 3 4 5 6 - 7', '1 0 0:1 / /\\777\\0 rw - ext4 /dev/x rw',
+        '1 0 0:1 / / rw - proc proc rw,hidepid=2',
+        '1 0 0:1 / /proc rw - proc proc rw,hidepid=invisible\n',
+        'x - y',
+        ' - ',
+        '1 2 3 4 5 6 - 7',
+        '1 0 0:1 / /\\777\\0 rw - ext4 /dev/x rw',
       ]);
       put(path.join(t.proc, `${t.pid}/mountinfo`), v);
       return `mountinfo = ${JSON.stringify(v.slice(0, 40))}`;
@@ -645,13 +750,18 @@ export function evidenceViolations(report: Report, t: Tree): string[] {
   if (report.facts.fds) {
     const nums = report.facts.fds.map((f) => f.fd);
     if (new Set(nums).size !== nums.length) out.push(`facts.fds lists an fd twice: ${nums.join(' ')}`);
-    for (const n of nums) if (!fs.existsSync(path.join(proc, `${pid}/fd/${n}.link`))) out.push(`facts.fds lists fd ${n}, which has no fd/${n}.link`);
+    for (const n of nums)
+      if (!fs.existsSync(path.join(proc, `${pid}/fd/${n}.link`)))
+        out.push(`facts.fds lists fd ${n}, which has no fd/${n}.link`);
   }
   if (status('stdio-detached') === 'pass') {
     for (let n = 0; n <= 2; n++) {
       const target = readLink(proc, `${pid}/fd/${n}`);
       if (target === null) out.push(`stdio-detached passes though fd/${n} is missing or unreadable`);
-      else if (!kernelLinkForm(target)) out.push(`stdio-detached passes though fd/${n} reads ${JSON.stringify(target.slice(0, 40))}, not a link target`);
+      else if (!kernelLinkForm(target))
+        out.push(
+          `stdio-detached passes though fd/${n} reads ${JSON.stringify(target.slice(0, 40))}, not a link target`,
+        );
     }
   }
 
@@ -660,7 +770,10 @@ export function evidenceViolations(report: Report, t: Tree): string[] {
   if (judged('umask') && (st === null || !hasLine(st, 'Umask', /^[0-7]{1,4}$/))) {
     out.push(`umask is ${status('umask')} though status ${st === null ? 'cannot be read' : 'has no valid Umask line'}`);
   }
-  if (judged('signal-mask') && (st === null || !hasLine(st, 'SigBlk', /^[0-9a-fA-F]{1,32}$/) || !hasLine(st, 'SigIgn', /^[0-9a-fA-F]{1,32}$/))) {
+  if (
+    judged('signal-mask') &&
+    (st === null || !hasLine(st, 'SigBlk', /^[0-9a-fA-F]{1,32}$/) || !hasLine(st, 'SigIgn', /^[0-9a-fA-F]{1,32}$/))
+  ) {
     out.push(`signal-mask is ${status('signal-mask')} though status has no readable SigBlk/SigIgn`);
   }
   if (judged('handles-sigterm') && (st === null || !hasLine(st, 'SigCgt', /^[0-9a-fA-F]{1,32}$/))) {
@@ -668,10 +781,21 @@ export function evidenceViolations(report: Report, t: Tree): string[] {
   }
 
   // stat: the target's own fields, read independently.
-  const own = fs.readFileSync(path.join(proc, `${pid}/stat`)).subarray(0, 4096).toString('utf8');
-  const fields = own.slice(own.lastIndexOf(')') + 2).trim().split(/\s+/);
-  if (status('no-controlling-tty') === 'pass' && !(/^-?\d+$/.test(fields[4] ?? '') && Number(fields[4]) === 0 && fields[5] === '-1')) {
-    out.push(`no-controlling-tty passes though stat says tty_nr ${JSON.stringify(fields[4])} tpgid ${JSON.stringify(fields[5])}`);
+  const own = fs
+    .readFileSync(path.join(proc, `${pid}/stat`))
+    .subarray(0, 4096)
+    .toString('utf8');
+  const fields = own
+    .slice(own.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
+  if (
+    status('no-controlling-tty') === 'pass' &&
+    !(/^-?\d+$/.test(fields[4] ?? '') && Number(fields[4]) === 0 && fields[5] === '-1')
+  ) {
+    out.push(
+      `no-controlling-tty passes though stat says tty_nr ${JSON.stringify(fields[4])} tpgid ${JSON.stringify(fields[5])}`,
+    );
   }
   const ppid = Number(fields[1]);
   const sid = Number(fields[3]);

@@ -47,12 +47,21 @@ export function loginScopeUnsupported(mounts = cgroupMounts()): string | null {
   for (const h of HIERARCHIES) {
     const m = mounts[h];
     if (!m) return `no ${h} cgroup hierarchy mounted`;
-    try { fs.accessSync(path.join(m, 'cgroup.procs'), fs.constants.W_OK); } catch { return `${m} is not writable`; }
+    try {
+      fs.accessSync(path.join(m, 'cgroup.procs'), fs.constants.W_OK);
+    } catch {
+      return `${m} is not writable`;
+    }
   }
   return null;
 }
 
-export interface RestoreReport { moved: number[]; removed: string[]; left: string[]; problems: string[] }
+export interface RestoreReport {
+  moved: number[];
+  removed: string[];
+  left: string[];
+  problems: string[];
+}
 
 export interface LoginScopeHandle {
   pid: number;
@@ -65,7 +74,13 @@ export interface LoginScopeHandle {
   restore(): Promise<RestoreReport>;
 }
 
-interface Branch { hierarchy: CgroupHierarchy; mount: string; origin: string; scopeDir: string; created: string[] }
+interface Branch {
+  hierarchy: CgroupHierarchy;
+  mount: string;
+  origin: string;
+  scopeDir: string;
+  created: string[];
+}
 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'EIO';
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -107,7 +122,10 @@ function moveTo(dir: string, pid: number, report: RestoreReport): void {
 
 function childCgroups(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     return [];
   }
@@ -128,7 +146,9 @@ async function removeDir(dir: string, home: string, report: RestoreReport, deadl
       const foreign = code === 'EBUSY' && childCgroups(dir).length > 0;
       if (code !== 'EBUSY' || foreign || Date.now() > deadline) {
         report.left.push(dir);
-        report.problems.push(`rmdir ${dir}: ${code}${foreign ? ` (holds cgroups the helper did not make: ${childCgroups(dir).join(', ')})` : ''}`);
+        report.problems.push(
+          `rmdir ${dir}: ${code}${foreign ? ` (holds cgroups the helper did not make: ${childCgroups(dir).join(', ')})` : ''}`,
+        );
         return;
       }
       for (const p of cgroupMembers(dir)) moveTo(home, p, report);
@@ -137,13 +157,21 @@ async function removeDir(dir: string, home: string, report: RestoreReport, deadl
   }
 }
 
-async function restoreBranches(pid: number, start: string, scopePath: string, branches: Branch[]): Promise<RestoreReport> {
+async function restoreBranches(
+  pid: number,
+  start: string,
+  scopePath: string,
+  branches: Branch[],
+): Promise<RestoreReport> {
   const report: RestoreReport = { moved: [], removed: [], left: [], problems: [] };
   const id = procIdentity(pid);
   let now: ReturnType<typeof systemdCgroupLines> = [];
   try {
-    if (id && id.start === start && id.state !== 'Z') now = systemdCgroupLines(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
-  } catch { /* exited meanwhile: nothing to move */ }
+    if (id && id.start === start && id.state !== 'Z')
+      now = systemdCgroupLines(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+  } catch {
+    /* exited meanwhile: nothing to move */
+  }
   for (const b of branches) {
     const home = originDir(b);
     // Move the pid back only if it is still the same process and still in our scope.
@@ -157,7 +185,11 @@ async function restoreBranches(pid: number, start: string, scopePath: string, br
   return report;
 }
 
-export interface LoginScopeOptions { uid?: number; session?: string; mounts?: CgroupMounts }
+export interface LoginScopeOptions {
+  uid?: number;
+  session?: string;
+  mounts?: CgroupMounts;
+}
 
 /**
  * Moves `pid` into user.slice/user-UID.slice/session-N.scope of both
@@ -176,7 +208,11 @@ export async function enterLoginScope(pid: number, opts: LoginScopeOptions = {})
   const branches: Branch[] = [];
   let done: Promise<RestoreReport> | null = null;
   const handle: LoginScopeHandle = {
-    pid, uid, session, cgroupPath, dirs: {},
+    pid,
+    uid,
+    session,
+    cgroupPath,
+    dirs: {},
     restore: () => (done ??= restoreBranches(pid, id.start, cgroupPath, branches)),
   };
   try {
@@ -189,7 +225,12 @@ export async function enterLoginScope(pid: number, opts: LoginScopeOptions = {})
       let dir = mount;
       for (const part of rel) {
         dir = path.join(dir, part);
-        try { fs.mkdirSync(dir); b.created.push(dir); } catch (e) { if (errno(e) !== 'EEXIST') throw e; }
+        try {
+          fs.mkdirSync(dir);
+          b.created.push(dir);
+        } catch (e) {
+          if (errno(e) !== 'EEXIST') throw e;
+        }
       }
       handle.dirs[hierarchy] = b.scopeDir;
       fs.writeFileSync(path.join(b.scopeDir, 'cgroup.procs'), `${pid}\n`);

@@ -65,7 +65,11 @@ export function findProcess(re: RegExp): number | null {
 /** The child of `parent` whose comm is `comm`, or null. */
 export function childOf(parent: number, comm: string): number | null {
   try {
-    for (const c of fs.readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+    for (const c of fs
+      .readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)) {
       if (fs.readFileSync(`/proc/${c}/comm`, 'utf8').trim() === comm) return Number(c);
     }
   } catch {
@@ -118,7 +122,11 @@ export function tempDir(prefix = 'dc-test-'): string {
  * Starts the python textbook daemon and returns its pid (read from a report
  * fd), the launcher pid, and its pidfile when asked for.
  */
-export async function startPyDaemon(tracker: Tracker, args: string[], extraStdio: StdioOptions = []): Promise<{ pid: number; launcher: number | null }> {
+export async function startPyDaemon(
+  tracker: Tracker,
+  args: string[],
+  extraStdio: StdioOptions = [],
+): Promise<{ pid: number; launcher: number | null }> {
   const stdio = ['ignore', 'ignore', 'ignore', 'pipe', ...(extraStdio as unknown[])] as StdioOptions;
   const child = spawn('python3', [PYDAEMON, '--report-fd', '3', ...args], { stdio });
   const out = child.stdio[3] as NodeJS.ReadableStream;
@@ -150,17 +158,41 @@ export class PtyShell {
   constructor(private readonly kind: 'login' | 'pane' = 'login') {}
 
   async start(tracker: Tracker, cwd: string): Promise<void> {
-    const shell = this.kind === 'login' ? `exec script -qfc 'exec bash --login --norc --noprofile -i' /dev/null` : 'exec bash --norc --noprofile -i';
-    execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '50', `cd ${cwd} && ${shell}`], {
-      stdio: 'ignore',
-      env: { ...process.env, TMUX: '' },
-    });
+    const shell =
+      this.kind === 'login'
+        ? `exec script -qfc 'exec bash --login --norc --noprofile -i' /dev/null`
+        : 'exec bash --norc --noprofile -i';
+    execFileSync(
+      'tmux',
+      [
+        '-L',
+        this.socket,
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-s',
+        'main',
+        '-x',
+        '200',
+        '-y',
+        '50',
+        `cd ${cwd} && ${shell}`,
+      ],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, TMUX: '' },
+      },
+    );
     tracker.onCleanup(() => execFileSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' }));
-    const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 'main', '#{pid} #{pane_pid}'], { encoding: 'utf8' });
+    const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 'main', '#{pid} #{pane_pid}'], {
+      encoding: 'utf8',
+    });
     const [server, pane] = out.trim().split(' ').map(Number);
     this.serverPid = tracker.track(server!);
     tracker.track(pane!);
-    this.shellPid = this.kind === 'pane' ? pane! : tracker.track(await waitFor('the login shell', () => childOf(pane!, 'bash')));
+    this.shellPid =
+      this.kind === 'pane' ? pane! : tracker.track(await waitFor('the login shell', () => childOf(pane!, 'bash')));
     // The shell reads commands once it answers one.
     const n = Math.floor(Math.random() * 1e6);
     this.type(`echo dc-ready-$((${n}+1))`);
@@ -179,7 +211,9 @@ export class PtyShell {
 
 /** ps's own view of a process, to compare facts against an independent reader. */
 export function psView(pid: number): { ppid: number; pgid: number; sid: number; tpgid: number; tty: string } {
-  const out = execFileSync('ps', ['-o', 'ppid=,pgid=,sid=,tpgid=,tty=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
+  const out = execFileSync('ps', ['-o', 'ppid=,pgid=,sid=,tpgid=,tty=', '-p', String(pid)], { encoding: 'utf8' })
+    .trim()
+    .split(/\s+/);
   return { ppid: Number(out[0]), pgid: Number(out[1]), sid: Number(out[2]), tpgid: Number(out[3]), tty: out[4]! };
 }
 

@@ -46,11 +46,17 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  * reports no size). stdin is /dev/null: script(1) passes its EOF on, and the
  * CLI never reads stdin.
  */
-export function runOnPty(args: string[], o: { cols: number; rows?: number; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<PtyResult> {
+export function runOnPty(
+  args: string[],
+  o: { cols: number; rows?: number; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<PtyResult> {
   const cmd = `stty cols ${o.cols} rows ${o.rows ?? (o.cols ? 50 : 0)} && exec ${[process.execPath, BIN, ...args].map(shq).join(' ')}`;
   return new Promise((resolve, reject) => {
     // -e: script exits with the command's status; SHELL: what script runs the command with.
-    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...baseEnv(o.env), SHELL: '/bin/sh' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
+      env: { ...baseEnv(o.env), SHELL: '/bin/sh' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const chunks: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => chunks.push(d));

@@ -7,7 +7,16 @@
 import { MARKERS, type HostFacts } from '../../src/host/facts.js';
 import { parseLogindConf } from '../../src/host/logind-parse.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { devNullFd, makeFile, makeRelated, makeSnapshot, makeStat, makeStatus, ptsTtyNr, type SnapshotPartial } from './snapshot.js';
+import {
+  devNullFd,
+  makeFile,
+  makeRelated,
+  makeSnapshot,
+  makeStat,
+  makeStatus,
+  ptsTtyNr,
+  type SnapshotPartial,
+} from './snapshot.js';
 
 type Marker = (typeof MARKERS)[number];
 type HostPartial = Partial<Omit<HostFacts, 'markers'>> & { markers?: Partial<Record<Marker, boolean>> };
@@ -16,7 +25,15 @@ type HostPartial = Partial<Omit<HostFacts, 'markers'>> & { markers?: Partial<Rec
 export function hostFacts(partial: HostPartial = {}): HostFacts {
   const { markers, ...rest } = partial;
   const none: Record<string, boolean> = Object.fromEntries(MARKERS.map((m) => [m, false]));
-  return { root: '/', systemdPid1: false, logind: parseLogindConf([]), linger: null, unreadable: {}, ...rest, markers: { ...none, ...markers } };
+  return {
+    root: '/',
+    systemdPid1: false,
+    logind: parseLogindConf([]),
+    linger: null,
+    unreadable: {},
+    ...rest,
+    markers: { ...none, ...markers },
+  };
 }
 
 /** Where a process runs: the host facts and pid 1's comm. */
@@ -34,7 +51,15 @@ export function inDocker(init: string): Where {
 export const SHELL_PID = 900;
 export const JOB_PID = 1000;
 
-const loginShell = makeStat({ pid: SHELL_PID, comm: 'bash', ppid: 800, session: SHELL_PID, pgrp: SHELL_PID, ttyNr: ptsTtyNr(0), tpgid: SHELL_PID });
+const loginShell = makeStat({
+  pid: SHELL_PID,
+  comm: 'bash',
+  ppid: 800,
+  session: SHELL_PID,
+  pgrp: SHELL_PID,
+  ttyNr: ptsTtyNr(0),
+  tpgid: SHELL_PID,
+});
 
 /**
  * `nohup ARGV &` typed in a login bash (pid 900) on /dev/pts/0, in /home/app:
@@ -61,8 +86,19 @@ export function nohupJob(argv: string[], where: Where, partial: SnapshotPartial 
 export const SUPERVISOR_PID = 500;
 
 /** /usr/bin/myapp (pid 501) in the foreground under a supervisor (pid 500): its own session, no terminal. */
-export function underSupervisor(parentComm: string, parentArgv: string[], where: Where, partial: SnapshotPartial = {}): Snapshot {
-  const parent = makeStat({ pid: SUPERVISOR_PID, comm: parentComm, ppid: 1, session: SUPERVISOR_PID, pgrp: SUPERVISOR_PID });
+export function underSupervisor(
+  parentComm: string,
+  parentArgv: string[],
+  where: Where,
+  partial: SnapshotPartial = {},
+): Snapshot {
+  const parent = makeStat({
+    pid: SUPERVISOR_PID,
+    comm: parentComm,
+    ppid: 1,
+    session: SUPERVISOR_PID,
+    pgrp: SUPERVISOR_PID,
+  });
   const { stat, ...rest } = partial;
   return makeSnapshot({
     pid: SUPERVISOR_PID + 1,

@@ -14,15 +14,33 @@ import { DEFAULT_TTY_DRIVERS } from '../../src/proc/tty.js';
 
 export function makeStat(partial: Partial<ProcStat> & { pid: number }): ProcStat {
   return {
-    comm: 'daemon', state: 'S', ppid: 1, pgrp: partial.pid, session: partial.pid, ttyNr: 0, tpgid: -1,
-    flags: 0x400040, starttime: '1000', numThreads: 1, ...partial,
+    comm: 'daemon',
+    state: 'S',
+    ppid: 1,
+    pgrp: partial.pid,
+    session: partial.pid,
+    ttyNr: 0,
+    tpgid: -1,
+    flags: 0x400040,
+    starttime: '1000',
+    numThreads: 1,
+    ...partial,
   };
 }
 
 export function makeStatus(partial: Partial<ProcStatus> = {}): ProcStatus {
   return {
-    name: 'daemon', umask: 0, state: 'S', uid: [1000, 1000, 1000, 1000], gid: [1000, 1000, 1000, 1000],
-    sigBlk: 0n, sigIgn: 0n, sigCgt: 0n, capEff: 0n, nspid: [], ...partial,
+    name: 'daemon',
+    umask: 0,
+    state: 'S',
+    uid: [1000, 1000, 1000, 1000],
+    gid: [1000, 1000, 1000, 1000],
+    sigBlk: 0n,
+    sigIgn: 0n,
+    sigCgt: 0n,
+    capEff: 0n,
+    nspid: [],
+    ...partial,
   };
 }
 
@@ -42,14 +60,32 @@ export function withStatus(partial: Partial<ProcStatus>): Snapshot {
 export function makeFd(fd: number, target: string, partial: Partial<FdEntry> = {}): FdEntry {
   const kernelObject = /^(pipe|socket):\[/.exec(target);
   return {
-    fd, target, type: kernelObject ? (kernelObject[1] as 'pipe' | 'socket') : target.startsWith('/dev/') ? 'char' : 'file',
-    cloexec: false, flags: 0o100002, deleted: target.endsWith(' (deleted)'), terminal: false,
-    dev: null, ino: null, mode: null, uid: null, locks: [], objectKey: kernelObject ? target : null, signalMask: null, ...partial,
+    fd,
+    target,
+    type: kernelObject ? (kernelObject[1] as 'pipe' | 'socket') : target.startsWith('/dev/') ? 'char' : 'file',
+    cloexec: false,
+    flags: 0o100002,
+    deleted: target.endsWith(' (deleted)'),
+    terminal: false,
+    dev: null,
+    ino: null,
+    mode: null,
+    uid: null,
+    locks: [],
+    objectKey: kernelObject ? target : null,
+    signalMask: null,
+    ...partial,
   };
 }
 
 export function makeRelated(stat: ProcStat, cmdline: string[] | null = [stat.comm]): RelatedProcess {
-  return { pid: stat.pid, comm: stat.comm, cmdline, stat, tty: stat.ttyNr === 0 ? null : `/dev/pts/${stat.ttyNr & 0xff}` };
+  return {
+    pid: stat.pid,
+    comm: stat.comm,
+    cmdline,
+    stat,
+    tty: stat.ttyNr === 0 ? null : `/dev/pts/${stat.ttyNr & 0xff}`,
+  };
 }
 
 const DEV_NULL: Partial<FdEntry> = { type: 'char', dev: '0:5', ino: 4, mode: 0o20666 };
@@ -134,20 +170,42 @@ export function makeFile(fd: number, target: string, partial: Partial<FdEntry> =
 /** One /proc/locks entry (or a parsed fdinfo "lock:" line): a held POSIX write lock of pid 4242 on 8:1:1003 by default. */
 export function makeLock(partial: Partial<LockEntry> = {}): LockEntry {
   return {
-    id: 1, kind: 'POSIX', advisory: 'ADVISORY', mode: 'WRITE', pid: 4242, dev: '8:1', ino: 1003,
-    start: '0', end: 'EOF', waiter: false, ...partial,
+    id: 1,
+    kind: 'POSIX',
+    advisory: 'ADVISORY',
+    mode: 'WRITE',
+    pid: 4242,
+    dev: '8:1',
+    ino: 1003,
+    start: '0',
+    end: 'EOF',
+    waiter: false,
+    ...partial,
   };
 }
 
 /** Another process holding the same pipe, socket or FIFO: no terminal, its own session, unless told otherwise. */
-export function makePeer(pid: number, comm: string, fds: number[] = [1], partial: Partial<PeerHolder> = {}): PeerHolder {
+export function makePeer(
+  pid: number,
+  comm: string,
+  fds: number[] = [1],
+  partial: Partial<PeerHolder> = {},
+): PeerHolder {
   return { pid, comm, fds, ttyNr: 0, session: pid, ...partial };
 }
 
 /** What --pidfile read: /run/daemon.pid holding 4242, mode 0644, on 8:1:1003 (makeFile(3, ...)'s inode). */
 export function makePidfile(partial: Partial<PidfileFacts> = {}): PidfileFacts {
   return {
-    path: '/run/daemon.pid', content: '4242\n', pid: 4242, readError: null,
-    dev: '8:1', ino: 1003, mode: 0o100644, uid: 0, isSymlink: false, ...partial,
+    path: '/run/daemon.pid',
+    content: '4242\n',
+    pid: 4242,
+    readError: null,
+    dev: '8:1',
+    ino: 1003,
+    mode: 0o100644,
+    uid: 0,
+    isSymlink: false,
+    ...partial,
   };
 }

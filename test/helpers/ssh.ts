@@ -33,7 +33,10 @@ const SSHD = '/usr/sbin/sshd';
 function statFields(pid: number): string[] | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+    return stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .trim()
+      .split(' ');
   } catch {
     return null;
   }
@@ -101,7 +104,10 @@ export function procFacts(pid: number): ProcFacts | null {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const cgroup = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const f = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .trim()
+      .split(' ');
     const st = (k: string): string => new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(status)?.[1]?.trim() ?? '';
     const ttyNr = Number(f[4]);
     return {
@@ -190,7 +196,9 @@ export class PrivateSshd {
     return path.join(this.dir, 'client_key');
   }
   get log(): string {
-    return fs.existsSync(path.join(this.dir, 'sshd.log')) ? fs.readFileSync(path.join(this.dir, 'sshd.log'), 'utf8') : '';
+    return fs.existsSync(path.join(this.dir, 'sshd.log'))
+      ? fs.readFileSync(path.join(this.dir, 'sshd.log'), 'utf8')
+      : '';
   }
   /** SCREENDIR and TMUX_TMPDIR of every login, so screen and tmux sockets stay in our temp dir. */
   get screenDir(): string {
@@ -219,11 +227,26 @@ export class PrivateSshd {
     // machines runs `pyenv rehash`, whose lock file, left behind by a login killed during
     // it, made every later login wait 60 s. /etc/profile still runs, as in any login.
     fs.mkdirSync(this.homeDir, { mode: 0o700 });
-    const pathDirs = [...new Set([path.dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])];
-    fs.writeFileSync(path.join(this.homeDir, '.bash_profile'), `# daemon-check's SSH test login\nexport PATH=${pathDirs.join(':')}\n`);
+    const pathDirs = [
+      ...new Set([
+        path.dirname(process.execPath),
+        '/usr/local/sbin',
+        '/usr/local/bin',
+        '/usr/sbin',
+        '/usr/bin',
+        '/sbin',
+        '/bin',
+      ]),
+    ];
+    fs.writeFileSync(
+      path.join(this.homeDir, '.bash_profile'),
+      `# daemon-check's SSH test login\nexport PATH=${pathDirs.join(':')}\n`,
+    );
     fs.writeFileSync(path.join(this.homeDir, '.bashrc'), '');
     for (const k of ['host_key', 'client_key']) {
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', this.id, '-f', path.join(this.dir, k)], { stdio: 'ignore' });
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', this.id, '-f', path.join(this.dir, k)], {
+        stdio: 'ignore',
+      });
     }
     fs.copyFileSync(`${this.clientKey}.pub`, path.join(this.dir, 'authorized_keys'));
     let lastError = '';
@@ -267,7 +290,12 @@ export class PrivateSshd {
       this.child = child;
       this.pid = this.tracker.track(child.pid!);
       const listening = new RegExp(`Server listening on 127\\.0\\.0\\.1 port ${this.port}\\b`);
-      const outcome = await waitFor('sshd to listen', () => (listening.test(this.log) ? 'up' : child.exitCode !== null || child.signalCode !== null ? 'exited' : false), 15_000);
+      const outcome = await waitFor(
+        'sshd to listen',
+        () =>
+          listening.test(this.log) ? 'up' : child.exitCode !== null || child.signalCode !== null ? 'exited' : false,
+        15_000,
+      );
       if (outcome === 'up') {
         this.tracker.onCleanup(() => {
           for (const pid of this.marked()) killPid(pid);
@@ -301,7 +329,7 @@ export class PrivateSshd {
    */
   async sweep(timeoutMs = 5000): Promise<void> {
     await waitFor(
-      'the logins\' processes to go',
+      "the logins' processes to go",
       () => {
         const left = this.marked();
         for (const pid of left) killPid(pid);
@@ -353,13 +381,21 @@ export class SshLogin {
   ) {}
 
   private tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: this.env() });
+    return execFileSync('tmux', ['-L', this.socket, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: this.env(),
+    });
   }
 
   private env(): NodeJS.ProcessEnv {
     // TMUX_TMPDIR: the -L socket lives in our temp dir (tmux 3.3 leaves it
     // behind even on kill-server), so removing the dir removes it.
-    const env: NodeJS.ProcessEnv = { ...process.env, TERM: process.env.TERM || 'xterm', TMUX_TMPDIR: this.sshd.localTmuxDir };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TERM: process.env.TERM || 'xterm',
+      TMUX_TMPDIR: this.sshd.localTmuxDir,
+    };
     delete env.TMUX;
     delete env.TMUX_PANE;
     return env;
@@ -403,9 +439,36 @@ export class SshLogin {
     // One tmux invocation: the server, the session running ssh directly (argv
     // form, no shell in between), and remain-on-exit so the pane's last
     // screen can still be read after the client has gone.
-    this.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '50', ...ssh, ';', 'set-option', '-t', 'main', 'remain-on-exit', 'on', ';', 'set-option', '-t', 'main', 'history-limit', '50000']);
+    this.tmux([
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      '-x',
+      '200',
+      '-y',
+      '50',
+      ...ssh,
+      ';',
+      'set-option',
+      '-t',
+      'main',
+      'remain-on-exit',
+      'on',
+      ';',
+      'set-option',
+      '-t',
+      'main',
+      'history-limit',
+      '50000',
+    ]);
     this.tracker.onCleanup(() => this.killTmux());
-    const [server, pane] = this.tmux(['display-message', '-p', '-t', 'main', '#{pid} #{pane_pid}']).trim().split(' ').map(Number);
+    const [server, pane] = this.tmux(['display-message', '-p', '-t', 'main', '#{pid} #{pane_pid}'])
+      .trim()
+      .split(' ')
+      .map(Number);
     this.tmuxServerPid = this.tracker.track(server!);
     this.clientPid = this.tracker.track(pane!);
     // The pane's process is ssh itself (tmux execs an argv command directly).
@@ -470,7 +533,9 @@ export class SshLogin {
 
   /** The remote shell's view by ps: [pid, sid, tty]. */
   remoteShellPs(): { pid: number; sid: number; tty: string; args: string } {
-    const out = execFileSync('ps', ['-o', 'pid=,sid=,tty=,args=', '-p', String(this.remoteShellPid)], { encoding: 'utf8' }).trim();
+    const out = execFileSync('ps', ['-o', 'pid=,sid=,tty=,args=', '-p', String(this.remoteShellPid)], {
+      encoding: 'utf8',
+    }).trim();
     const m = /^(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(out);
     if (!m) throw new Error(`ps said ${JSON.stringify(out)}`);
     return { pid: Number(m[1]), sid: Number(m[2]), tty: m[3]!, args: m[4]! };
@@ -521,9 +586,15 @@ export class SshLogin {
   async waitAtPrompt(timeoutMs = 15_000): Promise<void> {
     let n = 0;
     try {
-      await waitFor('the remote shell to sit at its prompt', () => (n = this.shellAtPrompt() ? n + 1 : 0) >= 3, timeoutMs);
+      await waitFor(
+        'the remote shell to sit at its prompt',
+        () => (n = this.shellAtPrompt() ? n + 1 : 0) >= 3,
+        timeoutMs,
+      );
     } catch (e) {
-      const sc = fs.existsSync(`/proc/${this.remoteShellPid}/syscall`) ? fs.readFileSync(`/proc/${this.remoteShellPid}/syscall`, 'utf8') : 'gone';
+      const sc = fs.existsSync(`/proc/${this.remoteShellPid}/syscall`)
+        ? fs.readFileSync(`/proc/${this.remoteShellPid}/syscall`, 'utf8')
+        : 'gone';
       throw new Error(`${(e as Error).message} (syscall: ${sc}); screen:\n${this.screen()}`, { cause: e });
     }
   }
@@ -553,7 +624,11 @@ export class SshLogin {
   /** Waits until the client, the remote shell and its sshd session processes are gone. */
   async waitEnded(timeoutMs = 15_000): Promise<void> {
     const pids = [this.clientPid, this.remoteShellPid, ...this.sshdSessionPids];
-    await waitFor(`login to end (${pids.filter(alive).join(' ')} still up)`, () => pids.every((p) => !alive(p)), timeoutMs);
+    await waitFor(
+      `login to end (${pids.filter(alive).join(' ')} still up)`,
+      () => pids.every((p) => !alive(p)),
+      timeoutMs,
+    );
   }
 
   private killTmux(): void {
@@ -572,6 +647,10 @@ export class SshLogin {
     const pids = [this.clientPid, this.remoteShellPid, ...this.sshdSessionPids].filter((p) => p > 0);
     for (const p of pids) killPid(p);
     this.killTmux();
-    await waitFor('login processes to go', () => [...pids, this.tmuxServerPid].every((p) => !p || !alive(p)), 5000).catch(() => undefined);
+    await waitFor(
+      'login processes to go',
+      () => [...pids, this.tmuxServerPid].every((p) => !p || !alive(p)),
+      5000,
+    ).catch(() => undefined);
   }
 }
