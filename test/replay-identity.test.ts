@@ -23,21 +23,25 @@ function pidOf(name: string): number {
   return (JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'meta.json'), 'utf8')) as { pid: number }).pid;
 }
 
-/** The audit's own clock, and the absolute path of the checkout, are all that may differ between two runs. */
-function masked(text: string): string {
+/**
+ * The audit's own clock, and where the fixture lies in this checkout, are all
+ * that may differ between two runs (the captures themselves hold paths of the
+ * checkout they were made in, which stay as they are).
+ */
+function masked(text: string, name: string): string {
   return text
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/time="[\d.]+"/g, 'time="<t>"')
     .replace(/timestamp="[^"]*"/g, 'timestamp="<time>"')
-    .split(ROOT)
-    .join('<root>');
+    .split(path.join(FIXTURES, name))
+    .join('<fixture>');
 }
 
 async function render(name: string, format: string): Promise<string> {
   const r = await runCli(['--proc-root', path.join(FIXTURES, name), String(pidOf(name)), '--format', format], {
     env: { COLUMNS: '100', LANG: 'C.UTF-8' },
   });
-  return `exit ${r.code}\n--- stdout\n${masked(r.stdout)}--- stderr\n${masked(r.stderr)}`;
+  return `exit ${r.code}\n--- stdout\n${masked(r.stdout, name)}--- stderr\n${masked(r.stderr, name)}`;
 }
 
 describe('fixture replays are byte-identical to the golden file', () => {
