@@ -1,7 +1,7 @@
 /**
  * `scan`: one judgement per background process. The process table, the lock
  * table, parents, session leaders and every pipe's holders are read once for
- * the whole run (one ScanCache), so the cost grows linearly with the number
+ * the whole run (one RunCache), so the cost grows linearly with the number
  * of processes.
  */
 import { judge, type Judgement } from './audit.js';
@@ -14,8 +14,7 @@ import { isMultiplexer } from './classify.js';
 import { isKernelThread, type ProcStat } from './proc/stat.js';
 import { readStatus } from './proc/status.js';
 import { ProcessTable } from './proc/table.js';
-import { newCache, type ScanCache } from './snapshot/cache.js';
-import type { FdLink } from './proc/fd.js';
+import { newRunCache, type RunCache } from './snapshot/cache.js';
 import { holdersByTarget } from './snapshot/peers.js';
 import { readSnapshot } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
@@ -80,7 +79,7 @@ function inLoginForeground(st: ProcStat, table: ProcessTable): boolean {
 /** Which processes get a row; status is read here once (for the user filter) and kept in the cache. */
 function candidates(
   source: ProcSource,
-  cache: ScanCache,
+  cache: RunCache,
   opts: ScanOptions,
   exclude: Set<number>,
   skipped: Skipped,
@@ -107,21 +106,21 @@ function candidates(
 }
 
 /**
- * Table scope first: when a check the table decides fails, the verdict is
- * not-a-daemon whatever else is found, and nothing more is read. Otherwise the
- * full snapshot.
+ * The table's read first (plan 'scan-table'): when a check the table decides
+ * fails, the verdict is not-a-daemon whatever else is found, and nothing more
+ * is read. Otherwise the full snapshot (plan 'scan-full').
  */
 function judgeOne(
   source: ProcSource,
   host: HostReader,
-  cache: ScanCache,
+  cache: RunCache,
   pid: number,
   opts: ScanOptions,
 ): { snap: Snapshot; j: Judgement } {
-  let snap = readSnapshot(source, pid, { host, cache, scope: 'table' });
+  let snap = readSnapshot(source, pid, { host, cache, plan: 'scan-table' });
   let j = judge(snap, opts, TABLE_DECISIVE);
   if (!j.rows.some((c) => c.status === 'fail')) {
-    snap = readSnapshot(source, pid, { host, cache });
+    snap = readSnapshot(source, pid, { host, cache, plan: 'scan-full' });
     j = judge(snap, opts);
   }
   return { snap, j };
@@ -151,10 +150,7 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
   if (table.byPid.size === 0) {
     throw new DaemonCheckError('PROC_ROOT', `no processes under ${source.root || '/'}; is it a procfs?`);
   }
-  const cache = newCache(source, table);
-  cache.mounts = new Map();
-  const links = new Map<number, FdLink[]>();
-  cache.scan = { cmdlines: new Map(), links };
+  const cache = newRunCache(source, table);
   const exclude = new Set(opts.exclude ?? []);
   const ancestors = new Set(
     opts.skipScannerAncestors ? (opts.exclude ?? []).flatMap((pid) => table.ancestors(pid).map((a) => a.pid)) : [],
@@ -167,7 +163,7 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
       table,
       (st) => exclude.has(st.pid),
       (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'),
-      links,
+      cache.fdLinks,
     ));
   const skipped: Skipped = {
     kernelThreads: 0,

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openProcSource } from '../src/proc/source.js';
 import { ProcessTable } from '../src/proc/table.js';
-import { newCache } from '../src/snapshot/cache.js';
+import { newRunCache } from '../src/snapshot/cache.js';
 import { readSnapshot } from '../src/snapshot/read.js';
 import { buildReport } from '../src/audit.js';
 import { hostFor } from '../src/host/reader.js';
@@ -63,7 +63,7 @@ describe('the lazy process table gives what the full table gives', () => {
     const host = hostFor(source);
     const now = new Date();
     const report = (table: ProcessTable) =>
-      buildReport(readSnapshot(source, pid, { cache: newCache(source, table), host }), {}, now);
+      buildReport(readSnapshot(source, pid, { cache: newRunCache(source, table), host }), {}, now);
     expect(report(ProcessTable.lazy(source))).toEqual(report(ProcessTable.read(source)));
   });
 });

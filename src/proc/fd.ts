@@ -160,7 +160,7 @@ function applyFdinfo(info: FdInfo, entry: FdEntry, mountById: () => Map<number, 
 }
 
 /** Every open fd of PID, the first FD_DETAIL_CAP examined in full. */
-/** stdio on /dev/null, a pipe or a socket: a scan needs neither its stat nor its fdinfo (see ScanCache.scan). */
+/** stdio on /dev/null, a pipe or a socket: a scan needs neither its stat nor its fdinfo (see ReadPlan.stdio). */
 function plainStdio(fd: number, target: string): boolean {
   return fd <= 2 && (target === '/dev/null' || target.startsWith('pipe:[') || target.startsWith('socket:['));
 }

@@ -1,8 +1,10 @@
 /**
- * What several snapshots of one run share: the process table, the tty
- * drivers, /proc/locks, the parents and session leaders already read, and
- * every pipe's holders. A single audit makes its own; a scan makes one for
- * thousands of processes, which keeps it linear.
+ * RunCache: what the snapshots of one run share, a run being one audit or one
+ * scan: the process table, the tty drivers, /proc/locks, the parents and
+ * session leaders already read, the socket tables, and (a scan's) cmdlines,
+ * mountinfo, fd links and every pipe's holders. A single audit makes its own;
+ * a scan makes one for thousands of processes, which keeps it linear. Which of
+ * these a snapshot uses is its read plan's choice (plan.ts).
  */
 import { readLockTable, type LockTable } from '../proc/locks.js';
 import type { SocketInfo } from '../proc/net.js';
@@ -15,10 +17,10 @@ import { ProcessTable } from '../proc/table.js';
 import { readTtyDrivers, type TtyDriver } from '../proc/tty.js';
 import type { PeerHolder, RelatedProcess } from './types.js';
 
-export interface ScanCache {
+export interface RunCache {
   table: ProcessTable;
   ttyDrivers: TtyDriver[];
-  /** /proc/locks, read on the first call only (see needsLockTable in read.ts). */
+  /** /proc/locks, read on the first call only (see needsLockTable in parts.ts). */
   lockTable(): LockTable;
   /** Parents and session leaders read once per run (scan: thousands share a few). */
   related: Map<number, RelatedProcess | null>;
@@ -26,28 +28,25 @@ export interface ScanCache {
   status: Map<number, ProcStatus>;
   /** Socket tables by network namespace (net/unix, tcp, tcp6), read once per namespace. */
   sockets: Map<string, Map<number, SocketInfo>>;
+  /** cmdline by pid, for the plans that read it once per run (a scan's two passes both want it). */
+  cmdlines: Map<number, ReturnType<typeof readCmdline>>;
   /**
-   * A scan's mountinfo by mount namespace and root (readlink ns/mnt and root):
-   * thousands of processes share a few, and a host's mountinfo can run to
-   * hundreds of lines. null for one audit, which reads its own.
+   * mountinfo by mount namespace and root (readlink ns/mnt and root), for the
+   * plans that share it: thousands of processes share a few, and a host's
+   * mountinfo can run to hundreds of lines.
    */
-  mounts: Map<string, MountEntry[]> | null;
+  mounts: Map<string, MountEntry[]>;
   /**
-   * A scan: stat comes from the table and cmdline is read once per process
-   * for both passes (the table pass and the full one), and fds 0-2 on
-   * /dev/null, a pipe, a socket or a terminal are not stat()ed nor their
-   * fdinfo read (no check asks their flags or locks). Cuts a scan's reads by
-   * about a third. One audit reads everything (its facts show every fd's
-   * flags). `links`: every fd link the holder index read, so that no
+   * Every fd link the holder index read (filled by peerIndex), so that no
    * process's fd/ is walked twice (a scan of 2,000 workers sharing a pipe).
    */
-  scan: { cmdlines: Map<number, ReturnType<typeof readCmdline>>; links: Map<number, FdLink[]> } | null;
-  /** Holders of every pipe/socket/FIFO, indexed once for a whole scan; null: search per audit. */
+  fdLinks: Map<number, FdLink[]>;
+  /** Holders of every pipe/socket/FIFO, indexed once for a whole scan; null: each snapshot searches its own. */
   peerIndex: (() => Map<string, PeerHolder[]>) | null;
 }
 
 /** One audit's cache reads the table lazily (see ProcessTable.lazy); a scan passes the full table it read. */
-export function newCache(source: ProcSource, table: ProcessTable = ProcessTable.lazy(source)): ScanCache {
+export function newRunCache(source: ProcSource, table: ProcessTable = ProcessTable.lazy(source)): RunCache {
   let locks: LockTable | null = null;
   return {
     table,
@@ -56,8 +55,9 @@ export function newCache(source: ProcSource, table: ProcessTable = ProcessTable.
     related: new Map(),
     sockets: new Map(),
     status: new Map(),
-    mounts: null,
-    scan: null,
+    cmdlines: new Map(),
+    mounts: new Map(),
+    fdLinks: new Map(),
     peerIndex: null,
   };
 }

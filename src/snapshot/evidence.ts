@@ -16,7 +16,7 @@ export class Evidence {
     }
   }
 
-  /** A fact a table-scope snapshot leaves out on purpose. */
+  /** A fact the read plan leaves out on purpose (plan.ts: 'scan-table'). */
   notRead<T>(fact: string): T | null {
     this.unreadable[fact] = NOT_READ;
     return null;

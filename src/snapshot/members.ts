@@ -2,7 +2,7 @@
  * Indexes over a session's members, built once per members array. A scan's
  * snapshots of one session share one array (ProcessTable.sessionMembers), so
  * 2,000 jobs of one runner build these once, not 2,000 times: building them
- * per process made a scan of that shape quadratic (~600 ms of 1.7 s).
+ * per process makes a scan of that shape quadratic.
  */
 import type { ProcStat } from '../proc/stat.js';
 

@@ -2,7 +2,7 @@
  * The reads one snapshot is made of, each with its errors and its caches: the
  * target's stat, the lock table only where fdinfo cannot answer, how it waits
  * for signals, its sockets, the mount table and cmdline a scan shares. read.ts
- * assembles them.
+ * calls them as its read plan (plan.ts) says.
  */
 import { DaemonCheckError, errnoOf, noSuchProcess } from '../errors.js';
 import type { HostReader } from '../host/reader.js';
@@ -16,13 +16,13 @@ import { netNamespaceOf, readSocketTable, type SocketInfo } from '../proc/net.js
 import type { ProcSource, TargetStat } from '../proc/source.js';
 import { isKernelThread, readStat, type ProcStat } from '../proc/stat.js';
 import type { ProcStatus } from '../proc/status.js';
-import type { ScanCache } from './cache.js';
+import type { RunCache } from './cache.js';
 import type { Evidence } from './evidence.js';
+import type { ReadPlan } from './plan.js';
 
-/** The target's stat; the errors a user gets for a pid that cannot be audited. */
-export function readTarget(source: ProcSource, pid: number, cache: ScanCache, scope: 'full' | 'table'): ProcStat {
-  // A scan judges the table as read, in both passes; one audit reads stat afresh.
-  let stat = scope === 'table' || cache.scan ? cache.table.get(pid) : undefined;
+/** The target's stat, as the plan says (ReadPlan.stat); the errors a user gets for a pid that cannot be audited. */
+export function readTarget(source: ProcSource, pid: number, cache: RunCache, from: ReadPlan['stat']): ProcStat {
+  let stat = from === 'table' ? cache.table.get(pid) : undefined;
   if (!stat) {
     try {
       stat = readStat(source, pid);
@@ -74,12 +74,18 @@ export function needsLockTable(fds: FdEntry[] | null, pidfile: boolean): boolean
   return fds.some((f) => f.type === 'file' && f.flags === null);
 }
 
-export function readLocks(ev: Evidence, cache: ScanCache, fds: FdEntry[] | null, pidfile: boolean): LockEntry[] | null {
+export function readLocks(ev: Evidence, cache: RunCache, fds: FdEntry[] | null, pidfile: boolean): LockEntry[] | null {
   if (!needsLockTable(fds, pidfile)) return null;
   const lt = cache.lockTable();
   if (lt.locksErrno) ev.missing('locks', lt.locksErrno);
   ev.limit(lt.locksLimit);
   return lt.locks;
+}
+
+export interface WaitFacts {
+  wchan: string | null;
+  syscall: string | null;
+  exe: string | null;
 }
 
 /** A small text file of the process that may be refused (wchan, syscall, exe need ptrace access): null then. */
@@ -92,8 +98,8 @@ export function quietly(f: () => string): string | null {
 }
 
 /**
- * How it waits (wchan, syscall) and what it runs (exe), read by a full audit
- * only where they can matter, so a scan pays for them only there: how it
+ * How it waits (wchan, syscall) and what it runs (exe), read (by the plans
+ * that read beyond the table) only where they can matter, so a scan pays for them only there: how it
  * waits, where a signal is blocked or it is a pid namespace's init
  * (sigtimedwait unblocks the signals it waits for while it waits, so an init
  * like tini can show none blocked); the executable, where argv looks like a
@@ -102,11 +108,9 @@ export function quietly(f: () => string): string | null {
 export function readWaitFacts(
   source: ProcSource,
   pid: number,
-  full: boolean,
   status: ProcStatus | null,
   argv: string[] | null,
-): { wchan: string | null; syscall: string | null; exe: string | null } {
-  if (!full) return { wchan: null, syscall: null, exe: null };
+): WaitFacts {
   const nsInit = status !== null && status.nspid.length > 1 && status.nspid[status.nspid.length - 1] === 1;
   const waits = !status || status.sigBlk !== 0n || nsInit;
   const titled = argv !== null && (argv.slice(1).some((a) => a === '') || (argv.length === 1 && /\s/.test(argv[0]!)));
@@ -133,7 +137,7 @@ export function scopeUserOf(
 export function readSockets(
   source: ProcSource,
   pid: number,
-  cache: ScanCache,
+  cache: RunCache,
   fds: FdEntry[] | null,
 ): SocketInfo[] | null {
   const inodes = (fds ?? []).filter((f) => f.type === 'socket').map((f) => Number(/\[(\d+)\]/.exec(f.target)?.[1]));
@@ -158,18 +162,24 @@ export function serverCgroup(source: ProcSource, pid: number): CgroupEntry[] | n
   }
 }
 
-/** cmdline, read once per process in a scan (its table pass and full pass both want it). */
-export function cmdlineOf(source: ProcSource, pid: number, cache: ScanCache): ReturnType<typeof readCmdline> {
-  const known = cache.scan?.cmdlines.get(pid);
+/** cmdline; read once per run where the plan says so (a scan's table pass and full pass both want it). */
+export function cmdlineOf(
+  source: ProcSource,
+  pid: number,
+  cache: RunCache,
+  how: ReadPlan['cmdline'],
+): ReturnType<typeof readCmdline> {
+  if (how === 'read') return readCmdline(source, pid);
+  const known = cache.cmdlines.get(pid);
   if (known) return known;
   const argv = readCmdline(source, pid);
-  cache.scan?.cmdlines.set(pid, argv);
+  cache.cmdlines.set(pid, argv);
   return argv;
 }
 
-/** mountinfo, shared by the processes of a scan that see the same mount namespace from the same root. */
-export function mountsOf(source: ProcSource, pid: number, cache: ScanCache): MountEntry[] {
-  if (!cache.mounts) return readMountinfo(source, pid);
+/** mountinfo; where `shared`, shared by the processes of a run that see the same mount namespace from the same root. */
+export function mountsOf(source: ProcSource, pid: number, cache: RunCache, shared: boolean): MountEntry[] {
+  if (!shared) return readMountinfo(source, pid);
   let key: string;
   try {
     key = `${source.readlink(`${pid}/ns/mnt`).toString('utf8')} ${source.readlink(`${pid}/root`).toString('utf8')}`;

@@ -4,13 +4,13 @@ import { readCmdline } from '../proc/cmdline.js';
 import type { ProcSource } from '../proc/source.js';
 import { readStat } from '../proc/stat.js';
 import { ttyOf } from '../proc/tty.js';
-import type { ScanCache } from './cache.js';
+import type { RunCache } from './cache.js';
 import type { RelatedProcess } from './types.js';
 
 /** A parent's argv only tells what program it is: 8 KiB is plenty. */
 const RELATED_CMDLINE_CAP = 8192;
 
-function readRelated(source: ProcSource, cache: ScanCache, pid: number): RelatedProcess | null {
+function readRelated(source: ProcSource, cache: RunCache, pid: number): RelatedProcess | null {
   const stat = cache.table.get(pid);
   if (!stat) return null;
   let cmdline: string[] | null;
@@ -22,8 +22,8 @@ function readRelated(source: ProcSource, cache: ScanCache, pid: number): Related
   return { pid, comm: stat.comm, cmdline, stat, tty: ttyOf(stat, cache.ttyDrivers) };
 }
 
-/** A parent or leader, read once per cache: thousands of scan rows share a few. */
-export function relatedOf(source: ProcSource, cache: ScanCache, pid: number): RelatedProcess | null {
+/** A parent or leader, read once per run: thousands of scan rows share a few. */
+export function relatedOf(source: ProcSource, cache: RunCache, pid: number): RelatedProcess | null {
   if (!cache.related.has(pid)) cache.related.set(pid, readRelated(source, cache, pid));
   return cache.related.get(pid)!;
 }

@@ -34,7 +34,7 @@ export interface PeerHolder {
   session: number;
 }
 
-/** The "errno" of evidence a table-scope snapshot did not read. */
+/** The "errno" of evidence the read plan left out ('scan-table', plan.ts). */
 export const NOT_READ = 'NOTREAD';
 
 export interface Snapshot {

@@ -1,11 +1,12 @@
 /**
  * Sessions as /proc shows them, for the fate model's unit tests.
  *
- * A ProcWorld is a process table in memory; `snapshot(pid)` assembles a
- * Snapshot from it the way snapshot/read.ts does (the real ProcessTable gives
- * the ancestors, children and session members; the parent, the session leader
- * and the leader's parent are read "in full", with their argv; a hidden pid is
- * one the auditor could not read, reported in `unreadable`).
+ * A ProcWorld is a process table in memory; `snapshot(pid)` makes a Snapshot
+ * of it with the audit's own code (snapshot/family.ts and assembleSnapshot):
+ * the real ProcessTable gives the ancestors, children and session members;
+ * the parent, the session leader and the leader's parent are read "in full",
+ * with their argv; a hidden pid is one the auditor could not read, reported
+ * in `unreadable`. The target's own files are makeSnapshot's defaults.
  *
  * `sshLogin()` is a real SSH login: `sshd: root@pts/0` (6250) with the login
  * bash (6264, argv ['-bash']) leading its session on /dev/pts/0. `typed(line)`
@@ -27,6 +28,9 @@ import type { ProcStat } from '../../src/proc/stat.js';
 import type { ProcStatus } from '../../src/proc/status.js';
 import { ProcessTable } from '../../src/proc/table.js';
 import { DEFAULT_TTY_DRIVERS, ttyOf } from '../../src/proc/tty.js';
+import { assembleSnapshot } from '../../src/snapshot/assemble.js';
+import { Evidence } from '../../src/snapshot/evidence.js';
+import { familyOf, relativesOf } from '../../src/snapshot/family.js';
 import type { RelatedProcess, Snapshot } from '../../src/snapshot/types.js';
 import {
   SIG,
@@ -94,30 +98,38 @@ export class ProcWorld {
     for (const st of this.stats.values()) if (!this.hidden.has(st.pid)) table.add(st);
     const stat = this.get(pid);
     const tty = ttyOf(stat, DEFAULT_TTY_DRIVERS);
-    const leader = stat.session > 0 ? this.related(stat.session) : null;
-    const unreadable: Record<string, string> = {};
-    if (stat.session > 0 && this.hidden.has(stat.session)) unreadable.sessionLeader = 'EACCES';
-    if (stat.ppid > 1 && this.hidden.has(stat.ppid)) unreadable.parent = 'EACCES';
-    const ancestors = table.ancestors(pid);
+    const argv = this.argvs.get(pid) ?? null;
+    const ev = new Evidence();
+    const lookup = {
+      related: (p: number) => this.related(p),
+      whyMissing: (p: number) => (this.hidden.has(p) ? 'EACCES' : null),
+    };
     const fds: FdEntry[] = tty ? [0, 1, 2].map((fd) => makeTerminalFd(fd, tty)) : [0, 1, 2].map(devNullFd);
-    return makeSnapshot({
+    // The target's own files, as makeSnapshot has them.
+    const files = makeSnapshot({ pid, stat });
+    const snap = assembleSnapshot({
       pid,
+      source: { root: files.procRoot, kind: files.sourceKind },
+      ttyDrivers: DEFAULT_TTY_DRIVERS,
       stat,
       status: makeStatus({ name: stat.comm, state: stat.state }),
-      cmdline: this.argvs.get(pid) ?? null,
-      fds,
-      tty,
-      parent: stat.ppid > 0 ? this.related(stat.ppid) : null,
-      sessionLeader: leader,
-      sessionLeaderParent: leader && leader.stat.ppid > 0 ? this.related(leader.stat.ppid) : null,
-      ancestors,
-      ancestorLeaders: [...new Set(ancestors.map((a) => a.session))].flatMap((sid) => table.get(sid) ?? []),
-      children: table.children(pid),
-      sessionMembers: table.sessionMembers(stat.session),
-      descendants: [...table.descendants(pid)],
-      unreadable,
-      ...partial,
+      cmdline: argv && { argv, truncated: false },
+      environ: files.environ && { env: files.environ, truncated: false },
+      cgroup: files.cgroup,
+      mounts: files.mounts,
+      cwd: files.cwd,
+      cwdStat: files.cwdStat,
+      fds: { fds, count: fds.length, truncated: false },
+      locks: files.locks,
+      relatives: relativesOf(lookup, ev, pid, stat, argv, tty),
+      family: familyOf(table, pid, stat),
+      peers: files.peers,
+      wait: { wchan: files.wchan, syscall: files.syscall, exe: files.exe },
+      sockets: files.sockets,
+      outside: files,
+      evidence: ev,
     });
+    return { ...snap, ...partial };
   }
 }
 
