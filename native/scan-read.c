@@ -13,7 +13,7 @@
  *
  *   p PID\n                      a process begins
  *   f NAME LEN\n<LEN bytes>      a file's content: stat, status, cmdline,
- *                                environ, cgroup (at most READ_CAP bytes)
+ *                                environ, cgroup (at most SCAN_READ_CAP bytes)
  *   l NAME LEN\n<LEN bytes>      a link's target: cwd; root and ns/mnt when
  *                                cwd is not / (the mount table is wanted
  *                                then); fd/N for every entry of fd/; ns/net
@@ -38,8 +38,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,30 +45,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "protocol.h" /* SCAN_READ_CAP, FD_DETAIL_CAP, the stdio rule: shared with TypeScript */
 #include "scan-read.h"
-
-/* The largest read a scan asks for (src/proc/source.ts DEFAULT_READ_CAP). */
-#define READ_CAP (4u << 20)
-#define MAX_WORKERS 8
-/* The fds a scan examines one by one (src/proc/fd.ts FD_DETAIL_CAP). */
-#define FD_DETAIL_CAP 4096
-/* Fewer processes than this per thread are not worth a thread's start. */
-#define PER_WORKER 128
-
-struct worker {
-	int root;                  /* the proc root, open */
-	char **pids;               /* this worker's share of the listing */
-	size_t count;
-	FILE *out;                 /* records, into memory */
-	char *mem;
-	size_t mem_len;
-	char *buf;                 /* file contents */
-	size_t buf_size;
-	/* /proc links are at most PATH_MAX (d_path fails beyond that) plus " (deleted)". */
-	char target[PATH_MAX + 64];
-	char ents[32768];          /* getdents64 */
-	int err;                   /* 0, or why it stopped */
-};
 
 static void record(struct worker *w, const char *kind, const char *name, const char *data, size_t len)
 {
@@ -108,9 +84,9 @@ static void file(struct worker *w, int dir, const char *name)
 			return;
 		}
 		used += (size_t)n;
-		if (n == 0 || used < w->buf_size || w->buf_size == READ_CAP)
+		if (n == 0 || used < w->buf_size || w->buf_size == SCAN_READ_CAP)
 			break;
-		size_t bigger = w->buf_size * 2 > READ_CAP ? READ_CAP : w->buf_size * 2;
+		size_t bigger = w->buf_size * 2 > SCAN_READ_CAP ? SCAN_READ_CAP : w->buf_size * 2;
 		char *b = realloc(w->buf, bigger);
 		if (!b) {
 			close(fd);
@@ -136,14 +112,20 @@ static ssize_t link_at(struct worker *w, int dir, const char *name, const char *
 }
 
 /* Stdio on /dev/null, a pipe or a socket: a scan reads neither its stat nor
- * its fdinfo (src/proc/fd.ts plainStdio), so neither is read here. */
+ * its fdinfo (protocol.h PLAIN_STDIO_*, src/proc/fd.ts plainStdio), so
+ * neither is read here. */
+static bool starts(const char *target, ssize_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return len > (ssize_t)n && memcmp(target, prefix, n) == 0;
+}
+
 static bool plain_stdio(const char *fd, const char *target, ssize_t len)
 {
-	if (!(fd[0] >= '0' && fd[0] <= '2' && fd[1] == '\0'))
+	if (!(fd[0] >= '0' && fd[0] <= '0' + PLAIN_STDIO_MAX_FD && fd[1] == '\0'))
 		return false;
-	return (len == 9 && memcmp(target, "/dev/null", 9) == 0) ||
-	       (len > 6 && memcmp(target, "pipe:[", 6) == 0) ||
-	       (len > 8 && memcmp(target, "socket:[", 8) == 0);
+	return (len == (ssize_t)strlen(PLAIN_STDIO_NULL) && memcmp(target, PLAIN_STDIO_NULL, (size_t)len) == 0) ||
+	       starts(target, len, PLAIN_STDIO_PIPE_PREFIX) || starts(target, len, PLAIN_STDIO_SOCKET_PREFIX);
 }
 
 /*
@@ -179,7 +161,7 @@ static void fds(struct worker *w, int dir)
 			ssize_t len = link_at(w, fd, e->d_name, shown);
 			if (examined++ >= FD_DETAIL_CAP || len < 0)
 				continue;
-			if (len > 8 && memcmp(w->target, "socket:[", 8) == 0)
+			if (starts(w->target, len, PLAIN_STDIO_SOCKET_PREFIX))
 				socket = true;
 			if (!plain_stdio(e->d_name, w->target, len)) {
 				snprintf(shown, sizeof shown, "fdinfo/%s", e->d_name);
@@ -214,7 +196,7 @@ static void one(struct worker *w, const char *pid)
 	close(dir);
 }
 
-static void *work(void *arg)
+void *scan_work(void *arg)
 {
 	struct worker *w = arg;
 	w->buf_size = 64 * 1024;
@@ -232,77 +214,3 @@ static void *work(void *arg)
 	return NULL;
 }
 
-static int fail(const char *what, int err)
-{
-	fprintf(stderr, "daemon-check-helper: %s: %s\n", what, strerror(err));
-	return 1;
-}
-
-int scan_read_main(int argc, char **argv)
-{
-	if (argc != 2 || argv[1][0] == '\0') {
-		fputs("usage: daemon-check-helper scan-read PROC_ROOT\n", stderr);
-		return 2;
-	}
-	const char *root = argv[1];
-	DIR *procs = opendir(root);
-	if (!procs) {
-		fprintf(stderr, "daemon-check-helper: cannot list %s: %s\n", root, strerror(errno));
-		return 1;
-	}
-
-	/* The listing first, in /proc's order, without this process. */
-	char self[32];
-	snprintf(self, sizeof self, "%ld", (long)getpid());
-	size_t count = 0, room = 1024;
-	char **pids = malloc(room * sizeof *pids);
-	if (!pids)
-		return fail("listing processes", ENOMEM);
-	struct dirent *e;
-	while ((e = readdir(procs))) {
-		const char *pid = e->d_name;
-		if (pid[0] < '1' || pid[0] > '9' || pid[strspn(pid, "0123456789")] != '\0' || strcmp(pid, self) == 0)
-			continue;
-		if (count == room) {
-			char **more = realloc(pids, (room *= 2) * sizeof *pids);
-			if (!more)
-				return fail("listing processes", ENOMEM);
-			pids = more;
-		}
-		if (!(pids[count++] = strdup(pid)))
-			return fail("listing processes", ENOMEM);
-	}
-
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = cpus < 1 ? 1 : cpus > MAX_WORKERS ? MAX_WORKERS : (size_t)cpus;
-	if (n > count / PER_WORKER)
-		n = count / PER_WORKER ? count / PER_WORKER : 1;
-	static struct worker workers[MAX_WORKERS];
-	pthread_t threads[MAX_WORKERS];
-	for (size_t i = 0; i < n; i++) {
-		workers[i].root = dirfd(procs);
-		workers[i].pids = pids + count * i / n;
-		workers[i].count = count * (i + 1) / n - count * i / n;
-	}
-	/* Worker 0 runs on this thread, and so does the share of a thread that could not start. */
-	bool started[MAX_WORKERS] = { false };
-	for (size_t i = 1; i < n; i++)
-		started[i] = pthread_create(&threads[i], NULL, work, &workers[i]) == 0;
-	work(&workers[0]);
-	for (size_t i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(threads[i], NULL);
-		else
-			work(&workers[i]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (workers[i].err)
-			return fail("reading processes", workers[i].err);
-		if (fwrite(workers[i].mem, 1, workers[i].mem_len, stdout) != workers[i].mem_len)
-			return fail("writing the records", errno);
-	}
-	closedir(procs);
-	if (fflush(stdout) != 0)
-		return fail("writing the records", errno);
-	return 0;
-}

@@ -11,14 +11,15 @@
 // the helper, and `daemon-check run` itself explains what is missing. So on
 // any problem we print a warning with the fix and exit 0.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const source = join(root, 'native', 'daemon-check-helper.c');
-// Compiled into the same binary: its scan-read mode (native/scan-read.c).
-const sources = [source, join(root, 'native', 'scan-read.c'), join(root, 'native', 'scan-read.h')];
+const nativeDir = join(root, 'native');
+// Every .c in native/ is compiled into the one binary (main.c chooses the
+// mode: run or scan-read); the headers count for "is it up to date".
+const sources = listSources();
 const outDir = join(root, 'native', 'build');
 const output = join(outDir, 'daemon-check-helper');
 const FIX =
@@ -31,6 +32,17 @@ function warn(message, fix = FIX) {
       `daemon-check: the audit commands work without it (a scan reads /proc more slowly); only \`daemon-check run\` needs the helper.\n` +
       `daemon-check: to fix: ${fix}\n`,
   );
+}
+
+function listSources() {
+  try {
+    return readdirSync(nativeDir)
+      .filter((f) => f.endsWith('.c') || f.endsWith('.h'))
+      .sort()
+      .map((f) => join(nativeDir, f));
+  } catch {
+    return [];
+  }
 }
 
 function mtime(path) {
@@ -48,6 +60,7 @@ function main() {
   }
   const times = sources.map(mtime);
   const lost = sources.filter((_, i) => times[i] === undefined);
+  if (!sources.some((f) => f.endsWith('main.c'))) lost.push(join(nativeDir, 'main.c'));
   if (lost.length) {
     warn(`source ${lost.join(', ')} is missing; the package looks incomplete.`);
     return;
@@ -70,6 +83,9 @@ function main() {
     '-O2',
     '-Wall',
     '-Wextra',
+    // The sources are kept free of warnings; a new one fails the build (and
+    // so the tests), not only scrolls by.
+    '-Werror',
     '-pthread',
     '-o',
     tmp,
@@ -91,7 +107,7 @@ function main() {
     rmSync(tmp, { force: true });
     const how = result.signal ? `was killed by ${result.signal}` : `exited with status ${result.status}`;
     warn(
-      `compiling ${source} with \`${cc.join(' ')}\` failed (the compiler ${how}; its messages are above).`,
+      `compiling ${nativeDir}/*.c with \`${cc.join(' ')}\` failed (the compiler ${how}; its messages are above).`,
       'make sure a working C compiler for Linux is installed (e.g. apt-get install gcc, or set CC), ' +
         'then run: npm rebuild daemon-check; if it still fails, please report the messages above',
     );

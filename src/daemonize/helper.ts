@@ -1,9 +1,11 @@
-// TypeScript side of the native helper (native/daemon-check-helper.c), which
-// starts a command as a textbook SysV daemon. Node cannot fork, so the double
-// fork, setsid, pidfile locking and exec-failure reporting all happen in C;
-// this module turns options into its argv and maps its exit code and
-// one-line stderr message to a typed error (locate.ts finds the binary).
+// TypeScript side of the native helper (native/, start.c and the files it
+// calls), which starts a command as a textbook SysV daemon. Node cannot fork,
+// so the double fork, setsid, pidfile locking and exec-failure reporting all
+// happen in C; this module turns options into its argv and its exit code and
+// failure fields (--json-errors: one JSON line on stderr, see failure.ts) into
+// a typed error (locate.ts finds the binary).
 import { spawn } from 'node:child_process';
+import { failureMessage, forkedAwayReason, HELPER_EXIT, type HelperFailure } from './failure.js';
 import { HELPER_FIX, helperAvailable } from './locate.js';
 
 export { helperAvailable, helperPath } from './locate.js';
@@ -79,7 +81,7 @@ export class DaemonizeError extends Error {
 
 /** Turn options into the helper's argv; throws TypeError on a caller bug. */
 function helperArgs(options: DaemonizeOptions): string[] {
-  const args: string[] = ['--json'];
+  const args: string[] = ['--json', '--json-errors'];
   const noNul = (what: string, s: string): string => {
     if (s.includes('\0')) throw new TypeError(`daemonize: ${what} must not contain a NUL byte`);
     return s;
@@ -127,38 +129,49 @@ function helperArgs(options: DaemonizeOptions): string[] {
   return args;
 }
 
-/** The helper's error line (the last one starting with "daemon-check: "), without that prefix: printError adds it. */
-function errorLine(stderr: string, fallback: string): string {
-  const lines = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const ours = lines.filter((l) => l.startsWith('daemon-check: '));
-  return (ours.at(-1) ?? lines.at(-1) ?? fallback).replace(/^daemon-check: /, '');
+/** The helper's failure fields: the last stderr line that is a JSON object with a stage (see failure.ts). */
+function failureFields(stderr: string): HelperFailure | undefined {
+  for (const line of stderr.split('\n').reverse()) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const f = JSON.parse(line) as HelperFailure;
+      if (typeof f === 'object' && f !== null && typeof f.stage === 'string') return f;
+    } catch {
+      // not one of ours (e.g. a line a wrapper printed)
+    }
+  }
+  return undefined;
 }
 
-/** The DaemonizeError for the helper's exit CODE and its one-line MESSAGE. */
-function errorFor(code: number, message: string): DaemonizeError {
+/** The DaemonizeError for the helper's exit CODE and what it wrote on stderr. */
+function errorFor(code: number, stderr: string): DaemonizeError {
+  const f = failureFields(stderr);
+  if (!f) {
+    // No fields: not our helper's failure line (it crashed, or something ran instead of it).
+    const last = stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1);
+    return new DaemonizeError(last ?? `the native helper failed with exit code ${code}`, 'START_FAILED', code);
+  }
+  const message = failureMessage(f);
   switch (code) {
-    case 127:
+    case HELPER_EXIT.notfound:
       return new DaemonizeError(message, 'EXEC_NOT_FOUND', code);
-    case 126:
+    case HELPER_EXIT.noexec:
       return new DaemonizeError(message, 'EXEC_FAILED', code);
-    case 3: {
-      const m = /already running as pid (\d+)/.exec(message);
-      return new DaemonizeError(message, 'ALREADY_RUNNING', code, m ? Number(m[1]) : undefined);
-    }
-    default: {
-      // "CMD (pid N) forked itself away: WHY": refused, and nothing it started is left running.
-      const away = /\(pid (\d+)\) forked itself away: (.*)$/.exec(message);
-      if (code === 1 && away)
+    case HELPER_EXIT.locked:
+      return new DaemonizeError(message, 'ALREADY_RUNNING', code, f.runningPid ?? undefined);
+    default:
+      // Refused, and nothing it started is left running.
+      if (f.stage === 'forked-away' && f.launcher !== undefined)
         return new DaemonizeError(message, 'FORKED_AWAY', code, undefined, {
-          launcher: Number(away[1]),
-          reason: away[2]!,
+          launcher: f.launcher,
+          reason: forkedAwayReason(f),
         });
       // 1, or 2 if helperArgs let through something the helper rejects.
       return new DaemonizeError(message, 'START_FAILED', code);
-    }
   }
 }
 
@@ -219,7 +232,7 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
         reject(new DaemonizeError(`the native helper was killed by ${signal ?? 'a signal'}`, 'START_FAILED', 1));
         return;
       }
-      reject(errorFor(code, errorLine(stderr, `the native helper failed with exit code ${code}`)));
+      reject(errorFor(code, stderr));
     });
   });
 }

@@ -7,7 +7,7 @@
  * would have given, and anything the helper did not read (fdinfo, net
  * tables, mountinfo, a process born after the pass) is read live. Without
  * the helper a scan reads the same files one by one, with the same result
- * (test/scan-bulk.test.ts compares the two on the same swarm).
+ * (test/scan-equality.test.ts compares the two on the same swarms).
  *
  * Why: each open/read/close or readlink from Node costs ~6-8 us on top of
  * the kernel's work, and a scan of 2,000 processes makes ~28,000 of them.
@@ -15,7 +15,7 @@
 import { lazyBuiltin } from '../builtin.js';
 import { helperAvailable } from '../daemonize/locate.js';
 import { ProcReadError } from '../errors.js';
-import type { ProcSource, TargetStat } from './source.js';
+import { DEFAULT_READ_CAP, type ProcSource, type TargetStat } from './source.js';
 
 let errnoNames: Map<number, string> | null = null;
 
@@ -34,8 +34,8 @@ function errnoName(n: number): string {
   return errnoNames.get(n) ?? 'EIO';
 }
 
-/** The most bytes the helper keeps of a file (its READ_CAP); a caller asking for more reads live. */
-const HELPER_READ_CAP = 4 * 1024 * 1024;
+/** The most bytes the helper keeps of a file (native/protocol.h SCAN_READ_CAP); a caller asking for more reads live. */
+const HELPER_READ_CAP = DEFAULT_READ_CAP;
 
 type Entry = Buffer | string; // the bytes read, or the errno name of the failure
 

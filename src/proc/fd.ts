@@ -35,8 +35,19 @@ export interface FdEntry {
   signalMask: bigint | null;
 }
 
-/** At most this many fds are examined one by one; the count is still exact. */
+/**
+ * At most this many fds are examined one by one; the count is still exact.
+ * The native helper's scan-read reads the fdinfo of as many (native/protocol.h
+ * FD_DETAIL_CAP, checked to agree by test/native-protocol.test.ts).
+ */
 export const FD_DETAIL_CAP = 4096;
+
+/**
+ * Stdio (fd 0 to maxFd) on /dev/null, a pipe or a socket: a scan needs neither
+ * its stat nor its fdinfo, and scan-read reads neither (native/protocol.h
+ * PLAIN_STDIO_*, checked to agree by test/native-protocol.test.ts).
+ */
+export const PLAIN_STDIO = { maxFd: 2, nullTarget: '/dev/null', prefixes: ['pipe:[', 'socket:['] } as const;
 
 export interface FdWalk {
   fds: FdEntry[] | null;
@@ -162,7 +173,10 @@ function applyFdinfo(info: FdInfo, entry: FdEntry, mountById: () => Map<number, 
 /** Every open fd of PID, the first FD_DETAIL_CAP examined in full. */
 /** stdio on /dev/null, a pipe or a socket: a scan needs neither its stat nor its fdinfo (see ReadPlan.stdio). */
 function plainStdio(fd: number, target: string): boolean {
-  return fd <= 2 && (target === '/dev/null' || target.startsWith('pipe:[') || target.startsWith('socket:['));
+  return (
+    fd <= PLAIN_STDIO.maxFd &&
+    (target === PLAIN_STDIO.nullTarget || PLAIN_STDIO.prefixes.some((p) => target.startsWith(p)))
+  );
 }
 
 /** One fd link as read: its number and target. */
