@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DaemonCheckError } from '../errors.js';
 import { CliError, printError } from './errors.js';
 import type { CommonOptions } from './common.js';
-import { EXAMPLES, fitHelp, RUN_HELP, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
+import { examples, fitHelp, runHelp, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
 import {
   addOptions,
   asciiOption,
@@ -57,7 +57,7 @@ function addAuditCommand(program: Command): void {
     .option('--name <name>', 'audit every process whose comm or argv[0] basename is NAME')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
-    .addHelpText('after', () => fitHelp(EXAMPLES));
+    .addHelpText('after', () => fitHelp(examples()));
   quiet(program);
   addCommonOptions(program);
   program.action(async (pid: string | undefined, opts: CommonOptions) => {
@@ -112,7 +112,7 @@ function addRunCommand(program: Command): void {
     .addOption(failOnOption())
     .addOption(noColorOption())
     .passThroughOptions()
-    .addHelpText('after', () => fitHelp(RUN_HELP))
+    .addHelpText('after', () => fitHelp(runHelp()))
     .action(async (command: string[], opts) => {
       const { runRun } = await import('./run-command.js');
       process.exitCode = await runRun(command, opts);
