@@ -2,8 +2,7 @@
 // Bundles the CLI into one CommonJS file, dist/bundle/cli.cjs, and records a
 // V8 code cache for it (dist/bundle/cli-<build>.v8cache).
 //
-// What it buys, measured on the 2-core machine of the README's Performance
-// section: `daemon-check <pid> --json` took ~108 ms as ~40 ES modules loaded
+// What it buys, measured on the 2-core machine of docs/performance.md: `daemon-check <pid> --json` took ~108 ms as ~40 ES modules loaded
 // through Node's ESM loader, ~92 ms as one CommonJS file, ~84 ms with the code
 // cache (V8 skips parsing and compiling everything an audit runs), ~70 ms
 // minified and with node:child_process and node:tty loaded lazily. Commands

@@ -15,6 +15,17 @@ import {
   explainLines,
 } from '../src/docs/checks-doc.js';
 import { reportSchemaText } from '../src/docs/schema.js';
+import {
+  auditExitTable,
+  blockOf,
+  commandExitTables,
+  COMMAND_EXIT_END,
+  COMMAND_EXIT_START,
+  EXIT_TABLE_END,
+  EXIT_TABLE_START,
+} from '../src/docs/exit-codes-doc.js';
+import { auditExitCodes, auditExitHelp, FAILURE_WORDS, runExitHelp } from '../src/cli/exit-codes.js';
+import { DaemonCheckError, type DaemonCheckErrorCode } from '../src/errors.js';
 import { runCli } from './helpers/cli.js';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -53,6 +64,54 @@ describe('generated files are up to date (npm run docs)', () => {
       expect(md).toContain(c.rationale);
       expect(md).toContain(c.evidence);
       expect(md).toContain(c.fix);
+    }
+  });
+});
+
+describe('exit codes: one list, every copy generated from it (npm run docs)', () => {
+  it("the README's and docs/interface.md's audit tables are the list's", () => {
+    for (const file of ['README.md', 'docs/interface.md']) {
+      expect(blockOf(read(file), EXIT_TABLE_START, EXIT_TABLE_END), file).toBe(auditExitTable());
+    }
+  });
+
+  it("docs/interface.md's tables of run and the other commands are the list's", () => {
+    expect(blockOf(read('docs/interface.md'), COMMAND_EXIT_START, COMMAND_EXIT_END)).toBe(commandExitTables());
+  });
+
+  it('every failure of an audit is named in the row of the exit code it ends with', () => {
+    const rows = new Map(auditExitCodes().map((c) => [c.code, c.meaning]));
+    for (const code of Object.keys(FAILURE_WORDS) as DaemonCheckErrorCode[]) {
+      const exit = new DaemonCheckError(code, 'x').exitCode;
+      expect(rows.get(exit), `${code} exits ${exit}`).toContain(FAILURE_WORDS[code]);
+    }
+    // The case the hand-written README table once left out.
+    expect(rows.get(3)).toContain('a zombie');
+    expect([...rows.keys()]).toEqual([0, 1, 2, 3]);
+  });
+
+  it("--help prints the list's exit codes, for the audit and for run", async () => {
+    const audit = await runCli(['--help']);
+    expect(audit.stdout).toContain(auditExitHelp());
+    expect(audit.stdout).toContain(
+      'Exit codes: 0 meets the bar, 1 falls short, 2 bad command line, 3 cannot be audited',
+    );
+    const run = await runCli(['run', '--help']);
+    expect(run.stdout).toContain(runExitHelp());
+    expect(run.stdout).toContain('127 command not found, 126 not executable');
+  });
+});
+
+describe('links between the docs', () => {
+  const pages = ['README.md', 'CONTRIBUTING.md', ...fs.readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+
+  it.each(pages)('every relative link in %s names a file that exists', (page) => {
+    const text = read(page);
+    const links = [...text.matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)]
+      .map((m) => m[1]!)
+      .filter((l) => !/^[a-z]+:/.test(l));
+    for (const link of links) {
+      expect(fs.existsSync(path.join(ROOT, path.dirname(page), link)), `${page} -> ${link}`).toBe(true);
     }
   });
 });

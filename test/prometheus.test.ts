@@ -690,8 +690,8 @@ describe('deploy/', () => {
     await waitFor('the loop to end', () => !alive(sh) && !alive(pause));
   }, 90_000);
 
-  it("the README's Fleet section: the cron line, and the alert rule as in alerts.yml (promtool accepts the README's copy too)", () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  it("docs/scan.md's Fleet section: the cron line, and the alert rule as in alerts.yml (promtool accepts the doc's copy too)", () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'docs', 'scan.md'), 'utf8');
     const start = readme.indexOf('## Fleet: Prometheus');
     expect(start).toBeGreaterThan(-1);
     const section = readme.slice(start, readme.indexOf('\n## ', start + 1));

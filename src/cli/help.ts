@@ -1,8 +1,9 @@
 /** The examples and notes each command's --help ends with, fitted to the terminal. */
+import { auditExitHelp, runExitHelp } from './exit-codes.js';
 import { isTerminal } from './output.js';
 import { terminalWidth, visibleLength, wrap } from '../report/layout.js';
 
-export const EXAMPLES = `
+export const examples = (): string => `
 Examples:
   daemon-check 1234                      audit pid 1234 (a table on a terminal)
   daemon-check 1234 --json               the same report as JSON
@@ -12,10 +13,9 @@ Examples:
   daemon-check run -- mycmd --flag       start mycmd as a textbook daemon (instead of nohup mycmd &)
   daemon-check explain own-session       why a rule exists and how to fix a miss
 
-Exit codes: 0 meets the bar, 1 falls short, 2 bad command line, 3 cannot be audited
-(no such process, kernel thread, bad pidfile, or an inconclusive verdict).`;
+${auditExitHelp()}`;
 
-export const RUN_HELP = `
+export const runHelp = (): string => `
 Examples:
   daemon-check run -- ./server --port 8080
   daemon-check run --pidfile /run/app.pid --stdout /var/log/app.log --stderr /var/log/app.log -- app
@@ -30,8 +30,7 @@ Either way run knows only once --settle is over (what keeps running, what it lef
 so a start takes that long, unless the program fails or sends READY=1 (--wait-ready);
 --settle 0 returns at once and follows nothing.
 
-Exit codes: 0 started (and passed its audit), 127 command not found, 126 not executable,
-3 another instance holds the pidfile lock, 1 any other failure to start.`;
+${runExitHelp()}`;
 
 export const SCAN_HELP = `
 Examples:

@@ -7,43 +7,43 @@ import { Command, CommanderError, Option } from 'commander';
 import { DaemonCheckError } from '../errors.js';
 import { CliError, printError } from './errors.js';
 import type { CommonOptions } from './common.js';
-import { EXAMPLES, fitHelp, RUN_HELP, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
+import { examples, fitHelp, runHelp, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
+import {
+  addOptions,
+  asciiOption,
+  colorOption,
+  expectCwdOption,
+  expectUmaskOption,
+  failOnOption,
+  formatOption,
+  jsonOption,
+  noColorOption,
+  profileOption,
+  rootOptions,
+  styleOptions,
+} from './options.js';
+import { writeErr, writeOut } from './output.js';
 import { mistypedCommand } from './suggest.js';
 
 function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json', 'junit', 'tap']).default('table'),
-    )
-    .option('--json', 'same as --format json')
-    .addOption(
-      new Option('--profile <profile>', 'which rules apply: auto picks managed for supervised services')
-        .choices(['auto', 'sysv', 'managed'])
-        .default('auto'),
-    )
-    .addOption(
-      new Option('--fail-on <level>', 'exit 1 on a failed check (fail) or on any warning too (warn)')
-        .choices(['fail', 'warn'])
-        .default('fail'),
-    )
+  addOptions(cmd, [formatOption(['table', 'json', 'junit', 'tap']), jsonOption(), profileOption(), failOnOption()])
     .option('--require <ids>', 'comma-separated check ids that must pass, whatever their severity')
-    .option('--ignore <ids>', 'comma-separated check ids to skip')
-    .option('--expect-umask <mode>', 'the umask the daemon should have, in octal (default 0000)')
-    .option('--expect-cwd <dir>', 'the working directory the daemon should have (default /)')
-    .option('--wait <seconds>', 'wait up to SECONDS for the pid or pidfile to appear and settle')
-    .option('--proc-root <dir>', "read this /proc instead: a container's /host/proc, or a capture folder", '/proc')
-    .option('--host-root <dir>', "the host's files outside /proc (logind.conf, /run/systemd) are under DIR", '/')
-    .option('--color', 'colours even when stdout is not a terminal')
-    .option(
-      '--no-color',
-      'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)',
-    )
-    .option('--ascii', 'draw the session picture and the table with ASCII only (the default under LANG=C)');
+    .option('--ignore <ids>', 'comma-separated check ids to skip');
+  addOptions(cmd, [expectUmaskOption(), expectCwdOption()]).option(
+    '--wait <seconds>',
+    'wait up to SECONDS for the pid or pidfile to appear and settle',
+  );
+  return addOptions(cmd, [...rootOptions(), ...styleOptions()]);
 }
 
-/** Every command's error output goes through main's catch: one line, the documented exit code. */
+/**
+ * Every command's error output goes through main's catch: one line, the
+ * documented exit code. Help goes through writeOut, which ignores EPIPE
+ * (`daemon-check --help | head -1`), not through process.stdout, whose EPIPE
+ * is an unhandled 'error' event and a stack trace.
+ */
 function quiet(cmd: Command): Command {
-  return cmd.exitOverride().configureOutput({ writeErr: () => {} });
+  return cmd.exitOverride().configureOutput({ writeOut, writeErr: () => {} });
 }
 
 function addAuditCommand(program: Command): void {
@@ -57,7 +57,7 @@ function addAuditCommand(program: Command): void {
     .option('--name <name>', 'audit every process whose comm or argv[0] basename is NAME')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
-    .addHelpText('after', () => fitHelp(EXAMPLES));
+    .addHelpText('after', () => fitHelp(examples()));
   quiet(program);
   addCommonOptions(program);
   program.action(async (pid: string | undefined, opts: CommonOptions) => {
@@ -109,10 +109,10 @@ function addRunCommand(program: Command): void {
     )
     .option('--json', 'print {pid, pidfile, command, followed (if it forked itself away), verdict, report} as JSON')
     .option('--no-verify', 'do not audit the new daemon; print its pid and exit')
-    .addOption(new Option('--fail-on <level>', 'the bar for the final audit').choices(['fail', 'warn']).default('fail'))
-    .option('--no-color', 'no colours')
+    .addOption(failOnOption())
+    .addOption(noColorOption())
     .passThroughOptions()
-    .addHelpText('after', () => fitHelp(RUN_HELP))
+    .addHelpText('after', () => fitHelp(runHelp()))
     .action(async (command: string[], opts) => {
       const { runRun } = await import('./run-command.js');
       process.exitCode = await runRun(command, opts);
@@ -120,34 +120,20 @@ function addRunCommand(program: Command): void {
 }
 
 function addScanCommand(program: Command): void {
-  quiet(program.command('scan'))
+  const scan = quiet(program.command('scan'))
     .description('one row per background process: verdict, how it was started, problems (worst first)')
     .option('--user <user>', "only this user's processes (name or uid; default: yours)")
-    .option('--all', "every user's processes")
-    .addOption(
-      new Option('--format <format>', "output format (prometheus: text for node_exporter's textfile collector)")
-        .choices(['table', 'json', 'prometheus'])
-        .default('table'),
-    )
-    .option('--json', 'same as --format json')
+    .option('--all', "every user's processes");
+  addOptions(scan, [
+    formatOption(['table', 'json', 'prometheus'], "prometheus: text for node_exporter's textfile collector"),
+    jsonOption(),
+  ])
     .option(
       '--output <file>',
       'write to FILE atomically (a temporary file in its folder, renamed over it; mode 0644) instead of stdout',
     )
-    .option('--max-series <n>', 'with --format prometheus: at most N daemon_check_process_info series (default 100)')
-    .addOption(
-      new Option('--profile <profile>', 'which rules apply').choices(['auto', 'sysv', 'managed']).default('auto'),
-    )
-    .option('--expect-umask <mode>', 'the umask daemons should have, in octal')
-    .option('--expect-cwd <dir>', 'the working directory daemons should have')
-    .option('--proc-root <dir>', 'read this /proc instead', '/proc')
-    .option('--host-root <dir>', "the host's files outside /proc are under DIR", '/')
-    .option('--color', 'colours even when stdout is not a terminal')
-    .option(
-      '--no-color',
-      'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)',
-    )
-    .option('--ascii', 'ASCII only (the default when LANG is not UTF-8)')
+    .option('--max-series <n>', 'with --format prometheus: at most N daemon_check_process_info series (default 100)');
+  addOptions(scan, [profileOption(), expectUmaskOption(), expectCwdOption(), ...rootOptions(), ...styleOptions()])
     .addHelpText('after', () => fitHelp(SCAN_HELP))
     .action(async (opts) => {
       const { runScan } = await import('./scan-command.js');
@@ -156,13 +142,12 @@ function addScanCommand(program: Command): void {
 }
 
 function addCaptureCommand(program: Command): void {
-  quiet(program.command('capture'))
+  const capture = quiet(program.command('capture'))
     .description('save the /proc evidence of one process as a fixture tree (for tests and bug reports)')
     .argument('<pid>', 'process id to capture')
     .option('--out <dir>', 'a new, empty folder to write the tree into')
-    .option('--pidfile <file>', 'record the pidfile facts too')
-    .option('--proc-root <dir>', 'the procfs to read', '/proc')
-    .option('--host-root <dir>', 'the host files to record (logind.conf, linger, /run/systemd) are under DIR', '/')
+    .option('--pidfile <file>', 'record the pidfile facts too');
+  addOptions(capture, rootOptions())
     .addHelpText('after', () =>
       fitHelp(`
 Examples:
@@ -178,19 +163,12 @@ Replay: daemon-check <pid> --proc-root DIR gives the report the live process gav
 }
 
 function addTreeCommand(program: Command): void {
-  quiet(program.command('tree'))
+  const tree = quiet(program.command('tree'))
     .description(
       'draw the session of a process: its process groups, the controlling terminal, the foreground group, its parents',
     )
-    .argument('<pid>', 'process id to draw')
-    .option('--ascii', 'ASCII only (the default when LANG is not UTF-8)')
-    .option('--color', 'colours even when stdout is not a terminal')
-    .option(
-      '--no-color',
-      'no colours (without either: NO_COLOR turns them off, FORCE_COLOR on, else only on a terminal)',
-    )
-    .option('--proc-root <dir>', 'read this /proc instead', '/proc')
-    .option('--host-root <dir>', "the host's files outside /proc are under DIR", '/')
+    .argument('<pid>', 'process id to draw');
+  addOptions(tree, [asciiOption(), colorOption(), noColorOption(), ...rootOptions()])
     .addHelpText('after', () => fitHelp(TREE_HELP))
     .action(async (pid: string, opts) => {
       const { runTree } = await import('./tree-command.js');
@@ -199,7 +177,7 @@ function addTreeCommand(program: Command): void {
 }
 
 function addUnitCommand(program: Command): void {
-  quiet(program.command('unit'))
+  const unit = quiet(program.command('unit'))
     .description("print a service definition that runs this process's program in the foreground under a manager")
     .argument('<pid>', 'process id whose program to describe')
     .addOption(
@@ -207,9 +185,8 @@ function addUnitCommand(program: Command): void {
         .choices(['systemd', 'runit', 'supervisord', 'openrc'])
         .default('systemd'),
     )
-    .option('--env', 'write environment values too (names only by default: values may hold secrets)')
-    .option('--proc-root <dir>', 'read this /proc instead', '/proc')
-    .option('--host-root <dir>', "the host's files outside /proc are under DIR", '/')
+    .option('--env', 'write environment values too (names only by default: values may hold secrets)');
+  addOptions(unit, rootOptions())
     .addHelpText('after', () => fitHelp(UNIT_HELP))
     .action(async (pid: string, opts) => {
       const { runUnit } = await import('./unit-command.js');
@@ -277,7 +254,7 @@ export async function main(argv: string[]): Promise<number> {
     printError(
       `internal error: ${e?.message ?? String(err)} (please report it with 'daemon-check capture'; DAEMON_CHECK_DEBUG=1 shows details)`,
     );
-    if (process.env.DAEMON_CHECK_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+    if (process.env.DAEMON_CHECK_DEBUG) writeErr(`${e?.stack ?? ''}\n`);
     return 3;
   }
 }

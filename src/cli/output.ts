@@ -29,6 +29,24 @@ export function isTerminal(fd: number): boolean {
   return lazyBuiltin<typeof import('node:tty')>('node:tty').isatty(fd);
 }
 
+const guarded = new Set<number>();
+
+/**
+ * process.stdout or process.stderr, whose EPIPE (the reader went away while
+ * the stream still held the rest) is ignored as writeAll ignores it; any other
+ * write error is still thrown.
+ */
+function streamOf(fd: 1 | 2): NodeJS.WriteStream {
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  if (!guarded.has(fd)) {
+    guarded.add(fd);
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
+  return stream;
+}
+
 function writeAll(fd: 1 | 2, text: string): void {
   const buf = Buffer.from(text, 'utf8');
   let off = 0;
@@ -37,7 +55,7 @@ function writeAll(fd: 1 | 2, text: string): void {
       off += writeSync(fd, buf, off, buf.length - off);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
-        (fd === 1 ? process.stdout : process.stderr).write(buf.subarray(off));
+        streamOf(fd).write(buf.subarray(off));
         return;
       }
       if ((err as NodeJS.ErrnoException).code === 'EPIPE') return; // the reader went away (| head)

@@ -1,6 +1,6 @@
 /**
  * `scan --format prometheus`: a scan as metrics for node_exporter's textfile
- * collector (README "Fleet: Prometheus").
+ * collector (docs/scan.md, "Fleet: Prometheus").
  *
  * The format is the Prometheus text exposition format 0.0.4, not OpenMetrics.
  * The textfile collector parses *.prom files with the 0.0.4 parser (Debian's

@@ -58,13 +58,12 @@ function columnsFor(width: number): Columns {
 
 /**
  * cli-table3 lays a table out in time quadratic in its rows (fillInTable
- * checks every cell against every cell above it, for spans): 2,000 rows took
- * ~900 ms. With fixed column widths every block of rows is laid out alike, so
- * the rows are drawn ROWS_PER_BLOCK at a time and the blocks joined without
- * the borders between them, which is the text one table gives
- * (test/scan-table.test.ts). `scan --all` with 2,000 rows: 1,646 -> 1,220 ms
- * (--json: 850 ms; medians of 7). Every block costs the same, so the
- * drawing grows linearly with the rows.
+ * checks every cell against every cell above it, for spans). With fixed
+ * column widths every block of rows is laid out alike, so the rows are drawn
+ * ROWS_PER_BLOCK at a time and the blocks joined without the borders between
+ * them, which is the text one table gives (test/scan-table.test.ts). Every
+ * block costs the same, so the drawing grows linearly with the rows; the
+ * measurements are in docs/performance.md.
  */
 const ROWS_PER_BLOCK = 64;
 
