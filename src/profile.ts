@@ -5,8 +5,8 @@
  */
 import { isSupervisor } from './classify.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { ProfileChoice, ProfileName } from './types.js';
-import { processLabel } from './context.js';
+import type { ProfileChoice, ProfileName } from './core/types.js';
+import { processLabel } from './core/words.js';
 
 /** A cgroup leaf that names a service unit, not a login session or a terminal tab. */
 function serviceUnit(snap: Snapshot): string | null {

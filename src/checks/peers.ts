@@ -1,5 +1,5 @@
 /** Who else holds a pipe or socket: the evidence behind "the CI step hangs on the daemon's pipe". */
-import type { CheckContext } from '../context.js';
+import type { CheckContext } from './check.js';
 import type { FdEntry } from '../proc/fd.js';
 import type { PeerHolder, Snapshot } from '../snapshot/types.js';
 

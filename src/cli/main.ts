@@ -4,7 +4,7 @@
  * `run` or `scan`.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { DaemonCheckError } from '../errors.js';
+import { DaemonCheckError } from '../core/errors.js';
 import { CliError, printError } from './errors.js';
 import type { CommonOptions } from './common.js';
 import { EXAMPLES, fitHelp, RUN_HELP, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';

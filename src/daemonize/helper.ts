@@ -4,9 +4,9 @@
 // this module turns options into its argv and maps its exit code and
 // one-line stderr message to a typed error (locate.ts finds the binary).
 import { spawn } from 'node:child_process';
-import { HELPER_FIX, helperAvailable } from './locate.js';
+import { HELPER_FIX, helperAvailable } from '../core/helper-path.js';
 
-export { helperAvailable, helperPath } from './locate.js';
+export { helperAvailable, helperPath } from '../core/helper-path.js';
 
 export interface DaemonizeOptions {
   /** The command and its arguments; command[0] is looked up on the daemon's PATH. */

@@ -6,7 +6,8 @@ import { isForwardingInit, type ProgramKind } from '../classify.js';
 import { lookupProgram, type ProgramInfo } from '../knowledge/index.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { isNamespaceInit } from './stop.js';
-import { entry, type FateEntry } from './types.js';
+import { entry } from './types.js';
+import { type FateEntry } from '../core/types.js';
 
 /** The knowledge row of a supervisor that restarts what it runs (runsv, supervisord, pm2). */
 function restarterOf(comm: string, argv: readonly string[] | null): NonNullable<ProgramInfo['restarts']> | null {

@@ -11,9 +11,10 @@ import { loginScopeOf, logoutFate } from './logout.js';
 import { sessionView, type SessionView } from './session.js';
 import { shellExitFate } from './shell-exit.js';
 import { stopFate } from './stop.js';
-import { eitherOf, entry, type Fate, type FateEntry } from './types.js';
+import { eitherOf, entry } from './types.js';
+import { type Fate, type FateEntry } from '../core/types.js';
 
-export type { Fate } from './types.js';
+export type { Fate } from '../core/types.js';
 export type { SessionView } from './session.js';
 
 export interface FateResult {

@@ -12,7 +12,8 @@ import type { Snapshot } from '../snapshot/types.js';
 import { dispositionOf } from './disposition.js';
 import type { SessionView } from './session.js';
 import { shellLabel, type ShellInfo } from './shell.js';
-import { entry, eitherOf, type FateEntry } from './types.js';
+import { entry, eitherOf } from './types.js';
+import { type FateEntry } from '../core/types.js';
 import { deadTerminalIo, hupOutcome, termOutcome } from './wording.js';
 
 function huponexit(shell: ShellInfo): string | null {

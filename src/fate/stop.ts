@@ -8,7 +8,8 @@ import { isForwardingInit } from '../classify.js';
 import { SIGNALS } from '../proc/signals.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { dispositionOf, waitsForSignal } from './disposition.js';
-import { entry, type FateEntry } from './types.js';
+import { entry } from './types.js';
+import { type FateEntry } from '../core/types.js';
 
 export function isNamespaceInit(snap: Snapshot): boolean {
   const ns = snap.status?.nspid ?? [];

@@ -2,7 +2,8 @@
 import type { Disposition } from './disposition.js';
 import type { SessionView } from './session.js';
 import { shellLabel, type ShellInfo } from './shell.js';
-import { entry, eitherOf, type FateEntry } from './types.js';
+import { entry, eitherOf } from './types.js';
+import { type FateEntry } from '../core/types.js';
 
 /**
  * The conditions /proc cannot show that spare a job of bash on a hangup: it

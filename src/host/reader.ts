@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { capturedHostFiles, liveHostFiles, type HostFiles } from './files.js';
-import { readHostFacts, type HostFacts } from './facts.js';
+import { readHostFacts, type HostFacts } from './host-facts.js';
 import { parsePasswd } from './passwd.js';
 import { NOT_CAPTURED, readPidfileFacts, type PidfileFacts } from './pidfile.js';
 

@@ -3,7 +3,7 @@
  * (flags, lock lines). readlink gives a path (maybe ending in " (deleted)"),
  * "pipe:[ino]", "socket:[ino]" or "anon_inode:[...]" (docs/proc-notes.md).
  */
-import { errnoOf } from '../errors.js';
+import { errnoOf } from '../core/errors.js';
 import { O_CLOEXEC, readFdinfo, type FdInfo } from './fdinfo.js';
 import { parseLockLine, type LockEntry } from './locks.js';
 import type { MountEntry } from './mountinfo.js';

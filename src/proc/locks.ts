@@ -5,7 +5,7 @@
  * launcher that has exited), so callers match by dev:inode, never by pid
  * (docs/proc-notes.md).
  */
-import { ParseError, errnoOf } from '../errors.js';
+import { ParseError, errnoOf } from '../core/errors.js';
 import type { ProcSource } from './source.js';
 
 export interface LockEntry {

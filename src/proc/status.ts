@@ -3,7 +3,7 @@
  * signal N), parsed as BigInt because 64-bit masks do not fit a double.
  * `Umask:` exists since Linux 4.7 and is absent for zombies: null, not 0.
  */
-import { ParseError } from '../errors.js';
+import { ParseError } from '../core/errors.js';
 import type { ProcSource } from './source.js';
 
 export interface ProcStatus {

@@ -4,7 +4,7 @@
  * for signals, its sockets, the mount table and cmdline a scan shares. read.ts
  * assembles them.
  */
-import { DaemonCheckError, errnoOf, noSuchProcess } from '../errors.js';
+import { DaemonCheckError, errnoOf, noSuchProcess } from '../core/errors.js';
 import type { HostReader } from '../host/reader.js';
 import { readCmdline } from '../proc/cmdline.js';
 import { readCgroup, type CgroupEntry } from '../proc/cgroup.js';

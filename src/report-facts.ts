@@ -1,10 +1,10 @@
 /** The report's `facts`: what /proc said, unprocessed, so it can be compared with ps and ls -l /proc/PID/fd. */
 import { signalList } from './proc/signals.js';
 import { ttyOf } from './proc/tty.js';
-import { formatMode } from './mode.js';
+import { formatMode } from './core/mode.js';
 import { isTitleRewritten } from './diagnose/command.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { Facts, LockFact, SessionFacts } from './types.js';
+import type { Facts, LockFact, SessionFacts } from './core/types.js';
 
 /**
  * Every write or read lock the process holds through an open file: fdinfo
