@@ -108,7 +108,7 @@ export async function scan(options: ScanApiOptions = {}, caller: CallerOptions =
 }
 
 export interface UnitOptions {
-  /** Which manager's definition: systemd (default), runit, supervisord, openrc. */
+  /** Which manager's definition: one of MANAGERS (src/unit/managers.ts), systemd by default. */
   manager?: UnitManager;
   /** Write environment values too (they may hold secrets): names only by default. */
   env?: boolean;

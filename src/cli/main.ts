@@ -8,6 +8,7 @@ import { DaemonCheckError } from '../core/errors.js';
 import { CliError, printError } from './errors.js';
 import type { CommonOptions } from './common.js';
 import { EXAMPLES, fitHelp, RUN_HELP, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
+import { MANAGERS } from '../unit/managers.js';
 import { mistypedCommand } from './suggest.js';
 
 function addCommonOptions(cmd: Command): Command {
@@ -202,11 +203,7 @@ function addUnitCommand(program: Command): void {
   quiet(program.command('unit'))
     .description("print a service definition that runs this process's program in the foreground under a manager")
     .argument('<pid>', 'process id whose program to describe')
-    .addOption(
-      new Option('--for <manager>', 'the service manager')
-        .choices(['systemd', 'runit', 'supervisord', 'openrc'])
-        .default('systemd'),
-    )
+    .addOption(new Option('--for <manager>', 'the service manager').choices(MANAGERS).default('systemd'))
     .option('--env', 'write environment values too (names only by default: values may hold secrets)')
     .option('--proc-root <dir>', 'read this /proc instead', '/proc')
     .option('--host-root <dir>', "the host's files outside /proc are under DIR", '/')

@@ -11,7 +11,7 @@ import { checks } from '../checks/index.js';
 import { isMultiplexer, programKind } from '../classify.js';
 import { processLabel } from '../core/words.js';
 import type { Fate } from '../core/types.js';
-import { isNamespaceInit } from '../fate/stop.js';
+import { isNamespaceInit } from '../proc/status.js';
 import { detectManager, type ServiceManager } from '../host/manager.js';
 import { lookupProgram } from '../knowledge/index.js';
 import type { Snapshot } from '../snapshot/types.js';

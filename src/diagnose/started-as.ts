@@ -5,9 +5,9 @@
  */
 import { isInteractiveKind } from '../classify.js';
 import { processLabel } from '../core/words.js';
-import { type CheckContext } from '../checks/check.js';
+import type { CheckContext } from '../checks/check.js';
 import { shellInfo } from '../fate/shell.js';
-import { isNamespaceInit } from '../fate/stop.js';
+import { isNamespaceInit } from '../proc/status.js';
 import { hasSignal, SIGNALS } from '../proc/signals.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { ProfileName, StartedAs } from '../core/types.js';

@@ -10,7 +10,7 @@ import { killOnLogout } from '../host/logind.js';
 import { describeErrno } from '../core/errors.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { entry } from './types.js';
-import { type FateEntry } from '../core/types.js';
+import type { FateEntry } from '../core/types.js';
 
 export interface LoginScopeFact {
   scope: string;

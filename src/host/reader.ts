@@ -40,13 +40,13 @@ export interface CaptureMeta {
 export class LocalHost implements HostReader {
   private table: Map<number, string> | null = null;
   private uid: number | null | undefined;
-  /**
-   * The CLI excludes itself from pipe holders: it inherited its launcher's
-   * fds, so sharing a pipe with the audited process says nothing. A library
-   * caller is a real holder and stays in.
-   */
   private hostFacts: HostFacts | null = null;
-  /** `hostFiles`: the host root's files (liveHostFiles(root)); capture passes a recording one. */
+  /**
+   * `excludeSelf`: the CLI excludes itself from pipe holders: it inherited its
+   * launcher's fds, so sharing a pipe with the audited process says nothing.
+   * A library caller is a real holder and stays in.
+   * `hostFiles`: the host root's files (liveHostFiles(root)); capture passes a recording one.
+   */
   constructor(
     private readonly excludeSelf = false,
     private readonly hostFiles: HostFiles = liveHostFiles('/'),

@@ -19,6 +19,16 @@ export interface ProcStatus {
   nspid: number[];
 }
 
+/**
+ * The init of a pid namespace inside another (a container's pid 1): NSpid
+ * lists its pid in each namespace from the outermost in, and the last is 1
+ * (pid_namespaces(7)). Takes a Snapshot, or a status as { status }.
+ */
+export function isNamespaceInit(p: { status: Pick<ProcStatus, 'nspid'> | null }): boolean {
+  const ns = p.status?.nspid ?? [];
+  return ns.length > 1 && ns[ns.length - 1] === 1;
+}
+
 function hexMask(v: string | undefined): bigint | null {
   if (v === undefined) return null;
   const t = v.trim();

@@ -15,7 +15,7 @@ import { readMountinfo, type MountEntry } from '../proc/mountinfo.js';
 import { netNamespaceOf, readSocketTable, type SocketInfo } from '../proc/net.js';
 import type { ProcSource, TargetStat } from '../proc/source.js';
 import { isKernelThread, readStat, type ProcStat } from '../proc/stat.js';
-import type { ProcStatus } from '../proc/status.js';
+import { isNamespaceInit, type ProcStatus } from '../proc/status.js';
 import type { ScanCache } from './cache.js';
 import type { Evidence } from './evidence.js';
 
@@ -107,8 +107,7 @@ export function readWaitFacts(
   argv: string[] | null,
 ): { wchan: string | null; syscall: string | null; exe: string | null } {
   if (!full) return { wchan: null, syscall: null, exe: null };
-  const nsInit = status !== null && status.nspid.length > 1 && status.nspid[status.nspid.length - 1] === 1;
-  const waits = !status || status.sigBlk !== 0n || nsInit;
+  const waits = !status || status.sigBlk !== 0n || isNamespaceInit({ status });
   const titled = argv !== null && (argv.slice(1).some((a) => a === '') || (argv.length === 1 && /\s/.test(argv[0]!)));
   return {
     wchan: waits ? quietly(() => source.readText(`${pid}/wchan`, 256)) : null,
