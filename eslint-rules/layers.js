@@ -1,8 +1,7 @@
 // The layers of src/, lowest first, and the lint rule that keeps them: a
 // module may import its own layer or a lower one, never a higher one. An
-// upward import is how a circle starts (context -> types -> checks/index ->
-// check -> context once ran through four files), and type-only imports count
-// too: `import type` is how most of those circles were made.
+// upward import is how a circle starts (a low module names a type of a higher
+// one, which imports the low one back), so type-only imports count too.
 //
 // Shaped like ESLint's own rules (lib/rules/*.js): meta plus create(), with
 // the resolving kept to node:path. Used by eslint.config.js as the local
@@ -17,7 +16,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * root files sit where their imports put them:
  * - knowledge/ and classify.ts (pure tables of program names, and the kinds
  *   judged from them) between core and proc: host/manager.ts and
- *   snapshot/read.ts read them, and they read nothing but core;
+ *   snapshot/read.ts read them, and they import nothing above core;
  * - target.ts and capture.ts (finding the target, recording a fixture) with
  *   snapshot: they read /proc and the host as a snapshot does;
  * - context.ts (deriveContext), profile.ts, audit-types.ts (the audit's
