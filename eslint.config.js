@@ -2,9 +2,11 @@
 // Why these limits: a file over 300 lines or a function over 80 mixes
 // concerns that should be read (and tested) apart; 80 lines is about one
 // screen, the most of a function one can hold in mind at once. Tests and
-// benchmarks are tables of cases and get more room.
+// benchmarks are tables of cases and get more room. The layers of src/ (core
+// up to cli) are kept by a local rule, eslint-rules/layers.js.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './eslint-rules/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'native/build/**', 'coverage/**', 'fixtures/**'] },
@@ -31,7 +33,7 @@ export default tseslint.config(
       },
     },
     rules: {
-      // `a && b || c` reads two ways; diagnose.ts once shipped the wrong one.
+      // `a && b || c` reads two ways; the diagnosis (src/diagnose/) once shipped the wrong one.
       'no-mixed-operators': ['error', { groups: [['&&', '||', '??']], allowSamePrecedence: false }],
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -45,7 +47,10 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
+    plugins: { 'daemon-check': layersPlugin },
     rules: {
+      // The layers of src/, lowest first (core ... cli): a module imports only its own layer or lower ones.
+      'daemon-check/layers': 'error',
       'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
       // The bundle turns `import * as fs from 'node:fs'` into a copy of every export,

@@ -3,14 +3,14 @@
  * returning Report objects. Errors are DaemonCheckError with a stable `code`.
  */
 import { auditProcess } from './audit.js';
-import { DaemonCheckError } from './errors.js';
+import { DaemonCheckError } from './core/errors.js';
 import { resolveUser } from './host/passwd.js';
 import { hostFor, type HostReader } from './host/reader.js';
 import { bulkSource } from './proc/bulk.js';
 import { openProcSource } from './proc/source.js';
 import { scanProcesses, type ScanOptions, type ScanResult } from './scan.js';
 import { parsePid, readPidMax, resolverFor, waitForTarget, type Target } from './target.js';
-import type { AuditOptions, Report } from './types.js';
+import type { AuditOptions, Report } from './audit-types.js';
 import { readSnapshot } from './snapshot/read.js';
 import { serviceDefinition, type UnitManager } from './unit/index.js';
 
@@ -108,7 +108,7 @@ export async function scan(options: ScanApiOptions = {}, caller: CallerOptions =
 }
 
 export interface UnitOptions {
-  /** Which manager's definition: systemd (default), runit, supervisord, openrc. */
+  /** Which manager's definition: one of MANAGERS (src/unit/managers.ts), systemd by default. */
   manager?: UnitManager;
   /** Write environment values too (they may hold secrets): names only by default. */
   env?: boolean;

@@ -7,14 +7,15 @@ import { checks, type CheckId } from './checks/index.js';
 import { deriveContext } from './context.js';
 import { diagnoseStart } from './diagnose/started-as.js';
 import { remediation } from './diagnose/remediation.js';
-import { DaemonCheckError } from './errors.js';
-import { buildFacts } from './facts.js';
+import { DaemonCheckError } from './core/errors.js';
+import { buildFacts } from './report-facts.js';
 import { chooseProfile } from './profile.js';
 import { recheckIdentity } from './proc/identity.js';
 import type { ProcSource } from './proc/source.js';
 import { readSnapshot, type SnapshotOptions } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { AuditOptions, CheckResult, Fate, ProfileName, Report, StartedAs, Verdict } from './types.js';
+import type { AuditOptions, CheckResult, Report } from './audit-types.js';
+import type { Fate, ProfileName, StartedAs, Verdict } from './core/types.js';
 import { computeVerdict } from './verdict.js';
 
 export interface Judgement {

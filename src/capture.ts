@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DaemonCheckError, errnoOf } from './errors.js';
+import { DaemonCheckError, errnoOf } from './core/errors.js';
 import type { PidfileFacts } from './host/pidfile.js';
 import { LocalHost, type HostReader } from './host/reader.js';
 import { liveHostFiles } from './host/files.js';

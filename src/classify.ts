@@ -5,13 +5,19 @@
  * docs/checklist.md's rules turn on.
  */
 import {
+  AT_DAEMON_NAMES,
+  CRON_NAMES,
   FORWARDING_INIT_NAMES as FORWARDING_INITS,
   JOB_RUNNER_NAMES as JOB_RUNNERS,
   LOGGER_NAMES as LOGGERS,
   MULTIPLEXER_NAMES as MULTIPLEXERS,
+  MULTIPLEXER_PREFIXES,
   SHELL_NAMES as SHELLS,
+  SUPERVISOR_INTERPRETERS,
   SUPERVISOR_NAMES as SUPERVISORS,
+  SUPERVISOR_PREFIXES,
   TERMINAL_OWNER_NAMES as TERMINAL_OWNERS,
+  TERMINAL_OWNER_PREFIXES,
 } from './knowledge/kinds.js';
 
 export function basename(p: string): string {
@@ -30,23 +36,25 @@ function names(comm: string, argv0?: string): string[] {
   return out;
 }
 
+function hasPrefix(name: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((p) => name.startsWith(p));
+}
+
 function isShell(comm: string, argv0?: string): boolean {
   return names(comm, argv0).some((n) => SHELLS.has(n.replace(/^-/, '')));
 }
 
 function isTerminalOwner(comm: string, argv0?: string): boolean {
-  return names(comm, argv0).some((n) => TERMINAL_OWNERS.has(n) || n.startsWith('tmux') || n.startsWith('sshd'));
+  return names(comm, argv0).some((n) => TERMINAL_OWNERS.has(n) || hasPrefix(n, TERMINAL_OWNER_PREFIXES));
 }
 
 /** cron's and atd's names: a job's session leader is their child (Debian's cron renames its child CRON). */
 export function isCron(comm: string, cmdline?: readonly string[] | null): boolean {
-  return names(comm, cmdline?.[0]).some(
-    (n) => n === 'cron' || n === 'crond' || n === 'CRON' || n === 'cronie' || n === 'anacron',
-  );
+  return names(comm, cmdline?.[0]).some((n) => CRON_NAMES.has(n));
 }
 
 export function isAtd(comm: string): boolean {
-  return comm === 'atd';
+  return AT_DAEMON_NAMES.has(comm);
 }
 
 function isJobRunner(comm: string, argv0?: string): boolean {
@@ -56,22 +64,19 @@ function isJobRunner(comm: string, argv0?: string): boolean {
 /** Supervisor by comm, argv[0], or an interpreter running a supervisor script (supervisord, pm2). */
 export function isSupervisor(comm: string, cmdline?: string[] | null): boolean {
   const argv0 = cmdline?.[0];
-  if (names(comm, argv0).some((n) => SUPERVISORS.has(n) || n.startsWith('containerd-shim') || n.startsWith('PM2 v'))) {
+  if (names(comm, argv0).some((n) => SUPERVISORS.has(n) || hasPrefix(n, SUPERVISOR_PREFIXES))) {
     return true;
   }
   // systemd --user shows comm "systemd"; an interpreter's script is argv[1].
   const script = cmdline?.[1];
-  if (script && /^(python[0-9.]*|node|perl|ruby)$/.test(basename(argv0 ?? ''))) {
-    const b = basename(script);
-    return SUPERVISORS.has(b) || b === 'pm2' || b === 'supervisord' || b === 'circusd';
-  }
+  if (script && SUPERVISOR_INTERPRETERS.test(basename(argv0 ?? ''))) return SUPERVISORS.has(basename(script));
   return false;
 }
 
 /** A tmux or screen server (its comm is "tmux: server" or "screen"/"SCREEN"). */
 export function isMultiplexer(comm: string, cmdline?: readonly string[] | null): boolean {
   const argv0 = cmdline?.[0];
-  return names(comm, argv0).some((n) => MULTIPLEXERS.has(n) || n.startsWith('tmux'));
+  return names(comm, argv0).some((n) => MULTIPLEXERS.has(n) || hasPrefix(n, MULTIPLEXER_PREFIXES));
 }
 
 /** A container's minimal init (tini, dumb-init): it forwards SIGTERM to its child and exits with it. */

@@ -1,37 +1,16 @@
 /**
- * Facts derived once from a Snapshot and shared by the checks, the profile and
- * the diagnosis: what the parent and the session leader are, and which other
+ * The CheckContext (src/checks/check.ts), derived once from a Snapshot and
+ * shared by the checks and the diagnosis: what the parent and the session leader are, and which other
  * processes count as "inside the daemon's own tree". Pure: no I/O.
  */
 import { isInteractiveKind, isLogger, programKind, type ProgramKind } from './classify.js';
 import { memberPids } from './snapshot/members.js';
 import type { PeerHolder, RelatedProcess, Snapshot } from './snapshot/types.js';
 import type { ProcStat } from './proc/stat.js';
-import type { AuditOptions, ProfileName } from './types.js';
-import { computeFate, type Fate, type SessionView } from './fate/index.js';
-
-export interface CheckContext {
-  /** What each event does to it (src/fate): every sentence about signals reads its story from here. */
-  fate: Fate;
-  session: SessionView;
-  profile: ProfileName;
-  options: AuditOptions;
-  parentKind: ProgramKind | null;
-  leaderKind: ProgramKind | null;
-  /** The parent is itself detached (no tty, not a shell, not in a terminal session). */
-  parentIsDaemon: boolean;
-  /** The process's session belongs to no terminal login: it leads it, the leader is gone, or the leader is a daemon. */
-  daemonSession: boolean;
-  /** Whether a process holding one of our pipes/sockets is part of the daemon itself. */
-  isInside(pid: number): boolean;
-  /** A holder whose end of our stdio pipe is there by design: a log collector, a supervisor or init. */
-  isLogReader(holder: PeerHolder): boolean;
-}
-
-/** "bash (6264)": how every sentence names a process. */
-export function processLabel(p: { pid: number; comm: string }): string {
-  return `${p.comm} (${p.pid})`;
-}
+import type { AuditOptions } from './audit-types.js';
+import type { ProfileName } from './core/types.js';
+import { computeFate } from './fate/index.js';
+import type { CheckContext } from './checks/check.js';
 
 function relatedKind(r: RelatedProcess | null): ProgramKind | null {
   return r ? programKind(r.pid, r.comm, r.cmdline) : null;

@@ -5,11 +5,12 @@ export { buildReport, auditProcess } from './audit.js';
 export { computeVerdict, exitCodeFor, isShortfall, type FailOn } from './verdict.js';
 export { checks, findCheck, CHECK_IDS } from './checks/index.js';
 export type { Check, CheckOutcome } from './checks/index.js';
-export { DaemonCheckError, type DaemonCheckErrorCode } from './errors.js';
+export { DaemonCheckError, type DaemonCheckErrorCode } from './core/errors.js';
 export { openProcSource, LiveProcSource, FixtureProcSource, type ProcSource } from './proc/source.js';
 export { readSnapshot } from './snapshot/read.js';
 export type { Snapshot } from './snapshot/types.js';
-export * from './types.js';
+export * from './core/types.js';
+export type { AuditOptions, CheckId, CheckResult, Report } from './audit-types.js';
 export {
   daemonize,
   DaemonizeError,

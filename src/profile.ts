@@ -4,9 +4,10 @@
  * must not be held against it.
  */
 import { isSupervisor } from './classify.js';
+import { isNamespaceInit } from './proc/status.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { ProfileChoice, ProfileName } from './types.js';
-import { processLabel } from './context.js';
+import type { ProfileChoice, ProfileName } from './core/types.js';
+import { processLabel } from './core/words.js';
 
 /** A cgroup leaf that names a service unit, not a login session or a terminal tab. */
 function serviceUnit(snap: Snapshot): string | null {
@@ -33,11 +34,10 @@ export function chooseProfile(
   if (parent && !orphanage && isSupervisor(parent.comm, parent.cmdline)) {
     return { profile: 'managed', reason: `parent ${processLabel(parent)} is a supervisor` };
   }
-  const ns = snap.status?.nspid ?? [];
-  if (ns.length > 1 && ns[ns.length - 1] === 1) {
+  if (isNamespaceInit(snap)) {
     return {
       profile: 'managed',
-      reason: `it is pid 1 of its pid namespace (NSpid ${ns.join(' ')}): a container's init`,
+      reason: `it is pid 1 of its pid namespace (NSpid ${snap.status!.nspid.join(' ')}): a container's init`,
     };
   }
   if (unit) return { profile: 'managed', reason: `its cgroup names the unit ${unit}` };

@@ -6,7 +6,7 @@
  */
 import { judge, type Judgement } from './audit.js';
 import { TABLE_DECISIVE } from './checks/index.js';
-import { DaemonCheckError } from './errors.js';
+import { DaemonCheckError } from './core/errors.js';
 import type { HostReader } from './host/reader.js';
 import { readHidepid } from './proc/hidepid.js';
 import type { ProcSource } from './proc/source.js';
@@ -18,7 +18,8 @@ import { newRunCache, type RunCache } from './snapshot/cache.js';
 import { holdersByTarget } from './snapshot/peers.js';
 import { readSnapshot } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { AuditOptions, Fate, ProfileName, StartedAs, Status, Verdict } from './types.js';
+import type { AuditOptions } from './audit-types.js';
+import type { Fate, ProfileName, StartedAs, Status, Verdict } from './core/types.js';
 import { isProblem, statusRank, verdictRank } from './verdict.js';
 
 export interface ScanRow {

@@ -4,7 +4,7 @@
  * target that is still starting.
  */
 import { basename } from './classify.js';
-import { DaemonCheckError, noSuchProcess } from './errors.js';
+import { DaemonCheckError, noSuchProcess } from './core/errors.js';
 import { pidOfPidfile } from './host/pidfile.js';
 import type { HostReader } from './host/reader.js';
 import { readCmdline } from './proc/cmdline.js';

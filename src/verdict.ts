@@ -3,7 +3,8 @@
  * answer to "does this row count against the process?", used by the exit
  * code and by every renderer.
  */
-import type { CheckResult, Report, Status, Verdict } from './types.js';
+import type { CheckResult, Report } from './audit-types.js';
+import type { Status, Verdict } from './core/types.js';
 
 export type FailOn = 'fail' | 'warn';
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openProcSource } from '../src/proc/source.js';
 import { readLockTable } from '../src/proc/locks.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { BIN } from './helpers/cli.js';
 import { SUBJECTS, Tracker, tempDir, uniqueSeconds } from './helpers/procs.js';
 

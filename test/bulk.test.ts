@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BulkProcSource, bulkSource, parseBulk } from '../src/proc/bulk.js';
 import { LiveProcSource, type ProcSource } from '../src/proc/source.js';
-import { ProcReadError } from '../src/errors.js';
+import { ProcReadError } from '../src/core/errors.js';
 import { parseStat } from '../src/proc/stat.js';
 import { parseStatus } from '../src/proc/status.js';
 import { Tracker, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';

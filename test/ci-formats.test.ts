@@ -7,7 +7,7 @@ import { Parser as TapParser } from 'tap-parser';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../src/checks/index.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { Tracker, findProcess, startPyDaemon, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
 

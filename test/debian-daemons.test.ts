@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { Tracker, findProcess, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
 
 const tracker = new Tracker();

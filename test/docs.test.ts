@@ -24,8 +24,8 @@ import {
   EXIT_TABLE_END,
   EXIT_TABLE_START,
 } from '../src/docs/exit-codes-doc.js';
-import { auditExitCodes, auditExitHelp, FAILURE_WORDS, runExitHelp } from '../src/cli/exit-codes.js';
-import { DaemonCheckError, type DaemonCheckErrorCode } from '../src/errors.js';
+import { auditExitCodes, auditExitHelp, FAILURE_WORDS, runExitHelp } from '../src/report/exit-codes.js';
+import { DaemonCheckError, type DaemonCheckErrorCode } from '../src/core/errors.js';
 import { runCli } from './helpers/cli.js';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { contradictions } from './helpers/consistency.js';
 import { makeSnapshot } from './helpers/snapshot.js';
 import { buildReport } from '../src/audit.js';

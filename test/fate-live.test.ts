@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { contradictions } from './helpers/consistency.js';
 import {
   cgroupMembers,

@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { auditProcess } from '../src/audit.js';
 import { openProcSource } from '../src/proc/source.js';
 import { CaptureHost, readCaptureMeta } from '../src/host/reader.js';
-import { DaemonCheckError } from '../src/errors.js';
-import type { Report, Status } from '../src/types.js';
+import { DaemonCheckError } from '../src/core/errors.js';
+import type { Report } from '../src/audit-types.js';
+import type { Status } from '../src/core/types.js';
 import { runCli } from './helpers/cli.js';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');

@@ -25,12 +25,12 @@ import { hostFor } from '../src/host/reader.js';
 import { CliError } from '../src/cli/errors.js';
 import { toAuditOptions, type CommonOptions } from '../src/cli/common.js';
 import { checks } from '../src/checks/index.js';
-import { DaemonCheckError } from '../src/errors.js';
+import { DaemonCheckError } from '../src/core/errors.js';
 import { readCaptureMeta } from '../src/host/reader.js';
 import { exitCodeFor } from '../src/verdict.js';
 import { openProcSource } from '../src/proc/source.js';
 import { pidFromPidfile } from '../src/target.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { Rand, copyTree, evidenceViolations, mutate, pidfileContent, treeSeed, type Tree } from './helpers/fuzz.js';
 

@@ -38,7 +38,8 @@ function host(files: Record<string, string | null>): string {
   }
   return root;
 }
-const one = (text: string): LogindConf => parseLogindConf([{ path: '/etc/systemd/logind.conf', text }]);
+/** The settings parsed from one file, /etc/systemd/logind.conf with this text, and no drop-ins. */
+const parseEtcLogindConf = (text: string): LogindConf => parseLogindConf([{ path: '/etc/systemd/logind.conf', text }]);
 
 describe('parseLogindConf', () => {
   it('nothing set: all null, no problems; root spared by default; others rest on the build default', () => {
@@ -61,7 +62,7 @@ describe('parseLogindConf', () => {
   });
 
   it("the packaged '#KillUserProcesses=no' line is reported as the shipped default, not as a setting", () => {
-    const c = one('[Login]\n#NAutoVTs=6\n#KillUserProcesses=no\n#KillExcludeUsers=root\n');
+    const c = parseEtcLogindConf('[Login]\n#NAutoVTs=6\n#KillUserProcesses=no\n#KillExcludeUsers=root\n');
     expect(c).toMatchObject({ killUserProcesses: null, shippedDefault: false });
     expect(killOnLogout(c, 'alice').why).toContain("'#KillUserProcesses=no'");
   });
@@ -70,7 +71,7 @@ describe('parseLogindConf', () => {
     for (const w of ['yes', 'YES', 'y', 'true', 'T', 'on', '1']) expect(parseSystemdBoolean(w), w).toBe(true);
     for (const w of ['no', 'N', 'false', 'f', 'Off', '0']) expect(parseSystemdBoolean(w), w).toBe(false);
     for (const w of ['', 'yess', '2', 'enabled']) expect(parseSystemdBoolean(w), w).toBeNull();
-    const c = one('[Login]\nKillUserProcesses=yes\nKillUserProcesses=maybe\n');
+    const c = parseEtcLogindConf('[Login]\nKillUserProcesses=yes\nKillUserProcesses=maybe\n');
     expect(c.killUserProcesses).toBe(true);
     expect(c.setIn.KillUserProcesses).toEqual({ path: '/etc/systemd/logind.conf', line: 2 });
     expect(c.problems).toEqual([expect.stringMatching(/:3: KillUserProcesses=maybe is not a boolean/)]);
@@ -114,13 +115,15 @@ describe('parseLogindConf', () => {
   });
 
   it('lists: words, quotes, appending; an empty assignment resets to unset, which spares root again', () => {
-    const c = one('[Login]\nKillUserProcesses=yes\nKillExcludeUsers=alice "bob smith"\nKillExcludeUsers=carol\n');
+    const c = parseEtcLogindConf(
+      '[Login]\nKillUserProcesses=yes\nKillExcludeUsers=alice "bob smith"\nKillExcludeUsers=carol\n',
+    );
     expect(c.killExcludeUsers).toEqual(['alice', 'bob smith', 'carol']);
     // A list that does not name root no longer spares it (manager_shall_kill: !kill_exclude_users && root).
     expect(killOnLogout(c, 'root')).toMatchObject({ applies: true });
     expect(killOnLogout(c, 'carol')).toMatchObject({ applies: false });
     expect(killOnLogout(c, 'dave').why).toMatch(/KillUserProcesses=yes \(\/etc\/systemd\/logind.conf:2\)/);
-    const reset = one(
+    const reset = parseEtcLogindConf(
       '[Login]\nKillUserProcesses=yes\nKillExcludeUsers=alice\nKillExcludeUsers=\nKillOnlyUsers=x\nKillOnlyUsers=   \n',
     );
     expect(reset).toMatchObject({ killExcludeUsers: null, killOnlyUsers: null });
@@ -130,26 +133,26 @@ describe('parseLogindConf', () => {
   });
 
   it('KillOnlyUsers decides alone when non-empty, even over KillUserProcesses=no', () => {
-    const c = one('[Login]\nKillUserProcesses=no\nKillOnlyUsers=alice\n');
+    const c = parseEtcLogindConf('[Login]\nKillUserProcesses=no\nKillOnlyUsers=alice\n');
     expect(killOnLogout(c, 'alice')).toMatchObject({ applies: true });
     expect(killOnLogout(c, 'bob')).toMatchObject({ applies: false });
     expect(killOnLogout(c, 'root')).toMatchObject({ applies: false });
-    const ex = one('[Login]\nKillOnlyUsers=alice\nKillExcludeUsers=alice\n');
+    const ex = parseEtcLogindConf('[Login]\nKillOnlyUsers=alice\nKillExcludeUsers=alice\n');
     expect(killOnLogout(ex, 'alice')).toMatchObject({ applies: false }); // exclusion is checked first
   });
 
   it("comments ('#', ';' at line start only), continuations, BOM, CRLF", () => {
-    const c = one(
+    const c = parseEtcLogindConf(
       '\uFEFF[Login]\r\n; comment\r\n  # indented comment\r\nKillExcludeUsers=alice \\\n# dropped inside a continuation\n  bob\\\\\nKillOnlyUsers=x # y\n',
     );
     expect(c.killExcludeUsers).toEqual(['alice', 'bob\\\\']);
     expect(c.killOnlyUsers).toEqual(['x', '#', 'y']); // no trailing comments in systemd's syntax
-    expect(one('[Login]\nKillUserProcesses=\\\nyes').killUserProcesses).toBe(true); // continued to EOF
+    expect(parseEtcLogindConf('[Login]\nKillUserProcesses=\\\nyes').killUserProcesses).toBe(true); // continued to EOF
     expect(c.problems).toEqual([]);
   });
 
   it('other sections and lines outside [Login] are ignored; garbage is reported, never thrown', () => {
-    const c = one(
+    const c = parseEtcLogindConf(
       [
         'KillUserProcesses=yes',
         '[Journal]',

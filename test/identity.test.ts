@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditProcess } from '../src/audit.js';
-import { DaemonCheckError, ProcReadError } from '../src/errors.js';
+import { DaemonCheckError, ProcReadError } from '../src/core/errors.js';
 import { CaptureHost, readCaptureMeta } from '../src/host/reader.js';
 import { FixtureProcSource, type ProcSource, type TargetStat } from '../src/proc/source.js';
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { contradictions } from './helpers/consistency.js';
 import {

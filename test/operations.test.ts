@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { PYDAEMON, Tracker, alive, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
 

@@ -9,7 +9,7 @@ import { parseCmdline } from '../src/proc/cmdline.js';
 import { parseEnviron } from '../src/proc/environ.js';
 import { parseFdinfo, O_CLOEXEC } from '../src/proc/fdinfo.js';
 import { parseCgroup } from '../src/proc/cgroup.js';
-import { ParseError } from '../src/errors.js';
+import { ParseError } from '../src/core/errors.js';
 
 // Captured on this machine: `cat /proc/<sleep>/stat` for a nohup job on /dev/pts/0.
 const REAL_STAT =

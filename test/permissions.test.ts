@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { Tracker, findProcess, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
 

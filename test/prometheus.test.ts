@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_MAX_SERIES, escapeLabelValue, fallsShortInScan, renderPrometheus } from '../src/report/prometheus.js';
 import type { ScanResult, ScanRow } from '../src/scan.js';
-import type { FateEntry } from '../src/types.js';
+import type { FateEntry } from '../src/core/types.js';
 import { BIN, runCli } from './helpers/cli.js';
 import { Tracker, alive, childOf, findProcess, sleep, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
 

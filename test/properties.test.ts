@@ -13,7 +13,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ParseError } from '../src/errors.js';
+import { ParseError } from '../src/core/errors.js';
 import { parseStat } from '../src/proc/stat.js';
 import { parseStatus } from '../src/proc/status.js';
 import { signalList, signalName, hasSignal } from '../src/proc/signals.js';

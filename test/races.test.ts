@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
 import { checks } from '../src/checks/index.js';
-import { DaemonCheckError } from '../src/errors.js';
-import type { Report } from '../src/types.js';
+import { DaemonCheckError } from '../src/core/errors.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { Tracker } from './helpers/procs.js';
 

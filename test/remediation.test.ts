@@ -14,7 +14,7 @@ import { checks } from '../src/checks/index.js';
 import { parseCgroup } from '../src/proc/cgroup.js';
 import { parseLogindConf } from '../src/host/logind-parse.js';
 import type { Snapshot } from '../src/snapshot/types.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import {
   JOB_PID,
   NO_MANAGER,

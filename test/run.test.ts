@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { Tracker, alive, psView, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
 

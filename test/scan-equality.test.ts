@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, scan } from '../src/api.js';
 import { bulkSource, BulkProcSource } from '../src/proc/bulk.js';
 import { LiveProcSource } from '../src/proc/source.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { isProblem } from '../src/verdict.js';
 import { runCli } from './helpers/cli.js';
 import { alive, startPyDaemon, Tracker, waitFor } from './helpers/procs.js';

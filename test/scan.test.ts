@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { Tracker, findProcess, uniqueSeconds, waitFor } from './helpers/procs.js';
 

@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../src/api.js';
-import type { FateEntry } from '../src/types.js';
+import type { FateEntry } from '../src/core/types.js';
 import { BIN } from './helpers/cli.js';
 import { Tracker, alive, findProcess, waitFor } from './helpers/procs.js';
 import { PrivateSshd, SshLogin, childrenOf, ppidOf, procFacts, settledAlive, type EndMode } from './helpers/ssh.js';

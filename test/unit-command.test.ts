@@ -17,7 +17,7 @@ import { renderRunit } from '../src/unit/runit.js';
 import { buildSpec, type SpecInput } from '../src/unit/spec.js';
 import { renderSupervisord } from '../src/unit/supervisord.js';
 import { renderSystemd } from '../src/unit/systemd.js';
-import type { Report } from '../src/types.js';
+import type { Report } from '../src/audit-types.js';
 import { runCli } from './helpers/cli.js';
 import { Tracker, alive, tempDir, uniqueSeconds, waitFor } from './helpers/procs.js';
 import { makeSnapshot, makeStatus, type SnapshotPartial } from './helpers/snapshot.js';

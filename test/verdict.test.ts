@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeVerdict, exitCodeFor } from '../src/verdict.js';
-import type { CheckResult, Report, Severity, Status } from '../src/types.js';
+import type { CheckResult, Report } from '../src/audit-types.js';
+import type { Severity, Status } from '../src/core/types.js';
 
 function r(severity: Severity, status: Status): CheckResult {
   return { id: 'umask', title: '', severity, status, observed: '', expected: '', detail: '' };

@@ -4,10 +4,33 @@
  * `needs` names the facts `evaluate` reads; scan uses it to tell which checks
  * the process table alone can decide.
  */
-import type { CheckContext } from '../context.js';
-import type { Snapshot } from '../snapshot/types.js';
-import type { Severity, Status } from '../types.js';
-import { describeErrno } from '../errors.js';
+import type { ProgramKind } from '../classify.js';
+import type { ProfileName, Severity, Status } from '../core/types.js';
+import type { Fate, SessionView } from '../fate/index.js';
+import type { PeerHolder, Snapshot } from '../snapshot/types.js';
+import { describeErrno } from '../core/errors.js';
+
+/**
+ * Facts derived once from a Snapshot (deriveContext, src/context.ts) and shared
+ * by the checks and the diagnosis.
+ */
+export interface CheckContext {
+  /** What each event does to it (src/fate): every sentence about signals reads its story from here. */
+  fate: Fate;
+  session: SessionView;
+  profile: ProfileName;
+  options: CheckOptions;
+  parentKind: ProgramKind | null;
+  leaderKind: ProgramKind | null;
+  /** The parent is itself detached (no tty, not a shell, not in a terminal session). */
+  parentIsDaemon: boolean;
+  /** The process's session belongs to no terminal login: it leads it, the leader is gone, or the leader is a daemon. */
+  daemonSession: boolean;
+  /** Whether a process holding one of our pipes/sockets is part of the daemon itself. */
+  isInside(pid: number): boolean;
+  /** A holder whose end of our stdio pipe is there by design: a log collector, a supervisor or init. */
+  isLogReader(holder: PeerHolder): boolean;
+}
 
 /** The facts of a Snapshot a check can read. */
 export type Fact =
@@ -40,8 +63,14 @@ export const TABLE_FACTS: ReadonlySet<Fact> = new Set<Fact>([
   'children',
 ]);
 
-/** The audit options a check reads (they change what passes). */
-export type CheckOption = 'expectUmask' | 'expectCwd' | 'pidfile';
+/** The audit options a check reads (they change what passes); AuditOptions (src/audit-types.ts) extends them. */
+export interface CheckOptions {
+  expectUmask?: number;
+  expectCwd?: string;
+  pidfile?: string;
+}
+
+export type CheckOption = keyof CheckOptions;
 
 export interface CheckOutcome {
   status: Status;

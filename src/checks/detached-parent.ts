@@ -1,9 +1,9 @@
 import { defineCheck } from './check.js';
 import type { CheckOutcome } from './check.js';
-import type { CheckContext } from '../context.js';
+import type { CheckContext } from './check.js';
 import type { RelatedProcess } from '../snapshot/types.js';
-import { processLabel } from '../context.js';
-import { describeErrno } from '../errors.js';
+import { processLabel } from '../core/words.js';
+import { describeErrno } from '../core/errors.js';
 import { outcomeClause } from '../fate/clauses.js';
 import { shellInfo } from '../fate/shell.js';
 

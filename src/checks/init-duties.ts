@@ -1,7 +1,8 @@
+import { processLabel } from '../core/words.js';
 import { defineCheck, unknownBecause, type CheckOutcome } from './check.js';
 import { isForwardingInit, programKind } from '../classify.js';
 import { dispositionOf, waitsForSignal } from '../fate/disposition.js';
-import { isNamespaceInit } from '../fate/stop.js';
+import { isNamespaceInit } from '../proc/status.js';
 import { SIGNALS } from '../proc/signals.js';
 
 const EXPECTED = 'SIGTERM handled, children reaped';
@@ -54,7 +55,7 @@ export const initDuties = defineCheck({
       problems.push(
         `${zombies.length} zombie child(ren) not reaped (${zombies
           .slice(0, 5)
-          .map((z) => `${z.comm} (${z.pid})`)
+          .map((z) => processLabel(z))
           .join(', ')}): orphans of the namespace pile up here`,
       );
     if (problems.length === 0)

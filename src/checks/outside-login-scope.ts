@@ -1,6 +1,6 @@
 import { defineCheck, type CheckOutcome } from './check.js';
 import { loginScopeOf } from '../fate/logout.js';
-import { describeErrno } from '../errors.js';
+import { describeErrno } from '../core/errors.js';
 
 const EXPECTED = 'not in a session-N.scope';
 

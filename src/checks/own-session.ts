@@ -1,5 +1,6 @@
 import { defineCheck, unknownBecause, type CheckOutcome } from './check.js';
-import { processLabel, type CheckContext } from '../context.js';
+import { processLabel } from '../core/words.js';
+import type { CheckContext } from './check.js';
 import { outcomeClause } from '../fate/clauses.js';
 import type { Snapshot } from '../snapshot/types.js';
 

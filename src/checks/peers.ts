@@ -1,5 +1,6 @@
 /** Who else holds a pipe or socket: the evidence behind "the CI step hangs on the daemon's pipe". */
-import type { CheckContext } from '../context.js';
+import { processLabel } from '../core/words.js';
+import type { CheckContext } from './check.js';
 import type { FdEntry } from '../proc/fd.js';
 import type { PeerHolder, Snapshot } from '../snapshot/types.js';
 
@@ -13,7 +14,7 @@ export function outsideHolders(snap: Snapshot, ctx: CheckContext, fd: FdEntry): 
 }
 
 function holderText(h: PeerHolder): string {
-  return `${h.comm} (${h.pid}) fd ${h.fds.slice(0, 4).join(',')}${h.fds.length > 4 ? ',…' : ''}`;
+  return `${processLabel(h)} fd ${h.fds.slice(0, 4).join(',')}${h.fds.length > 4 ? ',…' : ''}`;
 }
 
 /** The first few holders by name, and how many more: a pipe shared by thousands stays one readable line. */

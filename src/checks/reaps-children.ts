@@ -1,3 +1,4 @@
+import { processLabel } from '../core/words.js';
 import { defineCheck } from './check.js';
 
 export const reapsChildren = defineCheck({
@@ -23,7 +24,7 @@ export const reapsChildren = defineCheck({
     }
     const list = zombies
       .slice(0, 10)
-      .map((z) => `${z.comm} (${z.pid})`)
+      .map((z) => processLabel(z))
       .join(', ');
     return {
       status: 'warn',

@@ -2,7 +2,7 @@ import { defineCheck, unknownBecause } from './check.js';
 import { SIGNALS, hasSignal, signalList } from '../proc/signals.js';
 import { isForwardingInit, programKind } from '../classify.js';
 import { waitsForSignal } from '../fate/disposition.js';
-import { isNamespaceInit } from '../fate/stop.js';
+import { isNamespaceInit } from '../proc/status.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 /**

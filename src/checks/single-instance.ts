@@ -1,7 +1,7 @@
 import { defineCheck, unknownBecause, type CheckOutcome } from './check.js';
-import { describeErrno } from '../errors.js';
+import { describeErrno } from '../core/errors.js';
 import { holdsWriteLock, locksOnFile } from './locks.js';
-import { formatMode, isWorldWritable } from '../mode.js';
+import { formatMode, isWorldWritable } from '../core/mode.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 function lockedFds(snap: Snapshot) {

@@ -1,5 +1,5 @@
 import { defineCheck, unknownBecause } from './check.js';
-import { formatMode } from '../mode.js';
+import { formatMode } from '../core/mode.js';
 
 export const umaskCheck = defineCheck({
   id: 'umask',

@@ -1,5 +1,5 @@
 import { defineCheck, unknownBecause } from './check.js';
-import { formatMode, isWorldWritable } from '../mode.js';
+import { formatMode, isWorldWritable } from '../core/mode.js';
 
 export const worldWritableFiles = defineCheck({
   id: 'world-writable-files',

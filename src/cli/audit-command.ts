@@ -1,7 +1,7 @@
 /** `daemon-check <pid> | --pidfile FILE | --name NAME`: parse, call the library, print, exit code. */
 import { writeOut } from './output.js';
 import { auditTargets, type AuditTarget } from '../api.js';
-import type { Report } from '../types.js';
+import type { Report } from '../audit-types.js';
 import { exitCodeFor, fallsShort, type FailOn } from '../verdict.js';
 import { CliError, printError } from './errors.js';
 import { formatOf, parseSeconds, toAuditOptions, type CommonOptions } from './common.js';

@@ -1,7 +1,8 @@
 /** Options shared by the audit commands, validated into AuditOptions. */
 import { statSync } from 'node:fs';
 import { isCheckId } from '../checks/index.js';
-import type { AuditOptions, CheckId, ProfileChoice } from '../types.js';
+import type { AuditOptions, CheckId } from '../audit-types.js';
+import type { ProfileChoice } from '../core/types.js';
 import type { FailOn } from '../verdict.js';
 import { CliError } from './errors.js';
 

@@ -1,5 +1,5 @@
 /** The examples and notes each command's --help ends with, fitted to the terminal. */
-import { auditExitHelp, runExitHelp } from './exit-codes.js';
+import { auditExitHelp, runExitHelp } from '../report/exit-codes.js';
 import { isTerminal } from './output.js';
 import { terminalWidth, visibleLength, wrap } from '../report/layout.js';
 

@@ -4,7 +4,7 @@
  * `run` or `scan`.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { DaemonCheckError } from '../errors.js';
+import { DaemonCheckError } from '../core/errors.js';
 import { CliError, printError } from './errors.js';
 import type { CommonOptions } from './common.js';
 import { examples, fitHelp, runHelp, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
@@ -23,6 +23,7 @@ import {
   styleOptions,
 } from './options.js';
 import { writeErr, writeOut } from './output.js';
+import { MANAGERS } from '../unit/managers.js';
 import { mistypedCommand } from './suggest.js';
 
 function addCommonOptions(cmd: Command): Command {
@@ -180,11 +181,7 @@ function addUnitCommand(program: Command): void {
   const unit = quiet(program.command('unit'))
     .description("print a service definition that runs this process's program in the foreground under a manager")
     .argument('<pid>', 'process id whose program to describe')
-    .addOption(
-      new Option('--for <manager>', 'the service manager')
-        .choices(['systemd', 'runit', 'supervisord', 'openrc'])
-        .default('systemd'),
-    )
+    .addOption(new Option('--for <manager>', 'the service manager').choices(MANAGERS).default('systemd'))
     .option('--env', 'write environment values too (names only by default: values may hold secrets)');
   addOptions(unit, rootOptions())
     .addHelpText('after', () => fitHelp(UNIT_HELP))

@@ -5,7 +5,7 @@
  * waits for the reader.
  */
 import { fstatSync, writeSync } from 'node:fs';
-import { lazyBuiltin } from '../builtin.js';
+import { lazyBuiltin } from '../core/builtin.js';
 import { decodeTtyNr } from '../proc/tty.js';
 
 /** Character devices of major 1 are the memory devices (/dev/null, /dev/zero, ...): never a terminal. */

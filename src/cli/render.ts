@@ -1,7 +1,7 @@
 /** Picks a renderer; each is imported only when used. */
 import type { FailOn } from '../verdict.js';
 import { isTerminal } from './output.js';
-import type { Report } from '../types.js';
+import type { Report } from '../audit-types.js';
 
 export interface RenderOptions {
   many: boolean;

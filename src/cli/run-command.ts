@@ -15,9 +15,9 @@ import {
   type DaemonizeOptions,
   type DaemonizeResult,
 } from '../daemonize/helper.js';
-import { DaemonCheckError } from '../errors.js';
+import { DaemonCheckError } from '../core/errors.js';
 import { foregroundArgv, lookupProgram } from '../knowledge/index.js';
-import type { Report } from '../types.js';
+import type { Report } from '../audit-types.js';
 import { exitCodeFor, type FailOn } from '../verdict.js';
 import { CliError } from './errors.js';
 import { parseSeconds, parseUmask } from './common.js';

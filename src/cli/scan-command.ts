@@ -18,7 +18,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { writeOut } from './output.js';
 import { scan } from '../api.js';
 import type { ScanResult } from '../scan.js';
-import type { ProfileChoice } from '../types.js';
+import type { ProfileChoice } from '../core/types.js';
 import { CliError } from './errors.js';
 import { parseHostRoot, parseUmask } from './common.js';
 

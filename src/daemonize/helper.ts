@@ -6,9 +6,9 @@
 // a typed error (locate.ts finds the binary).
 import { spawn } from 'node:child_process';
 import { failureMessage, forkedAwayReason, HELPER_EXIT, type HelperFailure } from './failure.js';
-import { HELPER_FIX, helperAvailable } from './locate.js';
+import { HELPER_FIX, helperAvailable } from '../core/helper-path.js';
 
-export { helperAvailable, helperPath } from './locate.js';
+export { helperAvailable, helperPath } from '../core/helper-path.js';
 
 export interface DaemonizeOptions {
   /** The command and its arguments; command[0] is looked up on the daemon's PATH. */

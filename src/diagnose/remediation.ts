@@ -9,13 +9,14 @@
  */
 import { checks } from '../checks/index.js';
 import { isMultiplexer, programKind } from '../classify.js';
-import { processLabel } from '../context.js';
-import type { Fate } from '../fate/types.js';
-import { isNamespaceInit } from '../fate/stop.js';
+import { processLabel } from '../core/words.js';
+import type { Fate } from '../core/types.js';
+import { isNamespaceInit } from '../proc/status.js';
 import { detectManager, type ServiceManager } from '../host/manager.js';
 import { lookupProgram } from '../knowledge/index.js';
 import type { Snapshot } from '../snapshot/types.js';
-import type { CheckResult, ProfileName, StartedAs, Verdict } from '../types.js';
+import type { CheckResult } from '../audit-types.js';
+import type { ProfileName, StartedAs, Verdict } from '../core/types.js';
 import { commandOf, foregroundCommand, serviceName, shellQuote } from './command.js';
 import { SETTINGS, runnerOf, type Runner } from './settings.js';
 import { story } from './story.js';

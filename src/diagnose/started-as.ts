@@ -4,12 +4,13 @@
  * evidence only; what that means for its survival is the fate model's to say.
  */
 import { isInteractiveKind } from '../classify.js';
-import { processLabel, type CheckContext } from '../context.js';
+import { processLabel } from '../core/words.js';
+import type { CheckContext } from '../checks/check.js';
 import { shellInfo } from '../fate/shell.js';
-import { isNamespaceInit } from '../fate/stop.js';
+import { isNamespaceInit } from '../proc/status.js';
 import { hasSignal, SIGNALS } from '../proc/signals.js';
 import type { Snapshot } from '../snapshot/types.js';
-import type { ProfileName, StartedAs } from '../types.js';
+import type { ProfileName, StartedAs } from '../core/types.js';
 
 function nohupOutput(snap: Snapshot): string | null {
   for (const fd of snap.fds ?? []) {

@@ -1,9 +1,9 @@
 /** For a process tied to a login: what the login's end does to it, told from the fate entries. */
-import { processLabel } from '../context.js';
+import { processLabel } from '../core/words.js';
 import { outcomeClause } from '../fate/clauses.js';
-import type { Fate } from '../fate/types.js';
+import type { Fate } from '../core/types.js';
 import type { Snapshot } from '../snapshot/types.js';
-import type { StartedAs } from '../types.js';
+import type { StartedAs } from '../core/types.js';
 
 /** Where fds 1 and 2 lead, in words an operator can act on. */
 function outputText(snap: Snapshot): string | null {

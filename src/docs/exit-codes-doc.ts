@@ -1,14 +1,14 @@
 /**
  * The exit-code tables of README.md and docs/interface.md, made from
- * src/cli/exit-codes.ts, and the markers they sit between. One source, so the
+ * src/report/exit-codes.ts, and the markers they sit between. One source, so the
  * copies cannot drift apart (test/docs.test.ts).
  */
-import { auditExitCodes, OTHER_EXIT_CODES, RUN_EXIT_CODES, type ExitCode } from '../cli/exit-codes.js';
+import { auditExitCodes, OTHER_EXIT_CODES, RUN_EXIT_CODES, type ExitCode } from '../report/exit-codes.js';
 
-export const EXIT_TABLE_START = '<!-- exit codes table: generated from src/cli/exit-codes.ts by `npm run docs` -->';
+export const EXIT_TABLE_START = '<!-- exit codes table: generated from src/report/exit-codes.ts by `npm run docs` -->';
 export const EXIT_TABLE_END = '<!-- end of exit codes table -->';
 export const COMMAND_EXIT_START =
-  "<!-- other commands' exit codes: generated from src/cli/exit-codes.ts by `npm run docs` -->";
+  "<!-- other commands' exit codes: generated from src/report/exit-codes.ts by `npm run docs` -->";
 export const COMMAND_EXIT_END = "<!-- end of other commands' exit codes -->";
 
 function table(list: readonly ExitCode[]): string[] {

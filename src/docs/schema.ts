@@ -5,7 +5,7 @@
  * it; test/docs.test.ts fails when the file is out of date.
  */
 import { CHECK_IDS } from '../checks/index.js';
-import { FATE_EVENTS, OUTCOMES, PROFILES, SEVERITIES, STARTED_AS_KINDS, STATUSES, VERDICTS } from '../types.js';
+import { FATE_EVENTS, OUTCOMES, PROFILES, SEVERITIES, STARTED_AS_KINDS, STATUSES, VERDICTS } from '../core/types.js';
 
 type Schema = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
  * Short clauses for check details and diagnoses, taken from the fate entries,
  * so that no sentence outside the fate model can say more (or other) than it.
  */
-import type { FateEntry, FateEvent } from './types.js';
+import type { FateEntry, FateEvent } from '../core/types.js';
 
 const EVENT_TEXT: Record<FateEvent, string> = {
   hangup: "a hangup of the login's terminal",

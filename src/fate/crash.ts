@@ -2,11 +2,13 @@
  * `crash`: it dies unexpectedly. The outcome is whether a replacement runs
  * afterwards: only a supervisor that restarts what it runs brings one back.
  */
+import { processLabel } from '../core/words.js';
 import { isForwardingInit, type ProgramKind } from '../classify.js';
 import { lookupProgram, type ProgramInfo } from '../knowledge/index.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { isNamespaceInit } from './stop.js';
-import { entry, type FateEntry } from './types.js';
+import { isNamespaceInit } from '../proc/status.js';
+import { entry } from './types.js';
+import type { FateEntry } from '../core/types.js';
 
 /** The knowledge row of a supervisor that restarts what it runs (runsv, supervisord, pm2). */
 function restarterOf(comm: string, argv: readonly string[] | null): NonNullable<ProgramInfo['restarts']> | null {
@@ -23,7 +25,7 @@ function serviceUnit(snap: Snapshot): string | null {
 
 export function crashFate(snap: Snapshot, parentKind: ProgramKind | null): FateEntry {
   const parent = snap.parent;
-  const who = parent ? `${parent.comm} (${parent.pid})` : null;
+  const who = parent ? processLabel(parent) : null;
   const r = parent && parentKind === 'supervisor' ? restarterOf(parent.comm, parent.cmdline) : null;
   if (r) return entry('lives', `Its parent ${who} supervises it: ${r.how}.`, who, r.unless);
   if (parent && isForwardingInit(parent.comm, parent.cmdline)) {

@@ -7,13 +7,15 @@
  * end_job_control). A process group orphaned with a stopped member gets
  * SIGHUP and SIGCONT from the kernel (kernel/exit.c, kill_orphaned_pgrp).
  */
+import { processLabel } from '../core/words.js';
 import { SIGNALS } from '../proc/signals.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { dispositionOf, type Disposition } from './disposition.js';
 import type { SessionView } from './session.js';
-import { shellLabel, type ShellInfo } from './shell.js';
-import { entry, eitherOf, type FateEntry } from './types.js';
-import { deadTerminalIo, hupOutcome, DISOWN } from './wording.js';
+import type { ShellInfo } from './shell.js';
+import { entry, eitherOf } from './types.js';
+import type { FateEntry } from '../core/types.js';
+import { deadTerminalIo, hupOutcome, unlessDisownedOrTrapped } from './wording.js';
 
 function notOnLoginTerminal(v: SessionView): FateEntry | null {
   if (v.tty === null) {
@@ -25,7 +27,7 @@ function notOnLoginTerminal(v: SessionView): FateEntry | null {
     );
   }
   if (v.multiplexer) {
-    const m = `${v.multiplexer.comm} (${v.multiplexer.pid})`;
+    const m = processLabel(v.multiplexer);
     return entry(
       'lives',
       `Its terminal ${v.tty} is a pty of the multiplexer server ${m}, not the login's terminal: a hangup of the login does not touch it, and it runs as long as that server and pane do.`,
@@ -41,7 +43,7 @@ function parentUnseen(snap: Snapshot): boolean {
 
 /** A job of an interactive shell that the hangup reaches: that shell sends SIGHUP to its jobs. */
 function jobHangup(snap: Snapshot, v: SessionView, shell: ShellInfo, leaderName: string, hup: Disposition): FateEntry {
-  const name = shellLabel(shell);
+  const name = processLabel(shell);
   // Only bash's rules were measured; another shell's are not claimed.
   if (shell.flavor !== 'bash')
     return entry(
@@ -58,7 +60,7 @@ function jobHangup(snap: Snapshot, v: SessionView, shell: ShellInfo, leaderName:
   const chain = `${how}; ${name} sends SIGHUP${stop} to the jobs in its table, this one among them`;
   // A stopped job with SIGHUP's default action dies either way: out of the table, its orphaned group
   // gets the kernel's SIGHUP. One that ignores SIGHUP dies of bash's SIGTERM at exit, which disown prevents.
-  const unless = v.stopped && hup !== 'ignored' ? null : DISOWN(shell);
+  const unless = v.stopped && hup !== 'ignored' ? null : unlessDisownedOrTrapped(shell);
   return hupOutcome(hup, chain, name, unless, v.stopped ? dispositionOf(snap.status, SIGNALS.SIGTERM) : null);
 }
 
@@ -86,7 +88,7 @@ export function hangupFate(snap: Snapshot, v: SessionView): FateEntry {
       'unknown',
       `Its session's leader (${snap.stat.session}) could not be read, and it is the leader that the kernel signals.`,
     );
-  const leaderName = `${leader.comm} (${leader.pid})`;
+  const leaderName = processLabel(leader);
   if (v.jobOf && v.jobOfReached) return jobHangup(snap, v, v.jobOf, leaderName, hup);
   if (parentUnseen(snap)) {
     return entry(
@@ -119,7 +121,7 @@ export function hangupFate(snap: Snapshot, v: SessionView): FateEntry {
   }
   const gone =
     snap.stat.ppid === 1 || snap.parent?.stat.session !== snap.stat.session
-      ? ` (it was started by a subshell or script that has exited; its parent is now ${snap.parent ? `${snap.parent.comm} (${snap.parent.pid})` : snap.stat.ppid})`
+      ? ` (it was started by a subshell or script that has exited; its parent is now ${snap.parent ? processLabel(snap.parent) : snap.stat.ppid})`
       : '';
   const why = `The kernel sends SIGHUP to ${leaderName}, the session's leader, and bash sends SIGHUP only to the jobs in its table; this process's group is not one of them${gone}, so no SIGHUP reaches it.`;
   return entry('lives', why, null, eitherOf(deadTerminalIo(v, 'the hangup')));

@@ -3,6 +3,7 @@
  * from its snapshot alone. The report's `fate`, the checks' details about
  * signals, startedAs and the remediation all read their story from here.
  */
+import { processLabel } from '../core/words.js';
 import type { ProgramKind } from '../classify.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { crashFate } from './crash.js';
@@ -11,9 +12,10 @@ import { loginScopeOf, logoutFate } from './logout.js';
 import { sessionView, type SessionView } from './session.js';
 import { shellExitFate } from './shell-exit.js';
 import { stopFate } from './stop.js';
-import { eitherOf, entry, type Fate, type FateEntry } from './types.js';
+import { eitherOf, entry } from './types.js';
+import type { Fate, FateEntry } from '../core/types.js';
 
-export type { Fate } from './types.js';
+export type { Fate } from '../core/types.js';
 export type { SessionView } from './session.js';
 
 export interface FateResult {
@@ -52,7 +54,7 @@ function paneLogout(snap: Snapshot, session: SessionView): FateEntry | null {
   const scope = loginScopeOf(serverSnap);
   if (!scope) return null;
   const server = logoutFate(serverSnap, userOf(snap.multiplexerScopeUser));
-  const name = `${m.comm} (${m.pid})`;
+  const name = processLabel(m);
   if (server.outcome !== 'dies') {
     return server.outcome === 'unknown'
       ? entry(

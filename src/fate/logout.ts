@@ -7,9 +7,10 @@
  */
 import { classifyCgroupPath } from '../proc/cgroup-scope.js';
 import { killOnLogout } from '../host/logind.js';
-import { describeErrno } from '../errors.js';
+import { describeErrno } from '../core/errors.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { entry, type FateEntry } from './types.js';
+import { entry } from './types.js';
+import type { FateEntry } from '../core/types.js';
 
 export interface LoginScopeFact {
   scope: string;

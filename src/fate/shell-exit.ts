@@ -7,17 +7,19 @@
  * controlling process exits (tty_jobctrl.c, disassociate_ctty), and SIGHUP
  * and SIGCONT to a group orphaned with a stopped member.
  */
+import { processLabel } from '../core/words.js';
 import { SIGNALS } from '../proc/signals.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { dispositionOf } from './disposition.js';
 import type { SessionView } from './session.js';
-import { shellLabel, type ShellInfo } from './shell.js';
-import { entry, eitherOf, type FateEntry } from './types.js';
+import type { ShellInfo } from './shell.js';
+import { entry, eitherOf } from './types.js';
+import type { FateEntry } from '../core/types.js';
 import { deadTerminalIo, hupOutcome, termOutcome } from './wording.js';
 
 function huponexit(shell: ShellInfo): string | null {
   if (!shell.login) return null; // bash honours huponexit in login shells only
-  return `\`shopt -s huponexit\` is set in ${shellLabel(shell)} (not visible in /proc): bash then sends SIGHUP to its jobs as it exits`;
+  return `\`shopt -s huponexit\` is set in ${processLabel(shell)} (not visible in /proc): bash then sends SIGHUP to its jobs as it exits`;
 }
 
 function outsideTheLogin(v: SessionView, snap: Snapshot): FateEntry | null {
@@ -31,7 +33,7 @@ function outsideTheLogin(v: SessionView, snap: Snapshot): FateEntry | null {
   if (v.multiplexer)
     return entry(
       'lives',
-      `Its terminal ${v.tty} belongs to the multiplexer server ${v.multiplexer.comm} (${v.multiplexer.pid}): \`exit\` in the login shell does not reach it.`,
+      `Its terminal ${v.tty} belongs to the multiplexer server ${processLabel(v.multiplexer)}: \`exit\` in the login shell does not reach it.`,
     );
   if (v.isLeader) {
     return v.leaderShell
@@ -45,7 +47,7 @@ function outsideTheLogin(v: SessionView, snap: Snapshot): FateEntry | null {
   if (!v.leaderShell?.interactive || v.leaderShell.flavor !== 'bash') {
     return entry(
       'unknown',
-      `Its session's leader ${v.leader.comm} (${v.leader.pid}) is not an interactive bash, whose rules this model knows.`,
+      `Its session's leader ${processLabel(v.leader)} is not an interactive bash, whose rules this model knows.`,
     );
   }
   return null;
@@ -55,17 +57,17 @@ function stoppedJob(snap: Snapshot, v: SessionView, bash: ShellInfo): FateEntry 
   if (!v.stopped) return null;
   const hup = dispositionOf(snap.status, SIGNALS.SIGHUP);
   if (v.jobOf?.pid === bash.pid) {
-    const chain = `${shellLabel(bash)} refuses the first \`exit\` while it has stopped jobs ("There are stopped jobs."); at the second it sends SIGTERM and SIGCONT to them, this one among them`;
+    const chain = `${processLabel(bash)} refuses the first \`exit\` while it has stopped jobs ("There are stopped jobs."); at the second it sends SIGTERM and SIGCONT to them, this one among them`;
     const unless =
       hup === 'ignored'
-        ? `it was removed from ${shellLabel(bash)}'s job table with \`disown\` (not visible in /proc): then only the kernel's SIGHUP to its orphaned group reaches it, which it ignores`
+        ? `it was removed from ${processLabel(bash)}'s job table with \`disown\` (not visible in /proc): then only the kernel's SIGHUP to its orphaned group reaches it, which it ignores`
         : null;
-    return termOutcome(dispositionOf(snap.status, SIGNALS.SIGTERM), chain, shellLabel(bash), unless);
+    return termOutcome(dispositionOf(snap.status, SIGNALS.SIGTERM), chain, processLabel(bash), unless);
   }
   if (v.orphanedOnLeaderExit) {
     return hupOutcome(
       hup,
-      `It is stopped and in no job of ${shellLabel(bash)}: when bash exits, its process group is orphaned with a stopped member, and the kernel sends the group SIGHUP and SIGCONT`,
+      `It is stopped and in no job of ${processLabel(bash)}: when bash exits, its process group is orphaned with a stopped member, and the kernel sends the group SIGHUP and SIGCONT`,
       'the kernel',
       null,
     );
@@ -82,7 +84,7 @@ export function shellExitFate(snap: Snapshot, v: SessionView): FateEntry {
   if (v.inLeaderGroup) {
     return hupOutcome(
       hup,
-      `When ${shellLabel(bash)}, the controlling process, exits, the kernel sends SIGHUP to the terminal's foreground process group, which is bash's own and holds this process (job control is off)`,
+      `When ${processLabel(bash)}, the controlling process, exits, the kernel sends SIGHUP to the terminal's foreground process group, which is bash's own and holds this process (job control is off)`,
       'the kernel',
       null,
     );
@@ -90,18 +92,18 @@ export function shellExitFate(snap: Snapshot, v: SessionView): FateEntry {
   if (v.foreground) {
     return entry(
       'lives',
-      `It holds the terminal's foreground, so ${shellLabel(bash)} reads no \`exit\` until it ends or is stopped: what is typed goes to it.`,
+      `It holds the terminal's foreground, so ${processLabel(bash)} reads no \`exit\` until it ends or is stopped: what is typed goes to it.`,
     );
   }
   const stopped = stoppedJob(snap, v, bash);
   if (stopped) return stopped;
   if (v.jobOf?.pid === bash.pid) {
-    const why = `${shellLabel(bash)} sends its jobs no signal when it exits (huponexit is off by default), and the kernel then signals only the terminal's foreground process group, which is bash's own.`;
+    const why = `${processLabel(bash)} sends its jobs no signal when it exits (huponexit is off by default), and the kernel then signals only the terminal's foreground process group, which is bash's own.`;
     return entry('lives', why, null, eitherOf(hup === 'ignored' ? null : huponexit(bash), io));
   }
   return entry(
     'lives',
-    `It is in no job of ${shellLabel(bash)}, and the kernel signals only the terminal's foreground process group, which is bash's own, when bash exits.`,
+    `It is in no job of ${processLabel(bash)}, and the kernel signals only the terminal's foreground process group, which is bash's own, when bash exits.`,
     null,
     io,
   );

@@ -79,7 +79,3 @@ export function shellInfo(
   const { script, forced, login } = readsScript(argv);
   return { pid, comm, flavor, interactive: hasTty && (forced || !script), login };
 }
-
-export function shellLabel(s: ShellInfo): string {
-  return `${s.comm} (${s.pid})`;
-}

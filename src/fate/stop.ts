@@ -4,25 +4,23 @@
  * kernel drops signals whose action is the default, and from the parent
  * namespace only SIGKILL and SIGSTOP are forced (pid_namespaces(7)).
  */
+import { processLabel } from '../core/words.js';
 import { isForwardingInit } from '../classify.js';
 import { SIGNALS } from '../proc/signals.js';
+import { isNamespaceInit } from '../proc/status.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { dispositionOf, waitsForSignal } from './disposition.js';
-import { entry, type FateEntry } from './types.js';
-
-export function isNamespaceInit(snap: Snapshot): boolean {
-  const ns = snap.status?.nspid ?? [];
-  return ns.length > 1 && ns[ns.length - 1] === 1;
-}
+import { entry } from './types.js';
+import type { FateEntry } from '../core/types.js';
 
 function forwarder(snap: Snapshot): FateEntry | null {
   if (!isForwardingInit(snap.stat.comm, snap.cmdline)) return null;
   const child = snap.children.find((c) => c.state !== 'Z');
-  const to = child ? `its child ${child.comm} (${child.pid})` : 'its child';
+  const to = child ? `its child ${processLabel(child)}` : 'its child';
   return entry(
     'dies',
     `${snap.stat.comm} takes SIGTERM and forwards it to ${to}, and exits when that child does.`,
-    `${snap.stat.comm} (${snap.pid})`,
+    processLabel({ pid: snap.pid, comm: snap.stat.comm }),
     `${to} ignores or survives SIGTERM`,
   );
 }

@@ -1,25 +1,8 @@
 /**
- * What will end a process: one entry per event (docs/fate.md). `outcome` is
- * whether the process (for `crash`: a replacement) is running after the
- * event; `why` is the chain of cause in one sentence; `by` names the actor;
- * `unless` names a condition /proc cannot show that would flip the outcome.
+ * Building a fate entry (docs/fate.md). The shape itself, FATE_EVENTS, Outcome,
+ * FateEntry and Fate, is part of the report's and lives in src/core/types.ts.
  */
-export const FATE_EVENTS = ['hangup', 'shell-exit', 'logout', 'stop', 'crash'] as const;
-export type FateEvent = (typeof FATE_EVENTS)[number];
-
-export const OUTCOMES = ['lives', 'dies', 'unknown'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-export interface FateEntry {
-  outcome: Outcome;
-  why: string;
-  /** The process or component that sends the signal or does the killing, when there is one. */
-  by?: string;
-  /** What /proc cannot show that would flip the outcome. */
-  unless?: string;
-}
-
-export type Fate = Record<FateEvent, FateEntry>;
+import type { FateEntry, Outcome } from '../core/types.js';
 
 /** An entry with only the keys that are set (JSON has no `"by": undefined`). */
 export function entry(outcome: Outcome, why: string, by?: string | null, unless?: string | null): FateEntry {

@@ -1,8 +1,10 @@
 /** Sentences the fate entries share, so each rule is worded once. */
 import type { Disposition } from './disposition.js';
 import type { SessionView } from './session.js';
-import { shellLabel, type ShellInfo } from './shell.js';
-import { entry, eitherOf, type FateEntry } from './types.js';
+import type { ShellInfo } from './shell.js';
+import { processLabel } from '../core/words.js';
+import { entry, eitherOf } from './types.js';
+import type { FateEntry } from '../core/types.js';
 
 /**
  * The conditions /proc cannot show that spare a job of bash on a hangup: it
@@ -11,8 +13,8 @@ import { entry, eitherOf, type FateEntry } from './types.js';
  * where bash is not interactive and exits without signalling its jobs
  * (sig.c, termsig_handler; measured over SSH).
  */
-export function DISOWN(shell: ShellInfo): string {
-  return `it was removed from ${shellLabel(shell)}'s job table with \`disown\` or marked with \`disown -h\` (not visible in /proc), or the hangup comes while bash runs PROMPT_COMMAND or a trap: then bash sends it no SIGHUP`;
+export function unlessDisownedOrTrapped(shell: ShellInfo): string {
+  return `it was removed from ${processLabel(shell)}'s job table with \`disown\` or marked with \`disown -h\` (not visible in /proc), or the hangup comes while bash runs PROMPT_COMMAND or a trap: then bash sends it no SIGHUP`;
 }
 
 /**

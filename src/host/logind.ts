@@ -4,7 +4,7 @@
  * capture), the parsing is logind-parse.ts. Never throws on a bad file: an
  * unreadable one is reported in `problems` with its errno.
  */
-import { errnoOf } from '../errors.js';
+import { errnoOf } from '../core/errors.js';
 import { hostRel, type HostFiles } from './files.js';
 import { parseLogindConf, type LogindConf, type LogindConfFile, type SetAt } from './logind-parse.js';
 

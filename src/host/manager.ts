@@ -5,7 +5,7 @@
  * shell as pid 1, /.dockerenv), or none. Remediation gives the fix for the
  * manager in charge, never a systemd unit on a host without systemd.
  */
-import type { HostFacts } from './facts.js';
+import type { HostFacts } from './host-facts.js';
 import { CONTAINER_INIT_NAMES } from '../knowledge/kinds.js';
 
 export type ManagerKind = 'systemd' | 'openrc' | 'runit' | 's6' | 'container' | 'none';

@@ -1,5 +1,5 @@
 /** /etc/passwd: uid <-> user name, for reports and for `--user NAME`. */
-import { DaemonCheckError } from '../errors.js';
+import { DaemonCheckError } from '../core/errors.js';
 
 /** uid -> name; the first line for a uid wins, as getpwuid does. */
 export function parsePasswd(text: string): Map<number, string> {

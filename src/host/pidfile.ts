@@ -5,7 +5,7 @@
  */
 import { closeSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DaemonCheckError, errnoOf } from '../errors.js';
+import { DaemonCheckError, errnoOf } from '../core/errors.js';
 
 export interface PidfileFacts {
   path: string;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { capturedHostFiles, liveHostFiles, type HostFiles } from './files.js';
-import { readHostFacts, type HostFacts } from './facts.js';
+import { readHostFacts, type HostFacts } from './host-facts.js';
 import { parsePasswd } from './passwd.js';
 import { NOT_CAPTURED, readPidfileFacts, type PidfileFacts } from './pidfile.js';
 
@@ -40,13 +40,13 @@ export interface CaptureMeta {
 export class LocalHost implements HostReader {
   private table: Map<number, string> | null = null;
   private uid: number | null | undefined;
-  /**
-   * The CLI excludes itself from pipe holders: it inherited its launcher's
-   * fds, so sharing a pipe with the audited process says nothing. A library
-   * caller is a real holder and stays in.
-   */
   private hostFacts: HostFacts | null = null;
-  /** `hostFiles`: the host root's files (liveHostFiles(root)); capture passes a recording one. */
+  /**
+   * `excludeSelf`: the CLI excludes itself from pipe holders: it inherited its
+   * launcher's fds, so sharing a pipe with the audited process says nothing.
+   * A library caller is a real holder and stays in.
+   * `hostFiles`: the host root's files (liveHostFiles(root)); capture passes a recording one.
+   */
   constructor(
     private readonly excludeSelf = false,
     private readonly hostFiles: HostFiles = liveHostFiles('/'),

@@ -71,6 +71,9 @@ export const TERMINAL_OWNER_NAMES: ReadonlySet<string> = new Set([
   'in.telnetd',
 ]);
 
+/** Name prefixes of terminal owners whose comm carries more: 'tmux: server', 'sshd: alice@pts/0'. */
+export const TERMINAL_OWNER_PREFIXES: readonly string[] = ['tmux', 'sshd'];
+
 /** CI job runners and build steps that wait for (or kill) what they started. */
 export const JOB_RUNNER_NAMES: ReadonlySet<string> = new Set([
   'Runner.Worker',
@@ -130,6 +133,18 @@ export const SUPERVISOR_NAMES: ReadonlySet<string> = new Set([
   'shepherd',
 ]);
 
+/**
+ * Name prefixes of supervisors whose comm carries a version or a runtime:
+ * 'containerd-shim-runc-v2', 'PM2 v5.3.0: God' (pm2's title, cut to comm's 15 bytes).
+ */
+export const SUPERVISOR_PREFIXES: readonly string[] = ['containerd-shim', 'PM2 v'];
+
+/**
+ * Interpreters whose argv[1] names the program when it is a supervisor
+ * script ('python3 /usr/bin/supervisord', 'node .../pm2').
+ */
+export const SUPERVISOR_INTERPRETERS = /^(python[0-9.]*|node|perl|ruby)$/;
+
 /** Terminal multiplexers: their server gives each pane a pty of its own, which outlives the login. */
 export const MULTIPLEXER_NAMES: ReadonlySet<string> = new Set([
   ...namesOf((p) => p.role === 'multiplexer'),
@@ -137,6 +152,23 @@ export const MULTIPLEXER_NAMES: ReadonlySet<string> = new Set([
   'dtach',
   'abduco',
 ]);
+
+/** Name prefixes of multiplexers: tmux's server and client retitle themselves ('tmux: server'). */
+export const MULTIPLEXER_PREFIXES: readonly string[] = ['tmux'];
+
+/**
+ * cron's names and its children's: a cron job's session leader is cron's
+ * child, which Debian's cron renames CRON; cronie and anacron run jobs too.
+ */
+export const CRON_NAMES: ReadonlySet<string> = new Set([
+  ...namesOf((p) => p.id === 'cron' || p.id === 'crond'),
+  'CRON',
+  'cronie',
+  'anacron',
+]);
+
+/** atd's names: an at job runs under a child of atd, itself a child of atd. */
+export const AT_DAEMON_NAMES: ReadonlySet<string> = new Set(namesOf((p) => p.id === 'atd'));
 
 /** Minimal inits that take SIGTERM, forward it to their child and exit with it; they never restart it. */
 export const FORWARDING_INIT_NAMES: ReadonlySet<string> = new Set(namesOf((p) => p.forwardsSignals === true));

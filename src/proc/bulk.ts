@@ -12,9 +12,9 @@
  * Why: each open/read/close or readlink from Node costs ~6-8 us on top of
  * the kernel's work, and a scan of 2,000 processes makes ~28,000 of them.
  */
-import { lazyBuiltin } from '../builtin.js';
-import { helperAvailable } from '../daemonize/locate.js';
-import { ProcReadError } from '../errors.js';
+import { lazyBuiltin } from '../core/builtin.js';
+import { helperAvailable } from '../core/helper-path.js';
+import { ProcReadError } from '../core/errors.js';
 import { DEFAULT_READ_CAP, type ProcSource, type TargetStat } from './source.js';
 
 let errnoNames: Map<number, string> | null = null;

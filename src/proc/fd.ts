@@ -3,7 +3,7 @@
  * (flags, lock lines). readlink gives a path (maybe ending in " (deleted)"),
  * "pipe:[ino]", "socket:[ino]" or "anon_inode:[...]" (docs/proc-notes.md).
  */
-import { errnoOf } from '../errors.js';
+import { errnoOf } from '../core/errors.js';
 import { O_CLOEXEC, readFdinfo, type FdInfo } from './fdinfo.js';
 import { parseLockLine, type LockEntry } from './locks.js';
 import type { MountEntry } from './mountinfo.js';
@@ -170,7 +170,6 @@ function applyFdinfo(info: FdInfo, entry: FdEntry, mountById: () => Map<number, 
   }
 }
 
-/** Every open fd of PID, the first FD_DETAIL_CAP examined in full. */
 /** stdio on /dev/null, a pipe or a socket: a scan needs neither its stat nor its fdinfo (see ReadPlan.stdio). */
 function plainStdio(fd: number, target: string): boolean {
   return (
@@ -196,19 +195,22 @@ function mountIndex(mounts: () => MountEntry[] | null): () => Map<number, MountE
 }
 
 /**
+ * Every open fd of PID, the first FD_DETAIL_CAP examined in full.
  * `mounts`: the mount table, called only for an fd whose device fdinfo's
- * mnt_id names; `known`: the process's fd links already read this run (a
- * scan's holder index), used instead of walking fd/ again; `lean`: see plainStdio.
+ * mnt_id names; `skipPlainStdio`: a scan's reading, which neither stats nor
+ * reads the fdinfo of stdio on /dev/null, a pipe or a socket (plainStdio);
+ * `known`: the process's fd links already read this run (a scan's holder
+ * index), used instead of walking fd/ again.
  */
 export function readFds(
   source: ProcSource,
   pid: number,
   drivers: TtyDriver[],
   mounts: () => MountEntry[] | null,
-  lean = false,
+  skipPlainStdio = false,
   known?: FdLink[],
 ): FdWalk {
-  if (known) return describeKnown(source, pid, drivers, mounts, lean, known);
+  if (known) return describeKnown(source, pid, drivers, mounts, skipPlainStdio, known);
   let names: string[];
   try {
     names = source.readdir(`${pid}/fd`);
@@ -229,7 +231,7 @@ export function readFds(
       if (e === 'ENOENT') continue; // closed between readdir and readlink
       return { fds: null, count: nums.length, truncated, errno: e };
     }
-    fds.push(describeFd(source, pid, fd, target, drivers, mountById, lean));
+    fds.push(describeFd(source, pid, fd, target, drivers, mountById, skipPlainStdio));
   }
   return { fds, count: nums.length, truncated, errno: null };
 }
@@ -241,11 +243,11 @@ function describeFd(
   target: string,
   drivers: TtyDriver[],
   mountById: () => Map<number, MountEntry> | null,
-  lean: boolean,
+  skipPlainStdio: boolean,
 ): FdEntry {
   const rel = `${pid}/fd/${fd}`;
   const entry = blankEntry(fd, target);
-  if (lean && plainStdio(fd, target)) {
+  if (skipPlainStdio && plainStdio(fd, target)) {
     // /dev/null is the null device (1:3) in any sane mount namespace: a char device, no terminal.
     if (target === '/dev/null') entry.type = 'char';
     else describeTarget(source, rel, entry, drivers);
@@ -265,13 +267,13 @@ function describeKnown(
   pid: number,
   drivers: TtyDriver[],
   mounts: () => MountEntry[] | null,
-  lean: boolean,
+  skipPlainStdio: boolean,
   known: FdLink[],
 ): FdWalk {
   const truncated = known.length > FD_DETAIL_CAP;
   const mountById = mountIndex(mounts);
   const fds = (truncated ? known.slice(0, FD_DETAIL_CAP) : known).map((l) =>
-    describeFd(source, pid, l.fd, l.target, drivers, mountById, lean),
+    describeFd(source, pid, l.fd, l.target, drivers, mountById, skipPlainStdio),
   );
   return { fds, count: known.length, truncated, errno: null };
 }

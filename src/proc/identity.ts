@@ -3,7 +3,7 @@
  * be reused. An audit re-reads stat at the end and throws its evidence out
  * when the process it started with is gone (docs/proc-notes.md).
  */
-import { errnoOf } from '../errors.js';
+import { errnoOf } from '../core/errors.js';
 import type { ProcSource } from './source.js';
 import { readStat, type ProcStat } from './stat.js';
 

@@ -5,7 +5,7 @@
  * launcher that has exited), so callers match by dev:inode, never by pid
  * (docs/proc-notes.md).
  */
-import { ParseError, errnoOf } from '../errors.js';
+import { ParseError, errnoOf } from '../core/errors.js';
 import type { ProcSource } from './source.js';
 
 export interface LockEntry {
@@ -68,13 +68,18 @@ export function parseLocks(
 }
 
 /**
- * Whether a lock entry is a write lock held (not waited for) on behalf of
- * `pid`. A POSIX lock belongs to the pid in its column; FLOCK and OFD locks
- * belong to the open file, whoever took them, so any holder of that file
- * description holds them.
+ * Whether a lock entry is held (not waited for) on behalf of `pid`, given
+ * that `pid` has the locked file open. A POSIX lock belongs to the pid in its
+ * column; FLOCK and OFD locks belong to the open file, whoever took them, so
+ * any holder of that file description holds them.
  */
+export function isLockOf(l: LockEntry, pid: number): boolean {
+  return !l.waiter && (l.kind !== 'POSIX' || l.pid === pid);
+}
+
+/** Whether a lock entry is a write lock held on behalf of `pid` (isLockOf). */
 export function isWriteLockOf(l: LockEntry, pid: number): boolean {
-  return !l.waiter && l.mode === 'WRITE' && (l.kind !== 'POSIX' || l.pid === pid);
+  return l.mode === 'WRITE' && isLockOf(l, pid);
 }
 
 /** /proc/locks is bounded: 8 MiB and 100,000 lines (a hostile or broken host can have millions). */

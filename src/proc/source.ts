@@ -17,7 +17,7 @@ import {
   statSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DaemonCheckError, ProcReadError, errnoOf } from '../errors.js';
+import { DaemonCheckError, ProcReadError, errnoOf } from '../core/errors.js';
 
 /** What stat() of an fd's (or cwd's) target said: enough for types, locks and modes. */
 export interface TargetStat {

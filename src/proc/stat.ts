@@ -4,7 +4,7 @@
  * line (proc(5); procps-ng and prometheus/procfs both do it this way; see
  * docs/proc-notes.md).
  */
-import { ParseError } from '../errors.js';
+import { ParseError } from '../core/errors.js';
 import type { ProcSource } from './source.js';
 
 export interface ProcStat {

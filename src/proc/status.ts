@@ -3,7 +3,7 @@
  * signal N), parsed as BigInt because 64-bit masks do not fit a double.
  * `Umask:` exists since Linux 4.7 and is absent for zombies: null, not 0.
  */
-import { ParseError } from '../errors.js';
+import { ParseError } from '../core/errors.js';
 import type { ProcSource } from './source.js';
 
 export interface ProcStatus {
@@ -17,6 +17,16 @@ export interface ProcStatus {
   sigCgt: bigint | null;
   capEff: bigint | null;
   nspid: number[];
+}
+
+/**
+ * The init of a pid namespace inside another (a container's pid 1): NSpid
+ * lists its pid in each namespace from the outermost in, and the last is 1
+ * (pid_namespaces(7)). Takes a Snapshot, or a status as { status }.
+ */
+export function isNamespaceInit(p: { status: Pick<ProcStatus, 'nspid'> | null }): boolean {
+  const ns = p.status?.nspid ?? [];
+  return ns.length > 1 && ns[ns.length - 1] === 1;
 }
 
 function hexMask(v: string | undefined): bigint | null {

@@ -4,7 +4,7 @@
  * rows are errors (the evidence was missing), `skip`/`info` are skipped.
  */
 import { isShortfall, type FailOn } from '../verdict.js';
-import type { CheckResult, Report } from '../types.js';
+import type { CheckResult, Report } from '../audit-types.js';
 
 function xmlEscape(s: string): string {
   // XML 1.0 cannot carry most control characters even escaped: drop them.

@@ -7,7 +7,7 @@
  */
 import Table from 'cli-table3';
 import type { ScanResult } from '../scan.js';
-import type { Verdict } from '../types.js';
+import type { Verdict } from '../core/types.js';
 import { wrap } from './layout.js';
 import { ASCII_SYMBOLS, makeChalk, paintStatus, paintVerdict, SYMBOLS, tableChars } from './style.js';
 import { safeDeep } from './sanitize.js';

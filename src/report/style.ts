@@ -1,6 +1,6 @@
 /** Colours and symbols shared by the terminal renderers. */
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Status, Verdict } from '../types.js';
+import type { Status, Verdict } from '../core/types.js';
 
 /**
  * Whether to colour, in order: --color / --no-color, then NO_COLOR (any

@@ -8,7 +8,8 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { statusRank } from '../verdict.js';
-import { FATE_EVENTS, type Outcome, type Report } from '../types.js';
+import { FATE_EVENTS, type Outcome } from '../core/types.js';
+import type { Report } from '../audit-types.js';
 import { wrap } from './layout.js';
 import { ASCII_SYMBOLS, makeChalk, paintStatus, paintVerdict, SYMBOLS, tableChars } from './style.js';
 import { safeDeep } from './sanitize.js';

@@ -1,6 +1,6 @@
 /** TAP version 14: a plan and one line per check; a subtest per process when there are several. */
 import { isShortfall, type FailOn } from '../verdict.js';
-import type { CheckResult, Report } from '../types.js';
+import type { CheckResult, Report } from '../audit-types.js';
 
 function escapeDesc(s: string): string {
   return s

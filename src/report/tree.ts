@@ -5,7 +5,7 @@
  * the parent chain up to init or the supervisor. APUE's figure 9.7 of
  * sessions, process groups and the controlling terminal, drawn from /proc.
  */
-import type { Report } from '../types.js';
+import type { Report } from '../audit-types.js';
 import type { ChalkInstance } from 'chalk';
 import { visibleLength, wrap } from './layout.js';
 import { makeChalk } from './style.js';

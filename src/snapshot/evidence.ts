@@ -1,5 +1,5 @@
 /** Collects why facts could not be read (errno per fact) and where reads were capped. */
-import { errnoOf } from '../errors.js';
+import { errnoOf } from '../core/errors.js';
 import { NOT_READ } from './types.js';
 
 export class Evidence {

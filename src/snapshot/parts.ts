@@ -4,7 +4,7 @@
  * for signals, its sockets, the mount table and cmdline a scan shares. read.ts
  * calls them as its read plan (plan.ts) says.
  */
-import { DaemonCheckError, errnoOf, noSuchProcess } from '../errors.js';
+import { DaemonCheckError, errnoOf, noSuchProcess } from '../core/errors.js';
 import type { HostReader } from '../host/reader.js';
 import { readCmdline } from '../proc/cmdline.js';
 import { readCgroup, type CgroupEntry } from '../proc/cgroup.js';
@@ -15,7 +15,7 @@ import { readMountinfo, type MountEntry } from '../proc/mountinfo.js';
 import { netNamespaceOf, readSocketTable, type SocketInfo } from '../proc/net.js';
 import type { ProcSource, TargetStat } from '../proc/source.js';
 import { isKernelThread, readStat, type ProcStat } from '../proc/stat.js';
-import type { ProcStatus } from '../proc/status.js';
+import { isNamespaceInit, type ProcStatus } from '../proc/status.js';
 import type { RunCache } from './cache.js';
 import type { Evidence } from './evidence.js';
 import type { ReadPlan } from './plan.js';
@@ -111,8 +111,7 @@ export function readWaitFacts(
   status: ProcStatus | null,
   argv: string[] | null,
 ): WaitFacts {
-  const nsInit = status !== null && status.nspid.length > 1 && status.nspid[status.nspid.length - 1] === 1;
-  const waits = !status || status.sigBlk !== 0n || nsInit;
+  const waits = !status || status.sigBlk !== 0n || isNamespaceInit({ status });
   const titled = argv !== null && (argv.slice(1).some((a) => a === '') || (argv.length === 1 && /\s/.test(argv[0]!)));
   return {
     wchan: waits ? quietly(() => source.readText(`${pid}/wchan`, 256)) : null,

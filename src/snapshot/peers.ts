@@ -3,7 +3,7 @@
  * processes' fd/ links. A launcher that still holds the other end of a pipe
  * waits for an EOF that never comes (checks stdio-detached, no-leaked-fds).
  */
-import { errnoOf } from '../errors.js';
+import { errnoOf } from '../core/errors.js';
 import type { FdEntry, FdLink } from '../proc/fd.js';
 import type { ProcSource } from '../proc/source.js';
 import { isKernelThread, type ProcStat } from '../proc/stat.js';

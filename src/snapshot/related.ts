@@ -1,5 +1,5 @@
 /** The processes an audit reads beside the target: its parent and its session leader. */
-import { errnoOf } from '../errors.js';
+import { errnoOf } from '../core/errors.js';
 import { readCmdline } from '../proc/cmdline.js';
 import type { ProcSource } from '../proc/source.js';
 import { readStat } from '../proc/stat.js';

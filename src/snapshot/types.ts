@@ -4,7 +4,7 @@
  * fact that could not be read is null, and `unreadable` says why (errno), so
  * the checks that need it report `unknown` instead of guessing.
  */
-import type { HostFacts } from '../host/facts.js';
+import type { HostFacts } from '../host/host-facts.js';
 import type { PidfileFacts } from '../host/pidfile.js';
 import type { CgroupEntry } from '../proc/cgroup.js';
 import type { FdEntry } from '../proc/fd.js';

@@ -1,12 +1,12 @@
 /** `daemon-check unit`: a service definition that runs a running program the right way under a manager. */
+import type { UnitManager } from './managers.js';
 import { renderOpenrc } from './openrc.js';
 import { renderRunit } from './runit.js';
 import { buildSpec, type SpecInput } from './spec.js';
 import { renderSupervisord } from './supervisord.js';
 import { renderSystemd } from './systemd.js';
 
-export const MANAGERS = ['systemd', 'runit', 'supervisord', 'openrc'] as const;
-export type UnitManager = (typeof MANAGERS)[number];
+export { MANAGERS, type UnitManager } from './managers.js';
 
 const RENDER = { systemd: renderSystemd, runit: renderRunit, supervisord: renderSupervisord, openrc: renderOpenrc };
 

@@ -13,7 +13,7 @@ import {
   type ProgramInfo,
 } from '../knowledge/index.js';
 import { isTitleRewritten, programPath, serviceName, shellQuote, withNotify } from '../diagnose/command.js';
-import { formatMode } from '../mode.js';
+import { formatMode } from '../core/mode.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 export interface ServiceSpec {

@@ -5,7 +5,7 @@
  * /proc does not show.
  */
 import { describe, expect, it } from 'vitest';
-import type { FateEntry } from '../../src/fate/types.js';
+import type { FateEntry } from '../../src/core/types.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { ProcWorld, cgroupOf, fateOf, hostWith, signals, typed } from '../helpers/fate.js';
 

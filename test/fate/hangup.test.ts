@@ -19,7 +19,7 @@ import {
   typedWorld,
 } from '../helpers/fate.js';
 import { makeFile, makeTerminalFd, ptsTtyNr } from '../helpers/snapshot.js';
-import type { FateEntry } from '../../src/fate/types.js';
+import type { FateEntry } from '../../src/core/types.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 
 const hangup = (snap: Snapshot): FateEntry => fateOf(snap).hangup;

@@ -6,7 +6,7 @@
  * logind.conf as logind would parse it.
  */
 import { describe, expect, it } from 'vitest';
-import type { FateEntry } from '../../src/fate/types.js';
+import type { FateEntry } from '../../src/core/types.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { SESSION_SCOPE, SIG, cgroupOf, fateOf, hostWith, scopedDaemon, signals } from '../helpers/fate.js';
 import { makeSnapshot } from '../helpers/snapshot.js';

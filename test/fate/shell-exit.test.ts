@@ -3,7 +3,7 @@
  * exit"), on the /proc facts of each launch pattern over a real SSH login.
  */
 import { describe, expect, it } from 'vitest';
-import type { FateEntry } from '../../src/fate/types.js';
+import type { FateEntry } from '../../src/core/types.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import {
   JOB,

@@ -6,7 +6,7 @@
  * action is the default; tini and its kin forward SIGTERM to their child.
  */
 import { describe, expect, it } from 'vitest';
-import type { FateEntry } from '../../src/fate/types.js';
+import type { FateEntry } from '../../src/core/types.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { ProcWorld, SIG, fateOf, sigmask, signals } from '../helpers/fate.js';
 import { makeFd, makeSnapshot } from '../helpers/snapshot.js';

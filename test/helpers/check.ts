@@ -6,7 +6,8 @@
 import { judge } from '../../src/audit.js';
 import type { CheckId } from '../../src/checks/index.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import type { AuditOptions, CheckResult, ProfileName } from '../../src/types.js';
+import type { AuditOptions, CheckResult } from '../../src/audit-types.js';
+import type { ProfileName } from '../../src/core/types.js';
 
 /** The row and the profile judge chose for it. */
 export function judgeCheck(

@@ -3,7 +3,8 @@
  * `fate` (check details, startedAs, remediation) is searched for claims about
  * an event, and each claim must agree with that event's outcome.
  */
-import type { FateEvent, Outcome, Report } from '../../src/types.js';
+import type { FateEvent, Outcome } from '../../src/core/types.js';
+import type { Report } from '../../src/audit-types.js';
 
 interface Claim {
   event: FateEvent;

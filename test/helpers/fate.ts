@@ -18,8 +18,8 @@
  */
 import { deriveContext } from '../../src/context.js';
 import { sessionView, type SessionView } from '../../src/fate/session.js';
-import type { Fate } from '../../src/fate/types.js';
-import type { HostFacts } from '../../src/host/facts.js';
+import type { Fate } from '../../src/core/types.js';
+import type { HostFacts } from '../../src/host/host-facts.js';
 import { parseLogindConf, type LogindConfFile } from '../../src/host/logind-parse.js';
 import { chooseProfile } from '../../src/profile.js';
 import { parseCgroup } from '../../src/proc/cgroup.js';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseStat } from '../../src/proc/stat.js';
-import type { Report } from '../../src/types.js';
+import type { Report } from '../../src/audit-types.js';
 
 // ---------------------------------------------------------------- randomness
 

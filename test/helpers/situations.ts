@@ -4,7 +4,7 @@
  * a container), a job typed in a login bash, a service in the foreground
  * under a supervisor.
  */
-import { MARKERS, type HostFacts } from '../../src/host/facts.js';
+import { MARKERS, type HostFacts } from '../../src/host/host-facts.js';
 import { parseLogindConf } from '../../src/host/logind-parse.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import {

@@ -6,7 +6,7 @@
  * (src/errors.ts), read here through the errors themselves, so a failure
  * cannot land under a code whose row does not name it.
  */
-import { DaemonCheckError, type DaemonCheckErrorCode } from '../errors.js';
+import { DaemonCheckError, type DaemonCheckErrorCode } from '../core/errors.js';
 
 export interface ExitCode {
   code: number;

@@ -1,7 +1,7 @@
 /**
- * Where the native helper is, and whether it can run here. Apart from
- * helper.ts (daemonize, which needs child_process): a scan asks too, and an
- * audit must not load child_process.
+ * Where the native helper is, and whether it can run here. In the core, apart
+ * from src/daemonize/helper.ts (which needs child_process): the bulk reader of
+ * a scan (src/proc/bulk.ts) asks too, and an audit must not load child_process.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +10,8 @@ export const HELPER_FIX = 'install a C compiler (e.g. `apt-get install gcc`), th
 
 /** Absolute path of the compiled helper. */
 export function helperPath(): string {
-  // This file is src/daemonize/locate.ts, compiled to dist/daemonize/locate.js:
-  // the package root is two levels up in both cases.
+  // This file is src/core/helper-path.ts, compiled to dist/core/helper-path.js
+  // or bundled into dist/bundle/cli.cjs: the package root is two levels up in both cases.
   return fileURLToPath(new URL('../../native/build/daemon-check-helper', import.meta.url));
 }
 

@@ -4,7 +4,7 @@
  * lingering users. Read once per run through a HostFiles source, so a
  * capture records them and a replay reads them back.
  */
-import { errnoOf } from '../errors.js';
+import { errnoOf } from '../core/errors.js';
 import type { HostFiles } from './files.js';
 import { readLinger, readLogindConf, systemdIsPid1, type LogindConf } from './logind.js';
 

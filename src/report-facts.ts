@@ -1,10 +1,11 @@
 /** The report's `facts`: what /proc said, unprocessed, so it can be compared with ps and ls -l /proc/PID/fd. */
+import { isLockOf } from './proc/locks.js';
 import { signalList } from './proc/signals.js';
 import { ttyOf } from './proc/tty.js';
-import { formatMode } from './mode.js';
+import { formatMode } from './core/mode.js';
 import { isTitleRewritten } from './diagnose/command.js';
 import type { Snapshot } from './snapshot/types.js';
-import type { Facts, LockFact, SessionFacts } from './types.js';
+import type { Facts, LockFact, SessionFacts } from './core/types.js';
 
 /**
  * Every write or read lock the process holds through an open file: fdinfo
@@ -29,11 +30,9 @@ function lockFacts(snap: Snapshot): LockFact[] | null {
     for (const l of fd.locks) if (!l.waiter) add(l, fd.fd, fd.target);
   }
   for (const l of snap.locks ?? []) {
-    if (l.waiter) continue;
+    if (!isLockOf(l, snap.pid)) continue;
     const fd = (snap.fds ?? []).find((f) => f.dev === l.dev && f.ino === l.ino);
     if (!fd || fd.locks.length > 0) continue;
-    // A POSIX lock is its owner's alone; FLOCK and OFD locks belong to the open file.
-    if (l.kind === 'POSIX' && l.pid !== snap.pid) continue;
     add(l, fd.fd, fd.target);
   }
   return out;

@@ -1,11 +1,9 @@
-/** The public shapes: what a report holds (docs/interface.md, schemaVersion 1). */
-
-import type { CheckId } from './checks/index.js';
-import type { Fate } from './fate/types.js';
-
-export type { CheckId } from './checks/index.js';
-export type { Fate, FateEntry, FateEvent, Outcome } from './fate/types.js';
-export { FATE_EVENTS, OUTCOMES } from './fate/types.js';
+/**
+ * The public shapes that need nothing above the core: the report's enums,
+ * its facts, its started-as and its fate (docs/interface.md, schemaVersion 1).
+ * The shapes that name the checks' ids (CheckResult, Report, AuditOptions)
+ * are in src/audit-types.ts, above the check registry that defines CheckId.
+ */
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -33,16 +31,6 @@ export const STARTED_AS_KINDS = [
   'unknown',
 ] as const;
 export type StartedAsKind = (typeof STARTED_AS_KINDS)[number];
-
-export interface CheckResult {
-  id: CheckId;
-  title: string;
-  severity: Severity;
-  status: Status;
-  observed: string;
-  expected: string;
-  detail: string;
-}
 
 export interface FdFact {
   fd: number;
@@ -119,40 +107,25 @@ export interface StartedAs {
   detail: string;
 }
 
-export interface Report {
-  schemaVersion: 1;
-  pid: number;
-  comm: string;
-  cmdline: string[] | null;
-  user: string | null;
-  profile: ProfileName;
-  profileReason: string;
-  verdict: Verdict;
-  startedAs: StartedAs;
-  /** What each event (hangup, shell-exit, logout, stop, crash) does to it, and why (docs/fate.md). */
-  fate: Fate;
-  checks: CheckResult[];
-  facts: Facts;
-  remediation: string[];
-  /** Ids named in --require that did not pass. */
-  requireFailed: string[];
-  procRoot: string;
-  pidfile: string | null;
-  auditedAt: string;
-  /** Who ran the audit: what a non-root auditor could not read is in facts.unreadable. */
-  auditorUid: number | null;
+/**
+ * What will end a process: one entry per event (docs/fate.md). `outcome` is
+ * whether the process (for `crash`: a replacement) is running after the
+ * event; `why` is the chain of cause in one sentence; `by` names the actor;
+ * `unless` names a condition /proc cannot show that would flip the outcome.
+ */
+export const FATE_EVENTS = ['hangup', 'shell-exit', 'logout', 'stop', 'crash'] as const;
+export type FateEvent = (typeof FATE_EVENTS)[number];
+
+export const OUTCOMES = ['lives', 'dies', 'unknown'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface FateEntry {
+  outcome: Outcome;
+  why: string;
+  /** The process or component that sends the signal or does the killing, when there is one. */
+  by?: string;
+  /** What /proc cannot show that would flip the outcome. */
+  unless?: string;
 }
 
-export interface AuditOptions {
-  profile?: ProfileChoice;
-  expectUmask?: number;
-  expectCwd?: string;
-  require?: CheckId[];
-  ignore?: CheckId[];
-  procRoot?: string;
-  /** The root of the host's files outside /proc (logind.conf, /run/systemd): '/' by default, /host in a container. */
-  hostRoot?: string;
-  pidfile?: string;
-  /** Wait up to this many seconds for the target to appear and settle (a daemon still forking). */
-  wait?: number;
-}
+export type Fate = Record<FateEvent, FateEntry>;
