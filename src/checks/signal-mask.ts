@@ -27,8 +27,8 @@ const MESSAGES = {
   noneBlocked: 'no blocked signals{{hup}}',
   byDesign: 'blocked: {{blocked}}, by design: {{why}}{{hup}}',
   problems: '{{problems}}{{hup}}',
-  blocked: 'blocked: {{signals}}',
-  ignored: 'ignored: {{signals}}',
+  blockedSignals: 'blocked: {{signals}}',
+  ignoredSignals: 'ignored: {{signals}}',
   hupIgnored: ' (SIGHUP ignored: a sign of nohup)',
 } as const;
 
@@ -53,11 +53,11 @@ export const signalMask = defineCheck({
     const blocked = signalList(st.sigBlk);
     const bad: Message[] = [];
     const byDesign = blocked.length ? blockedByDesign(snap, st.sigBlk) : null;
-    if (blocked.length && !byDesign) bad.push({ messageId: 'blocked', data: { signals: blocked.join(' ') } });
+    if (blocked.length && !byDesign) bad.push({ messageId: 'blockedSignals', data: { signals: blocked.join(' ') } });
     const ignoredBad = [SIGNALS.SIGTERM, SIGNALS.SIGINT]
       .filter((s) => hasSignal(st.sigIgn!, s))
       .map((s) => (s === 15 ? 'SIGTERM' : 'SIGINT'));
-    if (ignoredBad.length) bad.push({ messageId: 'ignored', data: { signals: ignoredBad.join(' ') } });
+    if (ignoredBad.length) bad.push({ messageId: 'ignoredSignals', data: { signals: ignoredBad.join(' ') } });
     // An optional clause: a list of zero or one message.
     const hup: Message[] = hasSignal(st.sigIgn, SIGNALS.SIGHUP) ? [{ messageId: 'hupIgnored' }] : [];
     const observed = `SigBlk ${st.sigBlk.toString(16)} SigIgn ${st.sigIgn.toString(16)}`;

@@ -1,6 +1,6 @@
 /** detached-parent: the parent is init, a supervisor or another daemon (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, runCheck } from '../helpers/check.js';
+import { checkMessage, judgeCheck, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, ptsTtyNr } from '../helpers/snapshot.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 
@@ -17,7 +17,7 @@ function childOf(parent: ProcStat, argv: string[], above: ProcStat[] = [], stat:
 describe(ID, () => {
   describe('valid', () => {
     it('passes when orphaned to init whose stat is out of sight (ppid 1, no parent read)', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'critical',
@@ -67,7 +67,7 @@ describe(ID, () => {
 
     it('passes for a worker whose parent is a detached master (nginx)', () => {
       const master = makeStat({ pid: 300, comm: 'nginx', ppid: 1, session: 300, pgrp: 300 });
-      const row = runCheck(ID, childOf(master, ['nginx: master process /usr/sbin/nginx']));
+      const { row, messageId, data } = checkMessage(ID, childOf(master, ['nginx: master process /usr/sbin/nginx']));
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('daemon nginx (300)');
       expect(row.detail).toContain('a worker of another daemon');
@@ -92,7 +92,7 @@ describe(ID, () => {
         ttyNr: ptsTtyNr(0),
         tpgid: 100,
       });
-      const row = runCheck(ID, childOf(bash, ['-bash']));
+      const { row, messageId, data } = checkMessage(ID, childOf(bash, ['-bash']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('interactive shell bash (100)');
       // What that shell does to it is the fate model's story, quoted as a clause.
@@ -102,7 +102,7 @@ describe(ID, () => {
 
     it('fails when the parent owns a terminal session (tmux server)', () => {
       const tmux = makeStat({ pid: 900, comm: 'tmux: server', ppid: 1, session: 900, pgrp: 900 });
-      const row = runCheck(ID, childOf(tmux, ['tmux']));
+      const { row, messageId, data } = checkMessage(ID, childOf(tmux, ['tmux']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('terminal tmux: server (900)');
       expect(row.detail).toContain('owns a terminal session');
@@ -110,7 +110,7 @@ describe(ID, () => {
 
     it('fails when the parent is a build or CI step (make)', () => {
       const make = makeStat({ pid: 700, comm: 'make', ppid: 699, session: 690, pgrp: 700 });
-      const row = runCheck(ID, childOf(make, ['make', 'serve']));
+      const { row, messageId, data } = checkMessage(ID, childOf(make, ['make', 'serve']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('job runner make (700)');
       expect(row.detail).toContain('build or CI step');
@@ -126,7 +126,7 @@ describe(ID, () => {
         ttyNr: ptsTtyNr(2),
         tpgid: 800,
       });
-      const row = runCheck(ID, childOf(py, ['python3', 'launch.py']));
+      const { row, messageId, data } = checkMessage(ID, childOf(py, ['python3', 'launch.py']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('python3 (800) on /dev/pts/2');
       expect(row.detail).toContain('runs on the terminal /dev/pts/2');
@@ -136,7 +136,7 @@ describe(ID, () => {
       const worker = makeStat({ pid: 10, comm: 'Runner.Worker', ppid: 1, session: 10, pgrp: 10 });
       const npm = makeStat({ pid: 20, comm: 'npm', ppid: 10, session: 10, pgrp: 20 });
       const node = makeStat({ pid: 30, comm: 'node', ppid: 20, session: 10, pgrp: 20 });
-      const row = runCheck(ID, childOf(node, ['node', 'server.js'], [npm, worker]));
+      const { row, messageId, data } = checkMessage(ID, childOf(node, ['node', 'server.js'], [npm, worker]));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('node (30)');
       expect(row.detail).toContain('in a login or job session (session 10), not detached');
@@ -165,7 +165,7 @@ describe(ID, () => {
       const sh = makeStat({ pid: 500, comm: 'sh', ppid: 1, session: 500, pgrp: 500 });
       const snap = childOf(sh, ['sh', './start.sh']);
       snap.sessionLeader = snap.parent;
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
       expect(row.detail).toContain('sh (500)');
       expect(row.detail).toContain('orphaned to init when the script ends');
@@ -175,7 +175,7 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown when the parent vanished while it was being read', () => {
-      const row = runCheck(ID, makeSnapshot({ stat: { ppid: 777 } }));
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ stat: { ppid: 777 } }));
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('ppid 777, not read');
       expect(row.detail).toBe('parent 777 vanished while it was being read');
@@ -183,7 +183,7 @@ describe(ID, () => {
 
     // Was a bug (always "vanished"): the row says why the evidence is missing.
     it('names the reason when the parent could not be read (EACCES), not "vanished"', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ stat: { ppid: 777 }, unreadable: { parent: 'EACCES' }, auditorUid: 1000 }),
       );
@@ -203,7 +203,7 @@ describe(ID, () => {
     it("a master with a shell above it is not a daemon's master", () => {
       const bash = makeStat({ pid: 100, comm: 'bash', ppid: 99, session: 100, pgrp: 100 });
       const master = makeStat({ pid: 300, comm: 'app', ppid: 100, session: 100, pgrp: 300 });
-      const row = runCheck(ID, childOf(master, ['app'], [bash]));
+      const { row, messageId, data } = checkMessage(ID, childOf(master, ['app'], [bash]));
       expect(row.status).toBe('fail');
       expect(row.detail).toContain('not detached');
     });

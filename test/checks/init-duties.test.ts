@@ -1,6 +1,6 @@
 /** init-duties: the init of a pid namespace (last NSpid 1) handles SIGTERM and reaps its children (docs/fate.md, "SIGTERM"). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { SIG, sigmask, signals } from '../helpers/fate.js';
 import { makeFd, makeSnapshot, makeStat } from '../helpers/snapshot.js';
 import type { ProcStatus } from '../../src/proc/status.js';
@@ -29,7 +29,7 @@ const zombie = (pid: number) => makeStat({ pid, comm: 'sh', ppid: 9624, state: '
 describe(ID, () => {
   describe('valid', () => {
     it("passes for tini as a container's init: built for it", () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         nsInit({}, { stat: { comm: 'tini' }, cmdline: ['/sbin/tini', '--', 'myapp'], wchan: 'do_sigtimedwait.isra.0' }),
       );
@@ -53,7 +53,7 @@ describe(ID, () => {
     });
 
     it('passes when it catches SIGTERM and has no zombie children', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         nsInit({ cgt: [SIG.TERM, SIG.CHLD] }, { stat: { comm: 'myinit' }, cmdline: ['/usr/local/bin/myinit'] }),
       );
@@ -86,7 +86,7 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('warns when SIGTERM keeps its default action, which the kernel drops for an init (`sleep` as pid 1)', () => {
-      const row = runCheck(ID, nsInit());
+      const { row, messageId, data } = checkMessage(ID, nsInit());
       expect(row).toMatchObject({
         status: 'warn',
         severity: 'warning',
@@ -100,13 +100,16 @@ describe(ID, () => {
     });
 
     it('warns when SIGTERM is ignored', () => {
-      const row = runCheck(ID, nsInit({ ign: [SIG.TERM] }));
+      const { row, messageId, data } = checkMessage(ID, nsInit({ ign: [SIG.TERM] }));
       expect(row).toMatchObject({ status: 'warn', observed: 'NSpid 9624 1, SIGTERM ignored' });
       expect(row.detail).toMatch(/^SIGTERM is ignored, and a namespace's init gets no signal with the default action/);
     });
 
     it('warns about zombie children even when SIGTERM is caught, naming them', () => {
-      const row = runCheck(ID, nsInit({ cgt: [SIG.TERM] }, { children: [zombie(9630), zombie(9631)] }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        nsInit({ cgt: [SIG.TERM] }, { children: [zombie(9630), zombie(9631)] }),
+      );
       expect(row).toMatchObject({ status: 'warn', observed: 'NSpid 9624 1, SIGTERM caught' });
       expect(row.detail).toBe(
         '2 zombie child(ren) not reaped (sh (9630), sh (9631)): orphans of the namespace pile up here',
@@ -114,7 +117,7 @@ describe(ID, () => {
     });
 
     it('names both problems, SIGTERM first', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         nsInit({}, { children: [zombie(9630), makeStat({ pid: 9632, comm: 'myapp', ppid: 9624 })] }),
       );
@@ -125,7 +128,7 @@ describe(ID, () => {
     });
 
     it('lists at most five zombies by name, counting them all', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         nsInit({ cgt: [SIG.TERM] }, { children: [9630, 9631, 9632, 9633, 9634, 9635, 9636].map(zombie) }),
       );
@@ -149,7 +152,7 @@ describe(ID, () => {
 
   describe('edge cases', () => {
     it("is skipped for a process in the host's namespace (NSpid of one value)", () => {
-      const row = runCheck(ID, makeSnapshot({ status: signals({ nspid: [4242] }) }));
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ status: signals({ nspid: [4242] }) }));
       expect(row).toMatchObject({
         status: 'skip',
         observed: 'NSpid 4242',
@@ -178,7 +181,7 @@ describe(ID, () => {
     });
 
     it('a blocked SIGTERM with no waiter warns, observed as blocked', () => {
-      const row = runCheck(ID, nsInit({ blk: [SIG.TERM] }));
+      const { row, messageId, data } = checkMessage(ID, nsInit({ blk: [SIG.TERM] }));
       expect(row).toMatchObject({ status: 'warn', observed: 'NSpid 9624 1, SIGTERM blocked' });
     });
 

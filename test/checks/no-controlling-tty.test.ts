@@ -1,6 +1,6 @@
 /** no-controlling-tty: stat tty_nr = 0 and tpgid = -1 (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, ptsTtyNr } from '../helpers/snapshot.js';
 
 const ID = 'no-controlling-tty';
@@ -8,7 +8,7 @@ const ID = 'no-controlling-tty';
 describe(ID, () => {
   describe('valid', () => {
     it('passes for a double-forked daemon (tty_nr 0, tpgid -1)', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'critical',
@@ -33,7 +33,7 @@ describe(ID, () => {
         stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(0), tpgid: 100 },
         tty: '/dev/pts/0',
       });
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('/dev/pts/0');
       expect(row.expected).toBe('none');
@@ -49,21 +49,21 @@ describe(ID, () => {
         stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(3), tpgid: 200 },
         tty: '/dev/pts/3',
       });
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.detail).toContain("its group is the terminal's foreground group");
     });
 
     it('fails on tty_nr even when the terminal has no foreground group (tpgid -1)', () => {
       const snap = makeSnapshot({ stat: { ttyNr: ptsTtyNr(1), tpgid: -1 }, tty: '/dev/pts/1' });
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.detail).toContain('tpgid -1');
     });
 
     it('shows the raw tty_nr when the device has no name (no tty driver matched)', () => {
       const snap = makeSnapshot({ stat: { ttyNr: 1025, tpgid: 7 }, tty: null });
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('tty_nr 1025');
       expect(row.detail).toContain('controlling terminal 1025 (tty_nr 1025, tpgid 7)');
@@ -96,7 +96,7 @@ describe(ID, () => {
   describe('edge cases', () => {
     it('is skipped when ignored with --ignore', () => {
       const snap = makeSnapshot({ stat: { ttyNr: ptsTtyNr(0), tpgid: 5 }, tty: '/dev/pts/0' });
-      const row = runCheck(ID, snap, { ignore: [ID] });
+      const { row, messageId, data } = checkMessage(ID, snap, { ignore: [ID] });
       expect(row).toMatchObject({ status: 'skip', detail: 'ignored with --ignore' });
     });
   });

@@ -1,6 +1,6 @@
 /** no-leaked-fds: no fd >= 3 inherited from the launcher; a locked pidfile is fine (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, runCheck } from '../helpers/check.js';
+import { checkMessage, judgeCheck, runCheck } from '../helpers/check.js';
 import {
   devNullFd,
   makeFd,
@@ -25,7 +25,7 @@ function withFds(...extra: FdEntry[]) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes with nothing above fd 2', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
@@ -36,7 +36,7 @@ describe(ID, () => {
     });
 
     it('passes a write-locked pidfile (fdinfo lock line), marking it locked', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         withFds(makeFile(3, '/run/app.pid', { locks: [makeLock({ kind: 'FLOCK', pid: 4000 })] })),
       );
@@ -84,20 +84,20 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('warns on a terminal above fd 2', () => {
-      const row = runCheck(ID, withFds(makeTerminalFd(3, '/dev/pts/1')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeTerminalFd(3, '/dev/pts/1')));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('3:char');
       expect(row.detail).toBe('fd 3 is the terminal /dev/pts/1');
     });
 
     it("warns on bash's private fd 255", () => {
-      const row = runCheck(ID, withFds(makeFile(255, '/home/alice/start.sh')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeFile(255, '/home/alice/start.sh')));
       expect(row.status).toBe('warn');
       expect(row.detail).toBe("fd 255 (/home/alice/start.sh) is bash's private descriptor");
     });
 
     it('warns on a deleted file', () => {
-      const row = runCheck(ID, withFds(makeFile(4, '/tmp/build.log (deleted)')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeFile(4, '/tmp/build.log (deleted)')));
       expect(row.status).toBe('warn');
       expect(row.detail).toBe('fd 4 is a deleted file /tmp/build.log (deleted)');
     });
@@ -105,7 +105,7 @@ describe(ID, () => {
     it('warns on a pipe also held by a process outside its tree (the CI step that hangs), naming it', () => {
       const snap = withFds(makeFd(5, 'pipe:[900]'));
       snap.peers = { 'pipe:[900]': [makePeer(10, 'Runner.Worker', [7, 8])] };
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('5:pipe');
       expect(row.detail).toBe('fd 5 pipe:[900] is also held by Runner.Worker (10) fd 7,8');
@@ -114,13 +114,13 @@ describe(ID, () => {
     it('warns on an outside holder even when it is no launcher (another daemon holding the socket)', () => {
       const snap = withFds(makeFd(6, 'socket:[42]'));
       snap.peers = { 'socket:[42]': [makePeer(300, 'rsyslogd', [3])] };
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
       expect(row.detail).toContain('rsyslogd (300) fd 3');
     });
 
     it('lists every leak, joined', () => {
-      const row = runCheck(ID, withFds(makeTerminalFd(3), makeFile(4, '/tmp/x (deleted)')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeTerminalFd(3), makeFile(4, '/tmp/x (deleted)')));
       expect(row.status).toBe('warn');
       expect(row.detail).toBe('fd 3 is the terminal /dev/pts/0; fd 4 is a deleted file /tmp/x (deleted)');
     });
@@ -128,7 +128,7 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read, naming the reason', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
       );
@@ -138,7 +138,10 @@ describe(ID, () => {
     });
 
     it('as root, says even root was denied', () => {
-      const row = runCheck(ID, makeSnapshot({ fds: null, unreadable: { fds: 'EPERM' }, auditorUid: 0 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ fds: null, unreadable: { fds: 'EPERM' }, auditorUid: 0 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.detail).toContain('permission denied even to root');
     });
@@ -164,7 +167,7 @@ describe(ID, () => {
 
     it('shows the first eight fds in observed and counts the rest', () => {
       const extra = Array.from({ length: 10 }, (_, i) => makeFd(3 + i, `socket:[${i}]`));
-      const row = runCheck(ID, withFds(...extra));
+      const { row, messageId, data } = checkMessage(ID, withFds(...extra));
       expect(row.observed).toBe('3:socket 4:socket 5:socket 6:socket 7:socket 8:socket 9:socket 10:socket +2');
       expect(row.detail).toContain('10 fd(s) >= 3');
     });

@@ -1,6 +1,6 @@
 /** not-session-leader: pid != sid, the second fork done; sysv only (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, runCheck } from '../helpers/check.js';
+import { checkMessage, judgeCheck, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat } from '../helpers/snapshot.js';
 
 const ID = 'not-session-leader';
@@ -13,7 +13,7 @@ function leader() {
 describe(ID, () => {
   describe('valid', () => {
     it('passes after the second fork (pid != sid)', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
@@ -26,7 +26,7 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('warns when it leads its own session (a single fork + setsid)', () => {
-      const row = runCheck(ID, leader());
+      const { row, messageId, data } = checkMessage(ID, leader());
       expect(row.status).toBe('warn');
       expect(row.severity).toBe('warning');
       expect(row.observed).toBe('pid 500 = sid 500');

@@ -1,6 +1,6 @@
 /** signal-mask: SigBlk = 0, SIGTERM/SIGINT not ignored; an ignored SIGHUP is noted as nohup (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { makeSnapshot, sigmask, withStatus } from '../helpers/snapshot.js';
 
 const ID = 'signal-mask';
@@ -14,7 +14,7 @@ const SIGTERM = sigmask(15);
 describe(ID, () => {
   describe('valid', () => {
     it('passes with nothing blocked or ignored', () => {
-      const row = runCheck(ID, withStatus({}));
+      const { row, messageId, data } = checkMessage(ID, withStatus({}));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
@@ -30,7 +30,7 @@ describe(ID, () => {
     });
 
     it('passes with SIGHUP ignored but notes it as a sign of nohup', () => {
-      const row = runCheck(ID, withStatus({ sigIgn: SIGHUP }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigIgn: SIGHUP }));
       expect(row.status).toBe('pass');
       expect(row.detail).toBe('no blocked signals (SIGHUP ignored: a sign of nohup)');
     });
@@ -38,7 +38,7 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('warns on a blocked SIGTERM', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: SIGTERM }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigBlk: SIGTERM }));
       expect(row).toMatchObject({ status: 'warn', observed: 'SigBlk 4000 SigIgn 0', detail: 'blocked: SIGTERM' });
     });
 
@@ -50,26 +50,32 @@ describe(ID, () => {
     });
 
     it("warns on an ignored SIGINT, noting a nohup'd SIGHUP too (a background job of a script under nohup)", () => {
-      const row = runCheck(ID, withStatus({ sigIgn: SIGHUP | SIGINT }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigIgn: SIGHUP | SIGINT }));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('SigBlk 0 SigIgn 3');
       expect(row.detail).toBe('ignored: SIGINT (SIGHUP ignored: a sign of nohup)');
     });
 
     it('lists blocked and ignored together', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: SIGHUP | SIGPIPE, sigIgn: SIGTERM | SIGINT }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        withStatus({ sigBlk: SIGHUP | SIGPIPE, sigIgn: SIGTERM | SIGINT }),
+      );
       expect(row.detail).toBe('blocked: SIGHUP SIGPIPE; ignored: SIGTERM SIGINT');
     });
 
     it('names real-time signals in the upper half of a 64-bit mask', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: SIGTERM | sigmask(34) | sigmask(35) | sigmask(64) }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        withStatus({ sigBlk: SIGTERM | sigmask(34) | sigmask(35) | sigmask(64) }),
+      );
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('SigBlk 8000000600004000 SigIgn 0');
       expect(row.detail).toBe('blocked: SIGTERM SIGRTMIN SIGRTMIN+1 SIGRTMAX');
     });
 
     it('warns on a fully blocked mask', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: 0xfffffffffffffffen }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigBlk: 0xfffffffffffffffen }));
       expect(row.status).toBe('warn');
       expect(row.detail).toContain('blocked: SIGINT SIGQUIT');
       expect(row.detail).toContain('SIGRTMAX');
@@ -79,14 +85,17 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when status could not be read, naming the reason', () => {
-      const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('status unreadable (EACCES)');
       expect(row.detail).toContain('status: permission denied');
     });
 
     it('is unknown when SigBlk is missing or garbled', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: null }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigBlk: null }));
       expect(row.status).toBe('unknown');
       expect(row.detail).toMatch(/^status: /);
     });
@@ -102,7 +111,7 @@ describe(ID, () => {
     });
 
     it('SIGHUP blocked is reported as blocked, not as nohup', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: SIGHUP }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigBlk: SIGHUP }));
       expect(row).toMatchObject({ status: 'warn', detail: 'blocked: SIGHUP' });
     });
   });

@@ -1,6 +1,6 @@
 /** single-instance: a write lock held on a file; with --pidfile, the pidfile checked (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { devNullFd, makeFd, makeFile, makeLock, makePidfile, makeSnapshot } from '../helpers/snapshot.js';
 import { parseLockLine } from '../../src/proc/locks.js';
 import type { FdEntry } from '../../src/proc/fd.js';
@@ -29,7 +29,7 @@ function withPidfile(fd: FdEntry | null, pf: Partial<PidfileFacts> = {}) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes when an fdinfo lock line shows its POSIX write lock, naming the file', () => {
-      const row = runCheck(ID, withFds(pidfileFd()));
+      const { row, messageId, data } = checkMessage(ID, withFds(pidfileFd()));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'info',
@@ -59,7 +59,7 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('is info when no file is locked, suggesting --pidfile', () => {
-      const row = runCheck(ID, withFds(makeFile(3, '/run/daemon.pid')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeFile(3, '/run/daemon.pid')));
       expect(row).toMatchObject({ status: 'info', severity: 'info', observed: 'no lock or bound socket' });
       expect(row.detail).toContain('nothing stops a second instance');
       expect(row.detail).toContain('--pidfile');
@@ -95,14 +95,18 @@ describe(ID, () => {
 
   describe('with --pidfile (warning severity)', () => {
     it('passes, as a warning-severity row, when the pidfile holds its pid, is locked by it and is 0644', () => {
-      const row = runCheck(ID, withPidfile(pidfileFd()), PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd()), PIDFILE);
       expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: 'holds 4242, locked' });
       expect(row.expected).toBe('/run/daemon.pid holds 4242, locked by it, not o+w');
       expect(row.detail).toBe('/run/daemon.pid names this process and it holds the write lock');
     });
 
     it('warns when the pidfile cannot be read', () => {
-      const row = runCheck(ID, withPidfile(null, { readError: 'ENOENT', content: null, pid: null }), PIDFILE);
+      const { row, messageId, data } = checkMessage(
+        ID,
+        withPidfile(null, { readError: 'ENOENT', content: null, pid: null }),
+        PIDFILE,
+      );
       expect(row).toMatchObject({ status: 'warn', severity: 'warning', observed: '/run/daemon.pid: ENOENT' });
       expect(row.detail).toBe('the pidfile cannot be read (ENOENT)');
     });
@@ -114,13 +118,13 @@ describe(ID, () => {
     });
 
     it('warns on a world-writable pidfile', () => {
-      const row = runCheck(ID, withPidfile(pidfileFd(), { mode: 0o100666 }), PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { mode: 0o100666 }), PIDFILE);
       expect(row.status).toBe('warn');
       expect(row.detail).toBe('/run/daemon.pid: mode 0666 lets any user rewrite it');
     });
 
     it('warns on a symlinked pidfile', () => {
-      const row = runCheck(ID, withPidfile(pidfileFd(), { isSymlink: true }), PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { isSymlink: true }), PIDFILE);
       expect(row.status).toBe('warn');
       expect(row.detail).toContain('it is a symlink');
     });
@@ -136,12 +140,12 @@ describe(ID, () => {
     });
 
     it('warns when the locked file is not the pidfile (another inode)', () => {
-      const row = runCheck(ID, withPidfile(pidfileFd(), { ino: 5555 }), PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { ino: 5555 }), PIDFILE);
       expect(row.detail).toContain('no write lock');
     });
 
     it('lists every problem, the first as observed', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         withPidfile(makeFile(3, '/run/daemon.pid'), { content: 'garbage', pid: null, mode: 0o100666 }),
         PIDFILE,
@@ -169,7 +173,7 @@ describe(ID, () => {
       snap.locks = null;
       snap.unreadable = { fds: 'EACCES', locks: 'EACCES' };
       snap.auditorUid = 1000;
-      const row = runCheck(ID, snap, PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, snap, PIDFILE);
       expect(row.status).toBe('unknown');
       expect(row.detail).toContain('permission denied');
     });
@@ -177,7 +181,7 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read (no --pidfile), naming the reason', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
       );
