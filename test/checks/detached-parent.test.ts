@@ -24,7 +24,7 @@ describe(ID, () => {
         observed: 'init (1)',
         expected: 'init or a supervisor',
       });
-      expect(row.detail).toContain('orphaned to init');
+      expect(messageId).toBe('init');
     });
 
     it('passes when orphaned to init, naming it', () => {
@@ -43,11 +43,11 @@ describe(ID, () => {
 
     it('passes under a supervisor (runsv), which also makes the profile managed', () => {
       const runsv = makeStat({ pid: 50, comm: 'runsv', ppid: 49, session: 50, pgrp: 50 });
-      const { row, profile } = judgeCheck(ID, childOf(runsv, ['runsv', 'app']));
+      const { row, profile, messageId, data } = judgeCheck(ID, childOf(runsv, ['runsv', 'app']));
       expect(profile).toBe('managed');
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('supervisor runsv (50)');
-      expect(row.detail).toBe('runsv (50) supervises it');
+      expect({ messageId, data }).toEqual({ messageId: 'supervisor', data: { who: 'runsv (50)' } });
     });
 
     it('passes under supervisord run by an interpreter (python3 /usr/bin/supervisord)', () => {
@@ -70,7 +70,7 @@ describe(ID, () => {
       const { row, messageId, data } = checkMessage(ID, childOf(master, ['nginx: master process /usr/sbin/nginx']));
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('daemon nginx (300)');
-      expect(row.detail).toContain('a worker of another daemon');
+      expect(messageId).toBe('daemon');
     });
 
     it("passes for a worker whose master's own parent is out of sight (another pid namespace)", () => {
@@ -96,8 +96,9 @@ describe(ID, () => {
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('interactive shell bash (100)');
       // What that shell does to it is the fate model's story, quoted as a clause.
-      expect(row.detail).toContain('the interactive shell bash (100), which keeps it as a job');
-      expect(row.detail).toMatch(/a hangup of the login's terminal (ends it|does not end it)|what a hangup/);
+      expect(messageId).toBe('interactiveShell');
+      expect(data.who).toBe('bash (100)');
+      expect(data.hangup).toMatch(/a hangup of the login's terminal (ends it|does not end it)|what a hangup/);
     });
 
     it('fails when the parent owns a terminal session (tmux server)', () => {
@@ -105,7 +106,7 @@ describe(ID, () => {
       const { row, messageId, data } = checkMessage(ID, childOf(tmux, ['tmux']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('terminal tmux: server (900)');
-      expect(row.detail).toContain('owns a terminal session');
+      expect(messageId).toBe('terminal');
     });
 
     it('fails when the parent is a build or CI step (make)', () => {
@@ -113,7 +114,7 @@ describe(ID, () => {
       const { row, messageId, data } = checkMessage(ID, childOf(make, ['make', 'serve']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('job runner make (700)');
-      expect(row.detail).toContain('build or CI step');
+      expect(messageId).toBe('jobRunner');
     });
 
     it('fails when the parent is an ordinary program on a terminal, naming the terminal', () => {
@@ -129,7 +130,8 @@ describe(ID, () => {
       const { row, messageId, data } = checkMessage(ID, childOf(py, ['python3', 'launch.py']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('python3 (800) on /dev/pts/2');
-      expect(row.detail).toContain('runs on the terminal /dev/pts/2');
+      expect(messageId).toBe('onTerminal');
+      expect(data.tty).toBe('/dev/pts/2');
     });
 
     it('fails when a terminal-less parent sits under a CI job step (node under npm)', () => {
@@ -139,7 +141,8 @@ describe(ID, () => {
       const { row, messageId, data } = checkMessage(ID, childOf(node, ['node', 'server.js'], [npm, worker]));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('node (30)');
-      expect(row.detail).toContain('in a login or job session (session 10), not detached');
+      expect(messageId).toBe('inSession');
+      expect(data.session).toBe(10);
     });
 
     it("fails for an orphaned master still in a login shell's session (`cmd &` whose shell moved on)", () => {
@@ -167,9 +170,7 @@ describe(ID, () => {
       snap.sessionLeader = snap.parent;
       const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('sh (500)');
-      expect(row.detail).toContain('orphaned to init when the script ends');
-      expect(row.detail).not.toMatch(/SIGHUP/);
+      expect({ messageId, data }).toEqual({ messageId: 'script', data: { who: 'sh (500)' } });
     });
   });
 
@@ -178,7 +179,7 @@ describe(ID, () => {
       const { row, messageId, data } = checkMessage(ID, makeSnapshot({ stat: { ppid: 777 } }));
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('ppid 777, not read');
-      expect(row.detail).toBe('parent 777 vanished while it was being read');
+      expect({ messageId, data }).toEqual({ messageId: 'parentVanished', data: { ppid: 777 } });
     });
 
     // Was a bug (always "vanished"): the row says why the evidence is missing.
@@ -188,7 +189,9 @@ describe(ID, () => {
         makeSnapshot({ stat: { ppid: 777 }, unreadable: { parent: 'EACCES' }, auditorUid: 1000 }),
       );
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('permission denied');
+      expect(messageId).toBe('parentUnreadable');
+      expect(data.ppid).toBe(777);
+      expect(data.reason).toMatch(/^permission denied/);
     });
   });
 
@@ -205,7 +208,7 @@ describe(ID, () => {
       const master = makeStat({ pid: 300, comm: 'app', ppid: 100, session: 100, pgrp: 300 });
       const { row, messageId, data } = checkMessage(ID, childOf(master, ['app'], [bash]));
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('not detached');
+      expect(messageId).toBe('inSession');
     });
 
     it('passes a supervisor parent under --profile sysv as well', () => {

@@ -19,7 +19,7 @@ describe(ID, () => {
         observed: '0 children, no zombies',
         expected: 'no zombie children',
       });
-      expect(row.detail).toBe('no child is waiting to be reaped');
+      expect(messageId).toBe('noZombies');
     });
 
     it('passes with live children, counting them', () => {
@@ -36,21 +36,23 @@ describe(ID, () => {
       );
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('1 zombie(s)');
-      expect(row.detail).toBe('zombie children not reaped: helper (4301)');
+      expect({ messageId, data }).toEqual({ messageId: 'zombies', data: { zombies: 'helper (4301)' } });
     });
 
     it('names the first ten zombies and marks the rest', () => {
       const zombies = Array.from({ length: 12 }, (_, i) => child(5000 + i, 'Z'));
       const { row, messageId, data } = checkMessage(ID, makeSnapshot({ children: zombies }));
       expect(row.observed).toBe('12 zombie(s)');
-      expect(row.detail).toContain('worker (5009), ...');
-      expect(row.detail).not.toContain('5010');
+      expect(messageId).toBe('zombies');
+      expect(data.zombies).toContain('worker (5009), ...');
+      expect(data.zombies).not.toContain('5010');
     });
 
     it('lists exactly ten zombies without the ellipsis', () => {
       const zombies = Array.from({ length: 10 }, (_, i) => child(5000 + i, 'Z'));
       const { row, messageId, data } = checkMessage(ID, makeSnapshot({ children: zombies }));
-      expect(row.detail.endsWith('worker (5009)')).toBe(true);
+      expect(messageId).toBe('zombies');
+      expect(String(data.zombies).endsWith('worker (5009)')).toBe(true);
     });
   });
 

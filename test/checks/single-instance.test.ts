@@ -36,7 +36,7 @@ describe(ID, () => {
         observed: 'fd 3 /run/daemon.pid',
         expected: 'a write-locked file, or a bound socket',
       });
-      expect(row.detail).toBe('holds a write lock on /run/daemon.pid');
+      expect({ messageId, data }).toEqual({ messageId: 'lockHeld', data: { files: '/run/daemon.pid' } });
     });
 
     it("passes on a FLOCK whose pid column is the launcher's (flock belongs to the open file)", () => {
@@ -61,8 +61,7 @@ describe(ID, () => {
     it('is info when no file is locked, suggesting --pidfile', () => {
       const { row, messageId, data } = checkMessage(ID, withFds(makeFile(3, '/run/daemon.pid')));
       expect(row).toMatchObject({ status: 'info', severity: 'info', observed: 'no lock or bound socket' });
-      expect(row.detail).toContain('nothing stops a second instance');
-      expect(row.detail).toContain('--pidfile');
+      expect(messageId).toBe('noGuard');
     });
 
     it('does not count a POSIX lock held by another pid (/proc/locks on the same inode)', () => {
@@ -98,7 +97,7 @@ describe(ID, () => {
       const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd()), PIDFILE);
       expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: 'holds 4242, locked' });
       expect(row.expected).toBe('/run/daemon.pid holds 4242, locked by it, not o+w');
-      expect(row.detail).toBe('/run/daemon.pid names this process and it holds the write lock');
+      expect({ messageId, data }).toEqual({ messageId: 'pidfileLocked', data: { path: '/run/daemon.pid' } });
     });
 
     it('warns when the pidfile cannot be read', () => {
@@ -108,7 +107,7 @@ describe(ID, () => {
         PIDFILE,
       );
       expect(row).toMatchObject({ status: 'warn', severity: 'warning', observed: '/run/daemon.pid: ENOENT' });
-      expect(row.detail).toBe('the pidfile cannot be read (ENOENT)');
+      expect({ messageId, data }).toEqual({ messageId: 'pidfileUnreadable', data: { error: 'ENOENT' } });
     });
 
     it('warns when the pidfile names another pid', () => {
@@ -120,13 +119,17 @@ describe(ID, () => {
     it('warns on a world-writable pidfile', () => {
       const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { mode: 0o100666 }), PIDFILE);
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe('/run/daemon.pid: mode 0666 lets any user rewrite it');
+      expect({ messageId, data }).toEqual({
+        messageId: 'pidfileProblems',
+        data: { path: '/run/daemon.pid', problems: [{ messageId: 'worldWritable', data: { mode: '0666' } }] },
+      });
     });
 
     it('warns on a symlinked pidfile', () => {
       const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { isSymlink: true }), PIDFILE);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('it is a symlink');
+      expect(messageId).toBe('pidfileProblems');
+      expect(data.problems).toContainEqual({ messageId: 'symlink' });
     });
 
     it('warns when the pidfile is open but not locked', () => {
@@ -141,7 +144,8 @@ describe(ID, () => {
 
     it('warns when the locked file is not the pidfile (another inode)', () => {
       const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { ino: 5555 }), PIDFILE);
-      expect(row.detail).toContain('no write lock');
+      expect(messageId).toBe('pidfileProblems');
+      expect(data.problems).toContainEqual({ messageId: 'notLocked' });
     });
 
     it('lists every problem, the first as observed', () => {
@@ -151,9 +155,17 @@ describe(ID, () => {
         PIDFILE,
       );
       expect(row.observed).toBe('it holds "garbage", not 4242');
-      expect(row.detail).toBe(
-        '/run/daemon.pid: it holds "garbage", not 4242; mode 0666 lets any user rewrite it; no write lock on it is held by this process, so a second instance can start',
-      );
+      expect({ messageId, data }).toEqual({
+        messageId: 'pidfileProblems',
+        data: {
+          path: '/run/daemon.pid',
+          problems: [
+            { messageId: 'wrongPid', data: { content: '"garbage"', pid: 4242 } },
+            { messageId: 'worldWritable', data: { mode: '0666' } },
+            { messageId: 'notLocked' },
+          ],
+        },
+      });
     });
 
     it("with fd/ unreadable, takes the lock from /proc/locks by the pidfile's dev:inode", () => {
@@ -175,7 +187,9 @@ describe(ID, () => {
       snap.auditorUid = 1000;
       const { row, messageId, data } = checkMessage(ID, snap, PIDFILE);
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('permission denied');
+      expect(messageId).toBe('lockUnknown');
+      expect(data.path).toBe('/run/daemon.pid');
+      expect(data.reason).toMatch(/^permission denied/);
     });
   });
 
@@ -186,7 +200,9 @@ describe(ID, () => {
         makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
       );
       expect(row).toMatchObject({ status: 'unknown', severity: 'info', observed: 'fds unreadable (EACCES)' });
-      expect(row.detail).toContain('fds: permission denied');
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('fds');
+      expect(data.reason).toMatch(/^permission denied/);
     });
   });
 
