@@ -12,7 +12,7 @@ function withEnv(vars: Record<string, string>) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes a plain service environment, counting the variables', () => {
-      const { row, messageId, data } = checkMessage(ID, withEnv({ PATH: '/usr/bin', LANG: 'C.UTF-8', HOME: '/' }));
+      const { row, messageId } = checkMessage(ID, withEnv({ PATH: '/usr/bin', LANG: 'C.UTF-8', HOME: '/' }));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'info',

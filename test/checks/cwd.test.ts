@@ -25,7 +25,7 @@ const MOUNTS = [mount(1, '/'), mount(2, '/home'), mount(3, '/srv', 'xfs'), mount
 describe(ID, () => {
   describe('valid', () => {
     it('passes in /', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ cwd: '/', mounts: MOUNTS }));
+      const { row, messageId } = checkMessage(ID, makeSnapshot({ cwd: '/', mounts: MOUNTS }));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
@@ -36,7 +36,7 @@ describe(ID, () => {
     });
 
     it('passes the directory given with --expect-cwd, even on another mount', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ cwd: '/srv/app', mounts: MOUNTS }), {
+      const { row, messageId } = checkMessage(ID, makeSnapshot({ cwd: '/srv/app', mounts: MOUNTS }), {
         expectCwd: '/srv/app',
       });
       expect(row).toMatchObject({
@@ -61,7 +61,7 @@ describe(ID, () => {
     });
 
     it('names the innermost mount (nested mounts)', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ cwd: '/srv/data/x', mounts: MOUNTS }));
+      const { messageId, data } = checkMessage(ID, makeSnapshot({ cwd: '/srv/data/x', mounts: MOUNTS }));
       expect(messageId).toBe('otherMount');
       expect(data).toMatchObject({ mountPoint: '/srv/data', fsType: 'nfs4' });
     });
@@ -73,14 +73,14 @@ describe(ID, () => {
     });
 
     it('warns on a deleted cwd', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ cwd: '/tmp/build (deleted)', mounts: MOUNTS }));
+      const { row, messageId } = checkMessage(ID, makeSnapshot({ cwd: '/tmp/build (deleted)', mounts: MOUNTS }));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('/tmp/build (deleted)');
       expect(messageId).toBe('deleted');
     });
 
     it('warns on a deleted cwd even when it was the --expect-cwd directory', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ cwd: '/srv/app (deleted)', mounts: MOUNTS }), {
+      const { row, messageId } = checkMessage(ID, makeSnapshot({ cwd: '/srv/app (deleted)', mounts: MOUNTS }), {
         expectCwd: '/srv/app',
       });
       expect(row).toMatchObject({ status: 'warn', expected: '/srv/app' });
@@ -133,7 +133,7 @@ describe(ID, () => {
     });
 
     it('a cwd that is a mount point itself is on that mount', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ cwd: '/home', mounts: MOUNTS }));
+      const { messageId, data } = checkMessage(ID, makeSnapshot({ cwd: '/home', mounts: MOUNTS }));
       expect(messageId).toBe('otherMount');
       expect(data).toMatchObject({ mountPoint: '/home', fsType: 'ext4' });
     });

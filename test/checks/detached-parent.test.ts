@@ -17,7 +17,7 @@ function childOf(parent: ProcStat, argv: string[], above: ProcStat[] = [], stat:
 describe(ID, () => {
   describe('valid', () => {
     it('passes when orphaned to init whose stat is out of sight (ppid 1, no parent read)', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'critical',
@@ -67,7 +67,7 @@ describe(ID, () => {
 
     it('passes for a worker whose parent is a detached master (nginx)', () => {
       const master = makeStat({ pid: 300, comm: 'nginx', ppid: 1, session: 300, pgrp: 300 });
-      const { row, messageId, data } = checkMessage(ID, childOf(master, ['nginx: master process /usr/sbin/nginx']));
+      const { row, messageId } = checkMessage(ID, childOf(master, ['nginx: master process /usr/sbin/nginx']));
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('daemon nginx (300)');
       expect(messageId).toBe('daemon');
@@ -103,7 +103,7 @@ describe(ID, () => {
 
     it('fails when the parent owns a terminal session (tmux server)', () => {
       const tmux = makeStat({ pid: 900, comm: 'tmux: server', ppid: 1, session: 900, pgrp: 900 });
-      const { row, messageId, data } = checkMessage(ID, childOf(tmux, ['tmux']));
+      const { row, messageId } = checkMessage(ID, childOf(tmux, ['tmux']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('terminal tmux: server (900)');
       expect(messageId).toBe('terminal');
@@ -111,7 +111,7 @@ describe(ID, () => {
 
     it('fails when the parent is a build or CI step (make)', () => {
       const make = makeStat({ pid: 700, comm: 'make', ppid: 699, session: 690, pgrp: 700 });
-      const { row, messageId, data } = checkMessage(ID, childOf(make, ['make', 'serve']));
+      const { row, messageId } = checkMessage(ID, childOf(make, ['make', 'serve']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('job runner make (700)');
       expect(messageId).toBe('jobRunner');
@@ -206,7 +206,7 @@ describe(ID, () => {
     it("a master with a shell above it is not a daemon's master", () => {
       const bash = makeStat({ pid: 100, comm: 'bash', ppid: 99, session: 100, pgrp: 100 });
       const master = makeStat({ pid: 300, comm: 'app', ppid: 100, session: 100, pgrp: 300 });
-      const { row, messageId, data } = checkMessage(ID, childOf(master, ['app'], [bash]));
+      const { row, messageId } = checkMessage(ID, childOf(master, ['app'], [bash]));
       expect(row.status).toBe('fail');
       expect(messageId).toBe('inSession');
     });

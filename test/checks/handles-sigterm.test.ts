@@ -11,7 +11,7 @@ const SIGTERM = sigmask(15);
 describe(ID, () => {
   describe('valid', () => {
     it('passes when SIGTERM is caught', () => {
-      const { row, messageId, data } = checkMessage(ID, withStatus({ sigCgt: SIGTERM }));
+      const { row, messageId } = checkMessage(ID, withStatus({ sigCgt: SIGTERM }));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'info',

@@ -8,7 +8,7 @@ const ID = 'no-controlling-tty';
 describe(ID, () => {
   describe('valid', () => {
     it('passes for a double-forked daemon (tty_nr 0, tpgid -1)', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'critical',
@@ -49,7 +49,7 @@ describe(ID, () => {
         stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(3), tpgid: 200 },
         tty: '/dev/pts/3',
       });
-      const { row, messageId, data } = checkMessage(ID, snap);
+      const { row, messageId } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(messageId).toBe('foreground');
     });
@@ -64,7 +64,7 @@ describe(ID, () => {
 
     it('shows the raw tty_nr when the device has no name (no tty driver matched)', () => {
       const snap = makeSnapshot({ stat: { ttyNr: 1025, tpgid: 7 }, tty: null });
-      const { row, messageId, data } = checkMessage(ID, snap);
+      const { row, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('tty_nr 1025');
       expect(data).toMatchObject({ tty: 1025, ttyNr: 1025, tpgid: 7 });
@@ -97,7 +97,7 @@ describe(ID, () => {
   describe('edge cases', () => {
     it('is skipped when ignored with --ignore', () => {
       const snap = makeSnapshot({ stat: { ttyNr: ptsTtyNr(0), tpgid: 5 }, tty: '/dev/pts/0' });
-      const { row, messageId, data } = checkMessage(ID, snap, { ignore: [ID] });
+      const { row, messageId } = checkMessage(ID, snap, { ignore: [ID] });
       expect(row.status).toBe('skip');
       expect(messageId).toBe('ignored');
     });

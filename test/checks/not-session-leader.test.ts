@@ -13,7 +13,7 @@ function leader() {
 describe(ID, () => {
   describe('valid', () => {
     it('passes after the second fork (pid != sid)', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
@@ -26,7 +26,7 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('warns when it leads its own session (a single fork + setsid)', () => {
-      const { row, messageId, data } = checkMessage(ID, leader());
+      const { row, messageId } = checkMessage(ID, leader());
       expect(row.status).toBe('warn');
       expect(row.severity).toBe('warning');
       expect(row.observed).toBe('pid 500 = sid 500');

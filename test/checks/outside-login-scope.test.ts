@@ -13,7 +13,7 @@ const SCOPE = 'session-3.scope (/user.slice/user-1000.slice/session-3.scope)';
 describe(ID, () => {
   describe('valid', () => {
     it('passes in the root cgroup, naming it', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ host: hostWith(YES) }));
+      const { row, messageId } = checkMessage(ID, makeSnapshot({ host: hostWith(YES) }));
       expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '/', expected: EXPECTED });
       expect(messageId).toBe('noLoginScope');
     });
@@ -67,7 +67,7 @@ describe(ID, () => {
     });
 
     it('warns for root, spared by default', () => {
-      const { row, messageId, data } = checkMessage(
+      const { row, data } = checkMessage(
         ID,
         scopedDaemon(hostWith(YES), '0::/user.slice/user-0.slice/session-1.scope', { uid: 0, name: 'root' }),
       );
@@ -79,7 +79,7 @@ describe(ID, () => {
     });
 
     it('warns when systemd is not pid 1 (still in a scope, which would matter under systemd)', () => {
-      const { row, messageId, data } = checkMessage(ID, scopedDaemon(hostWith(YES, { systemdPid1: false })));
+      const { row, data } = checkMessage(ID, scopedDaemon(hostWith(YES, { systemdPid1: false })));
       expect(row.status).toBe('warn');
       expect(data.why).toContain('systemd is not pid 1 here');
     });
@@ -111,13 +111,13 @@ describe(ID, () => {
     });
 
     it('warns with unknown when there are no host facts', () => {
-      const { row, messageId, data } = checkMessage(ID, scopedDaemon(null));
+      const { row, data } = checkMessage(ID, scopedDaemon(null));
       expect(row.status).toBe('warn');
       expect(data.why).toContain('no host facts');
     });
 
     it('warns with unknown when logind.conf cannot be read', () => {
-      const { row, messageId, data } = checkMessage(
+      const { row, data } = checkMessage(
         ID,
         scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EACCES' }])),
       );

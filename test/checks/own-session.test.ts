@@ -16,7 +16,7 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes when it leads its own session with no terminal (setsid)', () => {
       const snap = makeSnapshot({ pid: 500, stat: { session: 500, pgrp: 500 } });
-      const { row, messageId, data } = checkMessage(ID, snap);
+      const { row, messageId } = checkMessage(ID, snap);
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'critical',
@@ -27,7 +27,7 @@ describe(ID, () => {
     });
 
     it('passes when the session leader is gone and there is no terminal: the double fork', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('session 4241, leader gone');
       expect(messageId).toBe('leaderGone');
@@ -115,7 +115,7 @@ describe(ID, () => {
 
     it('fails when the session leader is a build step on a terminal (make)', () => {
       const make = makeStat({ pid: 80, comm: 'make', session: 80, pgrp: 80, ttyNr: ptsTtyNr(1), tpgid: 80 });
-      const { row, messageId, data } = checkMessage(ID, inSessionOf(make, ['make', 'run'], 200));
+      const { row, messageId } = checkMessage(ID, inSessionOf(make, ['make', 'run'], 200));
       expect(row.status).toBe('fail');
       expect(messageId).toBe('terminal');
     });

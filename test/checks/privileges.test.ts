@@ -48,7 +48,7 @@ describe(ID, () => {
     });
 
     it('is info for root holding CAP_SYS_ADMIN alone', () => {
-      const { row, messageId, data } = checkMessage(ID, withStatus({ uid: ROOT, capEff: CAP_SYS_ADMIN }));
+      const row = runCheck(ID, withStatus({ uid: ROOT, capEff: CAP_SYS_ADMIN }));
       expect(row).toMatchObject({
         status: 'info',
       });

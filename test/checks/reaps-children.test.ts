@@ -12,7 +12,7 @@ function child(pid: number, state: string, comm = 'worker') {
 describe(ID, () => {
   describe('valid', () => {
     it('passes with no children', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
@@ -50,7 +50,7 @@ describe(ID, () => {
 
     it('lists exactly ten zombies without the ellipsis', () => {
       const zombies = Array.from({ length: 10 }, (_, i) => child(5000 + i, 'Z'));
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ children: zombies }));
+      const { messageId, data } = checkMessage(ID, makeSnapshot({ children: zombies }));
       expect(messageId).toBe('zombies');
       expect(String(data.zombies).endsWith('worker (5009)')).toBe(true);
     });

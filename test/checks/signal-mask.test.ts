@@ -1,6 +1,6 @@
 /** signal-mask: SigBlk = 0, SIGTERM/SIGINT not ignored; an ignored SIGHUP is noted as nohup (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { checkMessage, runCheck } from '../helpers/check.js';
+import { checkMessage, listOf, runCheck } from '../helpers/check.js';
 import { makeSnapshot, sigmask, withStatus } from '../helpers/snapshot.js';
 
 const ID = 'signal-mask';
@@ -69,10 +69,7 @@ describe(ID, () => {
     });
 
     it('lists blocked and ignored together', () => {
-      const { row, messageId, data } = checkMessage(
-        ID,
-        withStatus({ sigBlk: SIGHUP | SIGPIPE, sigIgn: SIGTERM | SIGINT }),
-      );
+      const { data } = checkMessage(ID, withStatus({ sigBlk: SIGHUP | SIGPIPE, sigIgn: SIGTERM | SIGINT }));
       expect(data.problems).toEqual([
         { messageId: 'blockedSignals', data: { signals: 'SIGHUP SIGPIPE' } },
         { messageId: 'ignoredSignals', data: { signals: 'SIGTERM SIGINT' } },
@@ -81,10 +78,7 @@ describe(ID, () => {
     });
 
     it('names real-time signals in the upper half of a 64-bit mask', () => {
-      const { row, messageId, data } = checkMessage(
-        ID,
-        withStatus({ sigBlk: SIGTERM | sigmask(34) | sigmask(35) | sigmask(64) }),
-      );
+      const { row, data } = checkMessage(ID, withStatus({ sigBlk: SIGTERM | sigmask(34) | sigmask(35) | sigmask(64) }));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('SigBlk 8000000600004000 SigIgn 0');
       expect(data).toEqual({
@@ -94,12 +88,12 @@ describe(ID, () => {
     });
 
     it('warns on a fully blocked mask', () => {
-      const { row, messageId, data } = checkMessage(ID, withStatus({ sigBlk: 0xfffffffffffffffen }));
+      const { row, data } = checkMessage(ID, withStatus({ sigBlk: 0xfffffffffffffffen }));
       expect(row.status).toBe('warn');
-      const [blocked] = data.problems as { messageId: string; data: { signals: string } }[];
+      const [blocked] = listOf(data.problems);
       expect(blocked!.messageId).toBe('blockedSignals');
-      expect(blocked!.data.signals).toMatch(/^SIGINT SIGQUIT .*SIGRTMAX$/);
-      expect(blocked!.data.signals).not.toContain('SIGHUP');
+      expect(blocked!.data!.signals).toMatch(/^SIGINT SIGQUIT .*SIGRTMAX$/);
+      expect(blocked!.data!.signals).not.toContain('SIGHUP');
       expect(data.hup).toEqual([]);
     });
   });
@@ -135,7 +129,7 @@ describe(ID, () => {
     });
 
     it('SIGHUP blocked is reported as blocked, not as nohup', () => {
-      const { row, messageId, data } = checkMessage(ID, withStatus({ sigBlk: SIGHUP }));
+      const { row, data } = checkMessage(ID, withStatus({ sigBlk: SIGHUP }));
       expect(row.status).toBe('warn');
       expect(data).toEqual({ problems: [{ messageId: 'blockedSignals', data: { signals: 'SIGHUP' } }], hup: [] });
     });

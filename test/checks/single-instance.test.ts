@@ -59,7 +59,7 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('is info when no file is locked, suggesting --pidfile', () => {
-      const { row, messageId, data } = checkMessage(ID, withFds(makeFile(3, '/run/daemon.pid')));
+      const { row, messageId } = checkMessage(ID, withFds(makeFile(3, '/run/daemon.pid')));
       expect(row).toMatchObject({ status: 'info', severity: 'info', observed: 'no lock or bound socket' });
       expect(messageId).toBe('noGuard');
     });
@@ -143,7 +143,7 @@ describe(ID, () => {
     });
 
     it('warns when the locked file is not the pidfile (another inode)', () => {
-      const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { ino: 5555 }), PIDFILE);
+      const { messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { ino: 5555 }), PIDFILE);
       expect(messageId).toBe('pidfileProblems');
       expect(data.problems).toContainEqual({ messageId: 'notLocked' });
     });

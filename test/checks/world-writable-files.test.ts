@@ -14,7 +14,7 @@ function withFds(...extra: FdEntry[]) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes the default daemon: /dev/null is 0666 but not a regular file', () => {
-      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
@@ -70,7 +70,7 @@ describe(ID, () => {
     });
 
     it('shows special bits (sticky 01666) in the mode', () => {
-      const { row, messageId, data } = checkMessage(ID, withFds(makeFile(3, '/tmp/x', { mode: 0o101666 })));
+      const { row, data } = checkMessage(ID, withFds(makeFile(3, '/tmp/x', { mode: 0o101666 })));
       expect(row.observed).toBe('fd 3 1666');
       expect(data.files).toEqual([{ messageId: 'worldWritable', data: { target: '/tmp/x', mode: '1666' } }]);
     });
@@ -113,7 +113,7 @@ describe(ID, () => {
     });
 
     it('a deleted world-writable file still counts', () => {
-      const { row, messageId, data } = checkMessage(ID, withFds(makeFile(3, '/tmp/x (deleted)', { mode: 0o100666 })));
+      const { row, data } = checkMessage(ID, withFds(makeFile(3, '/tmp/x (deleted)', { mode: 0o100666 })));
       expect(row.status).toBe('warn');
       expect(data.files).toEqual([{ messageId: 'worldWritable', data: { target: '/tmp/x (deleted)', mode: '0666' } }]);
     });

@@ -7,7 +7,7 @@
  * wording itself).
  */
 import { judge } from '../../src/audit.js';
-import type { DataValue } from '../../src/checks/check.js';
+import type { DataValue, MessageRef } from '../../src/checks/check.js';
 import type { CheckId } from '../../src/checks/index.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import type { AuditOptions, CheckResult, ProfileName } from '../../src/types.js';
@@ -36,4 +36,10 @@ export function checkMessage(id: CheckId, snap: Snapshot, options: AuditOptions 
 
 export function runCheck(id: CheckId, snap: Snapshot, options: AuditOptions = {}): CheckResult {
   return judgeCheck(id, snap, options).row;
+}
+
+/** A data field that holds a list of messages (a check's problems, its leaks): fails on anything else. */
+export function listOf(value: DataValue | undefined): readonly MessageRef[] {
+  if (!Array.isArray(value)) throw new Error(`not a list of messages: ${String(value)}`);
+  return value as readonly MessageRef[];
 }
