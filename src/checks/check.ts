@@ -2,7 +2,10 @@
  * A check is metadata plus one pure function (ESLint's rule shape): `explain`,
  * the table, JUnit, the generated docs and scan all read the same metadata.
  * `needs` names the facts `evaluate` reads; scan uses it to tell which checks
- * the process table alone can decide.
+ * the process table alone can decide. `evaluate` reports its row's detail as
+ * `{ messageId, data }` over the check's `messages`; judge() renders the text
+ * (renderDetail) into the report's row, and returns the ids and data beside
+ * the rows (Judgement.messages), so the JSON report gains no field.
  */
 import type { CheckContext } from '../context.js';
 import type { Snapshot } from '../snapshot/types.js';
