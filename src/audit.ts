@@ -4,6 +4,7 @@
  * the process is still the one it read.
  */
 import { checks, type CheckId } from './checks/index.js';
+import { COMMON_MESSAGES, renderDetail, type MessageRef } from './checks/check.js';
 import { deriveContext } from './context.js';
 import { diagnoseStart } from './diagnose/started-as.js';
 import { remediation } from './diagnose/remediation.js';
@@ -22,6 +23,8 @@ export interface Judgement {
   profile: ProfileName;
   reason: string;
   rows: CheckResult[];
+  /** Each row's detail as its check reported it, id and data (rows[i]'s is messages[i]): for tests; the report keeps only the text. */
+  messages: MessageRef[];
   verdict: Verdict;
   startedAs: StartedAs;
   fate: Fate;
@@ -32,24 +35,18 @@ export function judge(snap: Snapshot, options: AuditOptions = {}, only?: Readonl
   const { profile, reason } = chooseProfile(snap, options.profile);
   const ctx = deriveContext(snap, profile, options);
   const ignore = new Set<string>(options.ignore ?? []);
+  const messages: MessageRef[] = [];
   const rows: CheckResult[] = (only ? checks.filter((c) => only.has(c.id)) : checks).map((check) => {
     // Plain literals, no object spread: spreading cost ~2 us a row, a third of scan's time per process.
     const { id, title, severity } = check;
-    if (ignore.has(id)) {
-      return { id, title, severity, status: 'skip', observed: '-', expected: '-', detail: 'ignored with --ignore' };
-    }
-    if (check.sysvOnly && profile === 'managed') {
-      return {
-        id,
-        title,
-        severity,
-        status: 'skip',
-        observed: '-',
-        expected: '-',
-        detail: 'not applicable under the managed profile: a supervised service leads its own session by design',
-      };
+    if (ignore.has(id) || (check.sysvOnly && profile === 'managed')) {
+      const said = { messageId: ignore.has(id) ? 'ignored' : 'managedSkip' } as const;
+      messages.push(said);
+      const detail = renderDetail(COMMON_MESSAGES, said);
+      return { id, title, severity, status: 'skip', observed: '-', expected: '-', detail };
     }
     const out = check.evaluate(snap, ctx);
+    messages.push(out);
     return {
       id,
       title,
@@ -57,12 +54,12 @@ export function judge(snap: Snapshot, options: AuditOptions = {}, only?: Readonl
       status: out.status,
       observed: out.observed,
       expected: out.expected,
-      detail: out.detail,
+      detail: renderDetail(check.messages, out),
     };
   });
   const verdict = computeVerdict(rows);
   const startedAs = diagnoseStart(snap, ctx, profile, reason);
-  return { profile, reason, rows, verdict, startedAs, fate: ctx.fate };
+  return { profile, reason, rows, messages, verdict, startedAs, fate: ctx.fate };
 }
 
 /** The pure heart: every check over one snapshot, the verdict, the diagnosis. `now` stamps auditedAt. */

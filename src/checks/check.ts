@@ -2,7 +2,10 @@
  * A check is metadata plus one pure function (ESLint's rule shape): `explain`,
  * the table, JUnit, the generated docs and scan all read the same metadata.
  * `needs` names the facts `evaluate` reads; scan uses it to tell which checks
- * the process table alone can decide.
+ * the process table alone can decide. `evaluate` reports its row's detail as
+ * `{ messageId, data }` over the check's `messages`; judge() renders the text
+ * (renderDetail) into the report's row, and returns the ids and data beside
+ * the rows (Judgement.messages), so the JSON report gains no field.
  */
 import type { ProgramKind } from '../classify.js';
 import type { ProfileName, Severity, Status } from '../core/types.js';
@@ -72,14 +75,57 @@ export interface CheckOptions {
 
 export type CheckOption = keyof CheckOptions;
 
-export interface CheckOutcome {
+/**
+ * A check's texts, by id (ESLint's meta.messages): `{{field}}` is replaced by
+ * data[field]. A check reports `{ messageId, data }`, never English, so its
+ * tests assert the id and the fields, and the wording lives in one table.
+ */
+export type Messages = Readonly<Record<string, string>>;
+
+/** The fields a template names: 'umask {{got}}; expected {{want}}' -> 'got' | 'want'. */
+export type FieldsOf<T extends string> = T extends `${string}{{${infer F}}}${infer Rest}` ? F | FieldsOf<Rest> : never;
+
+/**
+ * A field's value: text, a number, or a list of messages of the same check,
+ * each rendered and joined with '; ' (an empty list renders as nothing, so a
+ * list of zero or one item is an optional clause).
+ */
+export type DataValue = string | number | readonly MessageRef[];
+
+/** A message id with its data: what evaluate() reports, and what tests assert. */
+export interface MessageRef {
+  messageId: string;
+  data?: Readonly<Record<string, DataValue>>;
+}
+
+/**
+ * The messages of M as a union, each id with exactly its template's fields;
+ * a message without fields needs no data. An id not in M, or a missing
+ * field, is a compile error in the check that reports it.
+ */
+export type Said<M extends Messages> = {
+  [K in keyof M & string]: [FieldsOf<M[K]>] extends [never]
+    ? { messageId: K; data?: Readonly<Record<string, never>> }
+    : { messageId: K; data: Readonly<Record<FieldsOf<M[K]>, string | number | readonly Said<M>[]>> };
+}[keyof M & string];
+
+/** Messages every check may report: evidence that could not be read, and judge's own skip rows. */
+export const COMMON_MESSAGES = {
+  unreadable: '{{fact}}: {{reason}}',
+  ignored: 'ignored with --ignore',
+  managedSkip: 'not applicable under the managed profile: a supervised service leads its own session by design',
+} as const;
+
+type OutcomeOf<M extends Messages> = string extends keyof M ? MessageRef : Said<M> | Said<typeof COMMON_MESSAGES>;
+
+/** What evaluate() returns: the row's facts, and its detail as a message id with data. */
+export type CheckOutcome<M extends Messages = Messages> = OutcomeOf<M> & {
   status: Status;
   observed: string;
   expected: string;
-  detail: string;
   /** Some rows change weight with the options (single-instance with --pidfile). */
   severity?: Severity;
-}
+};
 
 export interface Check<Id extends string = string> {
   id: Id;
@@ -101,21 +147,69 @@ export interface Check<Id extends string = string> {
   fixedBy?: 'launch' | 'program';
   needs: readonly Fact[];
   options?: readonly CheckOption[];
+  /** The texts of its rows' detail, by id; rendered by renderDetail. */
+  messages: Messages;
   evaluate(snap: Snapshot, ctx: CheckContext): CheckOutcome;
 }
 
-/** Keeps the id's literal type, so CheckId can be derived from the registry. */
-export function defineCheck<const Id extends string>(check: Check<Id>): Check<Id> {
+/** A check as written: its outcomes are checked against its own messages (ids and fields). */
+export interface CheckDefinition<Id extends string, M extends Messages> extends Omit<
+  Check<Id>,
+  'messages' | 'evaluate'
+> {
+  messages: M;
+  evaluate(snap: Snapshot, ctx: CheckContext): CheckOutcome<NoInfer<M>>;
+}
+
+/** Keeps the id's and the messages' literal types: CheckId derives from the registry, and each outcome is checked against its messages. */
+export function defineCheck<const Id extends string, const M extends Messages>(
+  check: CheckDefinition<Id, M>,
+): Check<Id> {
   return check;
 }
 
 /** The row for evidence that could not be read: never a pass. */
-export function unknownBecause(snap: Snapshot, fact: string, expected: string): CheckOutcome {
+export function unknownBecause(snap: Snapshot, fact: string, expected: string): CheckOutcome<typeof COMMON_MESSAGES> {
   const errno = snap.unreadable[fact] ?? 'EIO';
   return {
     status: 'unknown',
     observed: `${fact} unreadable (${errno})`,
     expected,
-    detail: `${fact}: ${describeErrno(errno, snap.auditorUid === 0)}`,
+    messageId: 'unreadable',
+    data: { fact, reason: describeErrno(errno, snap.auditorUid === 0) },
   };
+}
+
+/** A template split once into its text and its field names (odd indexes). */
+const compiled = new Map<string, readonly string[]>();
+
+function partsOf(template: string): readonly string[] {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = template.split(/\{\{(\w+)\}\}/);
+    compiled.set(template, parts);
+  }
+  return parts;
+}
+
+/**
+ * The one place a detail's English is made: messages[messageId] (or a common
+ * message) with each {{field}} replaced by its data. judge() calls it for
+ * every row; the report keeps only the text, and judge returns the id and
+ * data beside the rows (Judgement.messages) for tests.
+ */
+export function renderDetail(messages: Messages, said: MessageRef): string {
+  const template = messages[said.messageId] ?? (COMMON_MESSAGES as Messages)[said.messageId];
+  if (template === undefined) throw new Error(`no message '${said.messageId}'`);
+  const parts = partsOf(template);
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const field = parts[i]!;
+    const value = said.data?.[field];
+    if (value === undefined) throw new Error(`message '${said.messageId}' has no data for {{${field}}}`);
+    out +=
+      (typeof value === 'object' ? value.map((m) => renderDetail(messages, m)).join('; ') : String(value)) +
+      parts[i + 1]!;
+  }
+  return out;
 }

@@ -13,6 +13,12 @@ export const cleanEnvironment = defineCheck({
   evidence: '/proc/PID/environ (readable for the same user or root; it shows the environment at exec time).',
   fix: "Start it with an explicit environment (daemon-check run --clear-env --env K=V, or a unit's Environment=).",
   needs: ['environ'],
+  messages: {
+    loader: '{{loader}} set: it runs code the binary did not ask for',
+    loaderAndLeftovers: '{{loader}} set: it runs code the binary did not ask for; also {{leftovers}}',
+    leftovers: 'started from an interactive session: {{leftovers}}',
+    clean: 'no interactive-session variables',
+  },
   evaluate(snap) {
     if (!snap.environ) return unknownBecause(snap, 'environ', 'no session variables');
     const keys = [...snap.environ.keys()];
@@ -24,7 +30,12 @@ export const cleanEnvironment = defineCheck({
         severity: 'warning',
         observed: loader.concat(leftovers).join(' '),
         expected: 'no session variables',
-        detail: `${loader.join(', ')} set: it runs code the binary did not ask for${leftovers.length ? `; also ${leftovers.join(', ')}` : ''}`,
+        ...(leftovers.length
+          ? ({
+              messageId: 'loaderAndLeftovers',
+              data: { loader: loader.join(', '), leftovers: leftovers.join(', ') },
+            } as const)
+          : ({ messageId: 'loader', data: { loader: loader.join(', ') } } as const)),
       };
     }
     if (leftovers.length) {
@@ -32,14 +43,15 @@ export const cleanEnvironment = defineCheck({
         status: 'info',
         observed: leftovers.join(' '),
         expected: 'no session variables',
-        detail: `started from an interactive session: ${leftovers.join(', ')}`,
+        messageId: 'leftovers',
+        data: { leftovers: leftovers.join(', ') },
       };
     }
     return {
       status: 'pass',
       observed: `${keys.length} variables, none from a session`,
       expected: 'no session variables',
-      detail: 'no interactive-session variables',
+      messageId: 'clean',
     };
   },
 });

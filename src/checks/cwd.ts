@@ -12,6 +12,13 @@ export const cwdCheck = defineCheck({
   fix: 'chdir("/") after forking (or to the directory given with --expect-cwd); daemon-check run --chdir DIR.',
   needs: ['cwd', 'mounts'],
   options: ['expectCwd'],
+  messages: {
+    deleted: 'the working directory has been deleted: it still pins its file system',
+    otherDirectory: 'working directory {{cwd}}',
+    otherMount: 'working directory {{cwd}}; it is on the mount {{mountPoint}} ({{fsType}}), which it keeps busy',
+    expectedDirectory: 'the expected working directory',
+    root: 'the root directory pins no mount',
+  },
   evaluate(snap, ctx) {
     const want = ctx.options.expectCwd ?? '/';
     if (snap.cwd === null) return unknownBecause(snap, 'cwd', want);
@@ -21,19 +28,18 @@ export const cwdCheck = defineCheck({
         status: 'warn',
         observed: cwd,
         expected: want,
-        detail: 'the working directory has been deleted: it still pins its file system',
+        messageId: 'deleted',
       };
     }
     if (cwd !== want) {
       const mount = snap.mounts ? mountFor(snap.mounts, cwd) : undefined;
-      const onOther =
+      const where =
         mount && mount.mountPoint !== '/'
-          ? `; it is on the mount ${mount.mountPoint} (${mount.fsType}), which it keeps busy`
-          : '';
-      return { status: 'warn', observed: cwd, expected: want, detail: `working directory ${cwd}${onOther}` };
+          ? ({ messageId: 'otherMount', data: { cwd, mountPoint: mount.mountPoint, fsType: mount.fsType } } as const)
+          : ({ messageId: 'otherDirectory', data: { cwd } } as const);
+      return { status: 'warn', observed: cwd, expected: want, ...where };
     }
-    if (want !== '/')
-      return { status: 'pass', observed: cwd, expected: want, detail: 'the expected working directory' };
-    return { status: 'pass', observed: cwd, expected: want, detail: 'the root directory pins no mount' };
+    if (want !== '/') return { status: 'pass', observed: cwd, expected: want, messageId: 'expectedDirectory' };
+    return { status: 'pass', observed: cwd, expected: want, messageId: 'root' };
   },
 });

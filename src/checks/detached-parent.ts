@@ -9,6 +9,25 @@ import { shellInfo } from '../fate/shell.js';
 
 const EXPECTED = 'init or a supervisor';
 
+const MESSAGES = {
+  namespaceRoot: 'it is the root of its pid namespace',
+  init: 'orphaned to init: nobody waits for it',
+  parentUnreadable: 'parent {{ppid}} could not be read: {{reason}}',
+  parentVanished: 'parent {{ppid}} vanished while it was being read',
+  supervisor: '{{who}} supervises it',
+  terminal: 'its parent {{who}} owns a terminal session and takes its children with it when it ends',
+  jobRunner: 'its parent {{who}} is a build or CI step that waits for (or kills) its children',
+  daemon: '{{who}} is itself detached: a worker of another daemon',
+  onTerminal: 'its parent {{who}} runs on the terminal {{tty}}',
+  inSession: 'its parent {{who}} is in a login or job session (session {{session}}), not detached',
+  interactiveShell:
+    'its parent is the interactive shell {{who}}, which keeps it as a job: {{hangup}}, and {{shellExit}}',
+  jobStepShell:
+    "its parent is the shell {{who}} of the job step {{keeper}}: the runner kills the step's processes when the step ends",
+  script:
+    'its parent is the non-interactive shell {{who}} (a script): it neither waits for nor signals its background jobs, and this one is orphaned to init when the script ends',
+} as const;
+
 export const detachedParent = defineCheck({
   id: 'detached-parent',
   title: 'Parent is init, a supervisor or a daemon',
@@ -21,30 +40,23 @@ export const detachedParent = defineCheck({
     "/proc/PID/stat field 4 (ppid); the parent's stat, comm and argv (an interactive shell has no -c and no script operand).",
   fix: 'Fork and let the parent exit (daemon-check run does this twice), or run it under a supervisor.',
   needs: ['stat', 'parent', 'ancestors'],
+  messages: MESSAGES,
   evaluate(snap, ctx) {
     const ppid = snap.stat.ppid;
     if (ppid === 0)
-      return {
-        status: 'pass',
-        observed: 'none (ppid 0)',
-        expected: EXPECTED,
-        detail: 'it is the root of its pid namespace',
-      };
+      return { status: 'pass', observed: 'none (ppid 0)', expected: EXPECTED, messageId: 'namespaceRoot' };
     const parent = snap.parent;
     // pid 1 is init by definition, even when hidepid or a pid namespace hides its stat.
-    if (ppid === 1 && !parent)
-      return {
-        status: 'pass',
-        observed: 'init (1)',
-        expected: EXPECTED,
-        detail: 'orphaned to init: nobody waits for it',
-      };
+    if (ppid === 1 && !parent) return { status: 'pass', observed: 'init (1)', expected: EXPECTED, messageId: 'init' };
     if (!parent) {
       const errno = snap.unreadable.parent;
       const why = errno
-        ? `parent ${ppid} could not be read: ${describeErrno(errno, snap.auditorUid === 0)}`
-        : `parent ${ppid} vanished while it was being read`;
-      return { status: 'unknown', observed: `ppid ${ppid}, not read`, expected: EXPECTED, detail: why };
+        ? ({
+            messageId: 'parentUnreadable',
+            data: { ppid, reason: describeErrno(errno, snap.auditorUid === 0) },
+          } as const)
+        : ({ messageId: 'parentVanished', data: { ppid } } as const);
+      return { status: 'unknown', observed: `ppid ${ppid}, not read`, expected: EXPECTED, ...why };
     }
     const who = processLabel(parent);
     switch (ctx.parentKind) {
@@ -53,10 +65,16 @@ export const detachedParent = defineCheck({
           status: 'pass',
           observed: `init ${who}`,
           expected: EXPECTED,
-          detail: 'orphaned to init: nobody waits for it',
+          messageId: 'init',
         };
       case 'supervisor':
-        return { status: 'pass', observed: `supervisor ${who}`, expected: EXPECTED, detail: `${who} supervises it` };
+        return {
+          status: 'pass',
+          observed: `supervisor ${who}`,
+          expected: EXPECTED,
+          messageId: 'supervisor',
+          data: { who },
+        };
       case 'shell':
         return shellParent(parent, who, ctx);
       case 'terminal':
@@ -64,14 +82,16 @@ export const detachedParent = defineCheck({
           status: 'fail',
           observed: `terminal ${who}`,
           expected: EXPECTED,
-          detail: `its parent ${who} owns a terminal session and takes its children with it when it ends`,
+          messageId: 'terminal',
+          data: { who },
         };
       case 'job-runner':
         return {
           status: 'fail',
           observed: `job runner ${who}`,
           expected: EXPECTED,
-          detail: `its parent ${who} is a build or CI step that waits for (or kills) its children`,
+          messageId: 'jobRunner',
+          data: { who },
         };
       default:
         break;
@@ -81,33 +101,41 @@ export const detachedParent = defineCheck({
         status: 'pass',
         observed: `daemon ${who}`,
         expected: EXPECTED,
-        detail: `${who} is itself detached: a worker of another daemon`,
+        messageId: 'daemon',
+        data: { who },
       };
     if (parent.stat.ttyNr !== 0)
       return {
         status: 'fail',
         observed: `${who} on ${parent.tty}`,
         expected: EXPECTED,
-        detail: `its parent ${who} runs on the terminal ${parent.tty}`,
+        messageId: 'onTerminal',
+        data: { who, tty: String(parent.tty) },
       };
     return {
       status: 'fail',
       observed: `${who}`,
       expected: EXPECTED,
-      detail: `its parent ${who} is in a login or job session (session ${parent.stat.session}), not detached`,
+      messageId: 'inSession',
+      data: { who, session: parent.stat.session },
     };
   },
 });
 
 /** A shell parent: interactive (keeps it as a job), a job step's, or a script's. */
-function shellParent(parent: RelatedProcess, who: string, ctx: CheckContext): CheckOutcome {
+function shellParent(parent: RelatedProcess, who: string, ctx: CheckContext): CheckOutcome<typeof MESSAGES> {
   const sh = shellInfo(parent.pid, parent.comm, parent.cmdline, parent.stat.ttyNr !== 0);
   if (sh?.interactive) {
     return {
       status: 'fail',
       observed: `interactive shell ${who}`,
       expected: EXPECTED,
-      detail: `its parent is the interactive shell ${who}, which keeps it as a job: ${outcomeClause('hangup', ctx.fate.hangup)}, and ${outcomeClause('shell-exit', ctx.fate['shell-exit'])}`,
+      messageId: 'interactiveShell',
+      data: {
+        who,
+        hangup: outcomeClause('hangup', ctx.fate.hangup),
+        shellExit: outcomeClause('shell-exit', ctx.fate['shell-exit']),
+      },
     };
   }
   if (ctx.session.kind === 'job-step') {
@@ -115,13 +143,15 @@ function shellParent(parent: RelatedProcess, who: string, ctx: CheckContext): Ch
       status: 'fail',
       observed: `shell ${who} in a job step`,
       expected: EXPECTED,
-      detail: `its parent is the shell ${who} of the job step ${ctx.session.keeper ? processLabel(ctx.session.keeper) : ''}: the runner kills the step's processes when the step ends`,
+      messageId: 'jobStepShell',
+      data: { who, keeper: ctx.session.keeper ? processLabel(ctx.session.keeper) : '' },
     };
   }
   return {
     status: 'warn',
     observed: `script ${who}`,
     expected: EXPECTED,
-    detail: `its parent is the non-interactive shell ${who} (a script): it neither waits for nor signals its background jobs, and this one is orphaned to init when the script ends`,
+    messageId: 'script',
+    data: { who },
   };
 }

@@ -16,6 +16,11 @@ export const handlesSigterm = defineCheck({
   fix: 'Install a SIGTERM handler that removes the pidfile, closes listeners and exits.',
   fixedBy: 'program',
   needs: ['status', 'fds'],
+  messages: {
+    caught: 'a SIGTERM handler is installed',
+    waited: '{{waits}}: {{why}}',
+    notHandled: '{{why}}',
+  },
   evaluate(snap, ctx) {
     const term = dispositionOf(snap.status, SIGNALS.SIGTERM);
     if (term === 'unknown') return unknownBecause(snap, 'status', EXPECTED);
@@ -25,12 +30,18 @@ export const handlesSigterm = defineCheck({
         status: 'pass',
         observed: 'SIGTERM caught',
         expected: EXPECTED,
-        detail: 'a SIGTERM handler is installed',
+        messageId: 'caught',
       };
     const waits = waitsForSignal(snap, SIGNALS.SIGTERM);
     if (waits)
-      return { status: 'pass', observed: 'SIGTERM waited for', expected: EXPECTED, detail: `${waits}: ${stop.why}` };
+      return {
+        status: 'pass',
+        observed: 'SIGTERM waited for',
+        expected: EXPECTED,
+        messageId: 'waited',
+        data: { waits, why: stop.why },
+      };
     const observed = term === 'ignored' ? 'SIGTERM ignored' : term === 'blocked' ? 'SIGTERM blocked' : 'default action';
-    return { status: 'info', observed, expected: EXPECTED, detail: stop.why };
+    return { status: 'info', observed, expected: EXPECTED, messageId: 'notHandled', data: { why: stop.why } };
   },
 });

@@ -11,17 +11,23 @@ export const noControllingTty = defineCheck({
   evidence: '/proc/PID/stat fields 7 and 8: tty_nr is 0 and tpgid is -1 when there is no controlling terminal.',
   fix: 'Start it through a fork + setsid() (daemon-check run -- CMD), or under a service manager.',
   needs: ['stat'],
+  messages: {
+    none: 'tty_nr 0, tpgid -1',
+    terminal: 'controlling terminal {{tty}} (tty_nr {{ttyNr}}, tpgid {{tpgid}}): {{hangup}}',
+    foreground:
+      "controlling terminal {{tty}} (tty_nr {{ttyNr}}, tpgid {{tpgid}}); its group is the terminal's foreground group: {{hangup}}",
+  },
   evaluate(snap, ctx) {
     const { ttyNr, tpgid } = snap.stat;
     if (ttyNr === 0 && tpgid === -1) {
-      return { status: 'pass', observed: 'none', expected: 'none', detail: 'tty_nr 0, tpgid -1' };
+      return { status: 'pass', observed: 'none', expected: 'none', messageId: 'none' };
     }
-    const fg = tpgid === snap.stat.pgrp ? "; its group is the terminal's foreground group" : '';
     return {
       status: 'fail',
       observed: snap.tty ?? `tty_nr ${ttyNr}`,
       expected: 'none',
-      detail: `controlling terminal ${snap.tty ?? ttyNr} (tty_nr ${ttyNr}, tpgid ${tpgid})${fg}: ${outcomeClause('hangup', ctx.fate.hangup)}`,
+      messageId: tpgid === snap.stat.pgrp ? 'foreground' : 'terminal',
+      data: { tty: snap.tty ?? ttyNr, ttyNr, tpgid, hangup: outcomeClause('hangup', ctx.fate.hangup) },
     };
   },
 });

@@ -1,4 +1,4 @@
-import { defineCheck, unknownBecause } from './check.js';
+import { defineCheck, unknownBecause, type Said } from './check.js';
 import { holdersText, outsideHolders } from './peers.js';
 import { holdsWriteLock } from './locks.js';
 import type { FdEntry } from '../proc/fd.js';
@@ -19,8 +19,20 @@ function possiblyInherited(snap: Snapshot, fd: FdEntry): boolean {
   return true;
 }
 
-const HOW_TO_TELL =
-  "/proc cannot tell whether the program opened them or its launcher passed them on; strace -f -e trace=openat,execve of its start, or the launcher's own fd/ list, would tell";
+const MESSAGES = {
+  noneInherited: '{{count}} fd(s) >= 3, none inherited from a launcher{{capped}}',
+  noneShown: '{{count}} fd(s) >= 3, none shown to be inherited from a launcher{{possibly}}{{capped}}',
+  leaks: '{{leaks}}{{possibly}}{{capped}}',
+  terminal: 'fd {{fd}} is the terminal {{target}}',
+  bashFd: "fd 255 ({{target}}) is bash's private descriptor",
+  deleted: 'fd {{fd}} is a deleted file {{target}}',
+  heldOutside: 'fd {{fd}} {{target}} is also held by {{holders}}',
+  possiblyInherited:
+    "; possibly inherited: {{fds}} (open without O_CLOEXEC: /proc cannot tell whether the program opened them or its launcher passed them on; strace -f -e trace=openat,execve of its start, or the launcher's own fd/ list, would tell)",
+  capped: ' (only the first {{examined}} of {{total}} fds examined)',
+} as const;
+
+type Message = Said<typeof MESSAGES>;
 
 export const noLeakedFds = defineCheck({
   id: 'no-leaked-fds',
@@ -33,20 +45,28 @@ export const noLeakedFds = defineCheck({
   evidence: "/proc/PID/fd/* and fdinfo flags; the other holders of each pipe and socket among all processes' fd/*.",
   fix: 'Close every fd >= 3 after forking (close_range(3, ~0U, 0)), or mark them O_CLOEXEC in the launcher; daemon-check run closes them all but the pidfile.',
   needs: ['fds', 'peers', 'locks'],
+  messages: MESSAGES,
   evaluate(snap, ctx) {
     if (!snap.fds) return unknownBecause(snap, 'fds', 'no inherited fds >= 3');
     const extra = snap.fds.filter((f) => f.fd >= 3);
-    const leaks: string[] = [];
+    const leaks: Message[] = [];
+    const leaked = new Set<number>();
     for (const fd of extra) {
-      if (fd.terminal) leaks.push(`fd ${fd.fd} is the terminal ${fd.target}`);
-      else if (fd.fd === 255 && fd.type !== 'socket') leaks.push(`fd 255 (${fd.target}) is bash's private descriptor`);
-      else if (fd.deleted) leaks.push(`fd ${fd.fd} is a deleted file ${fd.target}`);
+      const { target } = fd;
+      let leak: Message | null = null;
+      if (fd.terminal) leak = { messageId: 'terminal', data: { fd: fd.fd, target } };
+      else if (fd.fd === 255 && fd.type !== 'socket') leak = { messageId: 'bashFd', data: { target } };
+      else if (fd.deleted) leak = { messageId: 'deleted', data: { fd: fd.fd, target } };
       else if (fd.type === 'pipe' || fd.type === 'socket' || fd.type === 'fifo') {
         const out = outsideHolders(snap, ctx, fd);
-        if (out.length) leaks.push(`fd ${fd.fd} ${fd.target} is also held by ${holdersText(out)}`);
+        if (out.length) leak = { messageId: 'heldOutside', data: { fd: fd.fd, target, holders: holdersText(out) } };
+      }
+      if (leak) {
+        leaks.push(leak);
+        leaked.add(fd.fd);
       }
     }
-    const maybe = extra.filter((f) => !leaks.some((l) => l.startsWith(`fd ${f.fd} `)) && possiblyInherited(snap, f));
+    const maybe = extra.filter((f) => !leaked.has(f.fd) && possiblyInherited(snap, f));
     const summary =
       extra.length === 0
         ? 'none'
@@ -54,27 +74,23 @@ export const noLeakedFds = defineCheck({
             .slice(0, 8)
             .map((f) => `${f.fd}:${f.type}${holdsWriteLock(snap, f) ? '(locked)' : ''}`)
             .join(' ') + (extra.length > 8 ? ` +${extra.length - 8}` : '');
-    const capped = snap.fdsTruncated ? ` (only the first ${snap.fds.length} of ${snap.fdCount} fds examined)` : '';
-    const possibly = maybe.length
-      ? `; possibly inherited: ${maybe
-          .slice(0, 6)
-          .map((f) => `fd ${f.fd} ${f.target}`)
-          .join(', ')}${maybe.length > 6 ? `, +${maybe.length - 6}` : ''} (open without O_CLOEXEC: ${HOW_TO_TELL})`
-      : '';
+    // Optional clauses: lists of zero or one message.
+    const capped: Message[] = snap.fdsTruncated
+      ? [{ messageId: 'capped', data: { examined: snap.fds.length, total: String(snap.fdCount) } }]
+      : [];
+    const fds =
+      maybe
+        .slice(0, 6)
+        .map((f) => `fd ${f.fd} ${f.target}`)
+        .join(', ') + (maybe.length > 6 ? `, +${maybe.length - 6}` : '');
+    const possibly: Message[] = maybe.length ? [{ messageId: 'possiblyInherited', data: { fds } }] : [];
+    const expected = 'no inherited fds >= 3';
     if (leaks.length === 0) {
-      const none = maybe.length ? 'none shown to be inherited from a launcher' : 'none inherited from a launcher';
-      return {
-        status: 'pass',
-        observed: summary,
-        expected: 'no inherited fds >= 3',
-        detail: `${extra.length} fd(s) >= 3, ${none}${possibly}${capped}`,
-      };
+      const none = maybe.length
+        ? ({ messageId: 'noneShown', data: { count: extra.length, possibly, capped } } as const)
+        : ({ messageId: 'noneInherited', data: { count: extra.length, capped } } as const);
+      return { status: 'pass', observed: summary, expected, ...none };
     }
-    return {
-      status: 'warn',
-      observed: summary,
-      expected: 'no inherited fds >= 3',
-      detail: leaks.join('; ') + possibly + capped,
-    };
+    return { status: 'warn', observed: summary, expected, messageId: 'leaks', data: { leaks, possibly, capped } };
   },
 });

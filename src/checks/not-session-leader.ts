@@ -11,6 +11,11 @@ export const notSessionLeader = defineCheck({
   evidence: '/proc/PID/stat: pid compared with field 6 (session).',
   fix: 'Fork a second time after setsid() and let the session leader exit (daemon-check run does), or open terminals with O_NOCTTY.',
   needs: ['stat'],
+  messages: {
+    notLeader: 'it cannot acquire a controlling terminal by opening one',
+    leader:
+      'it leads its session: opening a terminal device without O_NOCTTY would make it the controlling terminal (no second fork)',
+  },
   evaluate(snap) {
     const sid = snap.stat.session;
     if (snap.pid !== sid) {
@@ -18,15 +23,14 @@ export const notSessionLeader = defineCheck({
         status: 'pass',
         observed: `pid ${snap.pid}, sid ${sid}`,
         expected: 'pid != sid',
-        detail: 'it cannot acquire a controlling terminal by opening one',
+        messageId: 'notLeader',
       };
     }
     return {
       status: 'warn',
       observed: `pid ${snap.pid} = sid ${sid}`,
       expected: 'pid != sid',
-      detail:
-        'it leads its session: opening a terminal device without O_NOCTTY would make it the controlling terminal (no second fork)',
+      messageId: 'leader',
     };
   },
 });

@@ -1,6 +1,5 @@
-import { defineCheck, type CheckOutcome } from './check.js';
+import { defineCheck, unknownBecause } from './check.js';
 import { loginScopeOf } from '../fate/logout.js';
-import { describeErrno } from '../core/errors.js';
 
 const EXPECTED = 'not in a session-N.scope';
 
@@ -17,16 +16,14 @@ export const outsideLoginScope = defineCheck({
     '/proc/PID/cgroup (the unified 0:: line, or the v1 name=systemd line); logind.conf and its drop-ins, /var/lib/systemd/linger and /run/systemd/system under the host root.',
   fix: 'Run it as a service outside the login: a system unit, or `systemd-run --user --unit=NAME CMD` with `loginctl enable-linger USER` (the user manager then outlives the login).',
   needs: ['cgroup', 'host'],
-  evaluate(snap, ctx): CheckOutcome {
-    if (!snap.cgroup) {
-      const errno = snap.unreadable.cgroup ?? 'EIO';
-      return {
-        status: 'unknown',
-        observed: `cgroup unreadable (${errno})`,
-        expected: EXPECTED,
-        detail: `cgroup: ${describeErrno(errno, snap.auditorUid === 0)}`,
-      };
-    }
+  messages: {
+    noLoginScope: "it is in no login session's scope: ending a login cannot take it down through logind",
+    dies: '{{why}}',
+    inLoginScope: "it is in login session {{session}}'s scope; logind would leave it running today: {{why}}",
+    inLoginScopeUnknown: "it is in login session {{session}}'s scope; whether logind kills it is unknown: {{why}}",
+  },
+  evaluate(snap, ctx) {
+    if (!snap.cgroup) return unknownBecause(snap, 'cgroup', EXPECTED);
     const scope = loginScopeOf(snap);
     if (!scope) {
       const c = snap.cgroup.find(
@@ -36,20 +33,26 @@ export const outsideLoginScope = defineCheck({
         status: 'pass',
         observed: c ? c.path : 'no systemd cgroup',
         expected: EXPECTED,
-        detail: "it is in no login session's scope: ending a login cannot take it down through logind",
+        messageId: 'noLoginScope',
       };
     }
     const logout = ctx.fate.logout;
     const observed = `${scope.scope} (${scope.path})`;
     if (logout.outcome === 'dies')
-      return { status: 'fail', severity: 'critical', observed, expected: EXPECTED, detail: logout.why };
-    const state =
-      logout.outcome === 'lives' ? 'logind would leave it running today' : 'whether logind kills it is unknown';
+      return {
+        status: 'fail',
+        severity: 'critical',
+        observed,
+        expected: EXPECTED,
+        messageId: 'dies',
+        data: { why: logout.why },
+      };
     return {
       status: 'warn',
       observed,
       expected: EXPECTED,
-      detail: `it is in login session ${scope.session}'s scope; ${state}: ${logout.why}`,
+      messageId: logout.outcome === 'lives' ? 'inLoginScope' : 'inLoginScopeUnknown',
+      data: { session: scope.session, why: logout.why },
     };
   },
 });

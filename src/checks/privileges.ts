@@ -22,6 +22,12 @@ export const privileges = defineCheck({
   evidence: '/proc/PID/status Uid and CapEff.',
   fix: 'Switch to an unprivileged user after setup (initgroups, setgid, setuid), or start it with daemon-check run --user USER.',
   needs: ['status'],
+  messages: {
+    capEffUnreadable: 'root, and its CapEff line is missing or garbled: how much of root it keeps is unknown',
+    fullRoot: 'runs as root with {{count}} effective capabilities, CAP_SYS_ADMIN among them',
+    reducedRoot: 'root, but with a reduced capability set ({{count}})',
+    nonRoot: 'runs as uid {{euid}}',
+  },
   evaluate(snap) {
     const st = snap.status;
     if (!st || st.uid.length === 0) return unknownBecause(snap, 'status', 'non-root, or reduced capabilities');
@@ -31,7 +37,7 @@ export const privileges = defineCheck({
         status: 'unknown',
         observed: `uid ${st.uid.join('/')}, CapEff unreadable`,
         expected: 'non-root, or reduced capabilities',
-        detail: 'root, and its CapEff line is missing or garbled: how much of root it keeps is unknown',
+        messageId: 'capEffUnreadable',
       };
     }
     const caps = st.capEff ?? 0n;
@@ -42,14 +48,17 @@ export const privileges = defineCheck({
         status: 'info',
         observed,
         expected: 'non-root, or reduced capabilities',
-        detail: `runs as root with ${popcount(caps)} effective capabilities, CAP_SYS_ADMIN among them`,
+        messageId: 'fullRoot',
+        data: { count: popcount(caps) },
       };
     }
     return {
       status: 'pass',
       observed,
       expected: 'non-root, or reduced capabilities',
-      detail: euid === 0 ? `root, but with a reduced capability set (${popcount(caps)})` : `runs as uid ${euid}`,
+      ...(euid === 0
+        ? ({ messageId: 'reducedRoot', data: { count: popcount(caps) } } as const)
+        : ({ messageId: 'nonRoot', data: { euid } } as const)),
     };
   },
 });

@@ -12,6 +12,10 @@ export const reapsChildren = defineCheck({
   fix: 'Handle SIGCHLD and call waitpid(-1, &status, WNOHANG) in a loop (or set SIGCHLD to SIG_IGN if exit statuses are never needed).',
   fixedBy: 'program',
   needs: ['children'],
+  messages: {
+    noZombies: 'no child is waiting to be reaped',
+    zombies: 'zombie children not reaped: {{zombies}}',
+  },
   evaluate(snap) {
     const zombies = snap.children.filter((c) => c.state === 'Z');
     if (zombies.length === 0) {
@@ -19,7 +23,7 @@ export const reapsChildren = defineCheck({
         status: 'pass',
         observed: `${snap.children.length} children, no zombies`,
         expected: 'no zombie children',
-        detail: 'no child is waiting to be reaped',
+        messageId: 'noZombies',
       };
     }
     const list = zombies
@@ -30,7 +34,8 @@ export const reapsChildren = defineCheck({
       status: 'warn',
       observed: `${zombies.length} zombie(s)`,
       expected: 'no zombie children',
-      detail: `zombie children not reaped: ${list}${zombies.length > 10 ? ', ...' : ''}`,
+      messageId: 'zombies',
+      data: { zombies: `${list}${zombies.length > 10 ? ', ...' : ''}` },
     };
   },
 });

@@ -1,4 +1,4 @@
-import { defineCheck, unknownBecause } from './check.js';
+import { defineCheck, unknownBecause, type Said } from './check.js';
 import { SIGNALS, hasSignal, signalList } from '../proc/signals.js';
 import { isForwardingInit, programKind } from '../classify.js';
 import { waitsForSignal } from '../fate/disposition.js';
@@ -23,6 +23,17 @@ function blockedByDesign(snap: Snapshot, mask: bigint): string | null {
   return null;
 }
 
+const MESSAGES = {
+  noneBlocked: 'no blocked signals{{hup}}',
+  byDesign: 'blocked: {{blocked}}, by design: {{why}}{{hup}}',
+  problems: '{{problems}}{{hup}}',
+  blockedSignals: 'blocked: {{signals}}',
+  ignoredSignals: 'ignored: {{signals}}',
+  hupIgnored: ' (SIGHUP ignored: a sign of nohup)',
+} as const;
+
+type Message = Said<typeof MESSAGES>;
+
 export const signalMask = defineCheck({
   id: 'signal-mask',
   title: 'No inherited blocked or ignored signals',
@@ -34,31 +45,34 @@ export const signalMask = defineCheck({
     '/proc/PID/status SigBlk and SigIgn (hex masks, bit N-1 = signal N); wchan, syscall and signalfd fds for how it waits.',
   fix: 'Reset every disposition to SIG_DFL and unblock all signals before exec (sigprocmask(SIG_SETMASK, empty)); daemon-check run does.',
   needs: ['status', 'fds'],
+  messages: MESSAGES,
   evaluate(snap) {
     const st = snap.status;
     if (!st || st.sigBlk === null || st.sigIgn === null)
       return unknownBecause(snap, 'status', 'nothing blocked; SIGTERM/SIGINT not ignored');
     const blocked = signalList(st.sigBlk);
-    const bad: string[] = [];
+    const bad: Message[] = [];
     const byDesign = blocked.length ? blockedByDesign(snap, st.sigBlk) : null;
-    if (blocked.length && !byDesign) bad.push(`blocked: ${blocked.join(' ')}`);
+    if (blocked.length && !byDesign) bad.push({ messageId: 'blockedSignals', data: { signals: blocked.join(' ') } });
     const ignoredBad = [SIGNALS.SIGTERM, SIGNALS.SIGINT]
       .filter((s) => hasSignal(st.sigIgn!, s))
       .map((s) => (s === 15 ? 'SIGTERM' : 'SIGINT'));
-    if (ignoredBad.length) bad.push(`ignored: ${ignoredBad.join(' ')}`);
-    const hup = hasSignal(st.sigIgn, SIGNALS.SIGHUP) ? ' (SIGHUP ignored: a sign of nohup)' : '';
+    if (ignoredBad.length) bad.push({ messageId: 'ignoredSignals', data: { signals: ignoredBad.join(' ') } });
+    // An optional clause: a list of zero or one message.
+    const hup: Message[] = hasSignal(st.sigIgn, SIGNALS.SIGHUP) ? [{ messageId: 'hupIgnored' }] : [];
     const observed = `SigBlk ${st.sigBlk.toString(16)} SigIgn ${st.sigIgn.toString(16)}`;
     if (bad.length === 0) {
-      const detail = byDesign
-        ? `blocked: ${blocked.join(' ')}, by design: ${byDesign}${hup}`
-        : `no blocked signals${hup}`;
-      return { status: 'pass', observed, expected: 'nothing blocked; SIGTERM/SIGINT not ignored', detail };
+      const said = byDesign
+        ? ({ messageId: 'byDesign', data: { blocked: blocked.join(' '), why: byDesign, hup } } as const)
+        : ({ messageId: 'noneBlocked', data: { hup } } as const);
+      return { status: 'pass', observed, expected: 'nothing blocked; SIGTERM/SIGINT not ignored', ...said };
     }
     return {
       status: 'warn',
       observed,
       expected: 'nothing blocked; SIGTERM/SIGINT not ignored',
-      detail: bad.join('; ') + hup,
+      messageId: 'problems',
+      data: { problems: bad, hup },
     };
   },
 });

@@ -1,14 +1,32 @@
-import { defineCheck, unknownBecause, type CheckOutcome } from './check.js';
+import { defineCheck, renderDetail, unknownBecause, type CheckOutcome, type Said } from './check.js';
 import { describeErrno } from '../core/errors.js';
 import { holdsWriteLock, locksOnFile } from './locks.js';
 import { formatMode, isWorldWritable } from '../core/mode.js';
 import type { Snapshot } from '../snapshot/types.js';
 
+const MESSAGES = {
+  pidfileUnreadable: 'the pidfile cannot be read ({{error}})',
+  lockUnknown: 'whether {{path}} is locked cannot be told: fds: {{reason}}',
+  pidfileProblems: '{{path}}: {{problems}}',
+  wrongPid: 'it holds {{content}}, not {{pid}}',
+  symlink: 'it is a symlink (a writer can be tricked into clobbering its target)',
+  worldWritable: 'mode {{mode}} lets any user rewrite it',
+  notLocked: 'no write lock on it is held by this process, so a second instance can start',
+  pidfileLocked: '{{path}} names this process and it holds the write lock',
+  lockHeld: 'holds a write lock on {{files}}',
+  socketHeld:
+    'it holds {{sockets}}: a second instance cannot bind the same name (EADDRINUSE), so the socket guards against one',
+  renamedSocket:
+    'it holds {{sockets}}, whose bind-time name has since been removed or renamed: its current name is not in /proc; a second instance is kept out only if it tries that name (supervisord links its socket to the configured file this way)',
+  noGuard:
+    'it holds no write lock and no listening or bound socket: nothing stops a second instance (pass --pidfile to check a pidfile)',
+} as const;
+
 function lockedFds(snap: Snapshot) {
   return (snap.fds ?? []).filter((f) => f.type === 'file' && holdsWriteLock(snap, f));
 }
 
-function checkPidfile(snap: Snapshot): CheckOutcome {
+function checkPidfile(snap: Snapshot): CheckOutcome<typeof MESSAGES> {
   const pf = snap.pidfile!;
   const expected = `${pf.path} holds ${snap.pid}, locked by it, not o+w`;
   if (pf.readError) {
@@ -17,7 +35,8 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
       severity: 'warning',
       observed: `${pf.path}: ${pf.readError}`,
       expected,
-      detail: `the pidfile cannot be read (${pf.readError})`,
+      messageId: 'pidfileUnreadable',
+      data: { error: pf.readError },
     };
   }
   // Neither the fds nor /proc/locks: nothing can tell whether the pidfile is locked.
@@ -28,36 +47,44 @@ function checkPidfile(snap: Snapshot): CheckOutcome {
       severity: 'warning',
       observed: `fds and locks unreadable (${errno})`,
       expected,
-      detail: `whether ${pf.path} is locked cannot be told: fds: ${describeErrno(errno, snap.auditorUid === 0)}`,
+      messageId: 'lockUnknown',
+      data: { path: pf.path, reason: describeErrno(errno, snap.auditorUid === 0) },
     };
   }
-  const problems: string[] = [];
-  if (pf.pid !== snap.pid) problems.push(`it holds ${JSON.stringify((pf.content ?? '').trim())}, not ${snap.pid}`);
-  if (pf.isSymlink) problems.push('it is a symlink (a writer can be tricked into clobbering its target)');
+  const problems: Said<typeof MESSAGES>[] = [];
+  if (pf.pid !== snap.pid)
+    problems.push({
+      messageId: 'wrongPid',
+      data: { content: JSON.stringify((pf.content ?? '').trim()), pid: snap.pid },
+    });
+  if (pf.isSymlink) problems.push({ messageId: 'symlink' });
   if (pf.mode !== null && isWorldWritable(pf.mode))
-    problems.push(`mode ${formatMode(pf.mode)} lets any user rewrite it`);
+    problems.push({ messageId: 'worldWritable', data: { mode: formatMode(pf.mode) } });
   let locked = false;
   if (snap.fds) {
     locked = snap.fds.some((f) => f.dev === pf.dev && f.ino === pf.ino && holdsWriteLock(snap, f));
   } else if (snap.locks) {
     locked = locksOnFile(snap, pf.dev, pf.ino);
   }
-  if (!locked) problems.push('no write lock on it is held by this process, so a second instance can start');
+  if (!locked) problems.push({ messageId: 'notLocked' });
   if (problems.length === 0) {
     return {
       status: 'pass',
       severity: 'warning',
       observed: `holds ${snap.pid}, locked`,
       expected,
-      detail: `${pf.path} names this process and it holds the write lock`,
+      messageId: 'pidfileLocked',
+      data: { path: pf.path },
     };
   }
   return {
     status: 'warn',
     severity: 'warning',
-    observed: problems[0]!,
+    // The first problem, in words, is the row's observed value.
+    observed: renderDetail(MESSAGES, problems[0]!),
     expected,
-    detail: `${pf.path}: ${problems.join('; ')}`,
+    messageId: 'pidfileProblems',
+    data: { path: pf.path, problems },
   };
 }
 
@@ -74,6 +101,7 @@ export const singleInstance = defineCheck({
   fix: 'Open the pidfile O_CREAT|O_CLOEXEC 0644, take fcntl(F_SETLK, F_WRLCK), exit if it fails, write the pid and keep the fd open; daemon-check run --pidfile FILE does this.',
   needs: ['fds', 'locks', 'pidfile', 'sockets'],
   options: ['pidfile'],
+  messages: MESSAGES,
   evaluate(snap) {
     if (snap.pidfile) return checkPidfile(snap);
     const expected = 'a write-locked file, or a bound socket';
@@ -84,7 +112,8 @@ export const singleInstance = defineCheck({
         status: 'pass',
         observed: held.map((f) => `fd ${f.fd} ${f.target}`).join(', '),
         expected,
-        detail: `holds a write lock on ${held.map((f) => f.target).join(', ')}`,
+        messageId: 'lockHeld',
+        data: { files: held.map((f) => f.target).join(', ') },
       };
     }
     const guards = (snap.sockets ?? []).filter((s) => s.listening || (s.kind === 'unix' && s.name));
@@ -97,7 +126,8 @@ export const singleInstance = defineCheck({
         status: 'pass',
         observed: names.join(', '),
         expected,
-        detail: `it holds ${names.join(', ')}: a second instance cannot bind the same name (EADDRINUSE), so the socket guards against one`,
+        messageId: 'socketHeld',
+        data: { sockets: names.join(', ') },
       };
     }
     if (guards.length) {
@@ -107,15 +137,15 @@ export const singleInstance = defineCheck({
         status: 'pass',
         observed: ids.join(', '),
         expected,
-        detail: `it holds ${ids.join(', ')}, whose bind-time name has since been removed or renamed: its current name is not in /proc; a second instance is kept out only if it tries that name (supervisord links its socket to the configured file this way)`,
+        messageId: 'renamedSocket',
+        data: { sockets: ids.join(', ') },
       };
     }
     return {
       status: 'info',
       observed: 'no lock or bound socket',
       expected,
-      detail:
-        'it holds no write lock and no listening or bound socket: nothing stops a second instance (pass --pidfile to check a pidfile)',
+      messageId: 'noGuard',
     };
   },
 });

@@ -12,6 +12,12 @@ export const umaskCheck = defineCheck({
   fix: 'Call umask(0) (or the mask you intend, checked with --expect-umask) after forking; daemon-check run --umask MODE.',
   needs: ['status'],
   options: ['expectUmask'],
+  messages: {
+    noUmaskLine: 'status has no Umask line (a zombie, or a kernel older than 4.7)',
+    managedDefault: 'umask {{got}}, the service manager default',
+    expected: 'umask {{got}}',
+    inherited: 'umask {{got}} was inherited or set; expected {{want}}',
+  },
   evaluate(snap, ctx) {
     // A service manager sets the umask for its services (systemd's UMask= defaults to 0022).
     const managedDefault = ctx.profile === 'managed' && ctx.options.expectUmask === undefined;
@@ -23,7 +29,7 @@ export const umaskCheck = defineCheck({
         status: 'unknown',
         observed: 'no Umask line',
         expected: formatMode(want),
-        detail: 'status has no Umask line (a zombie, or a kernel older than 4.7)',
+        messageId: 'noUmaskLine',
       };
     }
     if (managedDefault && got === 0o022) {
@@ -31,7 +37,8 @@ export const umaskCheck = defineCheck({
         status: 'pass',
         observed: formatMode(got),
         expected: '0000 or 0022',
-        detail: 'umask 0022, the service manager default',
+        messageId: 'managedDefault',
+        data: { got: formatMode(got) },
       };
     }
     if (got === want)
@@ -39,13 +46,15 @@ export const umaskCheck = defineCheck({
         status: 'pass',
         observed: formatMode(got),
         expected: formatMode(want),
-        detail: `umask ${formatMode(got)}`,
+        messageId: 'expected',
+        data: { got: formatMode(got) },
       };
     return {
       status: 'warn',
       observed: formatMode(got),
       expected: formatMode(want),
-      detail: `umask ${formatMode(got)} was inherited or set; expected ${formatMode(want)}`,
+      messageId: 'inherited',
+      data: { got: formatMode(got), want: formatMode(want) },
     };
   },
 });

@@ -12,6 +12,12 @@ export const worldWritableFiles = defineCheck({
   fix: 'Create files with an explicit mode (0644 for a pidfile, 0640 for logs) or chmod them; keep umask(0) only if every open() names its mode.',
   fixedBy: 'program',
   needs: ['fds'],
+  messages: {
+    notStatted: 'the mode of {{fds}} could not be read (stat() through the fd failed)',
+    none: 'no open regular file is writable by others',
+    worldWritable: '{{target}} is mode {{mode}}: any user can rewrite it',
+    files: '{{files}}',
+  },
   evaluate(snap) {
     if (!snap.fds) return unknownBecause(snap, 'fds', 'no world-writable files');
     const files = snap.fds.filter((f) => f.type === 'file' && f.mode !== null);
@@ -23,10 +29,13 @@ export const worldWritableFiles = defineCheck({
         status: 'unknown',
         observed: `${unseen.length} file(s) not stat()ed`,
         expected: 'no world-writable files',
-        detail: `the mode of ${unseen
-          .slice(0, 5)
-          .map((f) => `fd ${f.fd} ${f.target}`)
-          .join(', ')} could not be read (stat() through the fd failed)`,
+        messageId: 'notStatted',
+        data: {
+          fds: unseen
+            .slice(0, 5)
+            .map((f) => `fd ${f.fd} ${f.target}`)
+            .join(', '),
+        },
       };
     }
     if (bad.length === 0) {
@@ -34,14 +43,20 @@ export const worldWritableFiles = defineCheck({
         status: 'pass',
         observed: `${files.length} regular file(s), none o+w`,
         expected: 'no world-writable files',
-        detail: 'no open regular file is writable by others',
+        messageId: 'none',
       };
     }
     return {
       status: 'warn',
       observed: bad.map((f) => `fd ${f.fd} ${(f.mode! & 0o7777).toString(8)}`).join(', '),
       expected: 'no world-writable files',
-      detail: bad.map((f) => `${f.target} is mode ${formatMode(f.mode!)}: any user can rewrite it`).join('; '),
+      messageId: 'files',
+      data: {
+        files: bad.map((f) => ({
+          messageId: 'worldWritable' as const,
+          data: { target: f.target, mode: formatMode(f.mode!) },
+        })),
+      },
     };
   },
 });

@@ -1,6 +1,6 @@
 /** clean-environment: no interactive-session leftovers; LD_* worth a warning (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
 
 const ID = 'clean-environment';
@@ -12,14 +12,14 @@ function withEnv(vars: Record<string, string>) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes a plain service environment, counting the variables', () => {
-      const row = runCheck(ID, withEnv({ PATH: '/usr/bin', LANG: 'C.UTF-8', HOME: '/' }));
+      const { row, messageId } = checkMessage(ID, withEnv({ PATH: '/usr/bin', LANG: 'C.UTF-8', HOME: '/' }));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'info',
         observed: '3 variables, none from a session',
         expected: 'no session variables',
       });
-      expect(row.detail).toBe('no interactive-session variables');
+      expect(messageId).toBe('clean');
     });
 
     it('passes an empty environment', () => {
@@ -29,7 +29,7 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('is info for SSH, DISPLAY, SUDO, OLDPWD and TMUX leftovers, naming them', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         withEnv({
           PATH: '/usr/bin',
@@ -43,29 +43,43 @@ describe(ID, () => {
       expect(row.status).toBe('info');
       expect(row.severity).toBe('info');
       expect(row.observed).toBe('SSH_CONNECTION DISPLAY SUDO_USER OLDPWD TMUX');
-      expect(row.detail).toBe('started from an interactive session: SSH_CONNECTION, DISPLAY, SUDO_USER, OLDPWD, TMUX');
+      expect({ messageId, data }).toEqual({
+        messageId: 'leftovers',
+        data: { leftovers: 'SSH_CONNECTION, DISPLAY, SUDO_USER, OLDPWD, TMUX' },
+      });
     });
 
     it('warns (and raises the row to warning) on LD_PRELOAD', () => {
-      const row = runCheck(ID, withEnv({ PATH: '/usr/bin', LD_PRELOAD: '/tmp/hook.so' }));
+      const { row, messageId, data } = checkMessage(ID, withEnv({ PATH: '/usr/bin', LD_PRELOAD: '/tmp/hook.so' }));
       expect(row).toMatchObject({ status: 'warn', severity: 'warning', observed: 'LD_PRELOAD' });
-      expect(row.detail).toBe('LD_PRELOAD set: it runs code the binary did not ask for');
+      expect({ messageId, data }).toEqual({ messageId: 'loader', data: { loader: 'LD_PRELOAD' } });
     });
 
     it('warns on LD_LIBRARY_PATH and LD_AUDIT, and adds any session leftovers', () => {
-      const row = runCheck(ID, withEnv({ LD_LIBRARY_PATH: '/opt/lib', LD_AUDIT: 'x.so', SSH_TTY: '/dev/pts/0' }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        withEnv({ LD_LIBRARY_PATH: '/opt/lib', LD_AUDIT: 'x.so', SSH_TTY: '/dev/pts/0' }),
+      );
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('LD_LIBRARY_PATH LD_AUDIT SSH_TTY');
-      expect(row.detail).toBe('LD_LIBRARY_PATH, LD_AUDIT set: it runs code the binary did not ask for; also SSH_TTY');
+      expect({ messageId, data }).toEqual({
+        messageId: 'loaderAndLeftovers',
+        data: { loader: 'LD_LIBRARY_PATH, LD_AUDIT', leftovers: 'SSH_TTY' },
+      });
     });
   });
 
   describe('unknown', () => {
     it("is unknown, never pass, when environ could not be read (another user's process)", () => {
-      const row = runCheck(ID, makeSnapshot({ environ: null, unreadable: { environ: 'EACCES' }, auditorUid: 1000 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ environ: null, unreadable: { environ: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('environ unreadable (EACCES)');
-      expect(row.detail).toContain("environ: permission denied (another user's process");
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('environ');
+      expect(data.reason).toMatch(/^permission denied \(another user's process/);
     });
 
     it('keeps its info severity when unknown', () => {

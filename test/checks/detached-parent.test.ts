@@ -1,6 +1,6 @@
 /** detached-parent: the parent is init, a supervisor or another daemon (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, runCheck } from '../helpers/check.js';
+import { checkMessage, judgeCheck, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, ptsTtyNr } from '../helpers/snapshot.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 
@@ -17,14 +17,14 @@ function childOf(parent: ProcStat, argv: string[], above: ProcStat[] = [], stat:
 describe(ID, () => {
   describe('valid', () => {
     it('passes when orphaned to init whose stat is out of sight (ppid 1, no parent read)', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'critical',
         observed: 'init (1)',
         expected: 'init or a supervisor',
       });
-      expect(row.detail).toContain('orphaned to init');
+      expect(messageId).toBe('init');
     });
 
     it('passes when orphaned to init, naming it', () => {
@@ -43,11 +43,11 @@ describe(ID, () => {
 
     it('passes under a supervisor (runsv), which also makes the profile managed', () => {
       const runsv = makeStat({ pid: 50, comm: 'runsv', ppid: 49, session: 50, pgrp: 50 });
-      const { row, profile } = judgeCheck(ID, childOf(runsv, ['runsv', 'app']));
+      const { row, profile, messageId, data } = judgeCheck(ID, childOf(runsv, ['runsv', 'app']));
       expect(profile).toBe('managed');
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('supervisor runsv (50)');
-      expect(row.detail).toBe('runsv (50) supervises it');
+      expect({ messageId, data }).toEqual({ messageId: 'supervisor', data: { who: 'runsv (50)' } });
     });
 
     it('passes under supervisord run by an interpreter (python3 /usr/bin/supervisord)', () => {
@@ -67,10 +67,10 @@ describe(ID, () => {
 
     it('passes for a worker whose parent is a detached master (nginx)', () => {
       const master = makeStat({ pid: 300, comm: 'nginx', ppid: 1, session: 300, pgrp: 300 });
-      const row = runCheck(ID, childOf(master, ['nginx: master process /usr/sbin/nginx']));
+      const { row, messageId } = checkMessage(ID, childOf(master, ['nginx: master process /usr/sbin/nginx']));
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('daemon nginx (300)');
-      expect(row.detail).toContain('a worker of another daemon');
+      expect(messageId).toBe('daemon');
     });
 
     it("passes for a worker whose master's own parent is out of sight (another pid namespace)", () => {
@@ -92,28 +92,29 @@ describe(ID, () => {
         ttyNr: ptsTtyNr(0),
         tpgid: 100,
       });
-      const row = runCheck(ID, childOf(bash, ['-bash']));
+      const { row, messageId, data } = checkMessage(ID, childOf(bash, ['-bash']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('interactive shell bash (100)');
       // What that shell does to it is the fate model's story, quoted as a clause.
-      expect(row.detail).toContain('the interactive shell bash (100), which keeps it as a job');
-      expect(row.detail).toMatch(/a hangup of the login's terminal (ends it|does not end it)|what a hangup/);
+      expect(messageId).toBe('interactiveShell');
+      expect(data.who).toBe('bash (100)');
+      expect(data.hangup).toMatch(/a hangup of the login's terminal (ends it|does not end it)|what a hangup/);
     });
 
     it('fails when the parent owns a terminal session (tmux server)', () => {
       const tmux = makeStat({ pid: 900, comm: 'tmux: server', ppid: 1, session: 900, pgrp: 900 });
-      const row = runCheck(ID, childOf(tmux, ['tmux']));
+      const { row, messageId } = checkMessage(ID, childOf(tmux, ['tmux']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('terminal tmux: server (900)');
-      expect(row.detail).toContain('owns a terminal session');
+      expect(messageId).toBe('terminal');
     });
 
     it('fails when the parent is a build or CI step (make)', () => {
       const make = makeStat({ pid: 700, comm: 'make', ppid: 699, session: 690, pgrp: 700 });
-      const row = runCheck(ID, childOf(make, ['make', 'serve']));
+      const { row, messageId } = checkMessage(ID, childOf(make, ['make', 'serve']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('job runner make (700)');
-      expect(row.detail).toContain('build or CI step');
+      expect(messageId).toBe('jobRunner');
     });
 
     it('fails when the parent is an ordinary program on a terminal, naming the terminal', () => {
@@ -126,20 +127,22 @@ describe(ID, () => {
         ttyNr: ptsTtyNr(2),
         tpgid: 800,
       });
-      const row = runCheck(ID, childOf(py, ['python3', 'launch.py']));
+      const { row, messageId, data } = checkMessage(ID, childOf(py, ['python3', 'launch.py']));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('python3 (800) on /dev/pts/2');
-      expect(row.detail).toContain('runs on the terminal /dev/pts/2');
+      expect(messageId).toBe('onTerminal');
+      expect(data.tty).toBe('/dev/pts/2');
     });
 
     it('fails when a terminal-less parent sits under a CI job step (node under npm)', () => {
       const worker = makeStat({ pid: 10, comm: 'Runner.Worker', ppid: 1, session: 10, pgrp: 10 });
       const npm = makeStat({ pid: 20, comm: 'npm', ppid: 10, session: 10, pgrp: 20 });
       const node = makeStat({ pid: 30, comm: 'node', ppid: 20, session: 10, pgrp: 20 });
-      const row = runCheck(ID, childOf(node, ['node', 'server.js'], [npm, worker]));
+      const { row, messageId, data } = checkMessage(ID, childOf(node, ['node', 'server.js'], [npm, worker]));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('node (30)');
-      expect(row.detail).toContain('in a login or job session (session 10), not detached');
+      expect(messageId).toBe('inSession');
+      expect(data.session).toBe(10);
     });
 
     it("fails for an orphaned master still in a login shell's session (`cmd &` whose shell moved on)", () => {
@@ -165,30 +168,30 @@ describe(ID, () => {
       const sh = makeStat({ pid: 500, comm: 'sh', ppid: 1, session: 500, pgrp: 500 });
       const snap = childOf(sh, ['sh', './start.sh']);
       snap.sessionLeader = snap.parent;
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('sh (500)');
-      expect(row.detail).toContain('orphaned to init when the script ends');
-      expect(row.detail).not.toMatch(/SIGHUP/);
+      expect({ messageId, data }).toEqual({ messageId: 'script', data: { who: 'sh (500)' } });
     });
   });
 
   describe('unknown', () => {
     it('is unknown when the parent vanished while it was being read', () => {
-      const row = runCheck(ID, makeSnapshot({ stat: { ppid: 777 } }));
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ stat: { ppid: 777 } }));
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('ppid 777, not read');
-      expect(row.detail).toBe('parent 777 vanished while it was being read');
+      expect({ messageId, data }).toEqual({ messageId: 'parentVanished', data: { ppid: 777 } });
     });
 
     // Was a bug (always "vanished"): the row says why the evidence is missing.
     it('names the reason when the parent could not be read (EACCES), not "vanished"', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ stat: { ppid: 777 }, unreadable: { parent: 'EACCES' }, auditorUid: 1000 }),
       );
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('permission denied');
+      expect(messageId).toBe('parentUnreadable');
+      expect(data.ppid).toBe(777);
+      expect(data.reason).toMatch(/^permission denied/);
     });
   });
 
@@ -203,9 +206,9 @@ describe(ID, () => {
     it("a master with a shell above it is not a daemon's master", () => {
       const bash = makeStat({ pid: 100, comm: 'bash', ppid: 99, session: 100, pgrp: 100 });
       const master = makeStat({ pid: 300, comm: 'app', ppid: 100, session: 100, pgrp: 300 });
-      const row = runCheck(ID, childOf(master, ['app'], [bash]));
+      const { row, messageId } = checkMessage(ID, childOf(master, ['app'], [bash]));
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('not detached');
+      expect(messageId).toBe('inSession');
     });
 
     it('passes a supervisor parent under --profile sysv as well', () => {

@@ -1,6 +1,6 @@
 /** handles-sigterm: SIGTERM is caught (status SigCgt); info severity (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { makeSnapshot, makeStatus, sigmask, withStatus } from '../helpers/snapshot.js';
 
 const ID = 'handles-sigterm';
@@ -11,14 +11,14 @@ const SIGTERM = sigmask(15);
 describe(ID, () => {
   describe('valid', () => {
     it('passes when SIGTERM is caught', () => {
-      const row = runCheck(ID, withStatus({ sigCgt: SIGTERM }));
+      const { row, messageId } = checkMessage(ID, withStatus({ sigCgt: SIGTERM }));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'info',
         observed: 'SIGTERM caught',
         expected: 'SIGTERM caught or waited for',
       });
-      expect(row.detail).toBe('a SIGTERM handler is installed');
+      expect(messageId).toBe('caught');
     });
 
     it('passes with a 64-bit caught mask that includes SIGTERM (Go and Node catch real-time signals too)', () => {
@@ -28,9 +28,10 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('is info when SIGTERM keeps its default action (dies without cleanup)', () => {
-      const row = runCheck(ID, withStatus({}));
+      const { row, messageId, data } = checkMessage(ID, withStatus({}));
       expect(row).toMatchObject({ status: 'info', severity: 'info', observed: 'default action' });
-      expect(row.detail).toBe(
+      expect(messageId).toBe('notHandled');
+      expect(data.why).toBe(
         'SIGTERM has its default action: it ends at once, without any cleanup (a pidfile or socket stays behind).',
       );
     });
@@ -40,15 +41,19 @@ describe(ID, () => {
     });
 
     it('says when SIGTERM is ignored: only SIGKILL stops it', () => {
-      const row = runCheck(ID, withStatus({ sigIgn: SIGTERM }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigIgn: SIGTERM }));
       expect(row).toMatchObject({ status: 'info', observed: 'SIGTERM ignored' });
-      expect(row.detail).toBe('It ignores SIGTERM: only SIGKILL stops it.');
+      expect({ messageId, data }).toEqual({
+        messageId: 'notHandled',
+        data: { why: 'It ignores SIGTERM: only SIGKILL stops it.' },
+      });
     });
 
     it('as the init of a pid namespace with the default action, says SIGTERM leaves it running', () => {
-      const row = runCheck(ID, makeSnapshot({ status: makeStatus({ nspid: [4242, 1] }) }));
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ status: makeStatus({ nspid: [4242, 1] }) }));
       expect(row.status).toBe('info');
-      expect(row.detail).toMatch(
+      expect(messageId).toBe('notHandled');
+      expect(data.why).toMatch(
         /init of its pid namespace .* the kernel drops signals with the default action for a namespace's init/,
       );
     });
@@ -56,10 +61,15 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when status could not be read, naming the reason', () => {
-      const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('status unreadable (EACCES)');
-      expect(row.detail).toContain('status: permission denied');
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('status');
+      expect(data.reason).toMatch(/^permission denied/);
     });
 
     it('is unknown when SigCgt is missing or garbled', () => {
@@ -73,12 +83,13 @@ describe(ID, () => {
     });
 
     it('passes when SIGTERM is blocked and taken with sigtimedwait (tini)', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ status: makeStatus({ sigBlk: SIGTERM }), wchan: 'do_sigtimedwait.isra.0' }),
       );
       expect(row).toMatchObject({ status: 'pass', observed: 'SIGTERM waited for' });
-      expect(row.detail).toContain('sigtimedwait');
+      expect(messageId).toBe('waited');
+      expect(data.waits).toContain('sigtimedwait');
     });
 
     it('never changes its severity (info)', () => {

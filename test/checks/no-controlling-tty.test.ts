@@ -1,6 +1,6 @@
 /** no-controlling-tty: stat tty_nr = 0 and tpgid = -1 (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, ptsTtyNr } from '../helpers/snapshot.js';
 
 const ID = 'no-controlling-tty';
@@ -8,14 +8,14 @@ const ID = 'no-controlling-tty';
 describe(ID, () => {
   describe('valid', () => {
     it('passes for a double-forked daemon (tty_nr 0, tpgid -1)', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'critical',
         observed: 'none',
         expected: 'none',
-        detail: 'tty_nr 0, tpgid -1',
       });
+      expect(messageId).toBe('none');
     });
 
     it('passes for a supervised service too (not a sysv-only rule)', () => {
@@ -33,14 +33,14 @@ describe(ID, () => {
         stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(0), tpgid: 100 },
         tty: '/dev/pts/0',
       });
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('/dev/pts/0');
       expect(row.expected).toBe('none');
-      expect(row.detail).toContain('controlling terminal /dev/pts/0 (tty_nr 34816, tpgid 100)');
+      expect(messageId).toBe('terminal');
+      expect(data).toMatchObject({ tty: '/dev/pts/0', ttyNr: 34816, tpgid: 100 });
       // No leader was read: what a hangup does is the fate model's to say, and it says it cannot tell.
-      expect(row.detail).toContain("what a hangup of the login's terminal does to it is unknown");
-      expect(row.detail).not.toContain('foreground');
+      expect(data.hangup).toContain("what a hangup of the login's terminal does to it is unknown");
     });
 
     it("says when its process group is the terminal's foreground group (tpgid = pgrp)", () => {
@@ -49,24 +49,25 @@ describe(ID, () => {
         stat: { ppid: 100, session: 100, pgrp: 200, ttyNr: ptsTtyNr(3), tpgid: 200 },
         tty: '/dev/pts/3',
       });
-      const row = runCheck(ID, snap);
+      const { row, messageId } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain("its group is the terminal's foreground group");
+      expect(messageId).toBe('foreground');
     });
 
     it('fails on tty_nr even when the terminal has no foreground group (tpgid -1)', () => {
       const snap = makeSnapshot({ stat: { ttyNr: ptsTtyNr(1), tpgid: -1 }, tty: '/dev/pts/1' });
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('tpgid -1');
+      expect(messageId).toBe('terminal');
+      expect(data.tpgid).toBe(-1);
     });
 
     it('shows the raw tty_nr when the device has no name (no tty driver matched)', () => {
       const snap = makeSnapshot({ stat: { ttyNr: 1025, tpgid: 7 }, tty: null });
-      const row = runCheck(ID, snap);
+      const { row, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('tty_nr 1025');
-      expect(row.detail).toContain('controlling terminal 1025 (tty_nr 1025, tpgid 7)');
+      expect(data).toMatchObject({ tty: 1025, ttyNr: 1025, tpgid: 7 });
     });
   });
 
@@ -96,8 +97,9 @@ describe(ID, () => {
   describe('edge cases', () => {
     it('is skipped when ignored with --ignore', () => {
       const snap = makeSnapshot({ stat: { ttyNr: ptsTtyNr(0), tpgid: 5 }, tty: '/dev/pts/0' });
-      const row = runCheck(ID, snap, { ignore: [ID] });
-      expect(row).toMatchObject({ status: 'skip', detail: 'ignored with --ignore' });
+      const { row, messageId } = checkMessage(ID, snap, { ignore: [ID] });
+      expect(row.status).toBe('skip');
+      expect(messageId).toBe('ignored');
     });
   });
 });

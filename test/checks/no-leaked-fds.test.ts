@@ -1,6 +1,6 @@
 /** no-leaked-fds: no fd >= 3 inherited from the launcher; a locked pidfile is fine (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, runCheck } from '../helpers/check.js';
+import { checkMessage, judgeCheck, listOf, runCheck } from '../helpers/check.js';
 import {
   devNullFd,
   makeFd,
@@ -25,24 +25,24 @@ function withFds(...extra: FdEntry[]) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes with nothing above fd 2', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
         observed: 'none',
         expected: 'no inherited fds >= 3',
       });
-      expect(row.detail).toBe('0 fd(s) >= 3, none inherited from a launcher');
+      expect({ messageId, data }).toEqual({ messageId: 'noneInherited', data: { count: 0, capped: [] } });
     });
 
     it('passes a write-locked pidfile (fdinfo lock line), marking it locked', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         withFds(makeFile(3, '/run/app.pid', { locks: [makeLock({ kind: 'FLOCK', pid: 4000 })] })),
       );
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('3:file(locked)');
-      expect(row.detail).toBe('1 fd(s) >= 3, none inherited from a launcher');
+      expect({ messageId, data }).toEqual({ messageId: 'noneInherited', data: { count: 1, capped: [] } });
     });
 
     it('marks a file locked through a /proc/locks entry on its dev:inode', () => {
@@ -84,63 +84,102 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('warns on a terminal above fd 2', () => {
-      const row = runCheck(ID, withFds(makeTerminalFd(3, '/dev/pts/1')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeTerminalFd(3, '/dev/pts/1')));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('3:char');
-      expect(row.detail).toBe('fd 3 is the terminal /dev/pts/1');
+      expect({ messageId, data }).toEqual({
+        messageId: 'leaks',
+        data: { leaks: [{ messageId: 'terminal', data: { fd: 3, target: '/dev/pts/1' } }], possibly: [], capped: [] },
+      });
     });
 
     it("warns on bash's private fd 255", () => {
-      const row = runCheck(ID, withFds(makeFile(255, '/home/alice/start.sh')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeFile(255, '/home/alice/start.sh')));
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe("fd 255 (/home/alice/start.sh) is bash's private descriptor");
+      expect({ messageId, data }).toEqual({
+        messageId: 'leaks',
+        data: { leaks: [{ messageId: 'bashFd', data: { target: '/home/alice/start.sh' } }], possibly: [], capped: [] },
+      });
     });
 
     it('warns on a deleted file', () => {
-      const row = runCheck(ID, withFds(makeFile(4, '/tmp/build.log (deleted)')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeFile(4, '/tmp/build.log (deleted)')));
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe('fd 4 is a deleted file /tmp/build.log (deleted)');
+      expect({ messageId, data }).toEqual({
+        messageId: 'leaks',
+        data: {
+          leaks: [{ messageId: 'deleted', data: { fd: 4, target: '/tmp/build.log (deleted)' } }],
+          possibly: [],
+          capped: [],
+        },
+      });
     });
 
     it('warns on a pipe also held by a process outside its tree (the CI step that hangs), naming it', () => {
       const snap = withFds(makeFd(5, 'pipe:[900]'));
       snap.peers = { 'pipe:[900]': [makePeer(10, 'Runner.Worker', [7, 8])] };
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('5:pipe');
-      expect(row.detail).toBe('fd 5 pipe:[900] is also held by Runner.Worker (10) fd 7,8');
+      expect({ messageId, data }).toEqual({
+        messageId: 'leaks',
+        data: {
+          leaks: [
+            { messageId: 'heldOutside', data: { fd: 5, target: 'pipe:[900]', holders: 'Runner.Worker (10) fd 7,8' } },
+          ],
+          possibly: [],
+          capped: [],
+        },
+      });
     });
 
     it('warns on an outside holder even when it is no launcher (another daemon holding the socket)', () => {
       const snap = withFds(makeFd(6, 'socket:[42]'));
       snap.peers = { 'socket:[42]': [makePeer(300, 'rsyslogd', [3])] };
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('rsyslogd (300) fd 3');
+      expect(messageId).toBe('leaks');
+      expect(listOf(data.leaks)[0]!.data!.holders).toContain('rsyslogd (300) fd 3');
     });
 
     it('lists every leak, joined', () => {
-      const row = runCheck(ID, withFds(makeTerminalFd(3), makeFile(4, '/tmp/x (deleted)')));
+      const { row, messageId, data } = checkMessage(ID, withFds(makeTerminalFd(3), makeFile(4, '/tmp/x (deleted)')));
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe('fd 3 is the terminal /dev/pts/0; fd 4 is a deleted file /tmp/x (deleted)');
+      expect({ messageId, data }).toEqual({
+        messageId: 'leaks',
+        data: {
+          leaks: [
+            { messageId: 'terminal', data: { fd: 3, target: '/dev/pts/0' } },
+            { messageId: 'deleted', data: { fd: 4, target: '/tmp/x (deleted)' } },
+          ],
+          possibly: [],
+          capped: [],
+        },
+      });
     });
   });
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read, naming the reason', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
       );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('fds unreadable (EACCES)');
-      expect(row.detail).toContain("fds: permission denied (another user's process");
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('fds');
+      expect(data.reason).toMatch(/^permission denied \(another user's process/);
     });
 
     it('as root, says even root was denied', () => {
-      const row = runCheck(ID, makeSnapshot({ fds: null, unreadable: { fds: 'EPERM' }, auditorUid: 0 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ fds: null, unreadable: { fds: 'EPERM' }, auditorUid: 0 }),
+      );
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('permission denied even to root');
+      expect(messageId).toBe('unreadable');
+      expect(data.reason).toContain('permission denied even to root');
     });
   });
 
@@ -153,26 +192,32 @@ describe(ID, () => {
       const snap = withFds(makeFd(3, 'socket:[1]'));
       snap.fdCount = 100_000;
       snap.fdsTruncated = true;
-      const pass = runCheck(ID, snap);
-      expect(pass.status).toBe('pass');
-      expect(pass.detail).toContain('(only the first 4 of 100000 fds examined)');
+      const pass = checkMessage(ID, snap);
+      expect(pass.row.status).toBe('pass');
+      expect(pass.data.capped).toEqual([{ messageId: 'capped', data: { examined: 4, total: '100000' } }]);
       snap.fds!.push(makeTerminalFd(4));
-      const warn = runCheck(ID, snap);
-      expect(warn.status).toBe('warn');
-      expect(warn.detail).toBe('fd 4 is the terminal /dev/pts/0 (only the first 5 of 100000 fds examined)');
+      const warn = checkMessage(ID, snap);
+      expect(warn.row.status).toBe('warn');
+      expect(warn.data).toEqual({
+        leaks: [{ messageId: 'terminal', data: { fd: 4, target: '/dev/pts/0' } }],
+        possibly: [],
+        capped: [{ messageId: 'capped', data: { examined: 5, total: '100000' } }],
+      });
     });
 
     it('shows the first eight fds in observed and counts the rest', () => {
       const extra = Array.from({ length: 10 }, (_, i) => makeFd(3 + i, `socket:[${i}]`));
-      const row = runCheck(ID, withFds(...extra));
+      const { row, data } = checkMessage(ID, withFds(...extra));
       expect(row.observed).toBe('3:socket 4:socket 5:socket 6:socket 7:socket 8:socket 9:socket 10:socket +2');
-      expect(row.detail).toContain('10 fd(s) >= 3');
+      expect(data.count).toBe(10);
     });
 
     it('a FIFO held outside counts like a pipe', () => {
       const snap = withFds(makeFd(3, '/run/ctl.fifo', { type: 'fifo', objectKey: '/run/ctl.fifo' }));
       snap.peers = { '/run/ctl.fifo': [makePeer(100, 'bash', [9])] };
-      expect(runCheck(ID, snap).detail).toBe('fd 3 /run/ctl.fifo is also held by bash (100) fd 9');
+      expect(checkMessage(ID, snap).data.leaks).toEqual([
+        { messageId: 'heldOutside', data: { fd: 3, target: '/run/ctl.fifo', holders: 'bash (100) fd 9' } },
+      ]);
     });
 
     it("a supervisor's log pipe is inside under the managed profile, a leak under --profile sysv", () => {
@@ -185,9 +230,11 @@ describe(ID, () => {
       const managed = judgeCheck(ID, snap);
       expect(managed.profile).toBe('managed');
       expect(managed.row.status).toBe('pass');
-      const sysv = runCheck(ID, snap, { profile: 'sysv' });
-      expect(sysv.status).toBe('warn');
-      expect(sysv.detail).toContain('runsv (50) fd 6');
+      const sysv = checkMessage(ID, snap, { profile: 'sysv' });
+      expect(sysv.row.status).toBe('warn');
+      expect(sysv.data.leaks).toEqual([
+        { messageId: 'heldOutside', data: { fd: 3, target: 'pipe:[77]', holders: 'runsv (50) fd 6' } },
+      ]);
     });
 
     it("a session member is not inside when a shell leads the session (not a daemon's session)", () => {

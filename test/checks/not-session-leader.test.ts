@@ -1,6 +1,6 @@
 /** not-session-leader: pid != sid, the second fork done; sysv only (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, runCheck } from '../helpers/check.js';
+import { checkMessage, judgeCheck, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat } from '../helpers/snapshot.js';
 
 const ID = 'not-session-leader';
@@ -13,25 +13,24 @@ function leader() {
 describe(ID, () => {
   describe('valid', () => {
     it('passes after the second fork (pid != sid)', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
         observed: 'pid 4242, sid 4241',
         expected: 'pid != sid',
       });
-      expect(row.detail).toContain('cannot acquire a controlling terminal');
+      expect(messageId).toBe('notLeader');
     });
   });
 
   describe('invalid', () => {
     it('warns when it leads its own session (a single fork + setsid)', () => {
-      const row = runCheck(ID, leader());
+      const { row, messageId } = checkMessage(ID, leader());
       expect(row.status).toBe('warn');
       expect(row.severity).toBe('warning');
       expect(row.observed).toBe('pid 500 = sid 500');
-      expect(row.detail).toContain('without O_NOCTTY');
-      expect(row.detail).toContain('no second fork');
+      expect(messageId).toBe('leader');
     });
   });
 
@@ -51,10 +50,10 @@ describe(ID, () => {
       const runsv = makeStat({ pid: 50, comm: 'runsv', ppid: 49, session: 50, pgrp: 50 });
       const snap = makeSnapshot({ pid: 500, stat: { ppid: 50, session: 500, pgrp: 500 } });
       snap.parent = makeRelated(runsv, ['runsv', 'app']);
-      const { row, profile } = judgeCheck(ID, snap);
+      const { row, profile, messageId } = judgeCheck(ID, snap);
       expect(profile).toBe('managed');
       expect(row).toMatchObject({ status: 'skip', severity: 'warning', observed: '-', expected: '-' });
-      expect(row.detail).toContain('not applicable under the managed profile');
+      expect(messageId).toBe('managedSkip');
     });
 
     it('is skipped when the cgroup names a .service unit', () => {

@@ -1,6 +1,6 @@
 /** outside-login-scope: not in a login session's scope cgroup; critical when logind's KillUserProcesses applies (docs/fate.md, "logind"). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { SESSION_SCOPE, cgroupOf, hostWith, scopedDaemon } from '../helpers/fate.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
 
@@ -13,9 +13,9 @@ const SCOPE = 'session-3.scope (/user.slice/user-1000.slice/session-3.scope)';
 describe(ID, () => {
   describe('valid', () => {
     it('passes in the root cgroup, naming it', () => {
-      const row = runCheck(ID, makeSnapshot({ host: hostWith(YES) }));
+      const { row, messageId } = checkMessage(ID, makeSnapshot({ host: hostWith(YES) }));
       expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '/', expected: EXPECTED });
-      expect(row.detail).toBe("it is in no login session's scope: ending a login cannot take it down through logind");
+      expect(messageId).toBe('noLoginScope');
     });
 
     it('passes as a system service', () => {
@@ -44,12 +44,11 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it("fails, critical, when KillUserProcesses=yes applies to its user: the detail is the fate's story", () => {
-      const row = runCheck(ID, scopedDaemon(hostWith(YES)));
+      const { row, messageId, data } = checkMessage(ID, scopedDaemon(hostWith(YES)));
       expect(row).toMatchObject({ status: 'fail', severity: 'critical', observed: SCOPE, expected: EXPECTED });
-      expect(row.detail).toContain(
-        'systemd-logind stops session-3.scope: SIGTERM, then SIGKILL, to every process in it',
-      );
-      expect(row.detail).toContain('KillUserProcesses=yes (/etc/systemd/logind.conf:2)');
+      expect(messageId).toBe('dies');
+      expect(data.why).toContain('systemd-logind stops session-3.scope: SIGTERM, then SIGKILL, to every process in it');
+      expect(data.why).toContain('KillUserProcesses=yes (/etc/systemd/logind.conf:2)');
     });
 
     it('fails when the packaged default comment says yes', () => {
@@ -60,14 +59,15 @@ describe(ID, () => {
     });
 
     it('warns, at its own severity, when logind would leave it running today (KillUserProcesses=no)', () => {
-      const row = runCheck(ID, scopedDaemon(hostWith(NO)));
+      const { row, messageId, data } = checkMessage(ID, scopedDaemon(hostWith(NO)));
       expect(row).toMatchObject({ status: 'warn', severity: 'warning', observed: SCOPE });
-      expect(row.detail).toMatch(/^it is in login session 3's scope; logind would leave it running today: /);
-      expect(row.detail).toContain('KillUserProcesses=no');
+      expect(messageId).toBe('inLoginScope');
+      expect(data.session).toBe('3');
+      expect(data.why).toContain('KillUserProcesses=no');
     });
 
     it('warns for root, spared by default', () => {
-      const row = runCheck(
+      const { row, data } = checkMessage(
         ID,
         scopedDaemon(hostWith(YES), '0::/user.slice/user-0.slice/session-1.scope', { uid: 0, name: 'root' }),
       );
@@ -75,13 +75,13 @@ describe(ID, () => {
         status: 'warn',
         observed: 'session-1.scope (/user.slice/user-0.slice/session-1.scope)',
       });
-      expect(row.detail).toContain('root is spared by default');
+      expect(data.why).toContain('root is spared by default');
     });
 
     it('warns when systemd is not pid 1 (still in a scope, which would matter under systemd)', () => {
-      const row = runCheck(ID, scopedDaemon(hostWith(YES, { systemdPid1: false })));
+      const { row, data } = checkMessage(ID, scopedDaemon(hostWith(YES, { systemdPid1: false })));
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('systemd is not pid 1 here');
+      expect(data.why).toContain('systemd is not pid 1 here');
     });
 
     it('warns when the user is in KillExcludeUsers=', () => {
@@ -93,31 +93,36 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown when the cgroup could not be read, naming the errno', () => {
-      const row = runCheck(ID, makeSnapshot({ cgroup: null, unreadable: { cgroup: 'EACCES' }, auditorUid: 1000 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ cgroup: null, unreadable: { cgroup: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row).toMatchObject({ status: 'unknown', observed: 'cgroup unreadable (EACCES)', expected: EXPECTED });
-      expect(row.detail).toContain('cgroup: permission denied');
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('cgroup');
+      expect(data.reason).toMatch(/^permission denied/);
     });
 
     it('warns, saying it is unknown whether logind kills it, when the build default decides and no comment tells it', () => {
-      const row = runCheck(ID, scopedDaemon(hostWith('[Login]\n')));
+      const { row, messageId, data } = checkMessage(ID, scopedDaemon(hostWith('[Login]\n')));
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('whether logind kills it is unknown');
-      expect(row.detail).toContain('busctl');
+      expect(messageId).toBe('inLoginScopeUnknown');
+      expect(data.why).toContain('busctl');
     });
 
     it('warns with unknown when there are no host facts', () => {
-      const row = runCheck(ID, scopedDaemon(null));
+      const { row, data } = checkMessage(ID, scopedDaemon(null));
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('no host facts');
+      expect(data.why).toContain('no host facts');
     });
 
     it('warns with unknown when logind.conf cannot be read', () => {
-      const row = runCheck(
+      const { row, data } = checkMessage(
         ID,
         scopedDaemon(hostWith([{ path: '/etc/systemd/logind.conf', text: '', error: 'EACCES' }])),
       );
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('cannot be read by this user (EACCES)');
+      expect(data.why).toContain('cannot be read by this user (EACCES)');
     });
   });
 

@@ -1,6 +1,6 @@
 /** own-session: not a member of a terminal login session (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, ptsTtyNr } from '../helpers/snapshot.js';
 
 const ID = 'own-session';
@@ -16,23 +16,21 @@ describe(ID, () => {
   describe('valid', () => {
     it('passes when it leads its own session with no terminal (setsid)', () => {
       const snap = makeSnapshot({ pid: 500, stat: { session: 500, pgrp: 500 } });
-      const row = runCheck(ID, snap);
+      const { row, messageId } = checkMessage(ID, snap);
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'critical',
         observed: 'leads session 500',
         expected: "own session, or a daemon's",
       });
-      expect(row.detail).toContain('leader of its own session');
+      expect(messageId).toBe('leader');
     });
 
     it('passes when the session leader is gone and there is no terminal: the double fork', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('session 4241, leader gone');
-      expect(row.detail).toBe(
-        "the session's leader has exited and the session has no terminal: no hangup can reach it",
-      );
+      expect(messageId).toBe('leaderGone');
     });
 
     it("passes for an nginx worker in its detached master's session, naming the master", () => {
@@ -40,10 +38,10 @@ describe(ID, () => {
       const snap = inSessionOf(master, ['nginx: master process /usr/sbin/nginx'], 301);
       snap.parent = snap.sessionLeader;
       snap.ancestors = [master];
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('session 300 led by nginx (300)');
-      expect(row.detail).toContain('nginx (300) is itself detached');
+      expect({ messageId, data }).toEqual({ messageId: 'detachedLeader', data: { leader: 'nginx (300)' } });
     });
   });
 
@@ -64,11 +62,12 @@ describe(ID, () => {
         tty: '/dev/pts/0',
       });
       snap.sessionLeader = makeRelated(bash, ['-bash']);
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('session 100 led by bash (100) on /dev/pts/0');
       expect(row.expected).toBe('a session with no terminal');
-      expect(row.detail).toContain('the session has the terminal /dev/pts/0');
+      expect(messageId).toBe('terminal');
+      expect(data.tty).toBe('/dev/pts/0');
     });
 
     it('fails on its own terminal even when it leads the session (pid = sid)', () => {
@@ -78,9 +77,10 @@ describe(ID, () => {
         tty: '/dev/pts/4',
       });
       snap.sessionLeader = makeRelated(snap.stat, ['/usr/sbin/daemon']);
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('/dev/pts/4');
+      expect(messageId).toBe('terminal');
+      expect(data.tty).toBe('/dev/pts/4');
     });
 
     it('fails on a terminal session whose leader is gone, without naming a leader', () => {
@@ -96,34 +96,37 @@ describe(ID, () => {
 
     it('fails when the session leader is an interactive shell on a terminal, telling the SIGHUP story', () => {
       const bash = makeStat({ pid: 100, comm: 'bash', session: 100, pgrp: 100, ttyNr: ptsTtyNr(0), tpgid: 100 });
-      const row = runCheck(ID, inSessionOf(bash, ['-bash'], 200));
+      const { row, messageId, data } = checkMessage(ID, inSessionOf(bash, ['-bash'], 200));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('session 100 led by bash (100) on /dev/pts/0');
-      expect(row.detail).toContain('the session has the terminal /dev/pts/0');
+      expect(messageId).toBe('terminal');
+      expect(data.tty).toBe('/dev/pts/0');
       // The hangup story is the fate model's, quoted as a clause.
-      expect(row.detail).toMatch(/a hangup of the login's terminal (ends it|does not end it)/);
+      expect(data.hangup).toMatch(/a hangup of the login's terminal (ends it|does not end it)/);
     });
 
     it('fails when the session leader is sshd (a login program)', () => {
       const sshd = makeStat({ pid: 90, comm: 'sshd-session', session: 90, pgrp: 90, ttyNr: ptsTtyNr(1), tpgid: 90 });
-      const row = runCheck(ID, inSessionOf(sshd, ['sshd-session: alice@pts/1'], 200));
+      const { row, messageId, data } = checkMessage(ID, inSessionOf(sshd, ['sshd-session: alice@pts/1'], 200));
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('the session has the terminal /dev/pts/1');
+      expect(messageId).toBe('terminal');
+      expect(data.tty).toBe('/dev/pts/1');
     });
 
     it('fails when the session leader is a build step on a terminal (make)', () => {
       const make = makeStat({ pid: 80, comm: 'make', session: 80, pgrp: 80, ttyNr: ptsTtyNr(1), tpgid: 80 });
-      const row = runCheck(ID, inSessionOf(make, ['make', 'run'], 200));
+      const { row, messageId } = checkMessage(ID, inSessionOf(make, ['make', 'run'], 200));
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('the session has the terminal');
+      expect(messageId).toBe('terminal');
     });
 
     it('fails when the session leader is not a shell but has a controlling terminal', () => {
       const py = makeStat({ pid: 70, comm: 'python3', session: 70, pgrp: 70, ttyNr: ptsTtyNr(5), tpgid: 70 });
-      const row = runCheck(ID, inSessionOf(py, ['python3', 'launch.py'], 200));
+      const { row, messageId, data } = checkMessage(ID, inSessionOf(py, ['python3', 'launch.py'], 200));
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('session 70 led by python3 (70) on /dev/pts/5');
-      expect(row.detail).toContain('the session has the terminal /dev/pts/5');
+      expect(messageId).toBe('terminal');
+      expect(data.tty).toBe('/dev/pts/5');
     });
 
     // Was a bug: checklist.md: "In a session with no terminal (cron's and at's jobs, a script started without one)
@@ -134,10 +137,10 @@ describe(ID, () => {
       const snap = inSessionOf(sh, ['sh', './start.sh'], 600);
       snap.parent = snap.sessionLeader;
       snap.ancestors = [sh];
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('sh (500)');
-      expect(row.detail).not.toMatch(/SIGHUP|hang/i);
+      // The script message tells no hangup story (test/golden/messages.json has its wording).
+      expect({ messageId, data }).toEqual({ messageId: 'script', data: { keeper: 'sh (500)' } });
     });
 
     // Was a bug: checklist.md names cron's and at's jobs as the warn case ("naming the leader and what it does
@@ -149,27 +152,29 @@ describe(ID, () => {
       const snap = inSessionOf(cronJob, ['/usr/sbin/CRON', '-f'], 302, 301);
       snap.parent = makeRelated(sh, ['/bin/sh', '-c', '/usr/local/bin/backup']);
       snap.ancestors = [sh, cronJob, cronMain];
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('cron (300)');
-      expect(row.detail).toMatch(/mail/);
-      expect(row.detail).not.toMatch(/SIGHUP|hang/i);
+      // Every cron message says cron mails the output, and none tells a hangup story.
+      expect(messageId).toMatch(/^cron(Pipe|TempFile|Mail)$/);
+      expect(data.cron).toBe('cron (300)');
     });
   });
 
   describe('unknown', () => {
     it('is unknown, not "leader gone", when the leader\'s stat was denied (hidepid)', () => {
       const snap = makeSnapshot({ unreadable: { sessionLeader: 'EACCES' }, auditorUid: 1000 });
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('sessionLeader unreadable (EACCES)');
-      expect(row.detail).toContain("permission denied (another user's process");
+      expect(messageId).toBe('unreadable');
+      expect(data.reason).toMatch(/^permission denied \(another user's process/);
     });
 
     it('names a garbled leader stat as unparsable content', () => {
-      const row = runCheck(ID, makeSnapshot({ unreadable: { sessionLeader: 'EPARSE' } }));
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ unreadable: { sessionLeader: 'EPARSE' } }));
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('did not parse');
+      expect(messageId).toBe('unreadable');
+      expect(data.reason).toContain('did not parse');
     });
 
     it('still fails on a terminal even when the leader is unreadable', () => {
@@ -185,9 +190,9 @@ describe(ID, () => {
   describe('edge cases', () => {
     it('a login shell\'s argv[0] "-bash" is a shell even when comm is not; without a terminal it leads a script\'s session', () => {
       const leader = makeStat({ pid: 100, comm: 'xyz', session: 100, pgrp: 100 });
-      const row = runCheck(ID, inSessionOf(leader, ['-bash'], 200));
+      const { row, messageId, data } = checkMessage(ID, inSessionOf(leader, ['-bash'], 200));
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('the script xyz (100)');
+      expect({ messageId, data }).toEqual({ messageId: 'script', data: { keeper: 'xyz (100)' } });
     });
 
     it('a supervisor leading the session (tini) passes as detached', () => {

@@ -1,6 +1,6 @@
 /** privileges: not root with a full capability set (status Uid, CapEff); info severity (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { makeSnapshot, withStatus } from '../helpers/snapshot.js';
 
 const ID = 'privileges';
@@ -14,43 +14,43 @@ const ROOT = [0, 0, 0, 0];
 describe(ID, () => {
   describe('valid', () => {
     it('passes an unprivileged user', () => {
-      const row = runCheck(ID, withStatus({}));
+      const { row, messageId, data } = checkMessage(ID, withStatus({}));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'info',
         observed: 'uid 1000/1000/1000/1000, CapEff 0000000000000000',
-        detail: 'runs as uid 1000',
       });
       expect(row.expected).toBe('non-root, or reduced capabilities');
+      expect({ messageId, data }).toEqual({ messageId: 'nonRoot', data: { euid: 1000 } });
     });
 
     it('passes root with a reduced capability set (CAP_NET_BIND_SERVICE only)', () => {
-      const row = runCheck(ID, withStatus({ uid: ROOT, capEff: CAP_NET_BIND_SERVICE }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ uid: ROOT, capEff: CAP_NET_BIND_SERVICE }));
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('uid 0/0/0/0, CapEff 0000000000000400');
-      expect(row.detail).toBe('root, but with a reduced capability set (1)');
+      expect({ messageId, data }).toEqual({ messageId: 'reducedRoot', data: { count: 1 } });
     });
 
     it('judges the effective uid: a process that dropped euid to 1000 passes', () => {
-      const row = runCheck(ID, withStatus({ uid: [0, 1000, 0, 1000], capEff: 0n }));
-      expect(row).toMatchObject({ status: 'pass', detail: 'runs as uid 1000' });
+      const { row, messageId, data } = checkMessage(ID, withStatus({ uid: [0, 1000, 0, 1000], capEff: 0n }));
+      expect(row.status).toBe('pass');
+      expect({ messageId, data }).toEqual({ messageId: 'nonRoot', data: { euid: 1000 } });
     });
   });
 
   describe('invalid', () => {
     it('is info for root with CAP_SYS_ADMIN and the full set, counting the capabilities', () => {
-      const row = runCheck(ID, withStatus({ uid: ROOT, capEff: FULL }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ uid: ROOT, capEff: FULL }));
       expect(row.status).toBe('info');
       expect(row.severity).toBe('info');
       expect(row.observed).toBe('uid 0/0/0/0, CapEff 000001ffffffffff');
-      expect(row.detail).toBe('runs as root with 41 effective capabilities, CAP_SYS_ADMIN among them');
+      expect({ messageId, data }).toEqual({ messageId: 'fullRoot', data: { count: 41 } });
     });
 
     it('is info for root holding CAP_SYS_ADMIN alone', () => {
       const row = runCheck(ID, withStatus({ uid: ROOT, capEff: CAP_SYS_ADMIN }));
       expect(row).toMatchObject({
         status: 'info',
-        detail: 'runs as root with 1 effective capabilities, CAP_SYS_ADMIN among them',
       });
     });
 
@@ -61,10 +61,15 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when status could not be read, naming the reason', () => {
-      const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('status unreadable (EACCES)');
-      expect(row.detail).toContain('status: permission denied');
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('status');
+      expect(data.reason).toMatch(/^permission denied/);
     });
 
     it('is unknown when status has no Uid line', () => {
@@ -91,7 +96,9 @@ describe(ID, () => {
     });
 
     it('a non-root process with unreadable CapEff passes on its uid alone', () => {
-      expect(runCheck(ID, withStatus({ capEff: null })).detail).toBe('runs as uid 1000');
+      const { row, messageId, data } = checkMessage(ID, withStatus({ capEff: null }));
+      expect(row.status).toBe('pass');
+      expect({ messageId, data }).toEqual({ messageId: 'nonRoot', data: { euid: 1000 } });
     });
   });
 });

@@ -1,6 +1,6 @@
 /** reaps-children: no child of the process is a zombie (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { makeSnapshot, makeStat } from '../helpers/snapshot.js';
 
 const ID = 'reaps-children';
@@ -12,14 +12,14 @@ function child(pid: number, state: string, comm = 'worker') {
 describe(ID, () => {
   describe('valid', () => {
     it('passes with no children', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
         observed: '0 children, no zombies',
         expected: 'no zombie children',
       });
-      expect(row.detail).toBe('no child is waiting to be reaped');
+      expect(messageId).toBe('noZombies');
     });
 
     it('passes with live children, counting them', () => {
@@ -30,24 +30,29 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('warns on a zombie child, naming it', () => {
-      const row = runCheck(ID, makeSnapshot({ children: [child(4300, 'S'), child(4301, 'Z', 'helper')] }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ children: [child(4300, 'S'), child(4301, 'Z', 'helper')] }),
+      );
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('1 zombie(s)');
-      expect(row.detail).toBe('zombie children not reaped: helper (4301)');
+      expect({ messageId, data }).toEqual({ messageId: 'zombies', data: { zombies: 'helper (4301)' } });
     });
 
     it('names the first ten zombies and marks the rest', () => {
       const zombies = Array.from({ length: 12 }, (_, i) => child(5000 + i, 'Z'));
-      const row = runCheck(ID, makeSnapshot({ children: zombies }));
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ children: zombies }));
       expect(row.observed).toBe('12 zombie(s)');
-      expect(row.detail).toContain('worker (5009), ...');
-      expect(row.detail).not.toContain('5010');
+      expect(messageId).toBe('zombies');
+      expect(data.zombies).toContain('worker (5009), ...');
+      expect(data.zombies).not.toContain('5010');
     });
 
     it('lists exactly ten zombies without the ellipsis', () => {
       const zombies = Array.from({ length: 10 }, (_, i) => child(5000 + i, 'Z'));
-      const row = runCheck(ID, makeSnapshot({ children: zombies }));
-      expect(row.detail.endsWith('worker (5009)')).toBe(true);
+      const { messageId, data } = checkMessage(ID, makeSnapshot({ children: zombies }));
+      expect(messageId).toBe('zombies');
+      expect(String(data.zombies).endsWith('worker (5009)')).toBe(true);
     });
   });
 

@@ -1,6 +1,6 @@
 /** signal-mask: SigBlk = 0, SIGTERM/SIGINT not ignored; an ignored SIGHUP is noted as nohup (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, listOf, runCheck } from '../helpers/check.js';
 import { makeSnapshot, sigmask, withStatus } from '../helpers/snapshot.js';
 
 const ID = 'signal-mask';
@@ -14,13 +14,13 @@ const SIGTERM = sigmask(15);
 describe(ID, () => {
   describe('valid', () => {
     it('passes with nothing blocked or ignored', () => {
-      const row = runCheck(ID, withStatus({}));
+      const { row, messageId, data } = checkMessage(ID, withStatus({}));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'warning',
         observed: 'SigBlk 0 SigIgn 0',
-        detail: 'no blocked signals',
       });
+      expect({ messageId, data }).toEqual({ messageId: 'noneBlocked', data: { hup: [] } });
       expect(row.expected).toBe('nothing blocked; SIGTERM/SIGINT not ignored');
     });
 
@@ -30,65 +30,92 @@ describe(ID, () => {
     });
 
     it('passes with SIGHUP ignored but notes it as a sign of nohup', () => {
-      const row = runCheck(ID, withStatus({ sigIgn: SIGHUP }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigIgn: SIGHUP }));
       expect(row.status).toBe('pass');
-      expect(row.detail).toBe('no blocked signals (SIGHUP ignored: a sign of nohup)');
+      expect({ messageId, data }).toEqual({ messageId: 'noneBlocked', data: { hup: [{ messageId: 'hupIgnored' }] } });
     });
   });
 
   describe('invalid', () => {
     it('warns on a blocked SIGTERM', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: SIGTERM }));
-      expect(row).toMatchObject({ status: 'warn', observed: 'SigBlk 4000 SigIgn 0', detail: 'blocked: SIGTERM' });
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigBlk: SIGTERM }));
+      expect(row).toMatchObject({ status: 'warn', observed: 'SigBlk 4000 SigIgn 0' });
+      expect({ messageId, data }).toEqual({
+        messageId: 'problems',
+        data: { problems: [{ messageId: 'blockedSignals', data: { signals: 'SIGTERM' } }], hup: [] },
+      });
     });
 
     it('warns on an ignored SIGTERM', () => {
-      expect(runCheck(ID, withStatus({ sigIgn: SIGTERM }))).toMatchObject({
-        status: 'warn',
-        detail: 'ignored: SIGTERM',
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigIgn: SIGTERM }));
+      expect(row.status).toBe('warn');
+      expect({ messageId, data }).toEqual({
+        messageId: 'problems',
+        data: { problems: [{ messageId: 'ignoredSignals', data: { signals: 'SIGTERM' } }], hup: [] },
       });
     });
 
     it("warns on an ignored SIGINT, noting a nohup'd SIGHUP too (a background job of a script under nohup)", () => {
-      const row = runCheck(ID, withStatus({ sigIgn: SIGHUP | SIGINT }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigIgn: SIGHUP | SIGINT }));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('SigBlk 0 SigIgn 3');
-      expect(row.detail).toBe('ignored: SIGINT (SIGHUP ignored: a sign of nohup)');
+      expect({ messageId, data }).toEqual({
+        messageId: 'problems',
+        data: {
+          problems: [{ messageId: 'ignoredSignals', data: { signals: 'SIGINT' } }],
+          hup: [{ messageId: 'hupIgnored' }],
+        },
+      });
     });
 
     it('lists blocked and ignored together', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: SIGHUP | SIGPIPE, sigIgn: SIGTERM | SIGINT }));
-      expect(row.detail).toBe('blocked: SIGHUP SIGPIPE; ignored: SIGTERM SIGINT');
+      const { data } = checkMessage(ID, withStatus({ sigBlk: SIGHUP | SIGPIPE, sigIgn: SIGTERM | SIGINT }));
+      expect(data.problems).toEqual([
+        { messageId: 'blockedSignals', data: { signals: 'SIGHUP SIGPIPE' } },
+        { messageId: 'ignoredSignals', data: { signals: 'SIGTERM SIGINT' } },
+      ]);
+      expect(data.hup).toEqual([]);
     });
 
     it('names real-time signals in the upper half of a 64-bit mask', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: SIGTERM | sigmask(34) | sigmask(35) | sigmask(64) }));
+      const { row, data } = checkMessage(ID, withStatus({ sigBlk: SIGTERM | sigmask(34) | sigmask(35) | sigmask(64) }));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('SigBlk 8000000600004000 SigIgn 0');
-      expect(row.detail).toBe('blocked: SIGTERM SIGRTMIN SIGRTMIN+1 SIGRTMAX');
+      expect(data).toEqual({
+        problems: [{ messageId: 'blockedSignals', data: { signals: 'SIGTERM SIGRTMIN SIGRTMIN+1 SIGRTMAX' } }],
+        hup: [],
+      });
     });
 
     it('warns on a fully blocked mask', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: 0xfffffffffffffffen }));
+      const { row, data } = checkMessage(ID, withStatus({ sigBlk: 0xfffffffffffffffen }));
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('blocked: SIGINT SIGQUIT');
-      expect(row.detail).toContain('SIGRTMAX');
-      expect(row.detail).not.toContain('SIGHUP');
+      const [blocked] = listOf(data.problems);
+      expect(blocked!.messageId).toBe('blockedSignals');
+      expect(blocked!.data!.signals).toMatch(/^SIGINT SIGQUIT .*SIGRTMAX$/);
+      expect(blocked!.data!.signals).not.toContain('SIGHUP');
+      expect(data.hup).toEqual([]);
     });
   });
 
   describe('unknown', () => {
     it('is unknown, never pass, when status could not be read, naming the reason', () => {
-      const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('status unreadable (EACCES)');
-      expect(row.detail).toContain('status: permission denied');
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('status');
+      expect(data.reason).toMatch(/^permission denied/);
     });
 
     it('is unknown when SigBlk is missing or garbled', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: null }));
+      const { row, messageId, data } = checkMessage(ID, withStatus({ sigBlk: null }));
       expect(row.status).toBe('unknown');
-      expect(row.detail).toMatch(/^status: /);
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('status');
     });
 
     it('is unknown when SigIgn is missing, even with a blocked mask', () => {
@@ -102,8 +129,9 @@ describe(ID, () => {
     });
 
     it('SIGHUP blocked is reported as blocked, not as nohup', () => {
-      const row = runCheck(ID, withStatus({ sigBlk: SIGHUP }));
-      expect(row).toMatchObject({ status: 'warn', detail: 'blocked: SIGHUP' });
+      const { row, data } = checkMessage(ID, withStatus({ sigBlk: SIGHUP }));
+      expect(row.status).toBe('warn');
+      expect(data).toEqual({ problems: [{ messageId: 'blockedSignals', data: { signals: 'SIGHUP' } }], hup: [] });
     });
   });
 });

@@ -1,6 +1,6 @@
 /** single-instance: a write lock held on a file; with --pidfile, the pidfile checked (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../helpers/check.js';
+import { checkMessage, runCheck } from '../helpers/check.js';
 import { devNullFd, makeFd, makeFile, makeLock, makePidfile, makeSnapshot } from '../helpers/snapshot.js';
 import { parseLockLine } from '../../src/proc/locks.js';
 import type { FdEntry } from '../../src/proc/fd.js';
@@ -29,14 +29,14 @@ function withPidfile(fd: FdEntry | null, pf: Partial<PidfileFacts> = {}) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes when an fdinfo lock line shows its POSIX write lock, naming the file', () => {
-      const row = runCheck(ID, withFds(pidfileFd()));
+      const { row, messageId, data } = checkMessage(ID, withFds(pidfileFd()));
       expect(row).toMatchObject({
         status: 'pass',
         severity: 'info',
         observed: 'fd 3 /run/daemon.pid',
         expected: 'a write-locked file, or a bound socket',
       });
-      expect(row.detail).toBe('holds a write lock on /run/daemon.pid');
+      expect({ messageId, data }).toEqual({ messageId: 'lockHeld', data: { files: '/run/daemon.pid' } });
     });
 
     it("passes on a FLOCK whose pid column is the launcher's (flock belongs to the open file)", () => {
@@ -59,10 +59,9 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('is info when no file is locked, suggesting --pidfile', () => {
-      const row = runCheck(ID, withFds(makeFile(3, '/run/daemon.pid')));
+      const { row, messageId } = checkMessage(ID, withFds(makeFile(3, '/run/daemon.pid')));
       expect(row).toMatchObject({ status: 'info', severity: 'info', observed: 'no lock or bound socket' });
-      expect(row.detail).toContain('nothing stops a second instance');
-      expect(row.detail).toContain('--pidfile');
+      expect(messageId).toBe('noGuard');
     });
 
     it('does not count a POSIX lock held by another pid (/proc/locks on the same inode)', () => {
@@ -95,16 +94,20 @@ describe(ID, () => {
 
   describe('with --pidfile (warning severity)', () => {
     it('passes, as a warning-severity row, when the pidfile holds its pid, is locked by it and is 0644', () => {
-      const row = runCheck(ID, withPidfile(pidfileFd()), PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd()), PIDFILE);
       expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: 'holds 4242, locked' });
       expect(row.expected).toBe('/run/daemon.pid holds 4242, locked by it, not o+w');
-      expect(row.detail).toBe('/run/daemon.pid names this process and it holds the write lock');
+      expect({ messageId, data }).toEqual({ messageId: 'pidfileLocked', data: { path: '/run/daemon.pid' } });
     });
 
     it('warns when the pidfile cannot be read', () => {
-      const row = runCheck(ID, withPidfile(null, { readError: 'ENOENT', content: null, pid: null }), PIDFILE);
+      const { row, messageId, data } = checkMessage(
+        ID,
+        withPidfile(null, { readError: 'ENOENT', content: null, pid: null }),
+        PIDFILE,
+      );
       expect(row).toMatchObject({ status: 'warn', severity: 'warning', observed: '/run/daemon.pid: ENOENT' });
-      expect(row.detail).toBe('the pidfile cannot be read (ENOENT)');
+      expect({ messageId, data }).toEqual({ messageId: 'pidfileUnreadable', data: { error: 'ENOENT' } });
     });
 
     it('warns when the pidfile names another pid', () => {
@@ -114,15 +117,19 @@ describe(ID, () => {
     });
 
     it('warns on a world-writable pidfile', () => {
-      const row = runCheck(ID, withPidfile(pidfileFd(), { mode: 0o100666 }), PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { mode: 0o100666 }), PIDFILE);
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe('/run/daemon.pid: mode 0666 lets any user rewrite it');
+      expect({ messageId, data }).toEqual({
+        messageId: 'pidfileProblems',
+        data: { path: '/run/daemon.pid', problems: [{ messageId: 'worldWritable', data: { mode: '0666' } }] },
+      });
     });
 
     it('warns on a symlinked pidfile', () => {
-      const row = runCheck(ID, withPidfile(pidfileFd(), { isSymlink: true }), PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { isSymlink: true }), PIDFILE);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('it is a symlink');
+      expect(messageId).toBe('pidfileProblems');
+      expect(data.problems).toContainEqual({ messageId: 'symlink' });
     });
 
     it('warns when the pidfile is open but not locked', () => {
@@ -136,20 +143,29 @@ describe(ID, () => {
     });
 
     it('warns when the locked file is not the pidfile (another inode)', () => {
-      const row = runCheck(ID, withPidfile(pidfileFd(), { ino: 5555 }), PIDFILE);
-      expect(row.detail).toContain('no write lock');
+      const { messageId, data } = checkMessage(ID, withPidfile(pidfileFd(), { ino: 5555 }), PIDFILE);
+      expect(messageId).toBe('pidfileProblems');
+      expect(data.problems).toContainEqual({ messageId: 'notLocked' });
     });
 
     it('lists every problem, the first as observed', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         withPidfile(makeFile(3, '/run/daemon.pid'), { content: 'garbage', pid: null, mode: 0o100666 }),
         PIDFILE,
       );
       expect(row.observed).toBe('it holds "garbage", not 4242');
-      expect(row.detail).toBe(
-        '/run/daemon.pid: it holds "garbage", not 4242; mode 0666 lets any user rewrite it; no write lock on it is held by this process, so a second instance can start',
-      );
+      expect({ messageId, data }).toEqual({
+        messageId: 'pidfileProblems',
+        data: {
+          path: '/run/daemon.pid',
+          problems: [
+            { messageId: 'wrongPid', data: { content: '"garbage"', pid: 4242 } },
+            { messageId: 'worldWritable', data: { mode: '0666' } },
+            { messageId: 'notLocked' },
+          ],
+        },
+      });
     });
 
     it("with fd/ unreadable, takes the lock from /proc/locks by the pidfile's dev:inode", () => {
@@ -169,20 +185,24 @@ describe(ID, () => {
       snap.locks = null;
       snap.unreadable = { fds: 'EACCES', locks: 'EACCES' };
       snap.auditorUid = 1000;
-      const row = runCheck(ID, snap, PIDFILE);
+      const { row, messageId, data } = checkMessage(ID, snap, PIDFILE);
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('permission denied');
+      expect(messageId).toBe('lockUnknown');
+      expect(data.path).toBe('/run/daemon.pid');
+      expect(data.reason).toMatch(/^permission denied/);
     });
   });
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read (no --pidfile), naming the reason', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
       );
       expect(row).toMatchObject({ status: 'unknown', severity: 'info', observed: 'fds unreadable (EACCES)' });
-      expect(row.detail).toContain('fds: permission denied');
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('fds');
+      expect(data.reason).toMatch(/^permission denied/);
     });
   });
 

@@ -1,6 +1,6 @@
 /** stdio-detached: fds 0-2 open and not a terminal; a launcher's pipe warns (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, runCheck } from '../helpers/check.js';
+import { checkMessage, judgeCheck, listOf, runCheck } from '../helpers/check.js';
 import {
   devNullFd,
   makeFd,
@@ -25,10 +25,10 @@ function withStdio(fd0: FdEntry | null, fd1: FdEntry | null, fd2: FdEntry | null
 describe(ID, () => {
   describe('valid', () => {
     it('passes with 0-2 on /dev/null, listing each', () => {
-      const row = runCheck(ID, makeSnapshot());
+      const { row, messageId } = checkMessage(ID, makeSnapshot());
       expect(row).toMatchObject({ status: 'pass', severity: 'critical', expected: '/dev/null, a file or a logger' });
       expect(row.observed).toBe('0:/dev/null 1:/dev/null 2:/dev/null');
-      expect(row.detail).toBe('fds 0-2 are open and none is a terminal');
+      expect(messageId).toBe('detached');
     });
 
     it('passes with stdout and stderr on a log file', () => {
@@ -74,33 +74,47 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it('fails when stdout is a pty', () => {
-      const row = runCheck(ID, withStdio(devNullFd(0), makeTerminalFd(1, '/dev/pts/3'), devNullFd(2)));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        withStdio(devNullFd(0), makeTerminalFd(1, '/dev/pts/3'), devNullFd(2)),
+      );
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('0:/dev/null 1:/dev/pts/3 2:/dev/null');
-      expect(row.detail).toBe('stdout is the terminal /dev/pts/3');
+      expect({ messageId, data }).toEqual({
+        messageId: 'problems',
+        data: { problems: [{ messageId: 'terminal', data: { name: 'stdout', target: '/dev/pts/3' } }] },
+      });
     });
 
     it('fails when stdin is the console', () => {
-      const row = runCheck(ID, withStdio(makeTerminalFd(0, '/dev/console'), devNullFd(1), devNullFd(2)));
+      const { row, data } = checkMessage(ID, withStdio(makeTerminalFd(0, '/dev/console'), devNullFd(1), devNullFd(2)));
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('stdin is the terminal /dev/console');
+      expect(data.problems).toContainEqual({ messageId: 'terminal', data: { name: 'stdin', target: '/dev/console' } });
     });
 
     it('warns when stdin is closed (the next open() becomes fd 0)', () => {
-      const row = runCheck(ID, withStdio(null, devNullFd(1), devNullFd(2)));
+      const { row, messageId, data } = checkMessage(ID, withStdio(null, devNullFd(1), devNullFd(2)));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('0:closed 1:/dev/null 2:/dev/null');
-      expect(row.detail).toBe('stdin (fd 0) is closed: the next file opened becomes fd 0');
+      expect({ messageId, data }).toEqual({
+        messageId: 'problems',
+        data: { problems: [{ messageId: 'closed', data: { name: 'stdin', fd: 0 } }] },
+      });
     });
 
     it('warns when a pipe on stdout is also held by an interactive shell (a launcher), naming it', () => {
       const snap = withStdio(devNullFd(0), makeFd(1, 'pipe:[777]'), devNullFd(2));
       snap.peers = { 'pipe:[777]': [makePeer(100, 'bash', [3], { ttyNr: ptsTtyNr(0), session: 100 })] };
-      const row = runCheck(ID, snap);
+      const { row, messageId, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe(
-        'stdout is pipe:[777], also held by bash (100) fd 3, outside its own tree and no log collector: a reader there waits for an end of file that never comes while this process lives, and once that reader is gone the next write raises SIGPIPE',
-      );
+      expect({ messageId, data }).toEqual({
+        messageId: 'problems',
+        data: {
+          problems: [
+            { messageId: 'heldOutside', data: { name: 'stdout', target: 'pipe:[777]', holders: 'bash (100) fd 3' } },
+          ],
+        },
+      });
     });
 
     it("warns when that same session member is a shell and the session is a script's, not a daemon's", () => {
@@ -110,68 +124,91 @@ describe(ID, () => {
       snap.sessionLeader = makeRelated(leader, ['sh', './start.sh']);
       snap.sessionMembers = [leader, snap.stat, helper];
       snap.peers = { 'pipe:[777]': [makePeer(4300, 'sh', [0], { session: 4241 })] };
-      const row = runCheck(ID, snap);
+      const { row, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('also held by sh (4300) fd 0');
+      expect(data.problems).toContainEqual(
+        expect.objectContaining({
+          messageId: 'heldOutside',
+          data: expect.objectContaining({ holders: 'sh (4300) fd 0' }),
+        }),
+      );
     });
 
     it('warns when a CI job runner holds the pipe on stderr', () => {
       const snap = withStdio(devNullFd(0), devNullFd(1), makeFd(2, 'pipe:[888]'));
       snap.peers = { 'pipe:[888]': [makePeer(10, 'Runner.Worker', [7])] };
-      const row = runCheck(ID, snap);
+      const { row, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('stderr is pipe:[888], also held by Runner.Worker (10) fd 7');
+      expect(data.problems).toContainEqual({
+        messageId: 'heldOutside',
+        data: { name: 'stderr', target: 'pipe:[888]', holders: 'Runner.Worker (10) fd 7' },
+      });
     });
 
     it('warns when stderr is a deleted file', () => {
-      const row = runCheck(ID, withStdio(devNullFd(0), devNullFd(1), makeFile(2, '/tmp/out.log (deleted)')));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        withStdio(devNullFd(0), devNullFd(1), makeFile(2, '/tmp/out.log (deleted)')),
+      );
       expect(row.status).toBe('warn');
-      expect(row.detail).toBe('stderr is a deleted file /tmp/out.log (deleted)');
+      expect({ messageId, data }).toEqual({
+        messageId: 'problems',
+        data: { problems: [{ messageId: 'deleted', data: { name: 'stderr', target: '/tmp/out.log (deleted)' } }] },
+      });
     });
 
     it('fails when one fd is a terminal and another closed, listing both', () => {
-      const row = runCheck(ID, withStdio(null, makeTerminalFd(1, '/dev/pts/0'), devNullFd(2)));
+      const { row, data } = checkMessage(ID, withStdio(null, makeTerminalFd(1, '/dev/pts/0'), devNullFd(2)));
       expect(row.status).toBe('fail');
-      expect(row.detail).toContain('stdin (fd 0) is closed');
-      expect(row.detail).toContain('stdout is the terminal /dev/pts/0');
+      expect(data.problems).toContainEqual({ messageId: 'closed', data: { name: 'stdin', fd: 0 } });
+      expect(data.problems).toContainEqual({ messageId: 'terminal', data: { name: 'stdout', target: '/dev/pts/0' } });
     });
     it('a closed or warned fd after a terminal does not soften the fail', () => {
       const snap = withStdio(makeTerminalFd(0), makeFd(1, 'pipe:[9]'), null);
       snap.peers = { 'pipe:[9]': [makePeer(100, 'bash', [3])] };
-      const row = runCheck(ID, snap);
+      const { row, data } = checkMessage(ID, snap);
       expect(row.status).toBe('fail');
       expect(row.observed).toBe('0:/dev/pts/0 1:pipe:[9] 2:closed');
-      expect(row.detail).toContain('stderr (fd 2) is closed');
+      expect(data.problems).toContainEqual({ messageId: 'closed', data: { name: 'stderr', fd: 2 } });
     });
   });
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read, naming the reason', () => {
-      const row = runCheck(
+      const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
       );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('fds unreadable (EACCES)');
-      expect(row.detail).toContain("fds: permission denied (another user's process");
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('fds');
+      expect(data.reason).toMatch(/^permission denied \(another user's process/);
     });
 
     it('says scan did not read the fds (NOTREAD)', () => {
-      const row = runCheck(ID, makeSnapshot({ fds: null, unreadable: { fds: 'NOTREAD' } }));
+      const { row, messageId, data } = checkMessage(ID, makeSnapshot({ fds: null, unreadable: { fds: 'NOTREAD' } }));
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('scan judged this process from the process table alone');
+      expect(messageId).toBe('unreadable');
+      expect(data.reason).toContain('scan judged this process from the process table alone');
     });
 
     it('is unknown when an fd links to something that is neither a path nor a kernel object', () => {
-      const row = runCheck(ID, withStdio(devNullFd(0), makeFd(1, 'garbage', { type: 'unknown' }), devNullFd(2)));
+      const { row, data } = checkMessage(
+        ID,
+        withStdio(devNullFd(0), makeFd(1, 'garbage', { type: 'unknown' }), devNullFd(2)),
+      );
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('stdout (fd 1) links to "garbage", which is neither a path nor a kernel object');
+      expect(data.problems).toContainEqual({
+        messageId: 'garbled',
+        data: { name: 'stdout', fd: 1, target: '"garbage"' },
+      });
     });
 
     it('stays unknown (not warn) with a garbled fd beside a closed one', () => {
-      const row = runCheck(ID, withStdio(null, makeFd(1, 'garbage', { type: 'unknown' }), devNullFd(2)));
+      const { row, data } = checkMessage(ID, withStdio(null, makeFd(1, 'garbage', { type: 'unknown' }), devNullFd(2)));
       expect(row.status).toBe('unknown');
-      expect(row.detail).toContain('stdin (fd 0) is closed');
+      expect(data.problems).toContainEqual({ messageId: 'closed', data: { name: 'stdin', fd: 0 } });
     });
 
     it('still fails on a terminal beside a garbled fd', () => {
@@ -201,9 +238,12 @@ describe(ID, () => {
       const fifo = makeFd(0, '/run/app.fifo', { type: 'fifo', objectKey: '/run/app.fifo' });
       const snap = withStdio(fifo, devNullFd(1), devNullFd(2));
       snap.peers = { '/run/app.fifo': [makePeer(100, 'bash', [5])] };
-      const row = runCheck(ID, snap);
+      const { row, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('stdin is /run/app.fifo, also held by bash (100) fd 5');
+      expect(data.problems).toContainEqual({
+        messageId: 'heldOutside',
+        data: { name: 'stdin', target: '/run/app.fifo', holders: 'bash (100) fd 5' },
+      });
     });
 
     it('a holder on a terminal is a launcher, whatever its program', () => {
@@ -217,9 +257,11 @@ describe(ID, () => {
       const snap = withStdio(devNullFd(0), makeFd(1, 'pipe:[9]'), devNullFd(2));
       snap.ancestors = [py];
       snap.peers = { 'pipe:[9]': [makePeer(200, 'python3', [4])] };
-      const row = runCheck(ID, snap);
+      const { row, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('python3 (200) fd 4');
+      expect(data.problems).toContainEqual(
+        expect.objectContaining({ data: expect.objectContaining({ holders: 'python3 (200) fd 4' }) }),
+      );
     });
 
     it('a supervisor ancestor holding the log pipe is not a launcher, even under --profile sysv', () => {
@@ -251,11 +293,12 @@ describe(ID, () => {
           makePeer(pid, 'bash', pid === 101 ? [1, 2, 3, 4, 5] : [1]),
         ),
       };
-      const row = runCheck(ID, snap);
+      const { row, data } = checkMessage(ID, snap);
       expect(row.status).toBe('warn');
-      expect(row.detail).toContain('bash (101) fd 1,2,3,4,…');
-      expect(row.detail).toContain('bash (105) fd 1; and 2 more');
-      expect(row.detail).not.toContain('bash (106)');
+      const holders = String(listOf(data.problems)[0]!.data!.holders);
+      expect(holders).toContain('bash (101) fd 1,2,3,4,…');
+      expect(holders).toContain('bash (105) fd 1; and 2 more');
+      expect(holders).not.toContain('bash (106)');
     });
   });
 });

@@ -1,6 +1,6 @@
 /** umask: status Umask equals 0, or --expect-umask (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, runCheck } from '../helpers/check.js';
+import { checkMessage, judgeCheck, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, makeStatus } from '../helpers/snapshot.js';
 
 const ID = 'umask';
@@ -20,14 +20,9 @@ function supervised(umask: number) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes with umask 0 by default', () => {
-      const row = runCheck(ID, withUmask(0));
-      expect(row).toMatchObject({
-        status: 'pass',
-        severity: 'warning',
-        observed: '0000',
-        expected: '0000',
-        detail: 'umask 0000',
-      });
+      const { row, messageId, data } = checkMessage(ID, withUmask(0));
+      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '0000', expected: '0000' });
+      expect({ messageId, data }).toEqual({ messageId: 'expected', data: { got: '0000' } });
     });
 
     it('passes the mask given with --expect-umask', () => {
@@ -36,10 +31,10 @@ describe(ID, () => {
     });
 
     it("passes 0022 under the managed profile (the service manager's default)", () => {
-      const { row, profile } = judgeCheck(ID, supervised(0o022));
+      const { row, profile, messageId, data } = judgeCheck(ID, supervised(0o022));
       expect(profile).toBe('managed');
       expect(row).toMatchObject({ status: 'pass', observed: '0022', expected: '0000 or 0022' });
-      expect(row.detail).toContain('service manager default');
+      expect({ messageId, data }).toEqual({ messageId: 'managedDefault', data: { got: '0022' } });
     });
 
     it('passes 0 under the managed profile too', () => {
@@ -49,11 +44,11 @@ describe(ID, () => {
 
   describe('invalid', () => {
     it("warns on a user's inherited 0022 (sysv)", () => {
-      const row = runCheck(ID, withUmask(0o022));
+      const { row, messageId, data } = checkMessage(ID, withUmask(0o022));
       expect(row.status).toBe('warn');
       expect(row.observed).toBe('0022');
       expect(row.expected).toBe('0000');
-      expect(row.detail).toBe('umask 0022 was inherited or set; expected 0000');
+      expect({ messageId, data }).toEqual({ messageId: 'inherited', data: { got: '0022', want: '0000' } });
     });
 
     it('warns when the mask differs from --expect-umask', () => {
@@ -72,27 +67,37 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when status could not be read, naming the reason', () => {
-      const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }));
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }),
+      );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('status unreadable (EACCES)');
       expect(row.expected).toBe('0000');
-      expect(row.detail).toContain('status: permission denied');
+      expect(messageId).toBe('unreadable');
+      expect(data.fact).toBe('status');
+      expect(data.reason).toMatch(/^permission denied/);
     });
 
     it('shows the --expect-umask value as expected when unknown', () => {
-      const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'ENOENT' } }), {
-        expectUmask: 0o022,
-      });
+      const { row, messageId, data } = checkMessage(
+        ID,
+        makeSnapshot({ status: null, unreadable: { status: 'ENOENT' } }),
+        {
+          expectUmask: 0o022,
+        },
+      );
       expect(row.status).toBe('unknown');
       expect(row.expected).toBe('0022');
-      expect(row.detail).toContain('not present');
+      expect(messageId).toBe('unreadable');
+      expect(data.reason).toContain('not present');
     });
 
     it('is unknown when status has no Umask line (zombie, kernel < 4.7)', () => {
-      const row = runCheck(ID, withUmask(null));
+      const { row, messageId } = checkMessage(ID, withUmask(null));
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('no Umask line');
-      expect(row.detail).toContain('a zombie, or a kernel older than 4.7');
+      expect(messageId).toBe('noUmaskLine');
     });
   });
 
