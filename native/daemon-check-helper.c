@@ -103,7 +103,7 @@ extern char **environ;
 
 static const char *opt_pidfile;     /* as given */
 static char *pidfile_abs;           /* absolute, for messages and --json */
-static mode_t opt_umask;            /* default 0 */
+static mode_t opt_umask = 022;      /* default 0022, as systemd's UMask= */
 static const char *opt_chdir = "/";
 static const char *opt_stdout, *opt_stderr;
 static const char *opt_user;

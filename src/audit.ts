@@ -7,6 +7,7 @@ import { checks, type CheckId } from './checks/index.js';
 import { deriveContext } from './context.js';
 import { diagnoseStart } from './diagnose/started-as.js';
 import { remediation } from './diagnose/remediation.js';
+import { resolveArgv0 } from './diagnose/resolve.js';
 import { DaemonCheckError } from './errors.js';
 import { buildFacts } from './facts.js';
 import { chooseProfile } from './profile.js';
@@ -101,6 +102,7 @@ export function auditProcess(
   snapOpts: SnapshotOptions = {},
 ): Report {
   const snap = readSnapshot(source, pid, { ...snapOpts, pidfile: options.pidfile ?? snapOpts.pidfile });
+  snap.argv0Path = resolveArgv0(source, snap);
   const report = buildReport(snap, options);
   // A capture cannot change under us; a live process can.
   const check = source.kind === 'procfs' ? recheckIdentity(source, snap.stat) : 'same';

@@ -28,7 +28,7 @@ function addCommonOptions(cmd: Command): Command {
     )
     .option('--require <ids>', 'comma-separated check ids that must pass, whatever their severity')
     .option('--ignore <ids>', 'comma-separated check ids to skip')
-    .option('--expect-umask <mode>', 'the umask the daemon should have, in octal (default 0000)')
+    .option('--expect-umask <mode>', 'the umask the daemon should have, in octal (default: 0022 or 0000 pass)')
     .option('--expect-cwd <dir>', 'the working directory the daemon should have (default /)')
     .option('--wait <seconds>', 'wait up to SECONDS for the pid or pidfile to appear and settle')
     .option('--proc-root <dir>', "read this /proc instead: a container's /host/proc, or a capture folder", '/proc')
@@ -92,7 +92,7 @@ function addRunCommand(program: Command): void {
       '--pidfile <file>',
       'create, lock (fcntl OFD write lock) and fill this pidfile; exit 3 if another instance holds it',
     )
-    .option('--umask <mode>', "the daemon's umask, octal (default 0)")
+    .option('--umask <mode>', "the daemon's umask, octal (default 0022)")
     .option('--chdir <dir>', "the daemon's working directory (default /)")
     .option('--stdout <file>', 'append stdout to this file (created 0640; default /dev/null)')
     .option('--stderr <file>', 'append stderr to this file (created 0640; default /dev/null)')
@@ -254,9 +254,10 @@ export async function main(argv: string[]): Promise<number> {
         printError(`pid ${negative[1]} is not valid: pids start at 1 (see 'ps -e')`);
         return 2;
       }
-      // "daemon-check tre 1": a mistyped command with an argument reads as a pid and one word too many.
+      // "daemon-check tre 1": a mistyped command with an argument reads as a pid and one word too many
+      // ("unit 1 2" is the right command given too many: commander's own message says so).
       const meant = err.code === 'commander.excessArguments' && argv[0] ? mistypedCommand(argv[0]) : null;
-      if (meant) {
+      if (meant && meant !== argv[0]) {
         printError(`unknown command '${argv[0]}'; did you mean ${meant}? (see 'daemon-check --help')`);
         return 2;
       }

@@ -4,6 +4,7 @@
 // this module turns options into its argv and maps its exit code and
 // one-line stderr message to a typed error (locate.ts finds the binary).
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { HELPER_FIX, helperAvailable } from './locate.js';
 
 export { helperAvailable, helperPath } from './locate.js';
@@ -13,7 +14,7 @@ export interface DaemonizeOptions {
   command: string[];
   /** Pidfile to create, lock (OFD write lock) and fill with the daemon's pid. */
   pidfile?: string;
-  /** The daemon's umask, e.g. 0o022. Default 0. */
+  /** The daemon's umask, e.g. 0o022. Default 0o022 (systemd's UMask= default). */
   umask?: number;
   /** The daemon's working directory. Default `/`. */
   chdir?: string;
@@ -137,6 +138,14 @@ function errorLine(stderr: string, fallback: string): string {
   return (ours.at(-1) ?? lines.at(-1) ?? fallback).replace(/^daemon-check: /, '');
 }
 
+/** The error with "at once" replaced by how long the program ran, when that was longer than AT_ONCE_MS. */
+function withDuration(err: DaemonizeError, ms: number): DaemonizeError {
+  // An exit 0 that left nothing running is only known at the end of the settle window: the time is not its own.
+  if (!/ at once\b/.test(err.message) || / left no process running| forked itself away/.test(err.message)) return err;
+  if (ms <= AT_ONCE_MS) return err;
+  return new DaemonizeError(err.message.replace(/ at once\b/, ` ${ranFor(ms)}`), err.code, err.exitCode);
+}
+
 /** The DaemonizeError for the helper's exit CODE and its one-line MESSAGE. */
 function errorFor(code: number, message: string): DaemonizeError {
   switch (code) {
@@ -162,6 +171,30 @@ function errorFor(code: number, message: string): DaemonizeError {
   }
 }
 
+/** "At once" is said only of a program that ended within this many ms of its start; otherwise the time is given. */
+export const AT_ONCE_MS = 100;
+
+/** "at once", or "after 1.1 s": how long a program ran before it ended. */
+export function ranFor(ms: number): string {
+  return ms <= AT_ONCE_MS ? 'at once' : `after ${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Remove a pidfile this start created, once the start failed: the helper
+ * empties it (it names a dead process), and an empty file left in /run only
+ * misleads. A pidfile that was there before, or that names a live pid, stays.
+ */
+export function removeCreatedPidfile(path: string | undefined, existed: boolean): void {
+  if (path === undefined || existed) return;
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}`)) return;
+    unlinkSync(path);
+  } catch {
+    // Not there, or not ours to remove: nothing to clean.
+  }
+}
+
 /**
  * Start `options.command` as a daemon. Resolves once the exec succeeded and
  * the settle window is over (and, with waitReady, once READY=1 arrived), with
@@ -176,6 +209,8 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
       return;
     }
     const args = helperArgs(options); // throws TypeError -> rejection
+    const existed = options.pidfile !== undefined && existsSync(options.pidfile);
+    const began = performance.now();
 
     // argv array, no shell: nothing in the command is ever interpreted.
     const child = spawn(helper.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -219,7 +254,10 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
         reject(new DaemonizeError(`the native helper was killed by ${signal ?? 'a signal'}`, 'START_FAILED', 1));
         return;
       }
-      reject(errorFor(code, errorLine(stderr, `the native helper failed with exit code ${code}`)));
+      const err = errorFor(code, errorLine(stderr, `the native helper failed with exit code ${code}`));
+      if (err.code !== 'ALREADY_RUNNING') removeCreatedPidfile(options.pidfile, existed);
+      // The helper says "at once" of any exit within its settle window: the time it ran is ours to give.
+      reject(err.code === 'START_FAILED' ? withDuration(err, performance.now() - began) : err);
     });
   });
 }

@@ -1,4 +1,4 @@
-/** umask: status Umask equals 0, or --expect-umask (checklist.md). */
+/** umask: status Umask is 0022 or 0, or exactly --expect-umask (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { judgeCheck, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, makeStatus } from '../helpers/snapshot.js';
@@ -25,8 +25,17 @@ describe(ID, () => {
         status: 'pass',
         severity: 'warning',
         observed: '0000',
-        expected: '0000',
-        detail: 'umask 0000',
+        expected: '0022 or 0000',
+        detail: "umask 0000: its code's own modes decide",
+      });
+    });
+
+    it("passes 0022, systemd's UMask= default and most distributions', by default (sysv)", () => {
+      expect(runCheck(ID, withUmask(0o022))).toMatchObject({
+        status: 'pass',
+        observed: '0022',
+        expected: '0022 or 0000',
+        detail: 'umask 0022, the usual default',
       });
     });
 
@@ -38,22 +47,33 @@ describe(ID, () => {
     it("passes 0022 under the managed profile (the service manager's default)", () => {
       const { row, profile } = judgeCheck(ID, supervised(0o022));
       expect(profile).toBe('managed');
-      expect(row).toMatchObject({ status: 'pass', observed: '0022', expected: '0000 or 0022' });
-      expect(row.detail).toContain('service manager default');
+      expect(row).toMatchObject({ status: 'pass', observed: '0022', expected: '0022 or 0000' });
+      expect(row.detail).toBe('umask 0022, the usual default');
     });
 
     it('passes 0 under the managed profile too', () => {
-      expect(runCheck(ID, supervised(0))).toMatchObject({ status: 'pass', expected: '0000' });
+      expect(runCheck(ID, supervised(0))).toMatchObject({ status: 'pass', expected: '0022 or 0000' });
     });
   });
 
   describe('invalid', () => {
-    it("warns on a user's inherited 0022 (sysv)", () => {
-      const row = runCheck(ID, withUmask(0o022));
+    it("warns on a user's private 0077, naming what it denies", () => {
+      const row = runCheck(ID, withUmask(0o077));
       expect(row.status).toBe('warn');
-      expect(row.observed).toBe('0022');
-      expect(row.expected).toBe('0000');
-      expect(row.detail).toBe('umask 0022 was inherited or set; expected 0000');
+      expect(row.observed).toBe('0077');
+      expect(row.expected).toBe('0022 or 0000');
+      expect(row.detail).toBe(
+        'umask 0077 was inherited or set: it denies read and execute to group and others; expected 0022 or 0000',
+      );
+    });
+
+    it('warns on 0002, naming what it allows; on 0007, both', () => {
+      expect(runCheck(ID, withUmask(0o002)).detail).toBe(
+        'umask 0002 was inherited or set: it allows write to group; expected 0022 or 0000',
+      );
+      expect(runCheck(ID, withUmask(0o007)).detail).toBe(
+        'umask 0007 was inherited or set: it denies read and execute to others; it allows write to group; expected 0022 or 0000',
+      );
     });
 
     it('warns when the mask differs from --expect-umask', () => {
@@ -62,7 +82,7 @@ describe(ID, () => {
     });
 
     it('warns on 0077 under the managed profile', () => {
-      expect(runCheck(ID, supervised(0o077))).toMatchObject({ status: 'warn', expected: '0000' });
+      expect(runCheck(ID, supervised(0o077))).toMatchObject({ status: 'warn', expected: '0022 or 0000' });
     });
 
     it('holds a managed service to an explicit --expect-umask 0: 0022 warns', () => {
@@ -75,7 +95,7 @@ describe(ID, () => {
       const row = runCheck(ID, makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }));
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('status unreadable (EACCES)');
-      expect(row.expected).toBe('0000');
+      expect(row.expected).toBe('0022 or 0000');
       expect(row.detail).toContain('status: permission denied');
     });
 
