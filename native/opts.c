@@ -157,7 +157,7 @@ int opts_parse(int argc, char **argv, struct options *o, struct failure *f)
 {
 	bool separated = false;
 
-	*o = (struct options){ .chdir = "/", .ready_timeout = DEFAULT_READY_TIMEOUT, .settle = DEFAULT_SETTLE };
+	*o = (struct options){ .umask = 022, .chdir = "/", .ready_timeout = DEFAULT_READY_TIMEOUT, .settle = DEFAULT_SETTLE };
 	/* Known before any other option: a failure in one before it is
 	 * reported in the form asked for. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)

@@ -21,7 +21,7 @@
 
 struct options {
 	const char *pidfile;     /* as given; NULL: none */
-	mode_t umask;            /* default 0 */
+	mode_t umask;            /* default 0022, as systemd's UMask= */
 	const char *chdir;       /* as given; default "/" */
 	const char *stdout_path; /* NULL: /dev/null */
 	const char *stderr_path;

@@ -13,6 +13,7 @@ import { parsePid, readPidMax, resolverFor, waitForTarget, type Target } from '.
 import type { AuditOptions, Report } from './audit-types.js';
 import { readSnapshot } from './snapshot/read.js';
 import { serviceDefinition, type UnitManager } from './unit/index.js';
+import { resolveArgv0 } from './snapshot/argv0.js';
 
 export type AuditTarget = number | string | { pid: number } | { pidfile: string } | { name: string };
 
@@ -140,6 +141,7 @@ export async function unit(target: number | string | { pid: number }, options: U
   const { resolve } = resolverFor({ pid }, source, host);
   resolve();
   const snap = readSnapshot(source, pid, { host });
+  snap.argv0Path = resolveArgv0(source, snap);
   let exe: string | null;
   let exeError: string | null = null;
   try {

@@ -8,6 +8,7 @@ import { COMMON_MESSAGES, renderDetail, type MessageRef } from './checks/check.j
 import { deriveContext } from './context.js';
 import { diagnoseStart } from './diagnose/started-as.js';
 import { remediation } from './diagnose/remediation.js';
+import { resolveArgv0 } from './snapshot/argv0.js';
 import { DaemonCheckError } from './core/errors.js';
 import { buildFacts } from './report-facts.js';
 import { chooseProfile } from './profile.js';
@@ -99,6 +100,7 @@ export function auditProcess(
   snapOpts: SnapshotOptions = {},
 ): Report {
   const snap = readSnapshot(source, pid, { ...snapOpts, pidfile: options.pidfile ?? snapOpts.pidfile });
+  snap.argv0Path = resolveArgv0(source, snap);
   const report = buildReport(snap, options);
   // A capture cannot change under us; a live process can.
   const check = source.kind === 'procfs' ? recheckIdentity(source, snap.stat) : 'same';

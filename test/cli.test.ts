@@ -119,7 +119,7 @@ describe('good input', () => {
     const order = ['✗', '?', '!', 'i', '✓', '-'];
     const ranks = symbols.map((s) => order.indexOf(s!)).filter((i) => i >= 0);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
-    expect(r.stdout).toMatch(/Start it properly with: daemon-check run .* -- sleep 300/);
+    expect(r.stdout).toMatch(/Start it properly with: daemon-check run .* -- \S*\/sleep 300/);
   });
 
   it('FORCE_COLOR colours the table even through a pipe, --no-color wins over it', async () => {

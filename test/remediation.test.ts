@@ -83,6 +83,41 @@ describe('no service manager: daemon-check run with the foreground option', () =
   });
 });
 
+describe('an app that reads files next to it: its working directory is kept, never advised away', () => {
+  const app = (argv: string[], extra: SnapshotPartial = {}) =>
+    nohupJob(argv, NO_MANAGER, { cwd: '/srv/app', ...extra });
+
+  it('`python3 app.py`: the run line has --chdir, and no advice says / for it', () => {
+    for (const argv of [
+      ['python3', 'app.py'],
+      ['node', 'app.js'],
+      ['/usr/bin/python3', '/usr/bin/gunicorn', 'wsgi:app'],
+    ]) {
+      const r = report(app(argv));
+      expect(line(r.remediation, RUN), r.remediation.join('\n')).toMatch(/daemon-check run --chdir \/srv\/app /);
+      expect(r.checks.find((c) => c.id === 'cwd')).toMatchObject({
+        status: 'pass',
+        expected: '/, or its working data',
+      });
+      expect(r.remediation.filter((l) => l.startsWith('cwd:'))).toEqual([]);
+    }
+  });
+
+  it("argv[0] found on its own PATH (a venv's python) goes in the run line, not the python its link leads to", () => {
+    const snap = app(['python', 'app.py'], { exe: '/usr/bin/python3.11' });
+    snap.argv0Path = '/srv/app/venv/bin/python';
+    expect(line(remedy(snap), RUN)).toMatch(/ -- \/srv\/app\/venv\/bin\/python app\.py$/);
+    // Not found: the command stays as typed.
+    snap.argv0Path = null;
+    expect(line(remedy(snap), RUN)).toMatch(/ -- python app\.py$/);
+  });
+
+  it('a deleted working directory is not given to --chdir', () => {
+    const lines = remedy(app(['/usr/bin/myapp', './data'], { cwd: '/srv/old (deleted)' }));
+    expect(line(lines, RUN)).not.toContain('--chdir');
+  });
+});
+
 describe('systemd runs the host: a unit or systemd-run, never daemon-check run', () => {
   it('a redis job: `daemon-check unit PID` and `systemd-run --unit=`, with the foreground option', () => {
     const lines = remedy(nohupJob(REDIS_JOB, SYSTEMD_HOST));
@@ -91,7 +126,10 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
       `\`daemon-check unit ${JOB_PID} > /etc/systemd/system/redis-server.service\``,
     );
     expect(unit).toContain('`systemctl daemon-reload && systemctl enable --now redis-server`');
-    expect(unit).toContain('`systemd-run --unit=redis-server redis-server --daemonize no`');
+    // systemd-run starts it in / unless told: its working directory goes with it.
+    expect(unit).toContain(
+      '`systemd-run --unit=redis-server --working-directory=/home/app redis-server --daemonize no`',
+    );
     expect(unit).toMatch(/^systemd runs this host \(\/run\/systemd\/system exists\)/);
   });
 
@@ -108,7 +146,9 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
 
   it("an nginx job: systemd-run with -g 'daemon off;'", () => {
     const lines = remedy(nohupJob(NGINX_JOB, SYSTEMD_HOST));
-    expect(line(lines, /systemd-run/), lines.join('\n')).toContain("`systemd-run --unit=nginx nginx -g 'daemon off;'`");
+    expect(line(lines, /systemd-run/), lines.join('\n')).toContain(
+      "`systemd-run --unit=nginx --working-directory=/home/app nginx -g 'daemon off;'`",
+    );
   });
 
   it('a daemon in a login scope: loginctl enable-linger USER, then systemd-run --user', () => {
@@ -137,7 +177,9 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
 
   it('an unknown program keeps its command line in the systemd-run line', () => {
     const lines = remedy(nohupJob(['/usr/bin/myapp', '--serve', '--port', '8080'], SYSTEMD_HOST));
-    expect(line(lines, /systemd-run/)).toMatch(/`systemd-run --unit=myapp \/usr\/bin\/myapp --serve --port 8080`/);
+    expect(line(lines, /systemd-run/)).toMatch(
+      /`systemd-run --unit=myapp --working-directory=\/home\/app \/usr\/bin\/myapp --serve --port 8080`/,
+    );
   });
 });
 
@@ -301,7 +343,10 @@ describe('a retitled process: the executable, and the arguments said to be unkno
   it('on a systemd host: systemd-run with the executable, never the padding', () => {
     const lines = remedy(nodeTitle(SYSTEMD_HOST));
     const unit = line(lines, /systemd-run/);
-    expect(/`systemd-run --unit=\S+ ([^`]*)`/.exec(unit ?? '')?.[1], lines.join('\n')).toBe('/usr/bin/node');
+    expect(
+      /`systemd-run --unit=\S+ --working-directory=\/srv\/app ([^`]*)`/.exec(unit ?? '')?.[1],
+      lines.join('\n'),
+    ).toBe('/usr/bin/node');
     expect(unit).toContain('its original arguments are unknown');
     expect(lines.join('\n')).not.toContain("''");
   });

@@ -48,7 +48,7 @@ describe('daemon-check run', () => {
     expect(ps.sid).not.toBe(pid);
     expect(ps.pgid).not.toBe(pid);
     expect(ps.tty).toBe('?');
-    expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Umask:\s+0000$/m);
+    expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Umask:\s+0022$/m);
     expect(fs.readlinkSync(`/proc/${pid}/cwd`)).toBe('/');
     for (const fd of [0, 1, 2]) expect(fs.readlinkSync(`/proc/${pid}/fd/${fd}`)).toBe('/dev/null');
     const extra = fs

@@ -94,6 +94,7 @@ const APP: SnapshotPartial = {
   status: makeStatus({ umask: 0o027, uid: [1000, 1000, 1000, 1000], gid: [1001, 1001, 1001, 1001] }),
   environ: new Map([
     ['PATH', '/usr/bin'],
+    ['GREETING', 'hello %s'],
     ['SECRET', 'hunter2 %s'],
     ['SSH_TTY', '/dev/pts/0'],
     ['HOME', '/home/app'],
@@ -123,8 +124,22 @@ describe('systemd unit', () => {
     expectVerified(dir, text);
   });
 
-  it('WorkingDirectory=/ unless its arguments are relative; then where it was started, with an absolute executable', () => {
-    expect(render('systemd', input(APP, APP_IN))).toContain('WorkingDirectory=/');
+  it('WorkingDirectory= where it was started, with an absolute executable; / only for / or a deleted directory', () => {
+    expect(render('systemd', input(APP, APP_IN))).toContain('WorkingDirectory=/srv/app');
+    expect(render('systemd', input({ ...APP, cwd: '/' }, APP_IN))).toContain('WorkingDirectory=/');
+    const deleted = render('systemd', input({ ...APP, cwd: '/srv/old (deleted)' }, APP_IN));
+    expect(deleted).toContain('WorkingDirectory=/');
+    expect(deleted.find((l) => l.startsWith('# NOTE: its working directory /srv/old has been deleted'))).toBeDefined();
+    // A bare script name leans on the directory as much as ./script does.
+    const bare = render(
+      'systemd',
+      input(
+        { stat: { comm: 'python3' }, cmdline: ['/usr/bin/python3', 'app.py'], cwd: '/srv/app', status: ROOT },
+        { exe: '/usr/bin/python3.11' },
+      ),
+    );
+    expect(bare).toContain('WorkingDirectory=/srv/app');
+    expect(execStart(bare)).toBe('ExecStart=/usr/bin/python3 app.py');
     const lines = render(
       'systemd',
       input({ ...APP, cmdline: ['bin/server', '--data', './data'] }, { exe: '/srv/app/bin/server' }),
@@ -150,25 +165,29 @@ describe('systemd unit', () => {
   it("environment: names in a comment, values only with --env; a login's variables never", () => {
     const names = render('systemd', input(APP, APP_IN));
     expect(names).toContain(
-      '# Its environment also had: PATH SECRET (values not written; daemon-check unit --env writes them)',
+      '# Its settings, from its environment: GREETING SECRET (values not written; daemon-check unit --env writes them)',
     );
+    expect(names).toContain("# Its login session's and the system's variables, not written: PATH SSH_TTY HOME TMUX");
     expect(names.join('\n')).not.toContain('hunter2');
     expect(names.filter((l) => l.startsWith('Environment='))).toEqual([]);
     const values = render('systemd', input(APP, { ...APP_IN, withEnv: true }));
-    expect(values.filter((l) => l.startsWith('Environment='))).toEqual([
-      'Environment=PATH=/usr/bin',
-      'Environment="SECRET=hunter2 %%s"',
-    ]);
-    expect(values.join('\n')).not.toMatch(/SSH_TTY|TMUX|HOME=/);
-    expect(values.join('\n')).not.toContain('Its environment also had');
+    expect(values.filter((l) => l.startsWith('Environment='))).toEqual(['Environment="GREETING=hello %%s"']);
+    // A secret never goes into the world-readable unit: a root-only EnvironmentFile= copied from the process.
+    expect(values.join('\n')).not.toContain('hunter2');
+    expect(values).toContain('EnvironmentFile=/etc/default/myapp');
+    expect(values.join('\n')).toContain(
+      "(umask 077; tr '\\0' '\\n' < /proc/4242/environ | grep -E '^(SECRET)=' > /etc/default/myapp)",
+    );
+    expect(values.join('\n')).not.toMatch(/SSH_TTY=|TMUX=|HOME=/);
+    expect(values.join('\n')).not.toContain('Its settings');
   });
 
   it('Environment= keeps a $ in a value as it is', () => {
     const lines = render(
       'systemd',
-      input({ ...APP, environ: new Map([['PASS', 'pa$word']]) }, { ...APP_IN, withEnv: true }),
+      input({ ...APP, environ: new Map([['GREETING', 'pa$word']]) }, { ...APP_IN, withEnv: true }),
     );
-    expect(lines).toContain('Environment=PASS=pa$word');
+    expect(lines).toContain('Environment=GREETING=pa$word');
   });
 
   it('Type=notify with the notify arguments where the knowledge row has readiness notify', () => {
@@ -344,7 +363,7 @@ describe('runit run script', () => {
     );
     expect(root[0]).toBe('#!/bin/sh');
     const body = root.filter((l) => l !== '' && !l.startsWith('#'));
-    expect(body).toEqual(['exec 2>&1', 'cd / || exit 1', 'umask 0022', `exec ${SLEEP} 100`]);
+    expect(body).toEqual(['exec 2>&1', 'cd /home/app || exit 1', 'umask 0022', `exec ${SLEEP} 100`]);
     const user = render('runit', input(APP, APP_IN));
     expect(user).toContain('umask 0027');
     expect(user.find((l) => l.startsWith('exec /') || l.startsWith('exec chpst'))).toBe(
@@ -359,13 +378,12 @@ describe('runit run script', () => {
 
   it('exports values only with --env', () => {
     expect(render('runit', input(APP, APP_IN))).toContain(
-      '# Its environment also had: PATH SECRET (values not written; daemon-check unit --env writes them)',
+      '# Its settings, from its environment: GREETING SECRET (values not written; daemon-check unit --env writes them)',
     );
     const values = render('runit', input(APP, { ...APP_IN, withEnv: true }));
-    expect(values.filter((l) => l.startsWith('export '))).toEqual([
-      'export PATH=/usr/bin',
-      "export SECRET='hunter2 %s'",
-    ]);
+    expect(values.filter((l) => l.startsWith('export '))).toEqual(["export GREETING='hello %s'"]);
+    expect(values.join('\n')).not.toContain('hunter2');
+    expect(values).toContain(`while IFS= read -r kv; do export "$kv"; done < /etc/sv/myapp/secret.env`);
   });
 
   it('sh runs the program with exactly its arguments', () => {
@@ -385,7 +403,7 @@ describe('supervisord [program:x] section', () => {
     expect(section.slice(0, 5)).toEqual([
       '[program:myapp]',
       String.raw`command=/opt/app/bin/myapp --name 'two words' --fmt 100%%d --var '$HOME' --q 'it'\''s "x"' --bs 'a\b'`,
-      'directory=/',
+      'directory=/srv/app',
       'user=app',
       'umask=027',
     ]);
@@ -411,7 +429,7 @@ describe('supervisord [program:x] section', () => {
     const names = render('supervisord', input(APP, APP_IN));
     expect(names.filter((l) => l.startsWith('environment='))).toEqual([]);
     expect(names).toContain(
-      '; its environment also had: PATH SECRET (values not written; daemon-check unit --env writes them)',
+      '; Its settings, from its environment: GREETING SECRET (values not written; daemon-check unit --env writes them)',
     );
     expect(names.join('\n')).not.toContain('hunter2');
     const values = render(
@@ -421,15 +439,17 @@ describe('supervisord [program:x] section', () => {
           ...APP,
           environ: new Map([
             ['PATH', '/usr/bin'],
-            ['SECRET', 'hunter2 %s "q" \\'],
+            ['GREETING', 'hello %s "q" \\'],
+            ['SECRET', 'hunter2'],
           ]),
         },
         { ...APP_IN, withEnv: true },
       ),
     );
     expect(values.filter((l) => l.startsWith('environment='))).toEqual([
-      String.raw`environment=PATH="/usr/bin",SECRET="hunter2 %%s \"q\" \\"`,
+      String.raw`environment=GREETING="hello %%s \"q\" \\"`,
     ]);
+    expect(values.join('\n')).not.toContain('hunter2');
   });
 });
 
@@ -442,7 +462,7 @@ describe('OpenRC service script', () => {
         'command=/opt/app/bin/myapp',
         'command_background=true',
         'pidfile="/run/${RC_SVCNAME}.pid"',
-        'directory=/',
+        'directory=/srv/app',
         'command_user=app:appgrp',
         'umask=0027',
       ]),
@@ -571,7 +591,8 @@ describe('live: units that systemd-analyze verify accepts', () => {
       expect.arrayContaining([
         'Type=simple',
         `ExecStart=${fs.readlinkSync(`/proc/${pid}/exe`)} ${secs}`,
-        'WorkingDirectory=/',
+        // Kept where it was started: only / itself or a deleted directory becomes /.
+        `WorkingDirectory=${fs.realpathSync(dir)}`,
       ]),
     );
     expectVerified(dir, cli.stdout);
@@ -670,8 +691,8 @@ describe('live: supervisord runs the --for supervisord definition', () => {
     expect(r.startedAs.kind).toBe('supervised');
     expect(r.verdict).not.toBe('not-a-daemon');
     expect(r.facts.parent).toEqual({ pid: sv, comm: 'supervisord' });
-    // directory=/ from the definition.
-    expect(r.checks.find((c) => c.id === 'cwd')!.status).toBe('pass');
+    // directory= from the definition: where the sleep it describes ran.
+    expect(r.facts.cwd).toBe(fs.realpathSync(dir));
     await stopAndWait(sv, 'SIGTERM', [pid]);
   });
 
@@ -714,9 +735,9 @@ describe('live: runsv runs the --for runit run script', () => {
     expect(r.startedAs.kind).toBe('supervised');
     expect(r.facts.parent).toEqual({ pid: runsv, comm: 'runsv' });
     expect(r.verdict).not.toBe('not-a-daemon');
-    // cd / and umask 0022 from the run script.
-    expect(r.checks.find((c) => c.id === 'cwd')!.status).toBe('pass');
-    expect(r.facts.cwd).toBe('/');
+    // cd to where the sleep it describes ran, and umask 0022, from the run script (runsv starts it in svc/).
+    expect(r.facts.cwd).toBe(fs.realpathSync(dir));
+    expect(r.facts.umask).toBe('0022');
     execFileSync('sv', ['-w', '10', 'exit', svc], { stdio: 'ignore' });
     await waitFor('runsv and the sleep to exit', () => !alive(runsv) && !alive(pid), 20_000);
   });

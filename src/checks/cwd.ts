@@ -1,13 +1,14 @@
 import { defineCheck, unknownBecause } from './check.js';
+import { workdirUses } from './workdir.js';
 import { mountFor } from '../proc/mountinfo.js';
 
 export const cwdCheck = defineCheck({
   id: 'cwd',
   title: 'Working directory is /',
-  passWhen: 'working directory `/` (or `--expect-cwd`)',
+  passWhen: 'working directory `/`, or one its arguments or open files lean on (or `--expect-cwd`)',
   severity: 'warning',
   rationale:
-    'A process keeps its working directory busy: a daemon that stays in the directory it was started from pins that file system (umount says "target is busy") and keeps a deleted directory alive. chdir("/") releases it.',
+    'A process keeps its working directory busy: a daemon that stays in the directory it was started from pins that file system (umount says "target is busy") and keeps a deleted directory alive. chdir("/") releases it. A program that reads its script, module or data by relative path (`python3 app.py`, `gunicorn wsgi:app`) must keep the directory it was started in: there it is its working data.',
   evidence: 'readlink /proc/PID/cwd, and /proc/PID/mountinfo for the mount holding it.',
   fix: 'chdir("/") after forking (or to the directory given with --expect-cwd); daemon-check run --chdir DIR.',
   needs: ['cwd', 'mounts'],
@@ -18,6 +19,7 @@ export const cwdCheck = defineCheck({
     otherMount: 'working directory {{cwd}}; it is on the mount {{mountPoint}} ({{fsType}}), which it keeps busy',
     expectedDirectory: 'the expected working directory',
     root: 'the root directory pins no mount',
+    workingData: 'working directory {{cwd}} is its working data ({{uses}}): it must run there, not in /',
   },
   evaluate(snap, ctx) {
     const want = ctx.options.expectCwd ?? '/';
@@ -31,6 +33,16 @@ export const cwdCheck = defineCheck({
         messageId: 'deleted',
       };
     }
+    // Without --expect-cwd, a directory its arguments or open files lean on is its working data: / would break it.
+    const uses = ctx.options.expectCwd === undefined && cwd !== '/' ? workdirUses(snap) : [];
+    if (uses.length)
+      return {
+        status: 'pass',
+        observed: cwd,
+        expected: '/, or its working data',
+        messageId: 'workingData',
+        data: { cwd, uses: uses.join(', ') },
+      };
     if (cwd !== want) {
       const mount = snap.mounts ? mountFor(snap.mounts, cwd) : undefined;
       const where =

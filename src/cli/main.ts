@@ -93,7 +93,7 @@ function addRunCommand(program: Command): void {
       '--pidfile <file>',
       'create, lock (fcntl OFD write lock) and fill this pidfile; exit 3 if another instance holds it',
     )
-    .option('--umask <mode>', "the daemon's umask, octal (default 0)")
+    .option('--umask <mode>', "the daemon's umask, octal (default 0022)")
     .option('--chdir <dir>', "the daemon's working directory (default /)")
     .option('--stdout <file>', 'append stdout to this file (created 0640; default /dev/null)')
     .option('--stderr <file>', 'append stderr to this file (created 0640; default /dev/null)')
@@ -228,9 +228,10 @@ export async function main(argv: string[]): Promise<number> {
         printError(`pid ${negative[1]} is not valid: pids start at 1 (see 'ps -e')`);
         return 2;
       }
-      // "daemon-check tre 1": a mistyped command with an argument reads as a pid and one word too many.
+      // "daemon-check tre 1": a mistyped command with an argument reads as a pid and one word too many
+      // ("unit 1 2" is the right command given too many: commander's own message says so).
       const meant = err.code === 'commander.excessArguments' && argv[0] ? mistypedCommand(argv[0]) : null;
-      if (meant) {
+      if (meant && meant !== argv[0]) {
         printError(`unknown command '${argv[0]}'; did you mean ${meant}? (see 'daemon-check --help')`);
         return 2;
       }

@@ -43,7 +43,7 @@ export const failOnOption = (): Option =>
     .default('fail');
 
 export const expectUmaskOption = (): Option =>
-  new Option('--expect-umask <mode>', 'the umask a daemon should have, in octal (default 0000)');
+  new Option('--expect-umask <mode>', 'the umask a daemon should have, in octal (without it, 0022 and 0000 pass)');
 
 export const expectCwdOption = (): Option =>
   new Option('--expect-cwd <dir>', 'the working directory a daemon should have (default /)');

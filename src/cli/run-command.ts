@@ -5,6 +5,7 @@
  * follows it to the real daemon within --settle seconds, or refuses; the
  * refusal names the program's foreground option from the knowledge table.
  */
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { writeOut } from './output.js';
 import { auditTargets } from '../api.js';
@@ -12,9 +13,12 @@ import {
   daemonize,
   DaemonizeError,
   helperAvailable,
+  ranFor,
+  removeCreatedPidfile,
   type DaemonizeOptions,
   type DaemonizeResult,
 } from '../daemonize/helper.js';
+import { relativeArgs } from '../checks/workdir.js';
 import { DaemonCheckError } from '../core/errors.js';
 import { foregroundArgv, lookupProgram } from '../knowledge/index.js';
 import type { Report } from '../audit-types.js';
@@ -92,23 +96,45 @@ function forkedAwayMessage(command: string[], pidfile: string | undefined, reaso
   return `${name} forks itself away and cannot be followed: run it in the foreground instead, with the option its manual gives for that (${reason})`;
 }
 
+/**
+ * A daemon starts in /, not where `daemon-check run` was typed: a program
+ * that failed there may have looked for a relative file (`python3 app.py`).
+ */
+function chdirHint(options: DaemonizeOptions): string {
+  const here = process.cwd();
+  const relative = relativeArgs(options.command);
+  if (options.chdir !== undefined || here === '/' || relative.length === 0) return '';
+  return `; it ran in /, as a daemon does, where ${relative.join(', ')} is not found: give --chdir ${shellQuote(here)} to run it from here`;
+}
+
 async function start(command: string[], options: DaemonizeOptions): Promise<DaemonizeResult> {
   try {
     return await daemonize(options);
   } catch (err) {
     if (err instanceof DaemonizeError && err.forkedAway)
       throw new CliError(forkedAwayMessage(command, options.pidfile, err.forkedAway.reason), err.exitCode);
+    if (err instanceof DaemonizeError && err.code === 'START_FAILED')
+      throw new CliError(err.message + chdirHint(options), err.exitCode);
     if (err instanceof DaemonizeError) throw new CliError(err.message, err.exitCode);
     throw err;
   }
 }
 
 /** The new daemon's report; a CliError if it is gone already (it exited, or forked itself away after --settle). */
-async function auditStarted(command: string[], started: DaemonizeResult): Promise<Report> {
-  const exited = new CliError(
-    `${command[0]} started as pid ${started.pid} but exited at once; if it daemonizes itself later than --settle allows, give it a longer --settle or run it in the foreground instead (e.g. nginx -g 'daemon off;', redis-server --daemonize no)`,
-    1,
-  );
+async function auditStarted(
+  command: string[],
+  started: DaemonizeResult,
+  options: DaemonizeOptions,
+  began: number,
+  pidfileExisted: boolean,
+): Promise<Report> {
+  const gone = (): CliError => {
+    removeCreatedPidfile(options.pidfile, pidfileExisted);
+    return new CliError(
+      `${command[0]} started as pid ${started.pid} but exited ${ranFor(performance.now() - began)}; if it daemonizes itself later than --settle allows, give it a longer --settle or run it in the foreground instead (e.g. nginx -g 'daemon off;', redis-server --daemonize no)${chdirHint(options)}`,
+      1,
+    );
+  };
   let report: Report;
   try {
     [report] = (await auditTargets({ pid: started.pid }, started.pidfile ? { pidfile: started.pidfile } : {}, {
@@ -119,10 +145,10 @@ async function auditStarted(command: string[], started: DaemonizeResult): Promis
       err instanceof DaemonCheckError &&
       (err.code === 'NO_SUCH_PROCESS' || err.code === 'EXITED_DURING_AUDIT' || err.code === 'ZOMBIE')
     )
-      throw exited;
+      throw gone();
     throw err;
   }
-  if (report.facts.state === 'Z') throw exited; // exited, and its new parent has not reaped it yet
+  if (report.facts.state === 'Z') throw gone(); // exited, and its new parent has not reaped it yet
   return report;
 }
 
@@ -130,6 +156,8 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
   const options = toDaemonizeOptions(command, o);
   const helper = helperAvailable();
   if (!helper.ok) throw new CliError(`cannot start daemons: ${helper.reason}; fix: ${helper.fix}`, 1);
+  const began = performance.now();
+  const pidfileExisted = options.pidfile !== undefined && existsSync(options.pidfile);
   const started = await start(command, options);
   const where = `${command.join(' ')} as pid ${started.pid}${started.pidfile ? ` (pidfile ${started.pidfile})` : ''}`;
   const lines = started.followed ? [`${basename(command[0]!)} forked itself away: following pid ${started.pid}`] : [];
@@ -138,7 +166,7 @@ export async function runRun(command: string[], o: RunCliOptions): Promise<numbe
     writeOut(o.json ? JSON.stringify(started) + '\n' : lines.join('\n') + '\n');
     return 0;
   }
-  const report = await auditStarted(command, started);
+  const report = await auditStarted(command, started, options, began, pidfileExisted);
   const code = exitCodeFor([report], o.failOn);
   if (o.json) {
     writeOut(JSON.stringify({ ...started, verdict: report.verdict, report }, null, 2) + '\n');

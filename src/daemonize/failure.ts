@@ -44,6 +44,16 @@ export interface HelperFailure {
   userDenied?: boolean;
   stderrNull?: boolean;
   stopped?: { pids: number[]; count: number; killed: boolean };
+  /** Set by daemonize(), not the helper: how long the program ran, in ms, for 'exited'. */
+  ranMs?: number;
+}
+
+/** "At once" is said only of a program that ended within this many ms of its start; otherwise the time is given. */
+export const AT_ONCE_MS = 100;
+
+/** "at once", or "after 1.1 s": how long a program ran before it ended. */
+export function ranFor(ms: number): string {
+  return ms <= AT_ONCE_MS ? 'at once' : `after ${(ms / 1000).toFixed(1)} s`;
 }
 
 type Message = (f: HelperFailure) => string;
@@ -128,7 +138,7 @@ const locked: Message = (f) =>
 const exited: Message = (f) =>
   f.beforeReady
     ? `${f.command} (pid ${f.pid}) ${statusText(f)} before it was ready${stoppedNote(f)}`
-    : `${f.command} (pid ${f.pid}) ${statusText(f)} at once${stoppedNote(f)}${f.stderrNull ? ' (its stderr went to /dev/null: --stderr FILE keeps its messages)' : ''}`;
+    : `${f.command} (pid ${f.pid}) ${statusText(f)} ${f.ranMs === undefined ? 'at once' : ranFor(f.ranMs)}${stoppedNote(f)}${f.stderrNull ? ' (its stderr went to /dev/null: --stderr FILE keeps its messages)' : ''}`;
 
 /** Every stage of native/protocol.h HELPER_STAGES, and its message (native/failure.c). */
 export const STAGES: Record<string, Message> = {

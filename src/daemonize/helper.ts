@@ -7,15 +7,17 @@
 import { spawn } from 'node:child_process';
 import { failureMessage, forkedAwayReason, HELPER_EXIT, type HelperFailure } from './failure.js';
 import { HELPER_FIX, helperAvailable } from '../core/helper-path.js';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 
 export { helperAvailable, helperPath } from '../core/helper-path.js';
+export { AT_ONCE_MS, ranFor } from './failure.js';
 
 export interface DaemonizeOptions {
   /** The command and its arguments; command[0] is looked up on the daemon's PATH. */
   command: string[];
   /** Pidfile to create, lock (OFD write lock) and fill with the daemon's pid. */
   pidfile?: string;
-  /** The daemon's umask, e.g. 0o022. Default 0. */
+  /** The daemon's umask, e.g. 0o022. Default 0o022 (systemd's UMask= default). */
   umask?: number;
   /** The daemon's working directory. Default `/`. */
   chdir?: string;
@@ -144,7 +146,7 @@ function failureFields(stderr: string): HelperFailure | undefined {
 }
 
 /** The DaemonizeError for the helper's exit CODE and what it wrote on stderr. */
-function errorFor(code: number, stderr: string): DaemonizeError {
+function errorFor(code: number, stderr: string, ranMs: number): DaemonizeError {
   const f = failureFields(stderr);
   if (!f) {
     // No fields: not our helper's failure line (it crashed, or something ran instead of it).
@@ -155,6 +157,8 @@ function errorFor(code: number, stderr: string): DaemonizeError {
       .at(-1);
     return new DaemonizeError(last ?? `the native helper failed with exit code ${code}`, 'START_FAILED', code);
   }
+  // The helper says "at once" of any exit within its settle window: how long it ran is measured here.
+  if (f.stage === 'exited') f.ranMs = ranMs;
   const message = failureMessage(f);
   switch (code) {
     case HELPER_EXIT.notfound:
@@ -176,6 +180,22 @@ function errorFor(code: number, stderr: string): DaemonizeError {
 }
 
 /**
+ * Remove a pidfile this start created, once the start failed: the helper
+ * empties it (it names a dead process), and an empty file left in /run only
+ * misleads. A pidfile that was there before, or that names a live pid, stays.
+ */
+export function removeCreatedPidfile(path: string | undefined, existed: boolean): void {
+  if (path === undefined || existed) return;
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}`)) return;
+    unlinkSync(path);
+  } catch {
+    // Not there, or not ours to remove: nothing to clean.
+  }
+}
+
+/**
  * Start `options.command` as a daemon. Resolves once the exec succeeded and
  * the settle window is over (and, with waitReady, once READY=1 arrived), with
  * the process it forked into if it forked itself away; rejects with a
@@ -189,6 +209,8 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
       return;
     }
     const args = helperArgs(options); // throws TypeError -> rejection
+    const existed = options.pidfile !== undefined && existsSync(options.pidfile);
+    const began = performance.now();
 
     // argv array, no shell: nothing in the command is ever interpreted.
     const child = spawn(helper.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -232,7 +254,9 @@ export function daemonize(options: DaemonizeOptions): Promise<DaemonizeResult> {
         reject(new DaemonizeError(`the native helper was killed by ${signal ?? 'a signal'}`, 'START_FAILED', 1));
         return;
       }
-      reject(errorFor(code, stderr));
+      const err = errorFor(code, stderr, performance.now() - began);
+      if (err.code !== 'ALREADY_RUNNING') removeCreatedPidfile(options.pidfile, existed);
+      reject(err);
     });
   });
 }

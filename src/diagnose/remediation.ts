@@ -97,19 +97,21 @@ function supervisedBy(snap: Snapshot): Approach | null {
 /** The host's manager: a unit, or a one-off systemd-run; with none, daemon-check run. */
 function byHost(snap: Snapshot, rows: CheckResult[], manager: ServiceManager): Approach {
   const cmd = foregroundCommand(snap) ?? commandOf(snap);
-  const argv = cmd ? cmd.argv.map(shellQuote).join(' ') : snap.stat.comm;
+  const argv = cmd ? asStarted(snap, cmd.argv).map(shellQuote).join(' ') : snap.stat.comm;
   const name = serviceName(snap);
   const note = cmd?.note ? ` (${cmd.note})` : '';
+  const dir = workdirOf(snap);
+  const wd = dir ? ` --working-directory=${shellQuote(dir)}` : '';
   switch (manager.kind) {
     case 'systemd': {
       const lines = [
-        `${manager.evidence}: run it as a service: \`daemon-check unit ${snap.pid} > /etc/systemd/system/${name}.service\`, then \`systemctl daemon-reload && systemctl enable --now ${name}\`; or once: \`systemd-run --unit=${name} ${argv}\`${note}.`,
+        `${manager.evidence}: run it as a service: \`daemon-check unit ${snap.pid} > /etc/systemd/system/${name}.service\`, then \`systemctl daemon-reload && systemctl enable --now ${name}\`; or once: \`systemd-run --unit=${name}${wd} ${argv}\`${note}.`,
       ];
       const scoped = rows.find((r) => r.id === 'outside-login-scope' && r.status !== 'pass');
       const user = snap.scopeUser ? (snap.scopeUser.name ?? String(snap.scopeUser.uid)) : snap.userName;
       if (scoped && user)
         lines.push(
-          `Or as a user service of ${user}, which lives in user@.service, outside the login's scope: \`loginctl enable-linger ${user}\` (so the user manager outlives the last login), then \`systemd-run --user --unit=${name} ${argv}\`.`,
+          `Or as a user service of ${user}, which lives in user@.service, outside the login's scope: \`loginctl enable-linger ${user}\` (so the user manager outlives the last login), then \`systemd-run --user --unit=${name}${wd} ${argv}\`.`,
         );
       return { runner: 'systemd', lines };
     }
@@ -142,29 +144,32 @@ function byHost(snap: Snapshot, rows: CheckResult[], manager: ServiceManager): A
   }
 }
 
-/** A `daemon-check run` line that would start this program properly, with its foreground option. */
+/** Its working directory when it is not / (and not deleted): a relative script, module or data file needs it. */
+function workdirOf(snap: Snapshot): string | null {
+  const cwd = snap.cwd && !snap.cwd.endsWith(' (deleted)') ? snap.cwd : null;
+  return cwd && cwd !== '/' ? cwd : null;
+}
+
+/** argv[0] as found on its own PATH (a venv's python), so that the line runs the same program from anywhere. */
+function asStarted(snap: Snapshot, argv: string[]): string[] {
+  const path = snap.argv0Path;
+  return path && argv[0] === snap.cmdline?.[0] && !argv[0]!.startsWith('/') ? [path, ...argv.slice(1)] : argv;
+}
+
+/** A `daemon-check run` line that would start this program properly, with its foreground option, in its directory. */
 function runLine(snap: Snapshot): string | null {
   const cmd = foregroundCommand(snap) ?? commandOf(snap);
   if (!cmd) return null;
   const parts = ['daemon-check', 'run'];
-  const cwd = snap.cwd && !snap.cwd.endsWith(' (deleted)') ? snap.cwd : null;
-  // Relative paths in its arguments only work from where it was started.
-  if (
-    cwd &&
-    cwd !== '/' &&
-    cmd.argv.some((a, i) =>
-      i === 0 ? a.includes('/') && !a.startsWith('/') : a.startsWith('./') || a.startsWith('../'),
-    )
-  ) {
-    parts.push('--chdir', shellQuote(cwd));
-  }
+  const dir = workdirOf(snap);
+  if (dir) parts.push('--chdir', shellQuote(dir));
   const out = (snap.fds ?? []).find((f) => f.fd === 1 && f.type === 'file' && !f.deleted);
   const err = (snap.fds ?? []).find((f) => f.fd === 2 && f.type === 'file' && !f.deleted);
   if (out) parts.push('--stdout', shellQuote(out.target));
   if (err) parts.push('--stderr', shellQuote(err.target));
   const name = snap.stat.comm.replace(/[^A-Za-z0-9_.-]/g, '') || 'daemon';
   parts.push('--pidfile', shellQuote(`/run/${name}.pid`));
-  parts.push('--', ...cmd.argv.map(shellQuote));
+  parts.push('--', ...asStarted(snap, cmd.argv).map(shellQuote));
   return parts.join(' ') + (cmd.note ? ` (${cmd.note})` : '');
 }
 

@@ -4,12 +4,14 @@
  * from the rest of src/.
  */
 import { flagVerdict, mergeValue, optionsEnd, readsConfig, removeOptions, swapLetters } from './flags.js';
-import { findProgram, isTitle, programIndex } from './names.js';
+import { findProgram, isTitle, programIndex, scriptOf } from './names.js';
 import { PROGRAMS } from './programs.js';
+import { INTERPRETER_PROGRAMS } from './programs-interpreters.js';
 import type { ProgramInfo } from './types.js';
 
 export type { FlagRule, ProgramInfo } from './types.js';
 export { PROGRAMS } from './programs.js';
+export { INTERPRETER_PROGRAMS } from './programs-interpreters.js';
 
 /**
  * The row for a process, matched on its comm (which the kernel cuts to 15
@@ -19,6 +21,22 @@ export { PROGRAMS } from './programs.js';
  */
 export function lookupProgram(comm: string, argv: readonly string[] | null, exe?: string | null): ProgramInfo | null {
   return findProgram(PROGRAMS, comm, argv, exe);
+}
+
+/**
+ * The interpreter row for a process that no program row matches (`python3
+ * app.py`, `node app.js`), with the script or module it runs: the program to
+ * describe. null when argv[0] (or the executable) is no interpreter.
+ */
+export function lookupInterpreter(
+  comm: string,
+  argv: readonly string[] | null,
+  exe?: string | null,
+): { info: ProgramInfo; script: string | null } | null {
+  const info = findProgram(INTERPRETER_PROGRAMS, comm, argv, exe);
+  if (!info) return null;
+  const s = argv ? scriptOf(argv, exe) : null;
+  return { info, script: s ? argv![s.index]! : null };
 }
 
 export function programById(id: string): ProgramInfo | null {

@@ -9,7 +9,7 @@ import type { ProgramInfo } from './types.js';
 /** The kernel keeps TASK_COMM_LEN - 1 = 15 characters of a process name. */
 export const COMM_MAX = 15;
 
-const INTERPRETER = /^(python[\d.]*|pypy[\d.]*|node|nodejs|perl[\d.]*|ruby[\d.]*|bash|sh|dash|php[\d.]*)$/;
+const INTERPRETER = /^(python[\d.]*|pypy[\d.]*|node|nodejs|perl[\d.]*|ruby[\d.]*|bash|sh|dash|php[\d.]*|java)$/;
 /** Interpreter options whose value is the next argument. */
 const INTERPRETER_VALUE_OPTS = new Set([
   '-X',
@@ -19,6 +19,9 @@ const INTERPRETER_VALUE_OPTS = new Set([
   '--import',
   '--loader',
   '--experimental-loader',
+  '-cp',
+  '-classpath',
+  '--class-path',
 ]);
 
 export function basename(s: string): string {

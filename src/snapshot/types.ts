@@ -89,6 +89,8 @@ export interface Snapshot {
   pidfile: PidfileFacts | null;
   /** /proc/PID/exe: the program's path even when its argv was overwritten by a title. */
   exe: string | null;
+  /** argv[0] found on its own PATH from its own cwd (a venv's bin/python); null: not found; absent: not looked up. */
+  argv0Path?: string | null;
   /** Where it sleeps (/proc/PID/wchan) and which syscall it is in (/proc/PID/syscall): how it waits for signals. */
   wchan: string | null;
   syscall: string | null;

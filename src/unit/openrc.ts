@@ -9,7 +9,7 @@ import { envLines, type ServiceSpec } from './spec.js';
 export function renderOpenrc(spec: ServiceSpec, header: string[]): string {
   const out = ['#!/sbin/openrc-run', ...header.map((h) => `# ${h}`), ...spec.notes.map((n) => `# NOTE: ${n}`)];
   out.push(`# Install: save this as /etc/init.d/${spec.name}, chmod +x it, then rc-update add ${spec.name} default`);
-  out.push(`description=${shellQuote(`${spec.program?.id ?? spec.name}, made by daemon-check unit`)}`);
+  out.push(`description=${shellQuote(`${spec.title}, made by daemon-check unit`)}`);
   if (spec.argv) {
     out.push(`command=${shellQuote(spec.argv[0]!)}`);
     if (spec.argv.length > 1) out.push(`command_args=${shellQuote(spec.argv.slice(1).map(shellQuote).join(' '))}`);
@@ -24,6 +24,6 @@ export function renderOpenrc(spec: ServiceSpec, header: string[]): string {
   if (spec.cwd) out.push(`directory=${shellQuote(spec.cwd)}`);
   if (spec.user) out.push(`command_user=${shellQuote(`${spec.user}${spec.group ? `:${spec.group}` : ''}`)}`);
   if (spec.umask) out.push(`umask=${spec.umask}`);
-  out.push(...envLines(spec));
+  out.push(...envLines(spec, `/etc/conf.d/${spec.name}.secret`));
   return out.join('\n') + '\n';
 }

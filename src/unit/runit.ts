@@ -19,7 +19,7 @@ export function renderRunit(spec: ServiceSpec, header: string[]): string {
   out.push('exec 2>&1');
   if (spec.cwd) out.push(`cd ${shellQuote(spec.cwd)} || exit 1`);
   if (spec.umask) out.push(`umask ${spec.umask}`);
-  out.push(...envLines(spec));
+  out.push(...envLines(spec, `/etc/sv/${spec.name}/secret.env`));
   const user =
     spec.user && spec.user !== 'root' && spec.user !== '0'
       ? `chpst -u ${shellQuote(`${spec.user}${spec.group ? `:${spec.group}` : ''}`)} `

@@ -9,14 +9,19 @@ import {
   daemonizes,
   foregroundArgv,
   foregroundWithoutArgs,
+  lookupInterpreter,
   lookupProgram,
   type ProgramInfo,
 } from '../knowledge/index.js';
 import { isTitleRewritten, programPath, serviceName, shellQuote, withNotify } from '../diagnose/command.js';
+import { workdirUses } from '../checks/workdir.js';
 import { formatMode } from '../core/mode.js';
+import { copyCommand, envComments, isSecret, isSessionVariable } from './environment.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 export interface ServiceSpec {
+  /** The process it was made from (a secret is copied from its environ, never written). */
+  pid: number;
   name: string;
   /** The command to run; null when even the executable is unknown. */
   argv: string[] | null;
@@ -27,8 +32,12 @@ export interface ServiceSpec {
   user: string | null;
   group: string | null;
   umask: string | null;
-  /** Variables to set: values only when asked for (--env). */
-  env: Array<{ name: string; value: string | null }>;
+  /** The app's likely settings (session and system variables left out): values only when asked for (--env). */
+  env: Array<{ name: string; value: string | null; secret: boolean }>;
+  /** The login session's and the system's variables it had: named, never written. */
+  sessionEnv: string[];
+  /** What it is, for a description: the program's id, or the script an interpreter runs ("app.py (python3)"). */
+  title: string;
   /** Facts the reader must check or fill in, written as comments. */
   notes: string[];
   program: ProgramInfo | null;
@@ -47,9 +56,21 @@ export interface SpecInput {
   withEnv: boolean;
 }
 
-/** Variables of a login session: never written, they describe where it was started, not what it needs. */
-const SESSION =
-  /^(SSH_\w+|DISPLAY|WAYLAND_DISPLAY|XAUTHORITY|SUDO_\w+|OLDPWD|PWD|SHLVL|_|TMUX|TMUX_PANE|STY|WINDOW|TERM|TERM_PROGRAM\w*|COLORTERM|LS_COLORS|MAIL|XDG_\w+|DBUS_SESSION_BUS_ADDRESS|HISTFILE|PS1|LINES|COLUMNS|INVOCATION_ID|NOTIFY_SOCKET|JOURNAL_STREAM|LOGNAME|USER|HOME|SHELL)$/;
+/**
+ * The program as the user started it: argv[0] itself when absolute, else as
+ * found on its own PATH from its own cwd (a venv's bin/python, never the
+ * system python its link leads to); /proc/PID/exe only when neither works.
+ */
+function commandPath(input: SpecInput, path: string | null, notes: string[]): (a: string[]) => string[] {
+  const a0 = input.snap.cmdline?.[0];
+  const resolved = input.snap.argv0Path ?? null;
+  if (a0 && !a0.startsWith('/') && !resolved && path)
+    notes.push(
+      `${a0} could not be found on its PATH from its working directory: the command runs its executable ${path} (/proc/PID/exe), which for a venv's python or a wrapper is not what it was started as; check it`,
+    );
+  const best = resolved ?? path;
+  return (a) => (best && !a[0]!.startsWith('/') ? [best, ...a.slice(1)] : a);
+}
 
 /** The command, made to stay in the foreground; the executable alone when argv was overwritten by a title. */
 function commandOf(
@@ -61,14 +82,14 @@ function commandOf(
   const argv = snap.cmdline;
   const titled = !argv || argv.length === 0 || isTitleRewritten(argv, input.exe);
   const found = programPath({ ...snap, exe: input.exe }, titled);
-  if (found?.note) notes.push(found.note);
   const path = found?.path ?? null;
-  if (!input.exe && argv?.[0] && !argv[0].startsWith('/'))
+  if (!input.exe && argv?.[0] && !argv[0].startsWith('/') && !snap.argv0Path)
     notes.push(
       `its executable could not be read (${input.exeError ?? 'EIO'}): write the full path of ${argv[0]} in the command`,
     );
   const type = program?.readiness === 'notify' ? 'notify' : 'simple';
   if (titled) {
+    if (found?.note) notes.push(found.note);
     notes.push(
       `it rewrote its command line to a title (${JSON.stringify(argv?.[0] ?? '')}), and its environment with it: its original arguments are unknown; add them after the executable`,
     );
@@ -79,10 +100,14 @@ function commandOf(
       pidfile: null,
     };
   }
-  const absolute = (a: string[]): string[] => (path && !a[0]!.startsWith('/') ? [path, ...a.slice(1)] : a);
+  if (found?.note && !snap.argv0Path) notes.push(found.note);
+  const absolute = commandPath(input, path, notes);
   if (!program) {
+    const interp = lookupInterpreter(snap.stat.comm, argv, input.exe);
     notes.push(
-      `${snap.stat.comm} is not in daemon-check's knowledge table: whether it forks itself away is unknown; if it does, give it its foreground option`,
+      interp
+        ? `${interp.script ?? 'what it runs'} runs under ${interp.info.id}, which stays in the foreground; if ${interp.script ?? 'it'} forks itself away, give it its foreground option`
+        : `${snap.stat.comm} is not in daemon-check's knowledge table: whether it forks itself away is unknown; if it does, give it its foreground option`,
     );
     return { argv: absolute([...argv]), type: 'simple', pidfile: null };
   }
@@ -98,27 +123,50 @@ function commandOf(
   return { argv: absolute([...argv]), type: 'forking', pidfile: program.pidfile?.path ?? null };
 }
 
-/** Relative paths in its arguments only work from where it was started: keep that directory; else /. */
-function cwdOf(snap: Snapshot, argv: string[] | null, notes: string[]): string | null {
+/**
+ * Its working directory, kept whenever it is not /: a bare `app.py`, a module
+ * name or a file opened by relative path all resolve from there, and / makes
+ * the program fail at once. A deleted directory cannot be entered: / then.
+ */
+function cwdOf(snap: Snapshot, notes: string[]): string | null {
   if (snap.cwd === null) {
     notes.push(`its working directory could not be read (${snap.unreadable.cwd ?? 'EIO'}): set it`);
     return null;
   }
-  const cwd = snap.cwd.endsWith(' (deleted)') ? null : snap.cwd;
-  const relative = (argv ?? []).some((a, i) =>
-    i === 0 ? a.includes('/') && !a.startsWith('/') : a.startsWith('./') || a.startsWith('../'),
-  );
-  return relative && cwd ? cwd : '/';
+  if (snap.cwd.endsWith(' (deleted)')) {
+    notes.push(
+      `its working directory ${snap.cwd.replace(/ \(deleted\)$/, '')} has been deleted: the definition starts it in /; if it reads files by relative path, give it their new directory`,
+    );
+    return '/';
+  }
+  if (snap.cwd !== '/' && workdirUses(snap).length === 0)
+    notes.push(
+      `it runs in ${snap.cwd}, kept as its working directory; nothing shows it uses it (no relative argument, no file open there): if it reads no file by relative path, / frees that file system`,
+    );
+  return snap.cwd;
 }
 
-function envOf(snap: Snapshot, withEnv: boolean, notes: string[]): ServiceSpec['env'] {
+function envOf(snap: Snapshot, withEnv: boolean, notes: string[]): Pick<ServiceSpec, 'env' | 'sessionEnv'> {
   if (!snap.environ) {
     notes.push(`its environment could not be read (${snap.unreadable.environ ?? 'EIO'})`);
-    return [];
+    return { env: [], sessionEnv: [] };
   }
-  return [...snap.environ.entries()]
-    .filter(([k]) => !SESSION.test(k))
-    .map(([name, value]) => ({ name, value: withEnv ? value : null }));
+  const names = [...snap.environ.keys()];
+  return {
+    env: names
+      .filter((k) => !isSessionVariable(k))
+      .map((name) => ({ name, value: withEnv ? snap.environ!.get(name)! : null, secret: isSecret(name) })),
+    sessionEnv: names.filter(isSessionVariable),
+  };
+}
+
+/** What the definition describes: the program's id, or the script an interpreter runs with the interpreter. */
+function titleOf(snap: Snapshot, program: ProgramInfo | null, exe: string | null, name: string): string {
+  if (program) return program.id;
+  const interp = lookupInterpreter(snap.stat.comm, snap.cmdline, exe);
+  const a0 = snap.cmdline?.[0];
+  if (interp?.script && a0) return `${interp.script} (${a0.slice(a0.lastIndexOf('/') + 1)})`;
+  return name;
 }
 
 export function buildSpec(input: SpecInput): ServiceSpec {
@@ -131,30 +179,39 @@ export function buildSpec(input: SpecInput): ServiceSpec {
   const uid = st?.uid[1] ?? st?.uid[0];
   const gid = st?.gid[1] ?? st?.gid[0];
   const titled = isTitleRewritten(snap.cmdline, input.exe);
+  const name = serviceName({ ...snap, exe: input.exe });
   return {
-    name: serviceName({ ...snap, exe: input.exe }),
+    pid: snap.pid,
+    name,
+    title: titleOf(snap, program, input.exe, name),
     argv: cmd.argv,
     type: cmd.type,
     pidfile: cmd.pidfile,
-    cwd: cwdOf(snap, cmd.argv, notes),
+    cwd: cwdOf(snap, notes),
     // root is every manager's default: no User=/Group= line for it.
     user: uid === undefined || uid === 0 ? null : (input.userName ?? String(uid)),
     group: gid === undefined || uid === 0 ? null : (input.groupName ?? String(gid)),
     umask: st?.umask != null ? formatMode(st.umask) : null,
     // A title written over argv spills into the environment area: what is left there is not its environment.
-    env: titled ? [] : envOf(snap, input.withEnv, notes),
+    ...(titled ? { env: [], sessionEnv: [] } : envOf(snap, input.withEnv, notes)),
     notes,
     program,
   };
 }
 
-/** Shell lines for the environment: `export K=V` with --env; otherwise one comment with the names. */
-export function envLines(spec: ServiceSpec): string[] {
-  const out = spec.env.filter((e) => e.value !== null).map((e) => `export ${e.name}=${shellQuote(e.value!)}`);
-  const names = spec.env.filter((e) => e.value === null).map((e) => e.name);
-  if (names.length)
+/**
+ * Shell lines for the environment (runit, OpenRC): `export K=V` with --env,
+ * a secret read from a root-only file instead; otherwise comments with the names.
+ */
+export function envLines(spec: ServiceSpec, secretFile: string): string[] {
+  const plain = spec.env.filter((e) => e.value !== null && !e.secret);
+  const secrets = spec.env.filter((e) => e.value !== null && e.secret).map((e) => e.name);
+  const out = plain.map((e) => `export ${e.name}=${shellQuote(e.value!)}`);
+  if (secrets.length)
     out.push(
-      `# Its environment also had: ${names.join(' ')} (values not written; daemon-check unit --env writes them)`,
+      `# ${secrets.join(' ')}: secrets, not written in this world-readable file; read from ${secretFile} (root only), made by: ${copyCommand(spec.pid, secrets, secretFile)}`,
+      `while IFS= read -r kv; do export "$kv"; done < ${shellQuote(secretFile)}`,
     );
+  out.push(...envComments(spec.env, spec.sessionEnv, '#'));
   return out;
 }

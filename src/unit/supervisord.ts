@@ -4,6 +4,7 @@
  * expands, so a literal % is doubled.
  */
 import { shellQuote } from '../diagnose/command.js';
+import { envComments } from './environment.js';
 import type { ServiceSpec } from './spec.js';
 
 const pct = (s: string): string => s.replace(/%/g, '%%');
@@ -31,13 +32,15 @@ export function renderSupervisord(spec: ServiceSpec, header: string[]): string {
   if (spec.cwd) out.push(`directory=${pct(spec.cwd)}`);
   if (spec.user) out.push(`user=${spec.user}`);
   if (spec.umask) out.push(`umask=${spec.umask.replace(/^0(?=\d{3})/, '')}`);
-  const withValues = spec.env.filter((e) => e.value !== null);
+  const withValues = spec.env.filter((e) => e.value !== null && !e.secret);
   if (withValues.length) out.push(`environment=${withValues.map((e) => `${e.name}=${envValue(e.value!)}`).join(',')}`);
-  const names = spec.env.filter((e) => e.value === null).map((e) => e.name);
-  if (names.length)
+  const secrets = spec.env.filter((e) => e.value !== null && e.secret).map((e) => e.name);
+  // supervisord reads no environment file: a secret goes in environment= only once this file is root-only.
+  if (secrets.length)
     out.push(
-      `; its environment also had: ${names.join(' ')} (values not written; daemon-check unit --env writes them)`,
+      `; ${secrets.join(' ')}: secrets, not written in this world-readable file; chmod 600 it, then add them to environment= (their values: tr '\\0' '\\n' < /proc/${spec.pid}/environ)`,
     );
+  out.push(...envComments(spec.env, spec.sessionEnv, ';'));
   out.push('autostart=true', 'autorestart=true', 'stopsignal=TERM', 'redirect_stderr=true');
   return out.join('\n') + '\n';
 }

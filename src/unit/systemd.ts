@@ -1,4 +1,5 @@
 /** A systemd service unit (systemd.service(5), systemd.exec(5)) for a ServiceSpec. */
+import { copyCommand, envComments } from './environment.js';
 import type { ServiceSpec } from './spec.js';
 
 /**
@@ -26,7 +27,7 @@ export function renderSystemd(spec: ServiceSpec, header: string[]): string {
   const out = [...header.map((h) => `# ${h}`), ...spec.notes.map((n) => `# NOTE: ${n}`)];
   out.push(
     '[Unit]',
-    `Description=${spec.program?.id ?? spec.name} (service definition made by daemon-check unit)`,
+    `Description=${spec.title} (service definition made by daemon-check unit)`,
     'After=network.target',
     '',
   );
@@ -43,13 +44,17 @@ export function renderSystemd(spec: ServiceSpec, header: string[]): string {
   if (spec.user) out.push(`User=${spec.user}`);
   if (spec.group) out.push(`Group=${spec.group}`);
   if (spec.umask) out.push(`UMask=${spec.umask}`);
-  const withValues = spec.env.filter((e) => e.value !== null);
-  for (const e of withValues) out.push(envLine(e.name, e.value!));
-  const names = spec.env.filter((e) => e.value === null).map((e) => e.name);
-  if (names.length)
+  for (const e of spec.env) if (e.value !== null && !e.secret) out.push(envLine(e.name, e.value));
+  const secrets = spec.env.filter((e) => e.value !== null && e.secret).map((e) => e.name);
+  if (secrets.length) {
+    // A unit file is world-readable (systemd.exec(5) warns against secrets in Environment=): a root-only file instead.
+    const file = `/etc/default/${spec.name}`;
     out.push(
-      `# Its environment also had: ${names.join(' ')} (values not written; daemon-check unit --env writes them)`,
+      `# ${secrets.join(' ')}: secrets, not written in this world-readable unit; made by: ${copyCommand(spec.pid, secrets, file)}`,
+      `EnvironmentFile=${file}`,
     );
+  }
+  out.push(...envComments(spec.env, spec.sessionEnv, '#'));
   out.push('Restart=on-failure', '', '[Install]', 'WantedBy=multi-user.target');
   return out.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 /** cwd: the working directory is / or --expect-cwd; flags deleted and other-mount cwds (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { checkMessage, runCheck } from '../helpers/check.js';
-import { makeSnapshot } from '../helpers/snapshot.js';
+import { makeFile, makeSnapshot } from '../helpers/snapshot.js';
 import type { MountEntry } from '../../src/proc/mountinfo.js';
 
 const ID = 'cwd';
@@ -45,6 +45,55 @@ describe(ID, () => {
         expected: '/srv/app',
       });
       expect(messageId).toBe('expectedDirectory');
+    });
+  });
+
+  describe('working data: a directory its arguments or open files lean on', () => {
+    const inApp = (cmdline: string[], fds = [makeFile(1, '/srv/app/app.log')]) =>
+      makeSnapshot({ cwd: '/srv/app', cmdline, fds, mounts: MOUNTS });
+
+    it('passes a bare script name, a module:attribute and a ./path, and never asks for /', () => {
+      for (const [argv, uses] of [
+        [['/usr/bin/python3', 'app.py'], 'app.py'],
+        [['/usr/bin/node', 'app.js'], 'app.js'],
+        [['/usr/bin/python3', '/usr/bin/gunicorn', '-b', '127.0.0.1:8000', 'wsgi:app'], 'wsgi:app'],
+        [['/usr/bin/python3', '-m', 'myapp'], 'myapp'],
+        [['/opt/bin/server', '--data=./data'], './data'],
+        [['bin/server'], 'bin/server'],
+      ] as const) {
+        const { row, messageId, data } = checkMessage(ID, inApp([...argv]));
+        expect(row, argv.join(' ')).toMatchObject({
+          status: 'pass',
+          observed: '/srv/app',
+          expected: '/, or its working data',
+        });
+        expect({ messageId, data }, argv.join(' ')).toEqual({
+          messageId: 'workingData',
+          data: { cwd: '/srv/app', uses },
+        });
+      }
+    });
+
+    it('passes a directory holding a file it has open (fd 3 and up; not the stdout its shell opened there)', () => {
+      const { row, data } = checkMessage(
+        ID,
+        inApp(['/usr/bin/myd'], [makeFile(1, '/srv/app/app.log'), makeFile(4, '/srv/app/db/x.db')]),
+      );
+      expect(row.status).toBe('pass');
+      expect(data.uses).toBe('db/x.db open');
+      expect(runCheck(ID, inApp(['/usr/bin/myd'])).status).toBe('warn');
+    });
+
+    it('numbers and absolute paths lean on nothing: sleep 100 and --config /etc/x.conf still warn', () => {
+      expect(runCheck(ID, inApp(['/bin/sleep', '100', '1.5'])).status).toBe('warn');
+      expect(runCheck(ID, inApp(['/usr/sbin/nginx', '-c', '/etc/nginx/nginx.conf', '-g', 'daemon off;'])).status).toBe(
+        'warn',
+      );
+    });
+
+    it('--expect-cwd still demands its directory exactly', () => {
+      const row = runCheck(ID, inApp(['/usr/bin/python3', 'app.py']), { expectCwd: '/' });
+      expect(row).toMatchObject({ status: 'warn', expected: '/' });
     });
   });
 

@@ -1,4 +1,4 @@
-/** umask: status Umask equals 0, or --expect-umask (checklist.md). */
+/** umask: status Umask is 0022 or 0, or exactly --expect-umask (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { checkMessage, judgeCheck, runCheck } from '../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, makeStatus } from '../helpers/snapshot.js';
@@ -20,9 +20,15 @@ function supervised(umask: number) {
 describe(ID, () => {
   describe('valid', () => {
     it('passes with umask 0 by default', () => {
-      const { row, messageId, data } = checkMessage(ID, withUmask(0));
-      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '0000', expected: '0000' });
-      expect({ messageId, data }).toEqual({ messageId: 'expected', data: { got: '0000' } });
+      const { row, messageId } = checkMessage(ID, withUmask(0));
+      expect(row).toMatchObject({ status: 'pass', severity: 'warning', observed: '0000', expected: '0022 or 0000' });
+      expect(messageId).toBe('zero');
+    });
+
+    it("passes 0022, systemd's UMask= default and most distributions', by default (sysv)", () => {
+      const { row, messageId } = checkMessage(ID, withUmask(0o022));
+      expect(row).toMatchObject({ status: 'pass', observed: '0022', expected: '0022 or 0000' });
+      expect(messageId).toBe('usual');
     });
 
     it('passes the mask given with --expect-umask', () => {
@@ -31,33 +37,50 @@ describe(ID, () => {
     });
 
     it("passes 0022 under the managed profile (the service manager's default)", () => {
-      const { row, profile, messageId, data } = judgeCheck(ID, supervised(0o022));
+      const { row, profile, messageId } = judgeCheck(ID, supervised(0o022));
       expect(profile).toBe('managed');
-      expect(row).toMatchObject({ status: 'pass', observed: '0022', expected: '0000 or 0022' });
-      expect({ messageId, data }).toEqual({ messageId: 'managedDefault', data: { got: '0022' } });
+      expect(row).toMatchObject({ status: 'pass', observed: '0022', expected: '0022 or 0000' });
+      expect(messageId).toBe('usual');
     });
 
     it('passes 0 under the managed profile too', () => {
-      expect(runCheck(ID, supervised(0))).toMatchObject({ status: 'pass', expected: '0000' });
+      expect(runCheck(ID, supervised(0))).toMatchObject({ status: 'pass', expected: '0022 or 0000' });
     });
   });
 
   describe('invalid', () => {
-    it("warns on a user's inherited 0022 (sysv)", () => {
-      const { row, messageId, data } = checkMessage(ID, withUmask(0o022));
+    it("warns on a user's private 0077, naming what it denies", () => {
+      const { row, messageId, data } = checkMessage(ID, withUmask(0o077));
       expect(row.status).toBe('warn');
-      expect(row.observed).toBe('0022');
-      expect(row.expected).toBe('0000');
-      expect({ messageId, data }).toEqual({ messageId: 'inherited', data: { got: '0022', want: '0000' } });
+      expect(row.observed).toBe('0077');
+      expect(row.expected).toBe('0022 or 0000');
+      expect({ messageId, data }).toEqual({
+        messageId: 'inheritedMeaning',
+        data: { got: '0077', meaning: 'it denies read and execute to group and others', expected: '0022 or 0000' },
+      });
+    });
+
+    it('warns on 0002, naming what it allows; on 0007, both', () => {
+      expect(checkMessage(ID, withUmask(0o002)).data).toEqual({
+        got: '0002',
+        meaning: 'it allows write to group',
+        expected: '0022 or 0000',
+      });
+      expect(checkMessage(ID, withUmask(0o007)).data).toEqual({
+        got: '0007',
+        meaning: 'it denies read and execute to others; it allows write to group',
+        expected: '0022 or 0000',
+      });
     });
 
     it('warns when the mask differs from --expect-umask', () => {
-      const row = runCheck(ID, withUmask(0), { expectUmask: 0o077 });
+      const { row, messageId, data } = checkMessage(ID, withUmask(0), { expectUmask: 0o077 });
       expect(row).toMatchObject({ status: 'warn', observed: '0000', expected: '0077' });
+      expect({ messageId, data }).toEqual({ messageId: 'inherited', data: { got: '0000', expected: '0077' } });
     });
 
     it('warns on 0077 under the managed profile', () => {
-      expect(runCheck(ID, supervised(0o077))).toMatchObject({ status: 'warn', expected: '0000' });
+      expect(runCheck(ID, supervised(0o077))).toMatchObject({ status: 'warn', expected: '0022 or 0000' });
     });
 
     it('holds a managed service to an explicit --expect-umask 0: 0022 warns', () => {
@@ -73,7 +96,7 @@ describe(ID, () => {
       );
       expect(row.status).toBe('unknown');
       expect(row.observed).toBe('status unreadable (EACCES)');
-      expect(row.expected).toBe('0000');
+      expect(row.expected).toBe('0022 or 0000');
       expect(messageId).toBe('unreadable');
       expect(data.fact).toBe('status');
       expect(data.reason).toMatch(/^permission denied/);
@@ -83,9 +106,7 @@ describe(ID, () => {
       const { row, messageId, data } = checkMessage(
         ID,
         makeSnapshot({ status: null, unreadable: { status: 'ENOENT' } }),
-        {
-          expectUmask: 0o022,
-        },
+        { expectUmask: 0o022 },
       );
       expect(row.status).toBe('unknown');
       expect(row.expected).toBe('0022');

@@ -295,7 +295,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
     expect(st.pgrp).not.toBe(pid);
     expect(st.sid).not.toBe(procStat(process.pid).sid); // but in a new session
     expect(st.ttyNr).toBe(0);
-    expect(statusField(pid, 'Umask')).toBe('0000');
+    expect(statusField(pid, 'Umask')).toBe('0022');
     expect(readlinkSync(`/proc/${pid}/cwd`)).toBe('/');
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('sleep\u00001000\u0000');
 
