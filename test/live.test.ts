@@ -63,7 +63,7 @@ describe('live: a nohup job in an interactive bash on a real pty', () => {
     expect(r.facts.parent).toEqual({ pid: shell.shellPid, comm: 'bash' });
     expect(r.facts.signals!.ignored).toContain('SIGHUP');
     expect(r.facts.cwd).toBe(fs.realpathSync(dir));
-    expect(r.remediation.join('\n')).toMatch(/daemon-check run .*-- sleep \d+/);
+    expect(r.remediation.join('\n')).toMatch(/daemon-check run .*-- \S*\/sleep \d+/);
     // nohup's job is sent SIGHUP by bash on a hangup, and ignores it.
     expect(r.fate.hangup).toMatchObject({ outcome: 'lives', by: `bash (${shell.shellPid})` });
     expect(contradictions(r)).toEqual([]);

@@ -151,13 +151,16 @@ describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
       // The pidfile stays open and locked: its device comes from fdinfo's mnt_id and the mount table.
       // A double fork: its middle process, the session's first leader, is a zombie that init reaps
       // at a moment of its own, maybe between the scan and the audit; both say "its leader has exited".
-      const { pid } = await startPyDaemon(tracker, ['--pidfile', path.join(dir, 'd.pid'), '--chdir', dir]);
+      // Its cwd is a directory below the pidfile's: an open file under the cwd would make it working data.
+      const cwd = path.join(dir, 'work');
+      fs.mkdirSync(cwd);
+      const { pid } = await startPyDaemon(tracker, ['--pidfile', path.join(dir, 'd.pid'), '--chdir', cwd]);
       const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
       expect(r.code).toBe(0);
       const row = (JSON.parse(r.stdout) as { processes: Row[] }).processes.find((p) => p.pid === pid);
       expect(row, `pid ${pid} is listed`).toBeDefined();
       expect(row!.problems.find((p) => p.id === 'cwd')?.detail).toBe(
-        `working directory ${dir}; it is on the mount ${mount!.dir} (${mount!.fsType}), which it keeps busy`,
+        `working directory ${cwd}; it is on the mount ${mount!.dir} (${mount!.fsType}), which it keeps busy`,
       );
       await expectSameAsAudit(row!, pid);
     },

@@ -806,9 +806,11 @@ export function evidenceViolations(report: Report, t: Tree): string[] {
   if (status('own-session') === 'pass' && sid !== pid && sid > 0 && statEvidence(proc, sid) === 'bad') {
     out.push(`own-session passes though the session leader ${sid}'s stat is there but unreadable or garbage`);
   }
+  // Another directory passes only as working data: its argv or open files lean on it, and the row says which.
   if (status('cwd') === 'pass') {
     const cwd = readLink(proc, `${pid}/cwd`);
-    if (cwd !== '/') out.push(`cwd passes though cwd.link reads ${JSON.stringify(cwd)}`);
+    const workingData = row('cwd')?.detail.startsWith(`working directory ${cwd} is its working data (`) === true;
+    if (cwd !== '/' && !workingData) out.push(`cwd passes though cwd.link reads ${JSON.stringify(cwd)}`);
   }
   return out;
 }
