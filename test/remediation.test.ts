@@ -112,6 +112,23 @@ describe('an app that reads files next to it: its working directory is kept, nev
     expect(line(remedy(snap), RUN)).toMatch(/ -- python app\.py$/);
   });
 
+  it('a process of another user, audited by root: the run line keeps its user (--user), root needs none', () => {
+    // nohupJob runs as uid 1000 (app); the snapshot's auditor is root.
+    expect(line(remedy(app(['node', 'app.js'])), RUN)).toMatch(
+      /daemon-check run --chdir \/srv\/app --user app .*-- node app\.js$/,
+    );
+    // No name for the uid: the number.
+    expect(line(remedy(app(['node', 'app.js'], { userName: null })), RUN)).toContain(' --user 1000 ');
+    // Audited by that user itself, or by someone who cannot switch users: no --user.
+    const noUser =
+      /^.*daemon-check run --chdir \/srv\/app --stdout \/home\/app\/nohup\.out --stderr \/home\/app\/nohup\.out --pidfile \/run\/node\.pid -- node app\.js$/;
+    expect(line(remedy(app(['node', 'app.js'], { auditorUid: 1000 })), RUN)).toMatch(noUser);
+    expect(line(remedy(app(['node', 'app.js'], { auditorUid: 1001 })), RUN)).toMatch(noUser);
+    // A root process audited by root.
+    const root = app(['node', 'app.js'], { status: makeStatus({ umask: 0o022, sigIgn: 1n, uid: [0, 0, 0, 0] }) });
+    expect(line(remedy(root), RUN)).toMatch(noUser);
+  });
+
   it('a deleted working directory is not given to --chdir', () => {
     const lines = remedy(app(['/usr/bin/myapp', './data'], { cwd: '/srv/old (deleted)' }));
     expect(line(lines, RUN)).not.toContain('--chdir');

@@ -156,13 +156,26 @@ function asStarted(snap: Snapshot, argv: string[]): string[] {
   return path && argv[0] === snap.cmdline?.[0] && !argv[0]!.startsWith('/') ? [path, ...argv.slice(1)] : argv;
 }
 
-/** A `daemon-check run` line that would start this program properly, with its foreground option, in its directory. */
+/**
+ * run's --user for a process of another user, audited by root: `run` starts
+ * the program as whoever types the line, and a web app moved from www-data
+ * to root gains every privilege it never had. Only root can switch users, so
+ * a line for anyone else has no --user.
+ */
+function userOf(snap: Snapshot): string[] {
+  const uid = snap.status ? (snap.status.uid[1] ?? snap.status.uid[0]) : undefined;
+  if (uid === undefined || uid === 0 || snap.auditorUid !== 0) return [];
+  return ['--user', shellQuote(snap.userName ?? String(uid))];
+}
+
+/** A `daemon-check run` line that would start this program properly, as its user, with its foreground option, in its directory. */
 function runLine(snap: Snapshot): string | null {
   const cmd = foregroundCommand(snap) ?? commandOf(snap);
   if (!cmd) return null;
   const parts = ['daemon-check', 'run'];
   const dir = workdirOf(snap);
   if (dir) parts.push('--chdir', shellQuote(dir));
+  parts.push(...userOf(snap));
   const out = (snap.fds ?? []).find((f) => f.fd === 1 && f.type === 'file' && !f.deleted);
   const err = (snap.fds ?? []).find((f) => f.fd === 2 && f.type === 'file' && !f.deleted);
   if (out) parts.push('--stdout', shellQuote(out.target));
