@@ -125,6 +125,24 @@ describe.skipIf(!isRoot)('postmortem from the kernel log and the pidfile', () =>
   });
 });
 
+const restricted = (): boolean => fs.readFileSync('/proc/sys/kernel/dmesg_restrict', 'utf8').trim() === '1';
+
+describe.skipIf(!isRoot || !restricted())('postmortem without root', () => {
+  it('names the kernel log as refused, and why (dmesg_restrict=1)', async () => {
+    const r = await runCli(['postmortem', '--name', `dc-no-such-${uniqueSeconds()}`, '--format', 'json'], {
+      env: { ...env, HOME: '/nonexistent' },
+      uid: 65534,
+      gid: 65534,
+    });
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout) as Postmortem;
+    const refusal =
+      '/dev/kmsg refused (EPERM): kernel.dmesg_restrict=1 lets only CAP_SYSLOG (root) read the kernel log; run as root';
+    expect(p.sources).toContainEqual({ source: 'kernel-log', status: 'refused', detail: refusal });
+    expect(p.unknowns).toContain(`kernel-log: ${refusal}`);
+  });
+});
+
 describe('postmortem command line', () => {
   it.each([
     [[], /needs exactly one of <pid>, --pidfile FILE or --name NAME/],
