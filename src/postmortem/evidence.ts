@@ -11,7 +11,9 @@ import type { Logout } from './wtmp.js';
 /** Evidence with its rank: lower ranks are read first (a watch's own ending before a kernel line). */
 export type Ranked = Evidence & { rank: number; t: number | null };
 
-export const isoOf = (t: number | null): string | null => (t === null ? null : new Date(t * 1000).toISOString());
+/** Epoch seconds as ISO 8601; rounded to the microsecond first, so seconds made from a stat's mtimeMs give its millisecond back. */
+export const isoOf = (t: number | null): string | null =>
+  t === null ? null : new Date(Math.round(t * 1e6) / 1e3).toISOString();
 
 function ranked(
   source: SourceId,

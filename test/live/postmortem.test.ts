@@ -104,7 +104,8 @@ describe.skipIf(!isRoot)('postmortem from the kernel log and the pidfile', () =>
     const child = spawn('sleep', [String(uniqueSeconds())], { stdio: 'ignore' });
     const pid = tracker.track(child.pid!);
     fs.writeFileSync(file, `${pid}\n`);
-    const written = fs.statSync(file).mtime.toISOString();
+    // Date() of mtimeMs drops the sub-millisecond part, as postmortem's ISO times do (stat's .mtime rounds it).
+    const written = new Date(fs.statSync(file).mtimeMs).toISOString();
     const running = await runCli(['postmortem', '--pidfile', file], { env });
     expect(running.code).toBe(3);
     expect(running.stderr).toBe(
