@@ -56,13 +56,17 @@ export function beyondPidMax(pid: number, source: ProcSource): DaemonCheckError 
   return pid >= max ? beyond(String(pid), max) : null;
 }
 
+/** What a stale pidfile's message ends with: the command that tells how its process ended (docs/postmortem.md). */
+const postmortemHint = (file: string): string =>
+  `; 'daemon-check postmortem --pidfile ${file}' tells what the host still knows of how it ended`;
+
 /** The pid a pidfile names, read through the host (a capture answers from what it recorded). */
 export function pidFromPidfile(file: string, source: ProcSource, host: HostReader): number {
   const pid = pidOfPidfile(file, host.readPidfile(file));
   if (!source.exists(String(pid))) {
     throw new DaemonCheckError(
       'PIDFILE',
-      `pidfile ${file} is stale: it names pid ${pid}, which is not running; remove it or restart the daemon`,
+      `pidfile ${file} is stale: it names pid ${pid}, which is not running; remove it or restart the daemon${postmortemHint(file)}`,
       { pid },
     );
   }
@@ -75,7 +79,7 @@ export function pidFromPidfile(file: string, source: ProcSource, host: HostReade
   if (zombie) {
     throw new DaemonCheckError(
       'PIDFILE',
-      `pidfile ${file} is stale: pid ${pid} has exited (a zombie not yet reaped); remove it or restart the daemon`,
+      `pidfile ${file} is stale: pid ${pid} has exited (a zombie not yet reaped); remove it or restart the daemon${postmortemHint(file)}`,
       { pid },
     );
   }

@@ -73,7 +73,11 @@ describe('bad input', () => {
     const dir = tempDir();
     const file = `${dir}/x.pid`;
     fs.writeFileSync(file, `${unusedPid()}\n`);
-    expectOneLineError(await runCli(['--pidfile', file]), 3, /is stale/);
+    expectOneLineError(
+      await runCli(['--pidfile', file]),
+      3,
+      /is stale: .*; 'daemon-check postmortem --pidfile .*x\.pid' tells what the host still knows/,
+    );
   });
 
   it('--name with no match gives exit 3', async () => {

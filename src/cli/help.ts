@@ -56,6 +56,19 @@ Examples:
   daemon-check tree $$          your shell's session: its process groups, which one owns the terminal
   daemon-check tree 1234 --ascii   the same in ASCII (the default when LANG is not UTF-8)`;
 
+export const POSTMORTEM_HELP = `
+Examples:
+  daemon-check postmortem 1234                     how pid 1234 ended, as far as the host still knows
+  daemon-check postmortem --pidfile /run/app.pid   the process a stale pidfile names
+  daemon-check postmortem --name myjob --since 2h  the last process called myjob that ended in the last 2 hours
+  daemon-check postmortem 1234 --journal /var/lib/daemon-check/journal/app.jsonl --format json
+
+Sources: watch journals (--journal, else $DAEMON_CHECK_JOURNAL_DIR or /var/lib/daemon-check/journal
+and ~/.local/state/daemon-check/journal), the kernel log (/dev/kmsg, else dmesg), the pidfile,
+journald (logind) and /var/log/wtmp. A source that cannot be read is named, with why.
+Exit codes: 0 an answer was given (unknown included), 2 a bad command line (an unusable pidfile
+or --journal included), 3 the process is still running (audit it: daemon-check PID).`;
+
 /**
  * Help text fitted to the terminal, as commander fits the options: an example
  * line ("  daemon-check scan    what it does") wraps its description under

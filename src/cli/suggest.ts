@@ -1,6 +1,6 @@
 /** "did you mean scan?": the command a mistyped word was probably meant to be. */
 
-const COMMANDS = ['scan', 'run', 'explain', 'capture', 'unit', 'tree'];
+const COMMANDS = ['scan', 'run', 'explain', 'capture', 'unit', 'tree', 'postmortem'];
 
 /** Edit distance, for "did you mean": small words only. */
 function distance(a: string, b: string): number {
