@@ -190,6 +190,8 @@ int ev_task_exit(struct watch_run *r, double t, pid_t tid, bool group_dead)
 		return 0;
 	w->dead = true;
 	w->dead_t = t;
+	if (!w->has_status && recent_status(r, tgid, t, &w->status))
+		w->has_status = true;
 	/* The status is known, or nothing will bring one: the line goes now. */
 	if (w->has_status || (r->cn_fd < 0 && !r->parent))
 		return emit_exit(r, w, t);

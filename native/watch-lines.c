@@ -143,7 +143,9 @@ int emit_exit(struct watch_run *r, struct watched *w, double t)
 		jl_null(&l, "exitCode");
 		jl_str(&l, "signal", sig);
 	}
-	jl_bool(&l, "core", w->core || (WIFSIGNALED(w->status) && WCOREDUMP(w->status)));
+	/* The status says whether a core was written (the connector's
+	 * coredump event comes also when the core limit is 0). */
+	jl_bool(&l, "core", WIFSIGNALED(w->status) && WCOREDUMP(w->status));
 	return jl_end(&l, r->out);
 }
 
@@ -152,7 +154,12 @@ int ev_status(struct watch_run *r, double t, pid_t pid, int status, bool core)
 {
 	struct watched *w = watched_find(r, pid);
 
-	if (!w || w->ended || w->has_status)
+	if (!w) {
+		struct recent *k = &r->recent[r->nrecent++ % (sizeof r->recent / sizeof *r->recent)];
+		*k = (struct recent){ pid, status, t };
+		return 0;
+	}
+	if (w->ended || w->has_status)
 		return 0;
 	w->has_status = true;
 	w->status = status;
@@ -161,6 +168,20 @@ int ev_status(struct watch_run *r, double t, pid_t pid, int status, bool core)
 	if (w->dead || r->trace_fd < 0)
 		return emit_exit(r, w, w->dead ? w->dead_t : t);
 	return 0;
+}
+
+/* The status the connector gave for PID after T0 (its death), if any. */
+bool recent_status(struct watch_run *r, pid_t pid, double t0, int *status)
+{
+	size_t n = sizeof r->recent / sizeof *r->recent;
+	for (size_t i = 0; i < n && i < r->nrecent; i++) {
+		const struct recent *k = &r->recent[(r->nrecent - 1 - i) % n];
+		if (k->pid == pid && k->t >= t0 - 0.001 && k->t - t0 < 5) {
+			*status = k->status;
+			return true;
+		}
+	}
+	return false;
 }
 
 int ev_sweep(struct watch_run *r, double now_t, bool probe, bool final)

@@ -19,6 +19,8 @@
 #include "watch.h"
 
 #define TRACEFS "/sys/kernel/tracing"
+/* Names the watcher that mounted tracefs (tmpfs: gone at reboot, as the mount). */
+#define MOUNT_MARK "/run/daemon-check-watch.mount"
 
 /* Every event of the instance.  task_newtask gives the clone flags (a new
  * thread or a process), task_rename the comm at exec and at PR_SET_NAME. */
@@ -48,19 +50,52 @@ static bool has_instances(const char *dir)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Where tracefs is, mounting it at /sys/kernel/tracing when it is nowhere. */
+static bool live_watcher(pid_t pid);
+
+/* The pid of the watcher that mounted tracefs (MOUNT_MARK), 0: none. */
+static pid_t mount_owner(void)
+{
+	char buf[32] = "";
+	int fd = open(MOUNT_MARK, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	return n > 0 ? (pid_t)strtol(buf, NULL, 10) : 0;
+}
+
+static void claim_mount(struct watch_run *r)
+{
+	char pid[32];
+	int fd = open(MOUNT_MARK, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	r->mounted = true;
+	if (fd < 0)
+		return;
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (write(fd, pid, strlen(pid)) < 0)
+		unlink(MOUNT_MARK);
+	close(fd);
+}
+
+/* Where tracefs is, mounting it at /sys/kernel/tracing when it is nowhere.
+ * A mount left by a watcher that was killed (its mark names a pid that is
+ * no watcher now) is taken over, so that it goes at the end as it came. */
 static int find_tracefs(struct watch_run *r)
 {
 	snprintf(r->tracing, sizeof r->tracing, "%s", TRACEFS);
-	if (has_instances(TRACEFS))
+	if (has_instances(TRACEFS)) {
+		pid_t owner = mount_owner();
+		if (owner > 0 && owner != getpid() && !live_watcher(owner))
+			claim_mount(r);
 		return 0;
+	}
 	if (has_instances("/sys/kernel/debug/tracing")) {
 		snprintf(r->tracing, sizeof r->tracing, "/sys/kernel/debug/tracing");
 		return 0;
 	}
 	if (mount("nodev", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -errno;
-	r->mounted = true;
+	claim_mount(r);
 	return has_instances(TRACEFS) ? 0 : -ENOTDIR;
 }
 
@@ -170,9 +205,12 @@ void tracefs_close(struct watch_run *r)
 			nap(0.02);
 		r->instance_made = false;
 	}
-	/* Someone else may use the mount by now: then it stays (EBUSY). */
-	if (r->mounted && umount(r->tracing) == 0)
+	/* Another watcher may use the mount by now: then it stays (EBUSY),
+	 * and the mark names a dead pid, so the last watcher takes it. */
+	if (r->mounted && umount(r->tracing) == 0) {
 		r->mounted = false;
+		unlink(MOUNT_MARK);
+	}
 }
 
 /* Overruns (overwrite mode) and dropped events over every CPU. */

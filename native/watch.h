@@ -80,6 +80,14 @@ struct watch_run {
 	pid_t child;
 	bool parent;               /* we are the parent/subreaper of the tree */
 	bool no_children;          /* waitpid said ECHILD */
+	/* Statuses of processes not (yet) watched: a short-lived child's exit
+	 * may be read from the connector before its fork from the trace. */
+	struct recent {
+		pid_t pid;
+		int status;
+		double t;
+	} recent[1024];
+	size_t nrecent;
 	/* the watched set */
 	struct procmap map;
 	struct watched *w;
@@ -164,6 +172,7 @@ int ev_oom(struct watch_run *r, double t, pid_t pid, const char *comm, long uid,
 int ev_sid(struct watch_run *r, double t, pid_t tgid);
 int ev_status(struct watch_run *r, double t, pid_t pid, int status, bool core);
 int ev_core(struct watch_run *r, pid_t pid);
+bool recent_status(struct watch_run *r, pid_t pid, double t0, int *status);
 /* Exit lines that waited for a status long enough; with PROBE, pids found
  * gone; FINAL: every pending exit line now. */
 int ev_sweep(struct watch_run *r, double now_t, bool probe, bool final);
