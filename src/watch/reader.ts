@@ -250,6 +250,7 @@ export async function* watchEvents(options: WatchOptions): AsyncGenerator<WatchE
 
 function resolveHelper(): string {
   const found = helperAvailable();
-  if (!found.ok) throw new WatchError({ stage: READER_STAGES.helper, exitCode: null, signal: null, value: found.reason });
+  if (!found.ok)
+    throw new WatchError({ stage: READER_STAGES.helper, exitCode: null, signal: null, value: found.reason });
   return found.path;
 }
