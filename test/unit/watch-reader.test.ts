@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseHelperLine, type HelperLine, type SignalEvent } from '../../src/watch/events.js';
+import { EVENT_KINDS, parseHelperLine, type HelperLine, type SignalEvent } from '../../src/watch/events.js';
 import { WATCH_STAGES, parseFailureLine, watchFailureMessage } from '../../src/watch/failure.js';
 import { DELIVER_WAIT_MS, DeliverFolder, foldLines, helperArgs } from '../../src/watch/reader.js';
 
@@ -109,6 +109,8 @@ describe('DeliverFolder', () => {
       const events = foldLines(recorded(file.replace('.jsonl', '')));
       expect(events.some((e) => (e.kind as string) === 'deliver')).toBe(false);
       expect(events.at(-1)?.kind).toBe('end');
+      const control = new Set(['start', 'watching', 'lost', 'end', 'comm']);
+      for (const e of events) if (!control.has(e.kind)) expect(EVENT_KINDS).toContain(e.kind);
     }
   });
 
