@@ -28,8 +28,12 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *   they put the checks and the diagnosis together, and report/ renders
  *   their results;
  * - docs/ (generated check docs and schema) with report;
+ * - watch/ (observing endings: the helper's event reader, the story told
+ *   from the events, its renderers) and postmortem/ (what the host still
+ *   knows of an ending, the watch journals among it) above report: they
+ *   hold what they observe against the audit's predictions;
  * - api.ts, index.ts (the public entry points) and daemonize/ in `api`,
- *   between report and cli.
+ *   between postmortem and cli.
  */
 export const LAYERS = [
   { name: 'core', holds: ['core/'] },
@@ -42,6 +46,7 @@ export const LAYERS = [
   { name: 'diagnose', holds: ['diagnose/', 'report-facts.ts'] },
   { name: 'audit', holds: ['audit.ts', 'scan.ts', 'unit/'] },
   { name: 'report', holds: ['report/', 'docs/'] },
+  { name: 'watch', holds: ['watch/'] },
   { name: 'postmortem', holds: ['postmortem/'] },
   { name: 'api', holds: ['api.ts', 'index.ts', 'daemonize/'] },
   { name: 'cli', holds: ['cli/'] },

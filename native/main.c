@@ -5,6 +5,8 @@
  *       SysV daemon (daemon(7)); see start.c, and opts.c for the options.
  *   daemon-check-helper scan-read PROC_ROOT          the bulk /proc reads of
  *       `daemon-check scan`; see scan-read.c.
+ *   daemon-check-helper watch [options] PID... | -- CMD   what ends the
+ *       processes, as JSON lines; see watch.h and watch.c.
  *
  * Node cannot fork(), and fork() inside a multithreaded process (an addon
  * loaded into Node) is unsafe, so this is a separate program.
@@ -25,10 +27,13 @@
 
 #include "scan-read.h"
 #include "start.h"
+#include "watch.h"
 
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "scan-read") == 0)
 		return scan_read_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "watch") == 0)
+		return watch_main(argc - 1, argv + 1);
 	return start_main(argc, argv);
 }

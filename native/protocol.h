@@ -100,6 +100,27 @@
 #define FORKED_AWAY_UNSTABLE "unstable"
 #define FORKED_AWAY_DAEMON_EXITED "daemon-exited"
 
+/* ---- `daemon-check-helper watch`: failures -------------------------------
+ *
+ * A watch that cannot start prints one line, as the other modes do: with
+ * --json-errors {"stage":NAME, ...} (keys: errno, error, pid, path, option,
+ * value, command), else "daemon-check: ...".  Exit codes: HELPER_EXIT_USAGE
+ * for WATCH_STAGE_USAGE, HELPER_EXIT_NOTFOUND / HELPER_EXIT_NOEXEC for
+ * WATCH_STAGE_EXEC, HELPER_EXIT_FAILED for the others.  The stage names are
+ * plain defines (not in HELPER_STAGES, which is `run`'s);
+ * src/watch/failure.ts lists them and test/unit/watch-reader.test.ts checks
+ * that both sides agree.
+ */
+#define WATCH_STAGE_USAGE "watch-usage"             /* option, value */
+#define WATCH_STAGE_UNKNOWN_PID "watch-unknown-pid" /* pid: no such process */
+#define WATCH_STAGE_ENDED "watch-ended"             /* pid: it ended while the watch started */
+#define WATCH_STAGE_TRACEFS "watch-tracefs"         /* path, errno: tracefs present but refused */
+#define WATCH_STAGE_EXEC "watch-exec"               /* command, errno: -- CMD cannot be run */
+#define WATCH_STAGE_SETUP "watch-setup"             /* value (what), errno: anything else */
+
+/* The tracefs instance of a watch: WATCH_INSTANCE_PREFIX + the helper's pid. */
+#define WATCH_INSTANCE_PREFIX "dc-watch-"
+
 /* ---- `daemon-check-helper scan-read`: what a scan reads ------------------ */
 
 /* The largest read a scan asks for, 4 MiB (src/proc/source.ts DEFAULT_READ_CAP). */

@@ -1,0 +1,279 @@
+/*
+ * daemon-check-helper watch: the mode's top level (see watch.h for the
+ * files).  Mechanisms, chosen here:
+ *   tracefs  as root: a tracefs instance (signals, forks, execs, exits,
+ *            oom:mark_victim) plus the proc connector for exit statuses;
+ *   parent   without root, -- CMD: the helper is CMD's parent and a child
+ *            subreaper, so it reaps the tree with exact statuses;
+ *   pidfd    without root, PIDs: a pidfd gives the time of death only.
+ * The watch ends when every watched process has ended, at --for, or on
+ * SIGINT, SIGTERM or SIGHUP; then it prints the `end` line and exits 0.
+ * The tracefs instance goes on every way out (stale ones of a killed
+ * watcher are removed by the next one).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "watch.h"
+
+#define TICK 0.25
+
+static void note(struct watch_run *r, const char *text)
+{
+	if (r->nnotes < sizeof r->notes / sizeof *r->notes)
+		snprintf(r->notes[r->nnotes++], sizeof r->notes[0], "%s", text);
+}
+
+/* The PIDs, each a live process (not a thread), watched from now. */
+static int add_pids(struct watch_run *r, const struct watch_opts *o, struct watch_failure *f)
+{
+	for (size_t i = 0; i < o->npids; i++) {
+		char comm[COMM_LEN + 2];
+		if (watched_find(r, o->pids[i]))
+			continue;
+		if (procmap_tgid(&r->map, o->pids[i]) != o->pids[i] || read_comm(o->pids[i], comm) < 0) {
+			f->stage = WATCH_STAGE_UNKNOWN_PID;
+			f->pid = o->pids[i];
+			return -ESRCH;
+		}
+		int err = watched_add(r, o->pids[i], comm, now(), false);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int mechanism(struct watch_run *r, const struct watch_opts *o, struct watch_failure *f)
+{
+	int err;
+	char text[200];
+
+	if (geteuid() != 0 || o->force_parent) {
+		r->mechanism = o->argv ? "parent" : "pidfd";
+		note(r, o->argv ? "not root: the exit statuses of the command and of the orphans it leaves are "
+				  "exact; root adds every signal with its sender, the forks and the execs"
+				: "not root: only the time of death is known; root adds every signal with its "
+				  "sender, the exit status, the forks and the execs");
+		return 0;
+	}
+	r->mechanism = "tracefs";
+	if ((err = tracefs_open(r, o)) < 0) {
+		static char where[256];
+		snprintf(where, sizeof where, "%s/instances/%s", r->tracing, r->instance);
+		f->stage = WATCH_STAGE_TRACEFS;
+		f->path = r->instance_made || r->instance[0] ? where : r->tracing;
+		return err;
+	}
+	if ((err = connector_open(r, o)) < 0) {
+		snprintf(text, sizeof text, "the proc connector refused (%s): exit statuses only for the "
+			 "processes the watcher reaps", strerror(-err));
+		note(r, text);
+	}
+	return procmap_seed(&r->map);
+}
+
+/* Every process given ended before its events could be seen: a failure. */
+static int check_started(struct watch_run *r, struct watch_failure *f)
+{
+	int err = pidfds_open(r);
+	if (err == -ESRCH)
+		return 0; /* found by the poll below as a missing pidfd */
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < r->nw; i++) {
+		struct pollfd p = { .fd = r->w[i].pidfd, .events = POLLIN };
+		if (r->w[i].pidfd < 0 || poll(&p, 1, 0) == 1) {
+			f->stage = WATCH_STAGE_ENDED;
+			f->pid = r->w[i].pid;
+			return -ESRCH;
+		}
+		/* With events flowing, only pidfd mode needs the pidfds. */
+		if (r->trace_fd >= 0) {
+			close(r->w[i].pidfd);
+			r->w[i].pidfd = -1;
+		}
+	}
+	return 0;
+}
+
+static int setup(struct watch_run *r, const struct watch_opts *o, struct watch_failure *f, int *code)
+{
+	struct timespec real, mono;
+	int err, exec_err = 0;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	r->real_minus_mono = (double)(real.tv_sec - mono.tv_sec) + (double)(real.tv_nsec - mono.tv_nsec) / 1e9;
+	if ((err = procmap_init(&r->map)) < 0 || (err = add_pids(r, o, f)) < 0 || (err = mechanism(r, o, f)) < 0)
+		return err;
+	if (o->argv) {
+		if ((err = child_start(r, o, &exec_err)) < 0)
+			return err;
+		if (exec_err) {
+			f->stage = WATCH_STAGE_EXEC;
+			f->command = o->argv[0];
+			*code = exec_err == ENOENT ? HELPER_EXIT_NOTFOUND : HELPER_EXIT_NOEXEC;
+			return -exec_err;
+		}
+	} else if ((err = check_started(r, f)) < 0) {
+		return err;
+	}
+	if ((err = emit_start(r, o)) < 0)
+		return err;
+	for (size_t i = 0; i < r->nw; i++)
+		if ((err = emit_watching(r, &r->w[i], now())) < 0)
+			return err;
+	return 0;
+}
+
+/* The losses counted since the last look, each as a `lost` line. */
+static int report_lost(struct watch_run *r)
+{
+	int err = 0;
+	if (r->trace_fd >= 0) {
+		unsigned long long total = tracefs_lost(r);
+		if (total > r->trace_lost && (err = emit_lost(r, "tracefs", total - r->trace_lost)) == 0)
+			r->trace_lost = total;
+	}
+	if (r->cn_overflow) {
+		/* ENOBUFS with no gap seen yet: at least one. */
+		r->cn_lost++;
+		r->cn_overflow = false;
+	}
+	if (!err && r->cn_lost > r->cn_reported && (err = emit_lost(r, "connector", r->cn_lost - r->cn_reported)) == 0)
+		r->cn_reported = r->cn_lost;
+	return err;
+}
+
+/* Everything the kernel has for us now, in the order that keeps an exit
+ * after its signals: the connector first (statuses), then the trace. */
+static int drain(struct watch_run *r, const struct watch_opts *o, int *stop)
+{
+	struct signalfd_siginfo si;
+	int err;
+
+	if ((err = connector_drain(r, o)) < 0 || (err = tracefs_drain(r, o)) < 0)
+		return err;
+	while (read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+		if (si.ssi_signo != SIGCHLD)
+			*stop = 1;
+	if (r->parent && (err = child_reap(r)) < 0)
+		return err;
+	return pidfds_check(r, now());
+}
+
+static const char *loop(struct watch_run *r, const struct watch_opts *o, int *err)
+{
+	double start = now(), next = start + TICK;
+	unsigned ticks = 0;
+	int stop = 0;
+
+	for (;;) {
+		struct pollfd p[3 + 64];
+		nfds_t n = 0;
+		p[n++] = (struct pollfd){ .fd = r->sigfd, .events = POLLIN };
+		if (r->trace_fd >= 0)
+			p[n++] = (struct pollfd){ .fd = r->trace_fd, .events = POLLIN };
+		if (r->cn_fd >= 0)
+			p[n++] = (struct pollfd){ .fd = r->cn_fd, .events = POLLIN };
+		for (size_t i = 0; i < r->nw && n < sizeof p / sizeof *p; i++)
+			if (r->w[i].pidfd >= 0)
+				p[n++] = (struct pollfd){ .fd = r->w[i].pidfd, .events = POLLIN };
+		double wait = next - now();
+		if (o->seconds > 0 && start + o->seconds - now() < wait)
+			wait = start + o->seconds - now();
+		if (poll(p, n, wait > 0 ? (int)(wait * 1000) + 1 : 0) < 0 && errno != EINTR) {
+			*err = -errno;
+			return "error";
+		}
+		if ((*err = drain(r, o, &stop)) < 0)
+			return "error";
+		double t = now();
+		if (t >= next) {
+			next = t + TICK;
+			if ((*err = ev_sweep(r, t, ++ticks % 4 == 0, false)) < 0 || (*err = report_lost(r)) < 0)
+				return "error";
+		}
+		if (stop)
+			return "signal";
+		if (watched_all_ended(r) && (!r->parent || r->no_children))
+			return "all-ended";
+		if (o->seconds > 0 && t - start >= o->seconds)
+			return "timeout";
+	}
+}
+
+static int sigfd_open(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int watch_main(int argc, char **argv)
+{
+	struct watch_opts o;
+	struct watch_run *r = calloc(1, sizeof *r);
+	struct watch_failure f = { 0 };
+	const char *bad = NULL, *why = NULL, *reason = NULL;
+	int err, code = HELPER_EXIT_FAILED, stop = 0;
+	bool json = false;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		json = json || !strcmp(argv[i], "--json-errors");
+	if ((err = watch_opts_parse(&o, argc, argv, &bad, &why)) < 0 || !r) {
+		struct watch_failure u = { .stage = WATCH_STAGE_USAGE, .option = why, .value = bad };
+		watch_failure_print(err == -EINVAL ? &u : &(struct watch_failure){ .stage = WATCH_STAGE_SETUP,
+										     .err = ENOMEM, .value = "memory" },
+				    json, 2);
+		return err == -EINVAL ? HELPER_EXIT_USAGE : HELPER_EXIT_FAILED;
+	}
+	r->out = o.events_fd;
+	r->trace_fd = r->cn_fd = -1;
+	/* The reader's death ends the watch as a SIGTERM would, cleanly. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		stop = 1;
+	if ((r->sigfd = sigfd_open()) < 0) {
+		err = r->sigfd;
+		f.value = "signalfd";
+	} else if ((err = setup(r, &o, &f, &code)) == 0) {
+		reason = stop ? "signal" : loop(r, &o, &err);
+		/* The last events, then every exit line still waiting. */
+		if (err == 0)
+			drain(r, &o, &stop);
+		ev_sweep(r, now(), false, true);
+		report_lost(r);
+		emit_end(r, reason, err ? strerror(-err) : NULL);
+	}
+	connector_close(r);
+	tracefs_close(r);
+	if (err < 0 && !reason) {
+		if (!f.stage) {
+			f.stage = WATCH_STAGE_SETUP;
+			f.value = f.value ? f.value : "setting up the watch";
+		}
+		f.err = f.pid > 0 ? 0 : -err;
+		watch_failure_print(&f, json, json && o.events_fd != 1 ? o.events_fd : 2);
+		return code;
+	}
+	return err < 0 ? HELPER_EXIT_FAILED : HELPER_EXIT_OK;
+}
