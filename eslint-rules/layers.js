@@ -42,6 +42,7 @@ export const LAYERS = [
   { name: 'diagnose', holds: ['diagnose/', 'report-facts.ts'] },
   { name: 'audit', holds: ['audit.ts', 'scan.ts', 'unit/'] },
   { name: 'report', holds: ['report/', 'docs/'] },
+  { name: 'watch', holds: ['watch/'] },
   { name: 'api', holds: ['api.ts', 'index.ts', 'daemonize/'] },
   { name: 'cli', holds: ['cli/'] },
 ];

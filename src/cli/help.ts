@@ -56,6 +56,21 @@ Examples:
   daemon-check tree $$          your shell's session: its process groups, which one owns the terminal
   daemon-check tree 1234 --ascii   the same in ASCII (the default when LANG is not UTF-8)`;
 
+export const WATCH_HELP = `
+Examples:
+  daemon-check watch 1234 1300            how pids 1234 and 1300 end, and who ends them
+  daemon-check watch --name worker --tree --for 2h --journal /var/log/daemon-check.jsonl
+                                          every worker and what it starts, for two hours, kept in a journal
+  daemon-check watch -- ./job.sh          start ./job.sh and watch it and everything it starts
+  daemon-check watch 1234 --format json   JSON lines: one per event, then the summary
+
+As root the watch reads tracefs signal events and the proc connector; --ptrace (or no tracefs) traces the
+process instead, which changes its behaviour (docs/watch.md). Without root, watch -- CMD is the parent of
+what it watches; watch PID sees only the time of death. SIGINT or SIGTERM stops it and prints what it saw.
+Exit codes: 0 the watch ran and told what it saw; 2 bad command line (a --for that is not a duration, a
+--journal that cannot be written); 3 cannot be watched (no such process, a pidfile without a process,
+gone while starting, tracing refused).`;
+
 /**
  * Help text fitted to the terminal, as commander fits the options: an example
  * line ("  daemon-check scan    what it does") wraps its description under

@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DaemonCheckError } from '../core/errors.js';
 import { CliError, printError } from './errors.js';
 import type { CommonOptions } from './common.js';
-import { examples, fitHelp, runHelp, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
+import { examples, fitHelp, runHelp, SCAN_HELP, TREE_HELP, UNIT_HELP, WATCH_HELP } from './help.js';
 import {
   addOptions,
   asciiOption,
@@ -191,6 +191,30 @@ function addUnitCommand(program: Command): void {
     });
 }
 
+function addWatchCommand(program: Command): void {
+  const watch = quiet(program.command('watch'))
+    .description('record who signals a process and how it ends, and hold that against the prediction')
+    .usage('[options] <pid>... | --pidfile FILE | --name NAME | -- CMD [ARGS...]')
+    .argument('[pid...]', 'process ids to watch (or, after --, the command to start and watch)')
+    .option('--pidfile <file>', 'watch the process this pidfile names')
+    .option('--name <name>', 'watch every process whose comm or argv[0] basename is NAME')
+    .option('--tree', 'watch what the watched processes start from now on too')
+    .option('--for <duration>', 'stop after DURATION, read as timeout(1) reads it: 90, 90s, 5m, 2h')
+    .option('--journal <file>', 'append the JSON lines to FILE (created 0600), for postmortem')
+    .option('--ptrace', 'trace the processes with ptrace even where tracefs can be had (it perturbs them)');
+  addOptions(watch, [formatOption(['table', 'json']), jsonOption(), ...styleOptions()])
+    .addHelpText('after', () => fitHelp(WATCH_HELP))
+    .action(async (args: string[], opts) => {
+      // Operands after `--` are the command to start; commander does not say where `--` stood.
+      const raw = (program as Command & { rawArgs: string[] }).rawArgs;
+      const dashes = raw.indexOf('--', raw.indexOf('watch') + 1);
+      const command = dashes >= 0 ? raw.slice(dashes + 1) : null;
+      const pids = command ? args.slice(0, args.length - command.length) : args;
+      const { runWatch } = await import('./watch-command.js');
+      process.exitCode = await runWatch(pids, command, opts);
+    });
+}
+
 const SUBCOMMANDS: Record<string, (program: Command) => void> = {
   explain: addExplainCommand,
   run: addRunCommand,
@@ -198,6 +222,7 @@ const SUBCOMMANDS: Record<string, (program: Command) => void> = {
   capture: addCaptureCommand,
   unit: addUnitCommand,
   tree: addTreeCommand,
+  watch: addWatchCommand,
 };
 
 /**
