@@ -114,8 +114,9 @@ function shellHangup(tl: Timeline, p: PlacedSignal): Reading | null {
 /** SIGTERM + SIGCONT from pid 1 (and SIGHUP, logind's SendSIGHUP=yes), then SIGKILL: systemd stopping a unit. */
 function scopeStop(tl: Timeline, p: PlacedSignal): Reading | null {
   if (p.sender?.pid !== 1) return null;
+  // kill_and_sigcont sends SIGCONT right after SIGTERM: it may follow the SIGTERM that ends the process.
   const fromInit = tl.signals.filter(
-    (q) => q.index <= p.index && q.event.pid === p.event.pid && q.event.sender?.pid === 1,
+    (q) => q.event.pid === p.event.pid && q.event.sender?.pid === 1 && q.event.t - p.event.t < 1,
   );
   const has = (sig: string) => fromInit.some((q) => q.event.signal === sig);
   if (!has('SIGTERM') || !has('SIGCONT')) return null;
