@@ -101,8 +101,10 @@ export function eventPrinter(known: ReadonlyMap<number, KnownProcess>): (e: Watc
     }
     const words = eventWords(e);
     if (words === null) return null;
-    const who = 'pid' in e ? `${String(e.pid).padStart(7)} ${(comms.get(e.pid) ?? '?').padEnd(15)}` : ' '.repeat(23);
-    return safeText(`${clock(e.t)} ${who} ${words}`);
+    // Made safe before padding, so that the columns hold under an escaped comm.
+    const who =
+      'pid' in e ? `${String(e.pid).padStart(7)} ${safeText(comms.get(e.pid) ?? '?').padEnd(15)}` : ' '.repeat(23);
+    return `${clock(e.t)} ${who} ${safeText(words)}`;
   };
 }
 

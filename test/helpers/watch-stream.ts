@@ -31,12 +31,15 @@ const CODES: Record<string, number> = {
   FPE_INTDIV: 1,
 };
 
+/** An event line before it is given its time (Omit over each member of the union). */
+type NoTime<E> = E extends unknown ? Omit<E, 't'> : never;
+
 /** A stream being written: each line gets the next time, 1 ms apart. */
 export class Stream {
   readonly events: WatchEvent[] = [];
   private t = 1_700_000_000;
 
-  private push<T extends WatchEvent>(e: Omit<T, 't'>): this {
+  private push(e: NoTime<WatchEvent>): this {
     this.t += 0.001;
     this.events.push({ ...e, t: Number(this.t.toFixed(6)) } as unknown as WatchEvent);
     return this;
