@@ -54,9 +54,23 @@ function statusCode(exit: ExitEvent): number | null {
   return (exit.status >> 8) & 0xff;
 }
 
-/** The signals sent to PID before index END that it lived through: ignored or caught. */
+/** Signals whose default action is not to end the process (signal(7)): living through them says nothing. */
+const HARMLESS: ReadonlySet<string> = new Set([
+  'SIGCHLD',
+  'SIGCONT',
+  'SIGURG',
+  'SIGWINCH',
+  'SIGSTOP',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
+]);
+
+/** The signals sent to PID before index END that it lived through (ignored or caught) and that could have ended it. */
 function livedThrough(tl: Timeline, pid: number, end: number): PlacedSignal[] {
-  return tl.signals.filter((p) => p.event.pid === pid && p.index < end && !tookEffect(p.event) && p.event.sig !== 17);
+  return tl.signals.filter(
+    (p) => p.event.pid === pid && p.index < end && !tookEffect(p.event) && !HARMLESS.has(p.event.signal),
+  );
 }
 
 function oomOf(tl: Timeline, pid: number, end: number): number | null {
@@ -77,18 +91,23 @@ interface Survival {
   survived: NonNullable<Ending['survived']>;
 }
 
-/** The first signal it lived through that tells a story (a hangup, a stop), as "ignored SIGHUP from ...". */
+/**
+ * The signal it lived through that tells most, as "ignored SIGHUP from ...":
+ * the first hangup or stop, else the first plain signal from a known sender
+ * (a SIGUSR1 a program uses for its own ends tells less than a hangup).
+ */
 function survival(tl: Timeline, pid: number, end: number): Survival | null {
-  for (const p of livedThrough(tl, pid, end)) {
-    const reading = readSignal(tl, p, null);
-    if (reading.cause === 'unknown') continue;
-    return {
-      reading,
-      text: `it ${verbFor(p)} ${reading.what}${reading.why}`,
-      survived: { cause: reading.cause, signal: p.event.signal },
-    };
-  }
-  return null;
+  const told = livedThrough(tl, pid, end)
+    .map((p) => ({ p, reading: readSignal(tl, p, null) }))
+    .filter((r) => r.reading.cause !== 'unknown');
+  const best = told.find((r) => r.reading.cause !== 'killed') ?? told[0];
+  if (!best) return null;
+  const { p, reading } = best;
+  return {
+    reading,
+    text: `it ${verbFor(p)} ${reading.what}${reading.why}`,
+    survived: { cause: reading.cause, signal: p.event.signal },
+  };
 }
 
 function base(pid: number, comm: string): Omit<Ending, 'ended' | 'cause' | 'story' | 'evidence'> {

@@ -345,3 +345,24 @@ describe('exits', () => {
     expect(endings[1]!.cause).toBe('shell-forwarded-hangup');
   });
 });
+
+describe('what a process lived through', () => {
+  it('a hangup tells more than an earlier SIGUSR1 it caught; a SIGWINCH it ignored tells nothing', () => {
+    const s = new Stream()
+      .start([1301])
+      .signal(1301, 'SIGWINCH', 'SI_KERNEL', null, { result: 'ignored' })
+      .signal(1301, 'SIGUSR1', 'SI_USER', BASH, { disposition: 'caught' })
+      .signal(1301, 'SIGHUP', 'SI_USER', BASH, { result: 'ignored' });
+    const [e] = endingsOf(s, [1301]);
+    expect(e).toMatchObject({
+      ended: 'alive',
+      survived: { cause: 'shell-forwarded-hangup', signal: 'SIGHUP' },
+      evidence: [3],
+    });
+    const winch = endingsOf(
+      new Stream().start([1301]).signal(1301, 'SIGWINCH', 'SI_KERNEL', null, { result: 'ignored' }),
+      [1301],
+    );
+    expect(winch[0]).toMatchObject({ survived: null, evidence: [], story: 'still running when the watch ended' });
+  });
+});
