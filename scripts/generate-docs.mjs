@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes the files generated from the check registry, the exit codes and the
-// shared constants: schema/report.schema.json, docs/checks.md, and the blocks
-// between markers in README.md (the check table, the exit codes) and in
+// shared constants: schema/report.schema.json, the watch's schemas
+// (schema/watch-event.schema.json, schema/watch-summary.schema.json),
+// docs/checks.md, and the blocks between markers in README.md (the check table, the exit codes) and in
 // docs/interface.md (the exit codes of every command). `npm run docs` (builds
 // first); test/docs.test.ts fails when any of them is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { reportSchemaText } = await import(join(root, 'dist', 'docs', 'schema.js'));
 const { checksMarkdown, withReadmeTable } = await import(join(root, 'dist', 'docs', 'checks-doc.js'));
 const exits = await import(join(root, 'dist', 'docs', 'exit-codes-doc.js'));
+const watch = await import(join(root, 'dist', 'watch', 'schema.js'));
 
 function update(rel, text) {
   const file = join(root, rel);
@@ -41,6 +43,8 @@ function updateBlocks(rel, blocks) {
 }
 
 update('schema/report.schema.json', reportSchemaText());
+update('schema/watch-event.schema.json', watch.schemaText(watch.watchEventSchema()));
+update('schema/watch-summary.schema.json', watch.schemaText(watch.watchSummarySchema()));
 update('docs/checks.md', checksMarkdown());
 const readme = withReadmeTable(readFileSync(join(root, 'README.md'), 'utf8'));
 if (readme === null) {

@@ -15,6 +15,7 @@ import {
   explainLines,
 } from '../src/docs/checks-doc.js';
 import { reportSchemaText } from '../src/docs/schema.js';
+import { schemaText, watchEventSchema, watchSummarySchema } from '../src/watch/schema.js';
 import {
   auditExitTable,
   blockOf,
@@ -34,6 +35,11 @@ const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
 describe('generated files are up to date (npm run docs)', () => {
   it('schema/report.schema.json is what src/docs/schema.ts builds', () => {
     expect(read('schema/report.schema.json')).toBe(reportSchemaText());
+  });
+
+  it('schema/watch-event.schema.json and schema/watch-summary.schema.json are what src/watch/schema.ts builds', () => {
+    expect(read('schema/watch-event.schema.json')).toBe(schemaText(watchEventSchema()));
+    expect(read('schema/watch-summary.schema.json')).toBe(schemaText(watchSummarySchema()));
   });
 
   it("the schema's check id enums are the registry's ids, in order", () => {

@@ -68,6 +68,19 @@ and ~/.local/state/daemon-check/journal), the kernel log (/dev/kmsg, else dmesg)
 journald (logind) and /var/log/wtmp. A source that cannot be read is named, with why.
 Exit codes: 0 an answer was given (unknown included), 2 a bad command line (an unusable pidfile
 or --journal included), 3 the process is still running (audit it: daemon-check PID).`;
+export const WATCH_HELP = `
+Examples:
+  daemon-check watch 1234 1300            how pids 1234 and 1300 end, and who ends them
+  daemon-check watch --name worker --tree --for 2h --journal /var/log/daemon-check.jsonl
+                                          every worker and what it starts, for two hours, kept in a journal
+  daemon-check watch -- ./job.sh          start ./job.sh and watch it and everything it starts
+  daemon-check watch 1234 --format json   JSON lines: one per event, then the summary
+
+As root the watch reads tracefs signal events and the proc connector (docs/watch.md). Without root,
+watch -- CMD is the parent of what it watches (exact exit statuses); watch PID sees only the time of death. SIGINT or SIGTERM stops it and prints what it saw.
+Exit codes: 0 the watch ran and told what it saw; 2 bad command line (a --for that is not a duration, a
+--journal that cannot be written); 3 cannot be watched (no such process, a pidfile without a process,
+gone while starting, tracing refused).`;
 
 /**
  * Help text fitted to the terminal, as commander fits the options: an example

@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DaemonCheckError } from '../core/errors.js';
 import { CliError, printError } from './errors.js';
 import type { CommonOptions } from './common.js';
-import { examples, fitHelp, POSTMORTEM_HELP, runHelp, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
+import { examples, fitHelp, runHelp, SCAN_HELP, TREE_HELP, UNIT_HELP } from './help.js';
 import {
   addOptions,
   asciiOption,
@@ -16,16 +16,17 @@ import {
   expectUmaskOption,
   failOnOption,
   formatOption,
-  hostRootOption,
   jsonOption,
   noColorOption,
   profileOption,
   rootOptions,
   styleOptions,
 } from './options.js';
-import { writeErr, writeOut } from './output.js';
+import { writeErr } from './output.js';
 import { MANAGERS } from '../unit/managers.js';
 import { mistypedCommand } from './suggest.js';
+import { addPostmortemCommand, addWatchCommand } from './observe-commands.js';
+import { quiet } from './quiet.js';
 
 function addCommonOptions(cmd: Command): Command {
   addOptions(cmd, [formatOption(['table', 'json', 'junit', 'tap']), jsonOption(), profileOption(), failOnOption()])
@@ -36,16 +37,6 @@ function addCommonOptions(cmd: Command): Command {
     'wait up to SECONDS for the pid or pidfile to appear and settle',
   );
   return addOptions(cmd, [...rootOptions(), ...styleOptions()]);
-}
-
-/**
- * Every command's error output goes through main's catch: one line, the
- * documented exit code. Help goes through writeOut, which ignores EPIPE
- * (`daemon-check --help | head -1`), not through process.stdout, whose EPIPE
- * is an unhandled 'error' event and a stack trace.
- */
-function quiet(cmd: Command): Command {
-  return cmd.exitOverride().configureOutput({ writeOut, writeErr: () => {} });
 }
 
 function addAuditCommand(program: Command): void {
@@ -192,27 +183,6 @@ function addUnitCommand(program: Command): void {
     });
 }
 
-function addPostmortemCommand(program: Command): void {
-  const pm = quiet(program.command('postmortem'))
-    .description('for a process that is gone: what the host still knows of how it ended, most probable cause first')
-    .usage('<pid> | --pidfile FILE | --name NAME [options]')
-    .argument('[pid]', 'the pid of a process that has ended')
-    .option('--pidfile <file>', 'the process this pidfile names (a pid that no longer runs)')
-    .option('--name <name>', 'the last process of this name (comm) the evidence knows')
-    .option('--since <time>', "only evidence from TIME on: '2h', '2026-12-07 03:00', '@EPOCH'")
-    .option(
-      '--journal <file>',
-      'a watch journal to read (repeatable; default: the journal folders)',
-      (v: string, acc: string[] = []) => [...acc, v],
-    );
-  addOptions(pm, [formatOption(['table', 'json']), jsonOption(), hostRootOption(), colorOption(), noColorOption()])
-    .addHelpText('after', () => fitHelp(POSTMORTEM_HELP))
-    .action(async (pid: string | undefined, opts) => {
-      const { runPostmortem } = await import('./postmortem-command.js');
-      process.exitCode = await runPostmortem(pid, opts);
-    });
-}
-
 const SUBCOMMANDS: Record<string, (program: Command) => void> = {
   explain: addExplainCommand,
   run: addRunCommand,
@@ -220,6 +190,7 @@ const SUBCOMMANDS: Record<string, (program: Command) => void> = {
   capture: addCaptureCommand,
   unit: addUnitCommand,
   tree: addTreeCommand,
+  watch: addWatchCommand,
   postmortem: addPostmortemCommand,
 };
 

@@ -7,20 +7,21 @@
 import { CHECK_IDS } from '../checks/index.js';
 import { FATE_EVENTS, OUTCOMES, PROFILES, SEVERITIES, STARTED_AS_KINDS, STATUSES, VERDICTS } from '../core/types.js';
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
 
-const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
-const int = (extra: Schema = {}): Schema => ({ type: 'integer', ...extra });
-const orNull = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
-const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
-const enumOf = (values: readonly string[]): Schema => ({ enum: [...values] });
+// The pieces every schema of schema/ is built from (src/watch/schema.ts builds the watch's).
+export const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
+export const int = (extra: Schema = {}): Schema => ({ type: 'integer', ...extra });
+export const orNull = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+export const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
+export const enumOf = (values: readonly string[]): Schema => ({ enum: [...values] });
 
 /** An object with these required keys, these properties, and (closed) nothing else. */
-function obj(required: string[], properties: Schema, closed = true): Schema {
+export function obj(required: string[], properties: Schema, closed = true): Schema {
   return { type: 'object', required, properties, ...(closed ? { additionalProperties: false } : {}) };
 }
 
-const processRef = obj(['pid', 'comm'], { pid: int(), comm: str() });
+export const processRef = obj(['pid', 'comm'], { pid: int(), comm: str() });
 const FD_TYPES = ['char', 'block', 'file', 'dir', 'fifo', 'pipe', 'socket', 'anon', 'unknown'];
 const signalList = arrayOf(str({ pattern: '^SIG' }));
 

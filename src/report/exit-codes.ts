@@ -112,6 +112,11 @@ export const OTHER_EXIT_CODES: ReadonlyArray<{ command: string; codes: string }>
       '0 the tree was written; 2 a bad command line, including a missing `--out` or one that is not a new, empty folder; 3 no such process, or it exited during the capture',
   },
   { command: 'explain', codes: '0 the text was printed; 2 an unknown check id' },
+  {
+    command: 'watch',
+    codes:
+      '0 the watch ran and its summary was printed (every watched process ended, `--for` ran out, or SIGINT or SIGTERM stopped it); 2 a bad command line, including a `--for` that is not a duration or a `--journal` that cannot be written (checked before anything starts); 3 the target cannot be watched: no such process, a pidfile without a process, gone while the watch started, or tracing refused',
+  },
 ];
 
 /**

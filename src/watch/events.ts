@@ -7,10 +7,28 @@
  * Times `t` are seconds since the epoch, with microseconds.
  */
 
-export type Mechanism = 'tracefs' | 'ptrace' | 'parent' | 'pidfd';
+/** How the watch saw the events, best first (docs/watch.md, "Mechanisms"). */
+export const MECHANISMS = ['tracefs', 'ptrace', 'parent', 'pidfd'] as const;
+export type Mechanism = (typeof MECHANISMS)[number];
+
+/** What ended a process, by the story rules of docs/watch.md. */
+export const CAUSES = [
+  'terminal-hangup',
+  'shell-forwarded-hangup',
+  'orphaned-group',
+  'scope-stop',
+  'oom-killer',
+  'crash',
+  'broken-pipe',
+  'killed',
+  'exit',
+  'unknown',
+] as const;
+export type Cause = (typeof CAUSES)[number];
 
 /** signal_generate's `result`: 0 delivered (queued), 1 ignored, 2 already pending, 3 overflow, 4 info lost. */
-export type SignalResult = 'delivered' | 'ignored' | 'pending' | 'overflow' | 'lost-info';
+export const SIGNAL_RESULTS = ['delivered', 'ignored', 'pending', 'overflow', 'lost-info'] as const;
+export type SignalResult = (typeof SIGNAL_RESULTS)[number];
 
 /**
  * What became of a signal: ignored (ignored disposition, or default-ignore
@@ -18,7 +36,11 @@ export type SignalResult = 'delivered' | 'ignored' | 'pending' | 'overflow' | 'l
  * stopped (a default stop signal). null: unknown (not delivered while
  * watched, or merged into one already pending).
  */
-export type Disposition = 'ignored' | 'caught' | 'fatal' | 'stopped';
+export const DISPOSITIONS = ['ignored', 'caught', 'fatal', 'stopped'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** A process named in an event: its pid and its comm at the time. */
+export type ProcessRef = Sender;
 
 export interface Sender {
   /** The sending task's process (tgid). */
@@ -175,8 +197,15 @@ export type HelperLine =
 /** What the reader yields: the helper's lines, `deliver` folded into its signal. */
 export type WatchEvent = Exclude<HelperLine, DeliverEvent>;
 
-/** The kinds a story is told from (the rest are control lines). */
+/** The kinds a story is told from, which `--format json` and the journal carry (the rest are control lines). */
 export const EVENT_KINDS = ['signal', 'fork', 'exec', 'setsid', 'exit', 'oom'] as const;
+
+/** The lines a user sees and the journal keeps. */
+export type UserEvent = SignalEvent | ForkEvent | ExecEvent | SetsidEvent | ExitEvent | OomEvent;
+
+export function isUserEvent(e: WatchEvent): e is UserEvent {
+  return (EVENT_KINDS as readonly string[]).includes(e.kind);
+}
 
 const KINDS = new Set<string>([
   'start',

@@ -54,6 +54,8 @@ export interface WatchOptions {
   extraArgs?: string[];
   /** Forward SIGINT/SIGTERM received by this process to the helper (default true). */
   forwardSignals?: boolean;
+  /** Aborting it ends the watch as SIGTERM would: the helper cleans up and the stream ends with its `end` line. */
+  signal?: AbortSignal;
 }
 
 /** How long a delivered signal waits for its `deliver` line before it is released with disposition null. */
@@ -117,8 +119,9 @@ export class DeliverFolder {
 
   private signal(s: SignalEvent, nowMs: number): void {
     const event: SignalEvent = { ...s };
-    const open = s.result === 'delivered';
-    if (!open) event.disposition = s.result === 'ignored' ? 'ignored' : null;
+    // A line folded already (a journal played again) keeps what it says.
+    const open = s.result === 'delivered' && s.disposition === undefined;
+    if (!open && s.disposition === undefined) event.disposition = s.result === 'ignored' ? 'ignored' : null;
     this.queue.push({ event, open, at: nowMs });
   }
 
@@ -227,6 +230,8 @@ export async function* watchEvents(options: WatchOptions): AsyncGenerator<WatchE
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
   }
+  const abort = (): void => forward('SIGTERM');
+  options.signal?.addEventListener('abort', abort, { once: true });
   try {
     for (;;) {
       while (ready.length) yield ready.shift()!;
@@ -243,6 +248,7 @@ export async function* watchEvents(options: WatchOptions): AsyncGenerator<WatchE
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
     }
+    options.signal?.removeEventListener('abort', abort);
     lines.close();
     if (closed === null && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   }
