@@ -1,6 +1,6 @@
 /**
  * Every fixture replay, in every output format, is what it was when
- * test/golden/replays.json was written: a refactoring that changes no
+ * test/unit/golden/replays.json was written: a refactoring that changes no
  * behaviour leaves each byte in place. Only the audit's clock is masked.
  * UPDATE_GOLDEN=1 rewrites the file, for a commit that changes output on purpose.
  */
@@ -23,14 +23,34 @@ function pidOf(name: string): number {
   return (JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'meta.json'), 'utf8')) as { pid: number }).pid;
 }
 
-/** The audit's own clock, and the absolute path of the checkout, are all that may differ between two runs. */
+/**
+ * The checkout fixtures/make-fixtures.sh ran in: captured cwds and argvs carry
+ * it (the double fork's argv[1] is its test/subjects/pydaemon.py), and a
+ * checkout elsewhere (a worktree, CI's clone) must still match the golden file.
+ */
+function capturedRoot(): string {
+  const subject = '/test/subjects/pydaemon.py';
+  const argv = fs
+    .readFileSync(
+      path.join(FIXTURES, 'double-fork-pidfile', 'proc', String(pidOf('double-fork-pidfile')), 'cmdline'),
+      'utf8',
+    )
+    .split('\0');
+  const script = argv.find((a) => a.endsWith(subject));
+  if (!script) throw new Error('double-fork-pidfile no longer runs test/subjects/pydaemon.py');
+  return script.slice(0, -subject.length);
+}
+const MASKED_ROOTS = [ROOT, capturedRoot()].sort((a, b) => b.length - a.length);
+
+/** The audit's own clock, and the absolute paths of this checkout and of the capture's, are all that may differ between two runs. */
 function masked(text: string): string {
-  return text
+  let out = text
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/time="[\d.]+"/g, 'time="<t>"')
-    .replace(/timestamp="[^"]*"/g, 'timestamp="<time>"')
-    .split(ROOT)
-    .join('<root>');
+    .replace(/timestamp="[^"]*"/g, 'timestamp="<time>"');
+  // The longer path first, so that one checkout inside the other is masked whole.
+  for (const root of MASKED_ROOTS) out = out.split(root).join('<root>');
+  return out;
 }
 
 async function render(name: string, format: string): Promise<string> {
