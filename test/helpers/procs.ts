@@ -1,11 +1,13 @@
 /**
  * Real processes for live tests, and their cleanup: every process a test
- * starts is recorded by pid and killed in afterAll/afterEach.
+ * starts is recorded by pid and killed in afterAll/afterEach (temp dirs:
+ * temp.ts, re-exported here).
  */
 import { execFileSync, spawn, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
+import * as net from 'node:net';
 import * as path from 'node:path';
+import { vi } from 'vitest';
 
 export const SUBJECTS = path.resolve(__dirname, '..', 'subjects');
 export const PYDAEMON = path.join(SUBJECTS, 'pydaemon.py');
@@ -14,14 +16,25 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function waitFor<T>(what: string, f: () => T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/**
+ * Polls F (vi.waitFor: at once, then every intervalMs) until it gives a truthy
+ * value, and returns that value; rejects with "timed out waiting for WHAT"
+ * after timeoutMs. F may be async; an error F throws counts as "not yet".
+ */
+export function waitFor<T>(
+  what: string,
+  f: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const v = await f();
+      if (!v) throw new Error(`timed out waiting for ${what}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: intervalMs },
+  );
 }
 
 export function alive(pid: number): boolean {
@@ -47,18 +60,79 @@ export function goneAs(pid: number, marker: string): boolean {
   }
 }
 
+/** State and starttime (stat fields 3 and 22, after the last ')'), or null when the pid is gone. */
+export function procIdentity(pid: number): { state: string; start: string } | null {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { state: f[0]!, start: f[19]! };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sends SIGNAL to PID, by pid only; false when there was no such process. A
+ * pid below 2 is refused: process.kill(0) or (-1) would signal whole groups.
+ */
+export function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): boolean {
+  if (!Number.isInteger(pid) || pid < 2 || pid === process.pid) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs every pid, then waits, at most timeoutMs and never throwing, until none is alive (a zombie is gone). */
+export async function killAndWait(pids: Iterable<number>, timeoutMs = 5000): Promise<void> {
+  const sent = [...pids].filter((p) => killPid(p));
+  await waitFor('killed processes to exit', () => sent.every((p) => !alive(p)), timeoutMs).catch(() => undefined);
+}
+
+/** Every pid in /proc now. */
+export function allPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
+}
+
+/** The parent pid (stat field 4), or null when the pid is gone. */
+export function ppidOf(pid: number): number | null {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** The live children of a process (of any of its threads). */
+export function childrenOf(pid: number): number[] {
+  return allPids().filter((p) => ppidOf(p) === pid && alive(p));
+}
+
+/** The argv of a process, or null when it is gone ([] for a kernel thread or a zombie). */
+export function cmdlineOf(pid: number): string[] | null {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw === '' ? [] : raw.replace(/\0$/, '').split('\0');
+  } catch {
+    return null;
+  }
+}
+
+/** The command line as ps shows it (argv joined by spaces, empty arguments dropped), '' when gone. */
+export function commandLine(pid: number): string {
+  return (cmdlineOf(pid) ?? []).filter(Boolean).join(' ');
+}
+
 /** The newest process whose whole command line (space-joined) equals or matches `re`. */
 export function findProcess(re: RegExp): number | null {
   let best: number | null = null;
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      if (re.test(cmd) && (best === null || Number(d) > best)) best = Number(d);
-    } catch {
-      /* gone */
-    }
-  }
+  for (const pid of allPids()) if (re.test(commandLine(pid)) && (best === null || pid > best)) best = pid;
   return best;
 }
 
@@ -83,24 +157,27 @@ export function uniqueSeconds(): number {
   return 100000 + Math.floor(Math.random() * 800000);
 }
 
+/**
+ * The processes a test file started, SIGKILLed by pid at killAll(), but only
+ * while the pid still names the same process (its start time): on a busy host
+ * a dead process's pid can be handed to someone else's process meanwhile.
+ * Cleanups registered with onCleanup run at killAll() too.
+ */
 export class Tracker {
-  private pids = new Set<number>();
+  private procs: Array<{ pid: number; start: string }> = [];
   private cleanups: Array<() => void> = [];
   track(pid: number): number {
-    this.pids.add(pid);
+    const id = procIdentity(pid);
+    if (id) this.procs.push({ pid, start: id.start });
     return pid;
   }
   onCleanup(f: () => void): void {
     this.cleanups.push(f);
   }
   async killAll(): Promise<void> {
-    for (const pid of this.pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    const same = ({ pid, start }: { pid: number; start: string }) => procIdentity(pid)?.start === start;
+    const live = this.procs.splice(0).filter(same);
+    for (const { pid } of live) killPid(pid);
     for (const f of this.cleanups.splice(0)) {
       try {
         f();
@@ -108,14 +185,34 @@ export class Tracker {
         /* best effort */
       }
     }
-    const pids = [...this.pids];
-    this.pids.clear();
-    await waitFor('tracked processes to exit', () => pids.every((p) => !alive(p)), 5000).catch(() => undefined);
+    // Dead: gone, reused, or a zombie (an orphan's reaper may take a second or two).
+    await waitFor(
+      'tracked processes to exit',
+      () => live.every((p) => !same(p) || procIdentity(p.pid)?.state === 'Z'),
+      5000,
+    ).catch(() => undefined);
   }
 }
 
-export function tempDir(prefix = 'dc-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+export { tempDir, tempDirs } from './temp.js';
+
+/** The path of program CMD: on PATH, or in the sbin and bin folders a root shell would search. */
+export function which(cmd: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  return dirs.map((d) => path.join(d, cmd)).find((p) => fs.existsSync(p));
+}
+
+/** A port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /**

@@ -125,7 +125,6 @@ describe('daemon-check-helper scan-read', () => {
     'reads what a file-by-file read gives, for a process with a pipe, a deleted file, odd names and a cwd of its own',
     async () => {
       const dir = tempDir('dc-bulk-');
-      tracker.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
       const odd = path.join(dir, 'a b\nc');
       fs.mkdirSync(odd);
       const secs = uniqueSeconds();

@@ -22,14 +22,17 @@ import {
   cgroupMembers,
   enterLoginScope,
   loginScopeUnsupported,
-  procIdentity,
   type LoginScopeHandle,
 } from '../helpers/login-scope.js';
 import {
   Tracker,
   alive,
   childOf,
+  commandLine,
   findProcess,
+  killPid,
+  ppidOf,
+  procIdentity,
   sleep,
   startPyDaemon,
   tempDir,
@@ -37,45 +40,8 @@ import {
   waitFor,
 } from '../helpers/procs.js';
 
-/**
- * The processes this file started, SIGKILLed at cleanup by pid, but only
- * while the pid still names the same process (its start time): on a busy host
- * a dead process's pid can be handed to someone else's process meanwhile.
- */
-class Started {
-  private procs: Array<{ pid: number; start: string }> = [];
-  private cleanups: Array<() => void> = [];
-  track(pid: number): number {
-    const id = procIdentity(pid);
-    if (id) this.procs.push({ pid, start: id.start });
-    return pid;
-  }
-  onCleanup(f: () => void): void {
-    this.cleanups.push(f);
-  }
-  async killAll(): Promise<void> {
-    const same = ({ pid, start }: { pid: number; start: string }) => procIdentity(pid)?.start === start;
-    const live = this.procs.splice(0).filter(same);
-    for (const { pid } of live) signal(pid, 'SIGKILL');
-    for (const f of this.cleanups.splice(0)) {
-      try {
-        f();
-      } catch {
-        /* best effort */
-      }
-    }
-    // Dead: gone, reused, or a zombie (PID 1 here reaps orphans only after a second or two).
-    await waitFor(
-      'our processes to exit',
-      () => live.every((p) => !same(p) || procIdentity(p.pid)?.state === 'Z'),
-      5_000,
-    ).catch(() => undefined);
-  }
-}
-
-const tracker = new Started();
+const tracker = new Tracker();
 const scopes: LoginScopeHandle[] = [];
-const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
 /** Slices the helper made but had to leave: another test file put a cgroup of its own beside ours. */
@@ -129,7 +95,6 @@ afterAll(async () => {
   await restoreScopes();
   await tracker.killAll();
   await removeLeftSlices();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------- helpers
@@ -143,29 +108,6 @@ async function auditOf(pid: number, hostRoot?: string): Promise<Report> {
   return r;
 }
 
-function dir(prefix: string): string {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-}
-
-function statOf(pid: number): { state: string; ppid: number } | null {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { state: f[0]!, ppid: Number(f[1]) };
-  } catch {
-    return null;
-  }
-}
-const ppidOf = (pid: number): number | null => statOf(pid)?.ppid ?? null;
-const cmdlineOf = (pid: number): string => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-  } catch {
-    return '';
-  }
-};
 const commOf = (pid: number): string => {
   try {
     return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -185,7 +127,7 @@ const cgroupOf = (pid: number): string => {
 function findAll(re: RegExp): number[] {
   return fs
     .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && re.test(cmdlineOf(Number(d))))
+    .filter((d) => /^\d+$/.test(d) && re.test(commandLine(Number(d))))
     .map(Number);
 }
 
@@ -222,7 +164,7 @@ function describeProcess(pid: number): string {
     .split('\n')
     .filter((l) => /^(State|PPid|NSpid|Sig|ShdPnd)/.test(l))
     .join(', ');
-  return `${cmdlineOf(pid)}; ${status}; wchan ${read('wchan')}; children ${read(`task/${pid}/children`).trim() || 'none'}`;
+  return `${commandLine(pid)}; ${status}; wchan ${read('wchan')}; children ${read(`task/${pid}/children`).trim() || 'none'}`;
 }
 
 /**
@@ -243,14 +185,6 @@ function spawnChild(cmd: string, args: string[], opts: { cwd?: string } = {}): n
   if (c.pid === undefined) throw new Error(`could not start ${cmd}`);
   children.push(c);
   return tracker.track(c.pid);
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
 }
 
 /** The textbook double-forked daemon (test/subjects/pydaemon.py), tracked here. */
@@ -299,7 +233,7 @@ const HOST_PASSWD = 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobod
  * text), and /run/systemd/system unless told otherwise.
  */
 function hostRoot(files: Record<string, string> = {}, opts: { systemd?: boolean } = {}): string {
-  const root = dir('dc-fate-host-');
+  const root = tempDir('dc-fate-host-');
   const all: Record<string, string> = {
     '/etc/passwd': HOST_PASSWD,
     '/etc/systemd/logind.conf': DEBIAN_LOGIND_CONF,
@@ -341,7 +275,7 @@ function addToScope(h: LoginScopeHandle, pid: number): void {
 async function logindStopsScope(h: LoginScopeHandle): Promise<{ termed: number[]; killed: number[] }> {
   const d = h.dirs.unified!;
   const termed = cgroupMembers(d);
-  for (const p of termed) signal(p, 'SIGTERM');
+  for (const p of termed) killPid(p, 'SIGTERM');
   const end = Date.now() + 5_000;
   let left = cgroupMembers(d);
   let since = Date.now();
@@ -352,14 +286,14 @@ async function logindStopsScope(h: LoginScopeHandle): Promise<{ termed: number[]
     left = now;
   }
   const killed = cgroupMembers(d);
-  for (const p of killed) signal(p, 'SIGKILL');
+  for (const p of killed) killPid(p, 'SIGKILL');
   await waitFor('the scope to empty', () => cgroupMembers(d).length === 0, 5_000);
   return { termed: termed.sort(), killed: killed.sort() };
 }
 
 /** A python script in a directory anyone can read. */
 function pyScript(name: string, text: string): string {
-  const d = dir('dc-fate-py-');
+  const d = tempDir('dc-fate-py-');
   fs.chmodSync(d, 0o755);
   const f = path.join(d, name);
   fs.writeFileSync(f, text);
@@ -373,7 +307,7 @@ const CATCHER =
 let bundle: string | null = null;
 async function auditAsNobody(pid: number, root: string): Promise<Report> {
   if (!bundle) {
-    const d = dir('dc-fate-bundle-');
+    const d = tempDir('dc-fate-bundle-');
     fs.chmodSync(d, 0o755);
     const api = fileURLToPath(new URL('../../src/api.ts', import.meta.url));
     const out = path.join(d, 'audit.mjs');
@@ -448,12 +382,12 @@ afterAll(async () => {
   const jobs = findAll(CRON_JOB);
   const shells = jobs
     .map(ppidOf)
-    .filter((p): p is number => p !== null && cmdlineOf(p) === `/bin/sh -c sleep ${CRON_SECS}`);
+    .filter((p): p is number => p !== null && commandLine(p) === `/bin/sh -c sleep ${CRON_SECS}`);
   const cronChildren = shells
     .map(ppidOf)
     .filter((p): p is number => p !== null && p > 1 && commOf(p) === 'cron' && p !== cronState.pid);
   const ours = [...(cronState.pid !== null ? [cronState.pid] : []), ...cronChildren, ...shells, ...jobs];
-  for (const p of ours) signal(p, 'SIGKILL');
+  for (const p of ours) killPid(p, 'SIGKILL');
   for (const p of ours) await waitDead(p, `cron process ${p} to exit`, 5_000).catch(() => undefined);
 });
 
@@ -491,7 +425,7 @@ describe('logout: logind, without a logind (host roots in temp dirs, a real daem
     const ignorer = spawnChild('sh', ['-c', `trap '' TERM; exec sleep ${secs}`]);
     await waitFor(
       'the ignorer to exec sleep with SIGTERM ignored',
-      () => cmdlineOf(ignorer) === `sleep ${secs}` && hasSignal(statusMask(ignorer, 'SigIgn'), SIGTERM),
+      () => commandLine(ignorer) === `sleep ${secs}` && hasSignal(statusMask(ignorer, 'SigIgn'), SIGTERM),
     );
     const catcher = spawnChild('/usr/bin/python3', [pyScript('catcher.py', CATCHER)]);
     await waitFor('the catcher to install its handler', () => hasSignal(statusMask(catcher, 'SigCgt'), SIGTERM));
@@ -657,12 +591,12 @@ describe('stop: the init of a pid namespace (unshare --fork --pid --mount-proc, 
     const init = tracker.track(
       await waitFor(
         'the namespace init',
-        () => findAll(match).find((p) => cmdlineOf(ppidOf(p) ?? 0).startsWith('unshare ')),
+        () => findAll(match).find((p) => commandLine(ppidOf(p) ?? 0).startsWith('unshare ')),
         20_000,
       ),
     );
     const unshare = tracker.track(ppidOf(init)!);
-    expect(cmdlineOf(unshare)).toBe(`unshare --fork --pid --mount-proc ${cmd.join(' ')}`);
+    expect(commandLine(unshare)).toBe(`unshare --fork --pid --mount-proc ${cmd.join(' ')}`);
     expect(fs.readFileSync(`/proc/${init}/status`, 'utf8')).toMatch(new RegExp(`^NSpid:\\s+${init}\\s+1$`, 'm'));
     return { init, unshare };
   }
@@ -679,7 +613,7 @@ describe('stop: the init of a pid namespace (unshare --fork --pid --mount-proc, 
 
     process.kill(init, 'SIGTERM');
     expect(await stillRunningAfterPolls(init)).toBe(true);
-    expect(statOf(init)?.state).toBe('S');
+    expect(procIdentity(init)?.state).toBe('S');
     process.kill(init, 'SIGKILL');
     await waitDead(init, 'the namespace init to die of SIGKILL');
     await waitDead(unshare, 'unshare to exit with its child');
@@ -727,7 +661,7 @@ describe('stop: the init of a pid namespace (unshare --fork --pid --mount-proc, 
 
 describe('crash: real supervisors start it again', () => {
   it('runsv restarts a SIGKILLed service; runsvdir blocks SIGCHLD by design', async () => {
-    const d = dir('dc-fate-runit-');
+    const d = tempDir('dc-fate-runit-');
     const secs = uniqueSeconds();
     const svc = `dcf${secs}`;
     fs.mkdirSync(path.join(d, svc));
@@ -747,7 +681,7 @@ describe('crash: real supervisors start it again', () => {
         'runsv to start the service again',
         () => {
           const c = childOf(runsv, 'sleep');
-          return c && c !== first && cmdlineOf(c) === `sleep ${secs}` ? c : null;
+          return c && c !== first && commandLine(c) === `sleep ${secs}` ? c : null;
         },
         15_000,
       ),
@@ -791,7 +725,7 @@ describe('crash: real supervisors start it again', () => {
     const found: { sd?: number; detail?: string; tempName?: string; tempBindable?: boolean } = {};
 
     it('restarts a SIGKILLed program; its control socket is a single-instance guard that refuses a second supervisord', async () => {
-      const d = dir('dc-fate-supervisord-');
+      const d = tempDir('dc-fate-supervisord-');
       const secs = uniqueSeconds();
       const conf = supervisorConf(d, secs);
       const sd = spawnChild('supervisord', ['-c', conf]);
@@ -808,7 +742,7 @@ describe('crash: real supervisors start it again', () => {
           'supervisord to start the program again',
           () => {
             const c = childOf(sd, 'sleep');
-            return c && c !== first && cmdlineOf(c) === `sleep ${secs}` ? c : null;
+            return c && c !== first && commandLine(c) === `sleep ${secs}` ? c : null;
           },
           15_000,
         ),
@@ -892,7 +826,7 @@ describe('sessions without a terminal: atd and cron', () => {
       job = await waitFor('the at job', () => findProcess(new RegExp(`^sleep ${secs}$`)), 15_000);
       const sh = ppidOf(job)!;
       const atdChild = ppidOf(sh)!;
-      expect(cmdlineOf(atdChild)).toMatch(/atd/);
+      expect(commandLine(atdChild)).toMatch(/atd/);
       expect(ppidOf(atdChild)).toBe(atd);
       const r = await auditOf(job);
       expect(r.startedAs.kind).toBe('at-job');
@@ -907,7 +841,7 @@ describe('sessions without a terminal: atd and cron', () => {
       if (job !== null) {
         const sh = ppidOf(job);
         const atdChild = sh ? ppidOf(sh) : null;
-        signal(job, 'SIGKILL');
+        killPid(job, 'SIGKILL');
         if (atdChild && atdChild !== atd)
           await waitDead(atdChild, "atd's job child to finish", 10_000).catch(() => undefined);
       }
@@ -920,8 +854,8 @@ describe('sessions without a terminal: atd and cron', () => {
         spawnSync('atrm', [atJob]);
       // SIGTERM: atd removes /run/atd.pid, so `at` never signals a stale pid.
       if (started) {
-        signal(atd, 'SIGTERM');
-        await waitDead(atd, 'atd to exit', 5_000).catch(() => signal(atd!, 'SIGKILL'));
+        killPid(atd, 'SIGTERM');
+        await waitDead(atd, 'atd to exit', 5_000).catch(() => killPid(atd!, 'SIGKILL'));
       }
     }
   });
@@ -980,7 +914,7 @@ describe('logout: a detached tmux server in a login scope', () => {
     tracker.onCleanup(() => fs.rmSync(socketPath, { force: true }));
     const server = tracker.track(Number(serverText));
     const pane1 = tracker.track(Number(paneText));
-    await waitFor('the first pane to run sleep', () => cmdlineOf(pane1) === `sleep ${s1}`);
+    await waitFor('the first pane to run sleep', () => commandLine(pane1) === `sleep ${s1}`);
 
     // The server goes into a login scope after it forked its first pane: only what it forks from now on is born there.
     const h = await enterScope(server);

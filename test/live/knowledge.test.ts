@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -19,6 +18,7 @@ import {
   type FlagRule,
   type ProgramInfo,
 } from '../../src/knowledge/index.js';
+import { alive, freePort, killPid, tempDir, tempDirs, waitFor, which } from '../helpers/procs.js';
 
 const row = (id: string): ProgramInfo => programById(id)!;
 const fg = (id: string, argv: string[]) => foregroundArgv(row(id), argv);
@@ -225,25 +225,12 @@ describe('lookupProgram', () => {
 // ---- live: the daemonizing form forks away, the foreground form stays as the spawned pid ----
 
 const started = new Set<number>();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, f: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
-  for (const deadline = Date.now() + ms; ; await sleep(25)) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 const read = (p: string): string | null => {
   try {
     return fs.readFileSync(p, 'utf8');
   } catch {
     return null;
   }
-};
-const alive = (pid: number) => {
-  const s = read(`/proc/${pid}/stat`);
-  return s !== null && !/\) [ZX] /.test(s);
 };
 const procArgv = (pid: number) => (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean);
 const identify = (pid: number) =>
@@ -258,21 +245,6 @@ const children = (pid: number) =>
     .filter((d) => /^\d+$/.test(d) && new RegExp(`^\\S+ \\(.*\\) \\S (${pid}) `).test(read(`/proc/${d}/stat`) ?? ''))
     .map(Number);
 
-function which(bin: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin'];
-  return dirs.map((d) => path.join(d, bin)).find((p) => fs.existsSync(p)) ?? null;
-}
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net
-      .createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as net.AddressInfo;
-        s.close(() => resolve(port));
-      });
-  });
-}
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = net.connect(port, '127.0.0.1', () => {
@@ -304,37 +276,19 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 /** SIGTERM, wait, then SIGKILL whatever of it and its children is left; by pid only. */
 async function stop(pid: number): Promise<void> {
   const family = [pid, ...children(pid)];
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    /* gone */
-  }
+  killPid(pid, 'SIGTERM');
   await waitFor(`pid ${pid} to exit`, () => !alive(pid), 5000).catch(() => undefined);
-  for (const p of family)
-    if (alive(p))
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
+  for (const p of family) if (alive(p)) killPid(p);
   started.delete(pid);
-}
-const dirs = new Set<string>();
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dc-knowledge-'));
-  dirs.add(dir);
-  return dir;
 }
 /** Processes whose command line names one of this file's temp dirs: a daemon whose pidfile never appeared. */
 const strays = () =>
   fs
     .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && [...dirs].some((dir) => procArgv(Number(d)).join(' ').includes(dir)))
+    .filter((d) => /^\d+$/.test(d) && tempDirs().some((dir) => procArgv(Number(d)).join(' ').includes(dir)))
     .map(Number);
 afterEach(async () => {
   for (const pid of [...started, ...strays()]) if (pid !== process.pid) await stop(pid);
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-  dirs.clear();
 });
 
 interface LiveCase {
@@ -406,7 +360,7 @@ describe('live: real daemons started both ways', () => {
     it(`${c.id}: the default form forks away, foregroundArgv of it stays as the spawned pid`, async () => {
       if (!bin) throw new Error(`${c.id} is not installed: apt-get install ${c.pkg}`);
       const port1 = await freePort();
-      const first = c.make(bin, tempDir(), port1);
+      const first = c.make(bin, tempDir('dc-knowledge-'), port1);
       const info = lookupProgram(path.basename(bin), first.argv, bin)!;
       expect(info.id).toBe(c.id);
       expect(daemonizes(info, first.argv)).toBe(info.daemonizesByDefault ? 'config' : true);
@@ -424,7 +378,7 @@ describe('live: real daemons started both ways', () => {
       await stop(pid);
 
       const port2 = await freePort();
-      const second = c.make(bin, tempDir(), port2);
+      const second = c.make(bin, tempDir('dc-knowledge-'), port2);
       const argv = foregroundArgv(info, second.argv)!;
       expect(daemonizes(info, argv)).toBe(false);
       const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });

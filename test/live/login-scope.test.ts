@@ -19,9 +19,9 @@ import {
   cgroupMounts,
   enterLoginScope,
   loginScopeUnsupported,
-  procIdentity,
   type LoginScopeHandle,
 } from '../helpers/login-scope.js';
+import { killPid, procIdentity, waitFor } from '../helpers/procs.js';
 
 describe('cgroup-scope parser (pure)', () => {
   it('finds session-N.scope of user-UID.slice in the unified line first, else in name=systemd', () => {
@@ -103,16 +103,6 @@ function tree(): Record<string, string[] | null> {
 const cgroupOf = (pid: number): string => fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
 const systemdLines = (pid: number) => systemdCgroupLines(cgroupOf(pid));
 
-async function waitFor<T>(what: string, f: () => T | null | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const children: ChildProcess[] = [];
 const otherPids: number[] = [];
 const handles: LoginScopeHandle[] = [];
@@ -120,13 +110,7 @@ const cleanups: Array<() => void> = [];
 afterEach(async () => {
   for (const h of handles.splice(0)) await h.restore();
   for (const f of cleanups.splice(0).reverse()) f();
-  for (const pid of otherPids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
+  for (const pid of otherPids.splice(0)) killPid(pid);
   for (const c of children.splice(0)) {
     if (c.exitCode === null && c.signalCode === null) {
       const exited = new Promise((r) => c.once('exit', r));

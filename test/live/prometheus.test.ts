@@ -7,7 +7,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,22 +20,22 @@ import {
 import type { ScanResult, ScanRow } from '../../src/scan.js';
 import type { FateEntry } from '../../src/types.js';
 import { BIN, runCli } from '../helpers/cli.js';
-import { Tracker, alive, childOf, findProcess, sleep, tempDir, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import {
+  Tracker,
+  alive,
+  childOf,
+  findProcess,
+  freePort,
+  sleep,
+  tempDir,
+  uniqueSeconds,
+  waitFor,
+} from '../helpers/procs.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 const tracker = new Tracker();
-const dirs: string[] = [];
-afterAll(async () => {
-  await tracker.killAll();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function tmp(): string {
-  const d = tempDir('dc-prom-');
-  dirs.push(d);
-  return d;
-}
+afterAll(() => tracker.killAll());
 
 /**
  * `scan --all --proc-root CAPTURE`: a capture of a sleep this file starts
@@ -48,7 +47,7 @@ function captureArgs(): Promise<string[]> {
   captured ??= (async () => {
     const child = spawn('sleep', [String(uniqueSeconds())], { stdio: 'ignore' });
     const pid = tracker.track(child.pid!);
-    const out = path.join(tmp(), 'capture');
+    const out = path.join(tempDir('dc-prom-'), 'capture');
     const r = await runCli(['capture', String(pid), '--out', out], { timeoutMs: 60_000 });
     if (r.code !== 0) throw new Error(`capture failed: ${r.stderr}`);
     return ['--all', '--proc-root', out];
@@ -314,18 +313,6 @@ describe('the renderer', () => {
 
 // ---------------------------------------------------------------- the CLI, promtool and node_exporter
 
-/** A port on 127.0.0.1 that nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 interface Exporter {
   pid: number;
   url: string;
@@ -413,8 +400,8 @@ describe('scan --format prometheus with the real tools', () => {
   }, 90_000);
 
   it('node_exporter serves the file --output writes: nohup jobs by pid (one with a comm of ", \\ and a newline), counts, no scrape error', async () => {
-    const dir = tmp();
-    const jobs = await nohupJobs(tmp());
+    const dir = tempDir('dc-prom-');
+    const jobs = await nohupJobs(tempDir('dc-prom-'));
     const exporter = await startExporter(dir);
     try {
       const before = Date.now() / 1000;
@@ -471,7 +458,7 @@ describe('scan --format prometheus with the real tools', () => {
 describe('scan --output', () => {
   it('writes every format whole, 0644 whatever the umask, and leaves only FILE in the folder', async () => {
     const FIXTURE = await captureArgs();
-    const dir = tmp();
+    const dir = tempDir('dc-prom-');
     for (const [format, file] of [
       ['prometheus', 'a.prom'],
       ['json', 'a.json'],
@@ -516,7 +503,7 @@ describe('scan --output', () => {
 
   it('a reader polling FILE while 50 scans rewrite it always reads a whole file', async () => {
     const FIXTURE = await captureArgs();
-    const dir = tmp();
+    const dir = tempDir('dc-prom-');
     const target = path.join(dir, 'daemon_check.prom');
     const args = ['scan', ...FIXTURE, '--format', 'prometheus', '--output', target];
     expect((await runCli(args, { timeoutMs: 60_000 })).code).toBe(0);
@@ -548,7 +535,7 @@ describe('scan --output', () => {
   }, 120_000);
 
   it('a bad FILE is one line on stderr and exit 2, before any scan, and leaves nothing behind', async () => {
-    const dir = tmp();
+    const dir = tempDir('dc-prom-');
     const cases: Array<{ args: string[]; re: RegExp; opts?: { uid: number; gid: number } }> = [
       {
         args: ['--output', path.join(dir, 'missing', 'x.prom')],
@@ -596,7 +583,7 @@ describe('scan --output', () => {
 
   it('a write that fails half-way (the file size limit) is exit 2, removes its temporary file and keeps the old FILE', async () => {
     const FIXTURE = await captureArgs();
-    const dir = tmp();
+    const dir = tempDir('dc-prom-');
     const target = path.join(dir, 'scan.json');
     fs.writeFileSync(target, '{"old": true}\n');
     // ulimit -f 1: writes past 1 KiB fail with EFBIG (Node ignores SIGXFSZ); the scan's JSON is bigger.
@@ -674,7 +661,7 @@ describe('deploy/', () => {
   });
 
   it("daemonset.yaml: the container's loop runs the scan and writes the file again and again (run here on /proc and /)", async () => {
-    const dir = tmp();
+    const dir = tempDir('dc-prom-');
     const target = path.join(dir, 'daemon_check.prom');
     const args = [process.execPath, BIN, ...ARGS.slice(1)].map(
       (a) => ({ '/host/proc': '/proc', '/host': '/', '/textfile/daemon_check.prom': target })[a] ?? a,
@@ -705,7 +692,7 @@ describe('deploy/', () => {
     );
     expect(section).toContain('deploy/daemonset.yaml');
     const block = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
-    const file = path.join(tmp(), 'readme-rules.yml');
+    const file = path.join(tempDir('dc-prom-'), 'readme-rules.yml');
     fs.writeFileSync(file, block);
     const check = promtool(['check', 'rules', file]);
     expect(check.out).toMatch(/SUCCESS: 1 rules found/);
@@ -733,7 +720,7 @@ describe('deploy/', () => {
     expect(check.out).toMatch(/SUCCESS: 3 rules found/);
     expect(check.code).toBe(0);
 
-    const dir = tmp();
+    const dir = tempDir('dc-prom-');
     const labels = (env: string, instance: string, pid: string) =>
       `instance="${instance}",env="${env}",pid="${pid}",comm="sleep",user="alice",verdict="not-a-daemon",started_as="nohup-job"`;
     const spec = {

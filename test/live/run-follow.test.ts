@@ -9,22 +9,24 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
-import { alive, realPython, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import {
+  alive,
+  freePort,
+  killPid,
+  realPython,
+  tempDir,
+  tempDirs,
+  uniqueSeconds,
+  waitFor,
+  which,
+} from '../helpers/procs.js';
 
 const root = path.resolve(__dirname, '..', '..');
-const dirs: string[] = [];
 const daemons = new Set<number>();
-
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dc-follow-'));
-  dirs.push(d);
-  return d;
-}
 
 /** pid -> [ppid, cmdline] for every process. */
 function table(): Map<number, [number, string]> {
@@ -66,38 +68,17 @@ function mentioning(text: string): number[] {
 const markers: string[] = [];
 
 afterEach(async () => {
-  const roots = [...daemons, ...dirs.flatMap(mentioning), ...markers.flatMap(mentioning)];
+  const roots = [...daemons, ...tempDirs().flatMap(mentioning), ...markers.flatMap(mentioning)];
   const all = trees(roots);
-  for (const pid of all) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  for (const pid of all) killPid(pid);
   daemons.clear();
   markers.length = 0;
   await waitFor('our processes to exit', () => [...all].every((p) => !alive(p)), 10_000);
 });
 
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
 beforeAll(() => {
   execFileSync(process.execPath, [path.join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
 }, 60_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -133,12 +114,6 @@ function lockFd(pid: number, file: string): { fd: number; lock: string | undefin
       .find((l) => l.startsWith('lock:'));
     return { fd: Number(fd), lock };
   }
-  return undefined;
-}
-
-function which(cmd: string): string | undefined {
-  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin'])
-    if (fs.existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
   return undefined;
 }
 
@@ -235,7 +210,7 @@ const SUBJECTS: Record<string, Subject> = {
 
 describe.each(Object.entries(SUBJECTS))('run follows %s when it forks itself away', (name, subject) => {
   it.skipIf(!subject.exe)('reports, locks and audits the real daemon; a second run names it', async () => {
-    const dir = tmp();
+    const dir = tempDir('dc-follow-');
     const pidfile = path.join(dir, 'run.pid');
     const { argv, ownPidfile, port } = subject.setup(dir, await freePort());
     const t0 = Date.now();
@@ -326,7 +301,7 @@ describe('run refuses what it cannot follow', () => {
   it.skipIf(!PYTHON)(
     'a program that forks away and closes every fd: exit 1, one line, nothing left, an empty pidfile',
     async () => {
-      const dir = tmp();
+      const dir = tempDir('dc-follow-');
       const pidfile = path.join(dir, 'run.pid');
       const exe = closer(dir, 'my-closer');
       const r = await runCli(['run', '--pidfile', pidfile, '--', exe]);
@@ -355,7 +330,7 @@ describe('run refuses what it cannot follow', () => {
   );
 
   it.skipIf(!PYTHON)('names the foreground flag of a program the knowledge table knows (lighttpd -D)', async () => {
-    const dir = tmp();
+    const dir = tempDir('dc-follow-');
     const pidfile = path.join(dir, 'run.pid');
     const exe = closer(dir, 'lighttpd');
     const r = await runCli(['run', '--pidfile', pidfile, '--', exe, '-f', '/etc/lighttpd/lighttpd.conf']);
@@ -369,7 +344,7 @@ describe('run refuses what it cannot follow', () => {
   });
 
   it('two long-lived processes left behind, each in its own session: cannot tell which is the daemon', async () => {
-    const dir = tmp();
+    const dir = tempDir('dc-follow-');
     const pidfile = path.join(dir, 'run.pid');
     const secs = uniqueSeconds();
     markers.push(String(secs));
@@ -392,7 +367,7 @@ describe('run refuses what it cannot follow', () => {
   });
 
   it('a program that exits non-zero at once: its status, and what it left is stopped', async () => {
-    const dir = tmp();
+    const dir = tempDir('dc-follow-');
     const pidfile = path.join(dir, 'run.pid');
     const secs = uniqueSeconds();
     markers.push(String(secs));
@@ -422,7 +397,7 @@ describe('run with programs that do not fork away, or fork away simply', () => {
   });
 
   it('follows a shell that backgrounds its daemon and exits, with the text output saying so', async () => {
-    const dir = tmp();
+    const dir = tempDir('dc-follow-');
     const pidfile = path.join(dir, 'run.pid');
     const secs = uniqueSeconds();
     markers.push(String(secs));
@@ -443,7 +418,7 @@ describe('run with programs that do not fork away, or fork away simply', () => {
   });
 
   it.skipIf(!PYTHON)('follows a double fork to the grandchild, without a pidfile', async () => {
-    const dir = tmp();
+    const dir = tempDir('dc-follow-');
     const script = path.join(dir, 'double.py');
     const secs = uniqueSeconds();
     markers.push(String(secs));

@@ -19,7 +19,7 @@ import { LiveProcSource } from '../../src/proc/source.js';
 import type { Report } from '../../src/types.js';
 import { isProblem } from '../../src/verdict.js';
 import { runCli } from '../helpers/cli.js';
-import { alive, startPyDaemon, Tracker, waitFor } from '../helpers/procs.js';
+import { alive, startPyDaemon, tempDir, Tracker, waitFor } from '../helpers/procs.js';
 
 const SWARM = path.resolve(__dirname, '..', '..', 'bench', 'helpers', 'swarm.py');
 const N = 160;
@@ -146,8 +146,7 @@ describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
   it.skipIf(!mount)(
     'gets the same row as its single audit, naming the mount its cwd keeps busy',
     async () => {
-      const dir = fs.mkdtempSync(path.join(mount!.dir, 'dc-scan-mount-'));
-      tracker.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const dir = tempDir('dc-scan-mount-', mount!.dir);
       // The pidfile stays open and locked: its device comes from fdinfo's mnt_id and the mount table.
       // A double fork: its middle process, the session's first leader, is a zombie that init reaps
       // at a moment of its own, maybe between the scan and the audit; both say "its leader has exited".

@@ -20,8 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import type { FateEntry } from '../../src/types.js';
 import { BIN } from '../helpers/cli.js';
-import { Tracker, alive, findProcess, waitFor } from '../helpers/procs.js';
-import { PrivateSshd, SshLogin, childrenOf, ppidOf, procFacts, settledAlive, type EndMode } from '../helpers/ssh.js';
+import { Tracker, alive, childrenOf, findProcess, ppidOf, waitFor } from '../helpers/procs.js';
+import { PrivateSshd, SshLogin, procFacts, settledAlive, type EndMode } from '../helpers/ssh.js';
 
 type Outcome = 'lives' | 'dies';
 

@@ -7,7 +7,6 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { audit } from '../../src/api.js';
@@ -19,7 +18,17 @@ import { renderSupervisord } from '../../src/unit/supervisord.js';
 import { renderSystemd } from '../../src/unit/systemd.js';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
-import { Tracker, alive, tempDir, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import {
+  Tracker,
+  alive,
+  childrenOf,
+  cmdlineOf,
+  freePort,
+  killPid,
+  tempDir,
+  uniqueSeconds,
+  waitFor,
+} from '../helpers/procs.js';
 import { makeSnapshot, makeStatus, type SnapshotPartial } from '../helpers/snapshot.js';
 
 // The knowledge table has no service without a foreground mode; this row
@@ -112,7 +121,7 @@ describe('systemd unit', () => {
   });
 
   it('a unit with every kind of quoting passes systemd-analyze verify', () => {
-    const dir = scratch();
+    const dir = tempDir('dc-unit-');
     const text = serviceDefinition(
       input(
         { stat: { comm: 'sleep' }, cmdline: [SLEEP, '100', ...TRICKY], status: ROOT },
@@ -479,30 +488,6 @@ const tracker = new Tracker();
 afterEach(() => tracker.killAll());
 afterAll(() => tracker.killAll());
 
-/** A temp dir removed at the test's cleanup. */
-function scratch(t: Tracker = tracker): string {
-  const dir = tempDir('dc-unit-');
-  t.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function cmdlineOf(pid: number): string[] | null {
-  try {
-    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return raw === '' ? [] : raw.replace(/\0$/, '').split('\0');
-  } catch {
-    return null;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /** systemd-analyze verify FILE: exit 0, and nothing said about the file. */
 function expectVerified(dir: string, text: string): void {
   const file = path.join(dir, `dc-unit-test-${process.pid}-${Math.floor(Math.random() * 1e9)}.service`);
@@ -534,28 +519,13 @@ async function seedSleep(dir: string): Promise<{ pid: number; secs: number; exe:
 }
 
 async function stopAndWait(pid: number, signal: NodeJS.Signals, also: number[] = []): Promise<void> {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    /* already gone */
-  }
+  killPid(pid, signal);
   await waitFor(`pid ${pid} and ${also.join(', ')} to exit`, () => [pid, ...also].every((p) => !alive(p)), 20_000);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 describe('live: units that systemd-analyze verify accepts', () => {
   it('a `nohup sleep N &` job', async () => {
-    const dir = scratch();
+    const dir = tempDir('dc-unit-');
     const secs = uniqueSeconds();
     const out = execFileSync('bash', ['-c', `nohup sleep ${secs} > nohup.out 2>&1 & echo $!`], {
       cwd: dir,
@@ -595,7 +565,7 @@ describe('live: redis-server --daemonize yes (the daemonized child)', () => {
   let dir = '';
   let text = '';
   beforeAll(async () => {
-    dir = scratch(redis);
+    dir = tempDir('dc-unit-');
     const port = await freePort();
     const pidfile = path.join(dir, 'r.pid');
     execFileSync('redis-server', ['--port', String(port), '--daemonize', 'yes', '--dir', dir, '--pidfile', pidfile], {
@@ -651,7 +621,7 @@ function startSupervisord(dir: string, definition: string): number {
 
 describe('live: supervisord runs the --for supervisord definition', () => {
   it('a sleep: supervised, the managed profile, not not-a-daemon', async () => {
-    const dir = scratch();
+    const dir = tempDir('dc-unit-');
     const seed = await seedSleep(dir);
     const def = await runCli(['unit', String(seed.pid), '--for', 'supervisord']);
     expect(def.code, def.stderr).toBe(0);
@@ -676,7 +646,7 @@ describe('live: supervisord runs the --for supervisord definition', () => {
   });
 
   it('command= gives the program exactly its arguments back', async () => {
-    const dir = scratch();
+    const dir = tempDir('dc-unit-');
     const secs = uniqueSeconds();
     const argv = ['/usr/bin/python3', '-c', `import time; time.sleep(${secs})`, ...TRICKY];
     const seed = startDetached(argv[0]!, argv.slice(1), dir);
@@ -695,7 +665,7 @@ describe('live: supervisord runs the --for supervisord definition', () => {
 
 describe('live: runsv runs the --for runit run script', () => {
   it('a sleep: supervised by runsv', async () => {
-    const dir = scratch();
+    const dir = tempDir('dc-unit-');
     const seed = await seedSleep(dir);
     const def = await runCli(['unit', String(seed.pid), '--for', 'runit']);
     expect(def.code, def.stderr).toBe(0);
@@ -799,7 +769,7 @@ describe('bad input through the CLI', () => {
   it.skipIf(process.getuid?.() !== 0)(
     'as nobody, a root process: a definition with the unreadable fields marked, exit 0',
     async () => {
-      const dir = scratch();
+      const dir = tempDir('dc-unit-');
       const seed = await seedSleep(dir);
       for (const manager of MANAGERS) {
         const r = await runCli(['unit', String(seed.pid), '--for', manager], { uid: 65534, gid: 65534 });

@@ -2,11 +2,10 @@
 // against the real helper and real processes. Every daemon started here is
 // killed by pid in afterEach.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DaemonizeError,
   daemonize,
@@ -14,40 +13,14 @@ import {
   helperPath,
   type DaemonizeOptions,
 } from '../../../src/daemonize/helper.js';
-import { goneAs } from '../../helpers/procs.js';
+import { Tracker, goneAs, tempDir } from '../../helpers/procs.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const started = new Set<number>();
-const tmpDirs: string[] = [];
-
-function gone(pid: number): boolean {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-async function killPid(pid: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  const end = Date.now() + 5000;
-  while (!gone(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-}
-
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'dc-daemonize-'));
-  tmpDirs.push(d);
-  return d;
-}
+const tracker = new Tracker();
 
 async function start(options: DaemonizeOptions) {
   const r = await daemonize(options);
-  started.add(r.pid);
+  tracker.track(r.pid);
   return r;
 }
 
@@ -55,7 +28,7 @@ async function start(options: DaemonizeOptions) {
 async function failure(options: DaemonizeOptions): Promise<DaemonizeError> {
   try {
     const r = await daemonize(options);
-    started.add(r.pid);
+    tracker.track(r.pid);
   } catch (err) {
     expect(err).toBeInstanceOf(DaemonizeError);
     return err as DaemonizeError;
@@ -67,14 +40,7 @@ beforeAll(() => {
   execFileSync(process.execPath, [join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
 }, 60_000);
 
-afterEach(async () => {
-  for (const pid of started) await killPid(pid);
-  started.clear();
-});
-
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
+afterEach(() => tracker.killAll());
 
 describe('helperPath / helperAvailable', () => {
   it('points at native/build/daemon-check-helper in the package root', () => {
@@ -90,7 +56,7 @@ describe('helperPath / helperAvailable', () => {
 
 describe('daemonize()', () => {
   it('starts a daemon and returns its pid, pidfile and command', async () => {
-    const d = tmp();
+    const d = tempDir('dc-daemonize-');
     const pidfile = join(d, 'api.pid');
     const r = await start({ command: ['sleep', '100'], pidfile, umask: 0o022 });
     expect(r).toEqual({ pid: r.pid, pidfile, command: ['sleep', '100'] });
@@ -106,7 +72,7 @@ describe('daemonize()', () => {
   });
 
   it('passes arguments verbatim (no shell)', async () => {
-    const d = tmp();
+    const d = tempDir('dc-daemonize-');
     const out = join(d, 'out');
     const r = await start({
       command: ['sh', '-c', 'printf "%s|" "$@"; exec sleep 100', 'sh', '$HOME', 'a b', '"q"', ';ls'],
@@ -119,7 +85,7 @@ describe('daemonize()', () => {
   });
 
   it('rejects with ALREADY_RUNNING (exit 3) and the running pid', async () => {
-    const d = tmp();
+    const d = tempDir('dc-daemonize-');
     const pidfile = join(d, 'api.pid');
     const first = await start({ command: ['sleep', '100'], pidfile });
     const err = await failure({ command: ['sleep', '100'], pidfile });
@@ -136,7 +102,7 @@ describe('daemonize()', () => {
     expect(nf.message).toMatch(/^cannot execute no-such-program-dc-api: No such file or directory/);
     expect(nf.runningPid).toBeUndefined();
 
-    const d = tmp();
+    const d = tempDir('dc-daemonize-');
     const file = join(d, 'data');
     writeFileSync(file, 'not a program\n', { mode: 0o644 });
     const ne = await failure({ command: [file] });
@@ -146,7 +112,7 @@ describe('daemonize()', () => {
   });
 
   it('rejects with START_FAILED (1) for other failures', async () => {
-    const d = tmp();
+    const d = tempDir('dc-daemonize-');
     const err = await failure({ command: ['sleep', '100'], chdir: join(d, 'missing') });
     expect(err.code).toBe('START_FAILED');
     expect(err.exitCode).toBe(1);
@@ -173,7 +139,7 @@ describe('daemonize() and programs that fork themselves away', () => {
   const unique = () => String(100000 + Math.floor(Math.random() * 800000));
 
   it('resolves with the process it forked into, and followed: {launcher, status}', async () => {
-    const d = tmp();
+    const d = tempDir('dc-daemonize-');
     const pidfile = join(d, 'p');
     const r = await start({ command: ['sh', '-c', `sleep ${unique()} & exit 0`], pidfile, settle: 3 });
     expect(r.followed).toEqual({ launcher: expect.any(Number), status: 0 });

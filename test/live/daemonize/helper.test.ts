@@ -8,35 +8,27 @@ import {
   existsSync,
   linkSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { helperAvailable, helperPath } from '../../../src/daemonize/helper.js';
-import { goneAs, realPython } from '../../helpers/procs.js';
+import { Tracker, alive, goneAs, killAndWait, realPython, tempDir, waitFor } from '../../helpers/procs.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const HELPER = helperPath();
 
 // ---- process bookkeeping -------------------------------------------------
 
-const started = new Set<number>();
-const tmpDirs: string[] = [];
-
-function track(pid: number): number {
-  if (Number.isInteger(pid) && pid > 1) started.add(pid);
-  return pid;
-}
+const tracker = new Tracker();
+const track = (pid: number): number => tracker.track(pid);
 
 function procStat(pid: number) {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -50,32 +42,6 @@ function procStat(pid: number) {
   };
 }
 
-/** Gone = no /proc entry, or a zombie waiting for init to reap it. */
-function gone(pid: number): boolean {
-  try {
-    return procStat(pid).state === 'Z';
-  } catch {
-    return true;
-  }
-}
-
-async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function killPid(pid: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  await waitFor(() => gone(pid), 5000, `pid ${pid} to exit`);
-}
-
 /** Pids whose argv contains MARKER (used to find strays by a unique argument). */
 function pidsWithArg(marker: string): { pid: number; comm: string }[] {
   const out: { pid: number; comm: string }[] = [];
@@ -83,7 +49,7 @@ function pidsWithArg(marker: string): { pid: number; comm: string }[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (argv.includes(marker) && !gone(Number(name))) {
+      if (argv.includes(marker) && alive(Number(name))) {
         out.push({ pid: Number(name), comm: readFileSync(`/proc/${name}/comm`, 'utf8').trim() });
       }
     } catch {
@@ -95,12 +61,6 @@ function pidsWithArg(marker: string): { pid: number; comm: string }[] {
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'dc-helper-'));
-  tmpDirs.push(d);
-  return d;
 }
 
 // Unique argv markers of rounds whose daemon pid may not be known (the
@@ -118,7 +78,7 @@ function pidsMentioning(marker: string): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker) && !gone(Number(name))) out.push(Number(name));
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker) && alive(Number(name))) out.push(Number(name));
     } catch {
       // raced with exit
     }
@@ -128,18 +88,13 @@ function pidsMentioning(marker: string): number[] {
 
 afterEach(async () => {
   const ms = markers.splice(0);
-  for (const pid of started) await killPid(pid);
-  started.clear();
+  await tracker.killAll();
   // Until a pass finds nothing: a shell killed mid-fork may have left a child that execs after the pass.
   for (let pass = 0; pass < 50; pass++) {
     const left = ms.flatMap(pidsMentioning);
     if (left.length === 0) break;
-    for (const pid of left) await killPid(pid);
+    await killAndWait(left);
   }
-});
-
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
 });
 
 beforeAll(() => {
@@ -282,7 +237,7 @@ time.sleep(100)
 
 describe('daemon-check-helper: a textbook daemon', () => {
   it('double-forks, detaches, resets umask/cwd/stdio, writes and locks the pidfile', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'sleep.pid');
     const r = await runHelper(['--pidfile', pidfile, '--', 'sleep', '1000']);
     const pid = pidOf(r);
@@ -308,7 +263,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
   });
 
   it('honours --umask and --chdir, and prints JSON with --json', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const r = await runHelper(['--umask', '027', '--chdir', d, '--json', '--', 'sleep', '100']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { pid: number; pidfile: string | null; command: string[] };
@@ -321,7 +276,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
   });
 
   it('says "already running" (exit 3) while the pidfile is locked, and takes over a stale one', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'x.pid');
     const first = pidOf(await runHelper(['--pidfile', pidfile, '--', 'sleep', '1000']));
 
@@ -331,7 +286,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
     expect(second.stderr).toBe(`daemon-check: already running as pid ${first} (pidfile ${pidfile} is locked)\n`);
     expect(readFileSync(pidfile, 'utf8')).toBe(`${first}\n`);
 
-    await killPid(first);
+    await killAndWait([first]);
     expect(locksOn(pidfile)).toHaveLength(0);
     expect(readFileSync(pidfile, 'utf8')).toBe(`${first}\n`); // stale now
 
@@ -342,7 +297,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
   });
 
   it('refuses a symlinked pidfile and leaves its target alone', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const target = join(d, 'precious');
     writeFileSync(target, 'precious data\n', { mode: 0o600 });
     const link = join(d, 'link.pid');
@@ -369,7 +324,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
   });
 
   it('refuses a pidfile in a world-writable directory without the sticky bit', async () => {
-    const d = join(tmp(), 'open');
+    const d = join(tempDir('dc-helper-'), 'open');
     mkdirSync(d);
     chmodSync(d, 0o777);
     const r = await runHelper(['--pidfile', join(d, 'x.pid'), '--', 'sleep', '100']);
@@ -379,7 +334,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
   });
 
   it('exits 127 for a missing program and 126 for a non-executable one', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const missing = await runHelper(['--pidfile', join(d, 'p'), '--', 'no-such-program-dc-test', 'x']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toMatch(/^daemon-check: cannot execute no-such-program-dc-test: No such file or directory/);
@@ -403,7 +358,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
     async () => {
       // root can see the script, but nobody cannot enter the 0700 temp dir:
       // validation passes, the daemon's own execvp fails with EACCES.
-      const d = tmp();
+      const d = tempDir('dc-helper-');
       const script = join(d, 'run.sh');
       writeFileSync(script, '#!/bin/sh\nexec sleep 100\n', { mode: 0o755 });
       const pidfile = join(d, 'p');
@@ -417,7 +372,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
   );
 
   it.skipIf(!ROOT)('reports a --chdir the --user cannot enter (found only in the daemon)', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const r = await runHelper(['--user', 'nobody', '--chdir', d, '--pidfile', pidfile, '--', 'sleep', '100']);
     expect(r.code).toBe(1);
@@ -426,7 +381,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
   });
 
   it('reports a missing --chdir before starting anything', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const missing = await runHelper(['--chdir', join(d, 'nope'), '--', 'sleep', '100']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^daemon-check: cannot chdir to .*nope: No such file or directory\n$/);
@@ -460,10 +415,10 @@ describe('daemon-check-helper: a textbook daemon', () => {
   });
 
   it('appends stdout to --stdout, creating it 0640', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const log = join(d, 'out.log');
     const pid = pidOf(await runHelper(['--stdout', log, '--', 'sh', '-c', 'echo hello; exec sleep 100']));
-    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8') === 'hello\n', 5000, 'hello in the log');
+    await waitFor('hello in the log', () => existsSync(log) && readFileSync(log, 'utf8') === 'hello\n', 5000, 20);
     expect(statSync(log).mode & 0o777).toBe(0o640);
     expect(fds(pid).get(1)).toBe(log);
     expect(fds(pid).get(2)).toBe('/dev/null');
@@ -493,7 +448,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
   });
 
   it('closes fds inherited without FD_CLOEXEC', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const extraFile = openSync(join(d, 'inherited'), 'w');
     // fds 3 and 4 are pipes, fd 5 a plain file; none is close-on-exec in
@@ -505,7 +460,7 @@ describe('daemon-check-helper: a textbook daemon', () => {
     const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
     closeSync(extraFile);
     for (const s of child.stdio) s?.destroy();
-    await waitFor(() => /^\d+\n$/.test(out), 2000, 'pid on stdout');
+    await waitFor('pid on stdout', () => /^\d+\n$/.test(out), 2000, 20);
     const pid = track(Number(out.trim()));
     expect(code).toBe(0);
     // 0, 1, 2 and the pidfile (opened above the inherited fds 3-5) only.
@@ -517,11 +472,11 @@ describe('daemon-check-helper --wait-ready', () => {
   const py = PYTHON ?? 'python3';
 
   it.skipIf(!PYTHON)('succeeds once the daemon sends READY=1, and the daemon keeps running', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const r = await runHelper(['--wait-ready', '--pidfile', pidfile, '--', py, '-c', NOTIFY_PY]);
     const pid = pidOf(r);
-    expect(gone(pid)).toBe(false);
+    expect(alive(pid)).toBe(true);
     expect(readFileSync(pidfile, 'utf8')).toBe(`${pid}\n`);
     const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     expect(env.some((e) => /^NOTIFY_SOCKET=@/.test(e))).toBe(true);
@@ -531,7 +486,7 @@ describe('daemon-check-helper --wait-ready', () => {
   });
 
   it('fails (exit 1) with the status of a daemon that exits before it is ready', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const r = await runHelper(['--wait-ready', '--pidfile', pidfile, '--', 'sh', '-c', 'exit 3']);
     expect(r.code).toBe(1);
@@ -546,7 +501,7 @@ describe('daemon-check-helper --wait-ready', () => {
   });
 
   it('times out, stops the daemon and says so', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const m = String(100000 + Math.floor(Math.random() * 800000));
     markers.push(m);
@@ -563,7 +518,7 @@ describe('daemon-check-helper --wait-ready', () => {
   });
 
   it('killing the helper mid-start never leaves a partial pidfile', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     // -1: kill at once, before the helper may even have run.
     const delays = [-1, 0, 1, 2, 3, 5, 8, 12, 20, 35, 60, 100, 300];
     for (const [i, delay] of delays.entries()) {
@@ -594,7 +549,7 @@ describe('daemon-check-helper --wait-ready', () => {
         if (daemons.some((p) => p.comm !== 'sleep')) return false;
         return content ? daemons.length === 1 && daemons[0]?.pid === Number(content) : daemons.length === 0;
       };
-      await waitFor(() => consistent() && (sleepSync(50), consistent()), 3000, 'a settled start').catch(() => {});
+      await waitFor('a settled start', () => consistent() && (sleepSync(50), consistent()), 3000, 20).catch(() => {});
       expect(partial, `delay ${delay} ms: pidfile content seen`).toBeUndefined();
       if (content) {
         expect(
@@ -605,7 +560,7 @@ describe('daemon-check-helper --wait-ready', () => {
       } else {
         expect(daemons, `delay ${delay} ms`).toEqual([]);
       }
-      for (const p of daemons) await killPid(p.pid);
+      await killAndWait(daemons.map((p) => p.pid));
     }
   }, 60_000);
 });
@@ -642,7 +597,7 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
   });
 
   it('follows it to the process that holds the pidfile, writes that pid, and says so in --json', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const m = marker();
     const r = await runHelper([
@@ -675,7 +630,7 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
   });
 
   it("picks the topmost holder, not the children that inherited the fd from it (nginx's workers)", async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const [master, worker] = [marker(), marker()];
     const j = json(
@@ -702,7 +657,7 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
   });
 
   it('a program that exits non-zero in the window: exit 1 with its status; what it left is stopped; the pidfile emptied', async () => {
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const m = marker();
     const r = await runHelper(['--pidfile', pidfile, '--', 'sh', '-c', `sleep ${m} & exit 4`]);
@@ -718,7 +673,7 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
   it('kills a leftover that ignores SIGTERM with SIGKILL after the grace period', async () => {
     const m = marker();
     // The program exits only once its leftover ignores SIGTERM (the file says so).
-    const ready = join(tmp(), 'trapped');
+    const ready = join(tempDir('dc-helper-'), 'trapped');
     const r = await runHelper([
       '--',
       'sh',
@@ -736,7 +691,7 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
   it.skipIf(!PYTHON)(
     'refuses a daemon that closed the pidfile fd: it is stopped, the pidfile left empty and unlocked',
     async () => {
-      const d = tmp();
+      const d = tempDir('dc-helper-');
       const pidfile = join(d, 'p');
       const m = marker();
       const code =
@@ -756,7 +711,7 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
     const m = marker();
     // The shell writes its own pid down before it exits: it is gone (and its pid
     // may be reused) by the time we look, so /proc cannot tell us who it was.
-    const said = join(tmp(), 'sh-pid');
+    const said = join(tempDir('dc-helper-'), 'sh-pid');
     const r = await runHelper([
       '--settle',
       '0',
@@ -768,10 +723,10 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
     ]);
     const j = json(r);
     expect(j.followed).toBeUndefined();
-    await waitFor(() => existsSync(said), 5000, 'the shell to write its pid');
+    await waitFor('the shell to write its pid', () => existsSync(said), 5000, 20);
     expect(Number(readFileSync(said, 'utf8'))).toBe(j.pid);
     // What it left is not followed: it runs on under a pid of its own.
-    await waitFor(() => pidsWithArg(m).length === 1, 5000, 'the sleep it started');
+    await waitFor('the sleep it started', () => pidsWithArg(m).length === 1, 5000, 20);
     expect(pidsWithArg(m)[0].pid).not.toBe(j.pid);
   });
 
@@ -780,12 +735,12 @@ describe('daemon-check-helper --settle: programs that fork themselves away', () 
     expect(pidOf(stays)).toBeGreaterThan(0);
     expect(stays.ms).toBeLessThan(4000);
 
-    const d = tmp();
+    const d = tempDir('dc-helper-');
     const pidfile = join(d, 'p');
     const forks = `import os\nif os.fork(): os._exit(0)\n${NOTIFY_PY}`;
     const j = json(await runHelper(['--wait-ready', '--pidfile', pidfile, '--json', '--', py, '-c', forks]));
     expect(j.followed?.status).toBe(0);
-    expect(gone(j.pid)).toBe(false);
+    expect(alive(j.pid)).toBe(true);
     expect(readFileSync(pidfile, 'utf8')).toBe(`${j.pid}\n`);
   });
 });
@@ -799,7 +754,7 @@ describe('daemon-check-helper under valgrind', () => {
   it.skipIf(!hasValgrind && !process.env.CI)(
     'has no memory errors or leaks (skipped without valgrind outside CI)',
     async () => {
-      const d = tmp();
+      const d = tempDir('dc-helper-');
       const pidfile = join(d, 'p');
       const r = await runHelper(['--pidfile', pidfile, '--', 'sleep', '100'], {
         cmd: 'valgrind',
@@ -833,7 +788,7 @@ describe('daemon-check-helper under valgrind', () => {
   it.skipIf(!hasValgrind && !process.env.CI)(
     'is clean when it follows, stops and refuses too',
     async () => {
-      const d = tmp();
+      const d = tempDir('dc-helper-');
       const m = `${700000 + Math.floor(Math.random() * 99999)}.${process.pid}`;
       markers.push(m);
       const closer = `import os,sys,time\nif os.fork(): os._exit(0)\nos.closerange(3, 65536)\ntime.sleep(float(sys.argv[1]))\n`;

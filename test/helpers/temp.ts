@@ -1,0 +1,26 @@
+/**
+ * Temp dirs for tests, removed when the test file that made them ends: each
+ * test file loads its own copy of this module, so the hook below is that
+ * file's. No processes here: unit tests may use it.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll } from 'vitest';
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A new temp dir under PARENT, removed (with all it holds) when the test file ends. */
+export function tempDir(prefix = 'dc-test-', parent = os.tmpdir()): string {
+  const d = fs.mkdtempSync(path.join(parent, prefix));
+  made.push(d);
+  return d;
+}
+
+/** The temp dirs this test file made so far: a process naming one in its argv is this file's. */
+export function tempDirs(): readonly string[] {
+  return made;
+}
