@@ -24,3 +24,15 @@ export function tempDir(prefix = 'dc-test-', parent = os.tmpdir()): string {
 export function tempDirs(): readonly string[] {
   return made;
 }
+
+/** A temp dir (see tempDir) holding these files: path -> content, or null for a symlink to /dev/null. */
+export function tempTree(prefix: string, files: Record<string, string | null>): string {
+  const root = tempDir(prefix);
+  for (const [p, text] of Object.entries(files)) {
+    const f = path.join(root, p);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    if (text === null) fs.symlinkSync('/dev/null', f);
+    else fs.writeFileSync(f, text);
+  }
+  return root;
+}

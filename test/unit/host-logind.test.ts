@@ -1,17 +1,15 @@
 /**
  * logind.conf as systemd-logind reads it (systemd v252 src/shared/conf-parser.c,
- * src/login/logind-core.c), against host roots made in a temp dir.
+ * src/login/logind-core.c), against host roots made in a temp dir. The same read
+ * as user nobody, of a file it may not open: test/live/host-logind-nobody.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { liveHostFiles } from '../../src/host/files.js';
 import * as logind from '../../src/host/logind.js';
 import { parseLogindConf, parseSystemdBoolean, type LogindConf } from '../../src/host/logind-parse.js';
+import { tempTree } from '../helpers/temp.js';
 
 const { killOnLogout } = logind;
 /** The readers take a host's files; these tests name a host root made in a temp dir. */
@@ -21,23 +19,7 @@ const readLinger = (root: string) => logind.readLinger(liveHostFiles(root));
 const lingeringUsers = (root: string) => logind.lingeringUsers(liveHostFiles(root));
 const systemdIsPid1 = (root: string) => logind.systemdIsPid1(liveHostFiles(root));
 
-const roots: string[] = [];
-afterAll(() => {
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
-
-/** A host root with these files (path -> content; null: a symlink to /dev/null). */
-function host(files: Record<string, string | null>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dc-logind-'));
-  roots.push(root);
-  for (const [p, text] of Object.entries(files)) {
-    const f = path.join(root, p);
-    fs.mkdirSync(path.dirname(f), { recursive: true });
-    if (text === null) fs.symlinkSync('/dev/null', f);
-    else fs.writeFileSync(f, text);
-  }
-  return root;
-}
+const host = (files: Record<string, string | null>): string => tempTree('dc-logind-', files);
 const one = (text: string): LogindConf => parseLogindConf([{ path: '/etc/systemd/logind.conf', text }]);
 
 describe('parseLogindConf', () => {
@@ -226,39 +208,6 @@ describe('parseLogindConf', () => {
       '/etc/systemd/logind.conf.d/locked.conf: cannot be read by this user (EACCES), though logind, as root, reads it: run daemon-check as root to see what it sets',
     ]);
   });
-
-  it.skipIf(process.getuid?.() !== 0)(
-    'a chmod 000 drop-in read as nobody: EACCES in problems, nothing thrown',
-    async () => {
-      const root = host({
-        '/etc/systemd/logind.conf': '[Login]\nKillUserProcesses=yes\n',
-        '/etc/systemd/logind.conf.d/10-locked.conf': '[Login]\nKillUserProcesses=no\n',
-      });
-      fs.chmodSync(root, 0o755); // mkdtemp makes it 0700; nobody must reach the file to be refused by its mode
-      fs.chmodSync(path.join(root, 'etc/systemd/logind.conf.d/10-locked.conf'), 0o000);
-      const bundle = path.join(root, 'read.mjs');
-      await build({
-        stdin: {
-          contents:
-            `import { readLogindConf } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/logind.ts', import.meta.url)))};\n` +
-            `import { liveHostFiles } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/files.ts', import.meta.url)))};\n` +
-            `process.stdout.write(JSON.stringify(readLogindConf(liveHostFiles(process.argv[2]))));`,
-          resolveDir: process.cwd(),
-          loader: 'ts',
-        },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outfile: bundle,
-        logLevel: 'silent',
-      });
-      const r = spawnSync(process.execPath, [bundle, root], { uid: 65534, gid: 65534, encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      const c = JSON.parse(r.stdout) as LogindConf;
-      expect(c.killUserProcesses).toBe(true);
-      expect(c.problems).toEqual([expect.stringMatching(/10-locked\.conf: cannot be read by this user \(EACCES\)/)]);
-    },
-  );
 });
 
 describe('lingering users and sd_booted', () => {
