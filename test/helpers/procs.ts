@@ -7,7 +7,8 @@ import { execFileSync, spawn, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { helperAvailable } from '../../src/daemonize/helper.js';
 
 export const SUBJECTS = path.resolve(__dirname, '..', 'subjects');
 export const PYDAEMON = path.join(SUBJECTS, 'pydaemon.py');
@@ -192,6 +193,32 @@ export class Tracker {
       5000,
     ).catch(() => undefined);
   }
+}
+
+/**
+ * A Tracker whose processes are killed at the end of the enclosing describe
+ * (or test file), and after each of its tests too with `eachTest`.
+ */
+export function trackProcesses(opts: { eachTest?: boolean } = {}): Tracker {
+  const tracker = new Tracker();
+  if (opts.eachTest) afterEach(() => tracker.killAll());
+  afterAll(() => tracker.killAll());
+  return tracker;
+}
+
+/**
+ * Builds the native helper (scripts/build-native.mjs) before the tests of the
+ * enclosing describe or file, and fails them with its reason if it is still
+ * not there: `daemon-check run` and daemonize() start everything through it.
+ */
+export function buildNativeHelper(): void {
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.resolve(__dirname, '..', '..', 'scripts', 'build-native.mjs')], {
+      stdio: 'inherit',
+    });
+    const h = helperAvailable();
+    if (!h.ok) throw new Error(`helper not built: ${h.reason}`);
+  }, 60_000);
 }
 
 export { tempDir, tempDirs } from './temp.js';

@@ -5,15 +5,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openProcSource } from '../../src/proc/source.js';
 import { readLockTable } from '../../src/proc/locks.js';
 import type { Report } from '../../src/types.js';
 import { BIN } from '../helpers/cli.js';
-import { SUBJECTS, Tracker, tempDir, uniqueSeconds } from '../helpers/procs.js';
+import { SUBJECTS, tempDir, trackProcesses, uniqueSeconds } from '../helpers/procs.js';
 
-const tracker = new Tracker();
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses();
 
 /** Starts heavy.py with the given environment and args; resolves to its pid once it has set up. */
 function startHeavy(args: string[], env: NodeJS.ProcessEnv = process.env, argv0Extra: string[] = []): Promise<number> {

@@ -6,13 +6,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BulkProcSource, bulkSource, parseBulk } from '../../src/proc/bulk.js';
 import { LiveProcSource, type ProcSource } from '../../src/proc/source.js';
 import { ProcReadError } from '../../src/errors.js';
 import { parseStat } from '../../src/proc/stat.js';
 import { parseStatus } from '../../src/proc/status.js';
-import { Tracker, tempDir, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
 const HELPER = path.resolve(__dirname, '..', '..', 'native', 'build', 'daemon-check-helper');
 const live = new LiveProcSource('/proc');
@@ -118,8 +118,7 @@ describe('records', () => {
 
 describe('daemon-check-helper scan-read', () => {
   const helper = fs.existsSync(HELPER);
-  const tracker = new Tracker();
-  afterAll(() => tracker.killAll());
+  const tracker = trackProcesses();
 
   it.skipIf(!helper)(
     'reads what a file-by-file read gives, for a process with a pipe, a deleted file, odd names and a cwd of its own',

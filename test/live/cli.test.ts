@@ -1,13 +1,12 @@
 /** The command line as a new user meets it: every bad input gets one line and the documented exit code. */
 import * as fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../../src/checks/index.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { Tracker, tempDir } from '../helpers/procs.js';
+import { tempDir, trackProcesses } from '../helpers/procs.js';
 import { spawn } from 'node:child_process';
 
-const tracker = new Tracker();
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses();
 
 function expectOneLineError(r: CliResult, code: number, pattern: RegExp): void {
   expect(r.code).toBe(code);

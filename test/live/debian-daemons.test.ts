@@ -6,14 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import type { Report } from '../../src/types.js';
-import { Tracker, findProcess, tempDir, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { findProcess, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
-const tracker = new Tracker();
-afterEach(() => tracker.killAll());
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses({ eachTest: true });
 
 const status = (r: Report, id: string) => r.checks.find((c) => c.id === id)!.status;
 

@@ -5,25 +5,23 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
 import { contradictions } from '../helpers/consistency.js';
 import {
   PtyShell,
-  Tracker,
   findProcess,
   psView,
   startPyDaemon,
   tempDir,
+  trackProcesses,
   uniqueSeconds,
   waitFor,
 } from '../helpers/procs.js';
 
-const tracker = new Tracker();
-afterEach(() => tracker.killAll());
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses({ eachTest: true });
 
 function row(r: Report, id: string) {
   return r.checks.find((c) => c.id === id)!;

@@ -2,14 +2,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
-import { PYDAEMON, Tracker, alive, tempDir, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { PYDAEMON, alive, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
-const tracker = new Tracker();
-afterEach(() => tracker.killAll());
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses({ eachTest: true });
 
 function comparable(r: Report) {
   const { auditedAt: _a, procRoot: _p, ...rest } = r;

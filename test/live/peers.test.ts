@@ -8,16 +8,15 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import { LiveProcSource } from '../../src/proc/source.js';
 import { ProcessTable } from '../../src/proc/table.js';
 import { findPeers, holdersByTarget } from '../../src/snapshot/peers.js';
-import { psView, realPython, Tracker, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { psView, realPython, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
 const live = new LiveProcSource('/proc');
-const tracker = new Tracker();
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses();
 
 describe("a pipe's other holders", () => {
   it('one audit and a scan name the same holders of a shared stdout: the shell and its other job', async () => {

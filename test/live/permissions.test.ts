@@ -4,13 +4,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
-import { Tracker, findProcess, tempDir, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { findProcess, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
-const tracker = new Tracker();
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses();
 const NOBODY = { uid: 65534, gid: 65534 };
 
 async function detachedSleep(asNobody: boolean): Promise<number> {

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
   DEFAULT_MAX_SERIES,
@@ -21,21 +21,20 @@ import type { ScanResult, ScanRow } from '../../src/scan.js';
 import type { FateEntry } from '../../src/types.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import {
-  Tracker,
   alive,
   childOf,
   findProcess,
   freePort,
   sleep,
   tempDir,
+  trackProcesses,
   uniqueSeconds,
   waitFor,
 } from '../helpers/procs.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-const tracker = new Tracker();
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses();
 
 /**
  * `scan --all --proc-root CAPTURE`: a capture of a sleep this file starts

@@ -3,16 +3,15 @@
  * outcome is a valid report or the typed "exited" error; never a crash.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import { checks } from '../../src/checks/index.js';
 import { DaemonCheckError } from '../../src/errors.js';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
-import { Tracker } from '../helpers/procs.js';
+import { trackProcesses } from '../helpers/procs.js';
 
-const tracker = new Tracker();
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses();
 
 describe('processes that exit mid-audit', () => {
   it('400 in-process audits of processes timed to exit around the audit: a report or a typed error, nothing else', async () => {

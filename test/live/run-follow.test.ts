@@ -6,11 +6,10 @@
  * leave two candidates). Every process a test starts is killed by pid with
  * its whole tree (nginx workers, supervisord's program) in afterEach.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
 import {
@@ -23,9 +22,9 @@ import {
   uniqueSeconds,
   waitFor,
   which,
+  buildNativeHelper,
 } from '../helpers/procs.js';
 
-const root = path.resolve(__dirname, '..', '..');
 const daemons = new Set<number>();
 
 /** pid -> [ppid, cmdline] for every process. */
@@ -76,9 +75,7 @@ afterEach(async () => {
   await waitFor('our processes to exit', () => [...all].every((p) => !alive(p)), 10_000);
 });
 
-beforeAll(() => {
-  execFileSync(process.execPath, [path.join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
-}, 60_000);
+buildNativeHelper();
 
 function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {

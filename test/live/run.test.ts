@@ -1,14 +1,12 @@
 /** `daemon-check run` end to end, through the CLI a user types. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
-import { Tracker, alive, psView, tempDir, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { alive, psView, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
-const tracker = new Tracker();
-afterEach(() => tracker.killAll());
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses({ eachTest: true });
 
 function lockLineFor(file: string): string | undefined {
   const st = fs.statSync(file);

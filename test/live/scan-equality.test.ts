@@ -19,7 +19,7 @@ import { LiveProcSource } from '../../src/proc/source.js';
 import type { Report } from '../../src/types.js';
 import { isProblem } from '../../src/verdict.js';
 import { runCli } from '../helpers/cli.js';
-import { alive, startPyDaemon, tempDir, Tracker, waitFor } from '../helpers/procs.js';
+import { alive, startPyDaemon, tempDir, trackProcesses, waitFor } from '../helpers/procs.js';
 
 const SWARM = path.resolve(__dirname, '..', '..', 'bench', 'helpers', 'swarm.py');
 const N = 160;
@@ -140,8 +140,7 @@ function separateMount(): { dir: string; fsType: string } | null {
 
 describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
   const mount = separateMount();
-  const tracker = new Tracker();
-  afterAll(() => tracker.killAll());
+  const tracker = trackProcesses();
 
   it.skipIf(!mount)(
     'gets the same row as its single audit, naming the mount its cwd keeps busy',

@@ -1,14 +1,13 @@
 /** scan over a few hundred live processes of mixed kinds, started here. */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
-import { Tracker, findProcess, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { findProcess, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
-const tracker = new Tracker();
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses();
 
 interface Row {
   pid: number;

@@ -7,13 +7,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
-import { PtyShell, Tracker, childOf, findProcess, tempDir, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { PtyShell, childOf, findProcess, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 import { hasEscape, nonAscii, overflowing, runOnPty, runPiped, shq, stripAnsi, visibleWidth } from '../helpers/pty.js';
 
-const tracker = new Tracker();
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses();
 
 /** Closes every inherited fd above 2, so the subject holds no pipe of this runner (or of script(1), which inherits the same ones). */
 const CLOSE_FDS =

@@ -8,7 +8,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import { MANAGERS, serviceDefinition } from '../../src/unit/index.js';
 import type { Report } from '../../src/types.js';
@@ -21,6 +21,7 @@ import {
   freePort,
   killPid,
   tempDir,
+  trackProcesses,
   uniqueSeconds,
   waitFor,
 } from '../helpers/procs.js';
@@ -44,9 +45,7 @@ describe('systemd-analyze verify', () => {
 // Live: real processes, systemd-analyze verify, supervisord and runsv
 // ---------------------------------------------------------------------------
 
-const tracker = new Tracker();
-afterEach(() => tracker.killAll());
-afterAll(() => tracker.killAll());
+const tracker = trackProcesses({ eachTest: true });
 
 /** systemd-analyze verify FILE: exit 0, and nothing said about the file. */
 function expectVerified(dir: string, text: string): void {

@@ -1,11 +1,10 @@
 // Tests of the TypeScript API (daemonize(), helperPath(), helperAvailable())
 // against the real helper and real processes. Every daemon started here is
 // killed by pid in afterEach.
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DaemonizeError,
   daemonize,
@@ -13,10 +12,10 @@ import {
   helperPath,
   type DaemonizeOptions,
 } from '../../../src/daemonize/helper.js';
-import { Tracker, goneAs, tempDir } from '../../helpers/procs.js';
+import { goneAs, tempDir, trackProcesses, buildNativeHelper } from '../../helpers/procs.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tracker = new Tracker();
+const tracker = trackProcesses({ eachTest: true });
 
 async function start(options: DaemonizeOptions) {
   const r = await daemonize(options);
@@ -36,11 +35,7 @@ async function failure(options: DaemonizeOptions): Promise<DaemonizeError> {
   throw new Error('daemonize() unexpectedly succeeded');
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
-}, 60_000);
-
-afterEach(() => tracker.killAll());
+buildNativeHelper();
 
 describe('helperPath / helperAvailable', () => {
   it('points at native/build/daemon-check-helper in the package root', () => {

@@ -17,12 +17,19 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { helperAvailable, helperPath } from '../../../src/daemonize/helper.js';
-import { Tracker, alive, goneAs, killAndWait, realPython, tempDir, waitFor } from '../../helpers/procs.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { helperPath } from '../../../src/daemonize/helper.js';
+import {
+  Tracker,
+  alive,
+  goneAs,
+  killAndWait,
+  realPython,
+  tempDir,
+  waitFor,
+  buildNativeHelper,
+} from '../../helpers/procs.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const HELPER = helperPath();
 
 // ---- process bookkeeping -------------------------------------------------
@@ -97,11 +104,7 @@ afterEach(async () => {
   }
 });
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
-  const h = helperAvailable();
-  if (!h.ok) throw new Error(`helper not built: ${h.reason}`);
-}, 60_000);
+buildNativeHelper();
 
 // ---- running the helper --------------------------------------------------
 
