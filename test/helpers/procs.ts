@@ -7,6 +7,7 @@ import { execFileSync, spawn, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { helperAvailable } from '../../src/daemonize/helper.js';
 
@@ -221,6 +222,26 @@ export function buildNativeHelper(): void {
   }, 60_000);
 }
 
+/**
+ * Bundles an ES module that imports the current src/ into OUTFILE (one file,
+ * no node_modules), so that a node run as another user (nobody) can load it.
+ * IMPORTS maps a name to the src/ module (e.g. 'host/logind.ts') it comes from.
+ */
+export async function bundleSrc(outfile: string, imports: Record<string, string>, body: string): Promise<void> {
+  const src = path.resolve(__dirname, '..', '..', 'src');
+  const lines = Object.entries(imports).map(
+    ([name, mod]) => `import { ${name} } from ${JSON.stringify(path.join(src, mod))};\n`,
+  );
+  await build({
+    stdin: { contents: lines.join('') + body, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    logLevel: 'silent',
+  });
+}
+
 export { tempDir, tempDirs } from './temp.js';
 
 /** The path of program CMD: on PATH, or in the sbin and bin folders a root shell would search. */
@@ -268,6 +289,9 @@ export async function startPyDaemon(
   return { pid, launcher: launcher ? Number(launcher[1]) : null };
 }
 
+/** tmux arguments for a detached session 'main' of 200x50, with no user configuration read. */
+export const TMUX_NEW_SESSION = ['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '50'];
+
 /**
  * An interactive bash on a real pty. 'login' (the default): a login bash on a
  * pty of script(1), as a terminal emulator or sshd gives one, run inside a
@@ -286,28 +310,10 @@ export class PtyShell {
       this.kind === 'login'
         ? `exec script -qfc 'exec bash --login --norc --noprofile -i' /dev/null`
         : 'exec bash --norc --noprofile -i';
-    execFileSync(
-      'tmux',
-      [
-        '-L',
-        this.socket,
-        '-f',
-        '/dev/null',
-        'new-session',
-        '-d',
-        '-s',
-        'main',
-        '-x',
-        '200',
-        '-y',
-        '50',
-        `cd ${cwd} && ${shell}`,
-      ],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, TMUX: '' },
-      },
-    );
+    execFileSync('tmux', ['-L', this.socket, ...TMUX_NEW_SESSION, `cd ${cwd} && ${shell}`], {
+      stdio: 'ignore',
+      env: { ...process.env, TMUX: '' },
+    });
     tracker.onCleanup(() => execFileSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' }));
     const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 'main', '#{pid} #{pane_pid}'], {
       encoding: 'utf8',

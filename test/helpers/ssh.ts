@@ -24,7 +24,18 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { alive, allPids, commandLine, freePort, killPid, ppidOf, tempDir, waitFor, type Tracker } from './procs.js';
+import {
+  alive,
+  allPids,
+  commandLine,
+  freePort,
+  killPid,
+  ppidOf,
+  TMUX_NEW_SESSION,
+  tempDir,
+  waitFor,
+  type Tracker,
+} from './procs.js';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -379,16 +390,7 @@ export class SshLogin {
     // form, no shell in between), and remain-on-exit so the pane's last
     // screen can still be read after the client has gone.
     this.tmux([
-      '-f',
-      '/dev/null',
-      'new-session',
-      '-d',
-      '-s',
-      'main',
-      '-x',
-      '200',
-      '-y',
-      '50',
+      ...TMUX_NEW_SESSION,
       ...ssh,
       ';',
       'set-option',

@@ -12,8 +12,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import type { Report } from '../../src/types.js';
@@ -27,6 +25,7 @@ import {
 import {
   Tracker,
   alive,
+  bundleSrc,
   childOf,
   commandLine,
   findProcess,
@@ -309,23 +308,13 @@ async function auditAsNobody(pid: number, root: string): Promise<Report> {
   if (!bundle) {
     const d = tempDir('dc-fate-bundle-');
     fs.chmodSync(d, 0o755);
-    const api = fileURLToPath(new URL('../../src/api.ts', import.meta.url));
     const out = path.join(d, 'audit.mjs');
-    await build({
-      stdin: {
-        contents:
-          `import { audit } from ${JSON.stringify(api)};\n` +
-          'audit(Number(process.argv[2]), { hostRoot: process.argv[3] }).then(' +
-          '(r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stderr.write(String(e?.stack ?? e)); process.exit(1); });',
-        resolveDir: process.cwd(),
-        loader: 'ts',
-      },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: out,
-      logLevel: 'silent',
-    });
+    await bundleSrc(
+      out,
+      { audit: 'api.ts' },
+      'audit(Number(process.argv[2]), { hostRoot: process.argv[3] }).then(' +
+        '(r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stderr.write(String(e?.stack ?? e)); process.exit(1); });',
+    );
     bundle = out;
   }
   const r = spawnSync(process.execPath, [bundle, String(pid), root], {

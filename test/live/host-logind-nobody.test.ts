@@ -7,10 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import type { LogindConf } from '../../src/host/logind.js';
+import { bundleSrc } from '../helpers/procs.js';
 import { tempTree } from '../helpers/temp.js';
 
 describe('logind.conf as nobody', () => {
@@ -24,21 +23,11 @@ describe('logind.conf as nobody', () => {
       fs.chmodSync(root, 0o755); // mkdtemp makes it 0700; nobody must reach the file to be refused by its mode
       fs.chmodSync(path.join(root, 'etc/systemd/logind.conf.d/10-locked.conf'), 0o000);
       const bundle = path.join(root, 'read.mjs');
-      await build({
-        stdin: {
-          contents:
-            `import { readLogindConf } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/logind.ts', import.meta.url)))};\n` +
-            `import { liveHostFiles } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/files.ts', import.meta.url)))};\n` +
-            `process.stdout.write(JSON.stringify(readLogindConf(liveHostFiles(process.argv[2]))));`,
-          resolveDir: process.cwd(),
-          loader: 'ts',
-        },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outfile: bundle,
-        logLevel: 'silent',
-      });
+      await bundleSrc(
+        bundle,
+        { readLogindConf: 'host/logind.ts', liveHostFiles: 'host/files.ts' },
+        'process.stdout.write(JSON.stringify(readLogindConf(liveHostFiles(process.argv[2]))));',
+      );
       const r = spawnSync(process.execPath, [bundle, root], { uid: 65534, gid: 65534, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       const c = JSON.parse(r.stdout) as LogindConf;
