@@ -27,10 +27,10 @@ import {
   mutatedTree,
   type CliOutcome,
 } from '../helpers/fuzz-run.js';
-import { tempDir } from '../helpers/temp.js';
+import { MEMORY_TMP, tempDir } from '../helpers/temp.js';
 
 const CLI_PARALLEL = 4;
-const tmp = tempDir('dc-fuzz-cli-');
+const tmp = tempDir('dc-fuzz-cli-', MEMORY_TMP);
 const stats = { cli: new Map<number, number>(), cliRuns: 0, inconclusiveExit3: 0, stderrWithEscapes: 0 };
 
 afterAll(() => {

@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
 import { copyTree } from '../helpers/fuzz.js';
 import { FIXTURES, auditInProcess, fixtures } from '../helpers/fuzz-run.js';
-import { tempDir } from '../helpers/temp.js';
+import { MEMORY_TMP, tempDir } from '../helpers/temp.js';
 
-const tmp = tempDir('dc-fuzz-directed-');
+const tmp = tempDir('dc-fuzz-directed-', MEMORY_TMP);
 
 /** One fixture copied and broken in one chosen way, audited in-process. */
 function directed(name: string, pid: number, label: string, breakIt: (proc: string) => void): Report {

@@ -24,9 +24,9 @@ import {
   fixtures,
   mutatedTree,
 } from '../helpers/fuzz-run.js';
-import { tempDir } from '../helpers/temp.js';
+import { MEMORY_TMP, tempDir } from '../helpers/temp.js';
 
-const tmp = tempDir('dc-fuzz-');
+const tmp = tempDir('dc-fuzz-', MEMORY_TMP);
 const stats = { trees: 0, inProcess: new Map<string, number>() };
 
 afterAll(() => {
