@@ -33,6 +33,14 @@ export const fixtures = fs
     pid: (JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'meta.json'), 'utf8')) as { pid: number }).pid,
   }));
 
+/** A count map as `key: n, ...`, in key order, for the summary line a fuzz file prints. */
+export function hist(m: Map<string | number, number>): string {
+  return [...m.entries()]
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+}
+
 export function bump<K>(m: Map<K, number>, k: K): void {
   m.set(k, (m.get(k) ?? 0) + 1);
 }

@@ -131,6 +131,16 @@ export function commandLine(pid: number): string {
   return (cmdlineOf(pid) ?? []).filter(Boolean).join(' ');
 }
 
+/** The pid a pidfile names, or null while it is missing, empty or not a positive number. */
+export function pidInFile(file: string): number | null {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The newest process whose whole command line (space-joined) equals or matches `re`. */
 export function findProcess(re: RegExp): number | null {
   let best: number | null = null;

@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { daemonizes, foregroundArgv, lookupProgram } from '../../src/knowledge/index.js';
+import { redisDaemonizing } from '../helpers/daemons.js';
 import {
   allPids,
   alive,
@@ -18,6 +19,7 @@ import {
   commandLine,
   freePort,
   killPid,
+  pidInFile,
   tempDir,
   tempDirs,
   waitFor,
@@ -37,10 +39,6 @@ const read = (p: string): string | null => {
 const identify = (pid: number) =>
   lookupProgram((read(`/proc/${pid}/comm`) ?? '').trim(), cmdlineOf(pid) ?? [], fs.readlinkSync(`/proc/${pid}/exe`))
     ?.id;
-const readPid = (file: string) => {
-  const n = Number((read(file) ?? '').trim());
-  return n > 0 ? n : null;
-};
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -108,31 +106,7 @@ const LIVE: LiveCase[] = [
   {
     id: 'redis-server',
     pkg: 'redis-server',
-    make(bin, dir, port) {
-      const pidfile = `${dir}/redis.pid`;
-      return {
-        argv: [
-          bin,
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--daemonize',
-          'yes',
-          '--pidfile',
-          pidfile,
-          '--dir',
-          dir,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--logfile',
-          `${dir}/redis.log`,
-        ],
-        pidfile,
-      };
-    },
+    make: redisDaemonizing,
   },
   {
     id: 'memcached',
@@ -160,7 +134,7 @@ describe('live: real daemons started both ways', () => {
 
       const launcher = spawn(first.argv[0]!, first.argv.slice(1), { stdio: 'ignore' });
       expect(await exitOf(launcher)).toBe(0);
-      const pid = await waitFor('the pidfile', () => readPid(first.pidfile));
+      const pid = await waitFor('the pidfile', () => pidInFile(first.pidfile));
       started.add(pid);
       expect(pid).not.toBe(launcher.pid);
       expect(alive(pid)).toBe(true);
@@ -186,7 +160,7 @@ describe('live: real daemons started both ways', () => {
       expect(alive(child.pid!)).toBe(true);
       expect(identify(child.pid!)).toBe(c.id);
       expect(listensOn(child.pid!, port2)).toBe(true);
-      const written = readPid(second.pidfile);
+      const written = pidInFile(second.pidfile);
       if (written !== null) expect(written).toBe(child.pid);
       await stop(child.pid!);
       await exitOf(child);

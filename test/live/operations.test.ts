@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
-import { PYDAEMON, alive, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { PYDAEMON, alive, pidInFile, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
 const tracker = trackProcesses({ eachTest: true });
 
@@ -73,9 +73,7 @@ describe('capture', () => {
     const pidfile = path.join(dir, 'd.pid');
     const secs = uniqueSeconds();
     execFileSync('python3', [PYDAEMON, '--pidfile', pidfile, '--zombie', '--sleep', String(secs)]);
-    const pid = tracker.track(
-      await waitFor('the daemon', () => (fs.existsSync(pidfile) && Number(fs.readFileSync(pidfile, 'utf8'))) || null),
-    );
+    const pid = tracker.track(await waitFor('the daemon', () => pidInFile(pidfile)));
     await waitFor('its zombie child', () => fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() !== '');
     const live = JSON.parse((await runCli([String(pid), '--pidfile', pidfile, '--json'])).stdout) as Report;
     const out = path.join(dir, 'cap');

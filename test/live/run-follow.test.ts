@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
+import { redisDaemonizing } from '../helpers/daemons.js';
 import {
   alive,
   freePort,
@@ -148,24 +149,8 @@ const SUBJECTS: Record<string, Subject> = {
     comm: 'redis-server',
     exe: which('redis-server'),
     setup(dir, port) {
-      const argv = [
-        'redis-server',
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--daemonize',
-        'yes',
-        '--pidfile',
-        `${dir}/redis.pid`,
-        '--dir',
-        dir,
-        '--logfile',
-        `${dir}/redis.log`,
-        '--save',
-        '',
-      ];
-      return { argv, ownPidfile: `${dir}/redis.pid`, port };
+      const { argv, pidfile } = redisDaemonizing('redis-server', dir, port);
+      return { argv, ownPidfile: pidfile, port };
     },
   },
   memcached: {

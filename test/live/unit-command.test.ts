@@ -20,6 +20,7 @@ import {
   cmdlineOf,
   freePort,
   killPid,
+  pidInFile,
   tempDir,
   trackProcesses,
   uniqueSeconds,
@@ -132,8 +133,8 @@ describe('live: redis-server --daemonize yes (the daemonized child)', () => {
     });
     const pid = redis.track(
       await waitFor('its pidfile', () => {
-        const n = fs.existsSync(pidfile) ? Number(fs.readFileSync(pidfile, 'utf8').trim()) : 0;
-        return n > 0 && alive(n) ? n : null;
+        const n = pidInFile(pidfile);
+        return n && alive(n) ? n : null;
       }),
     );
     // It writes the pidfile, then retitles itself: describe it as it then stays.

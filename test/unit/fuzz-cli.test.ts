@@ -20,6 +20,7 @@ import {
   FIXTURES,
   TREES_PER_FIXTURE,
   bump,
+  hist,
   cliArgs,
   describeTree,
   expectedCli,
@@ -34,11 +35,6 @@ const tmp = tempDir('dc-fuzz-cli-', MEMORY_TMP);
 const stats = { cli: new Map<number, number>(), cliRuns: 0, inconclusiveExit3: 0, stderrWithEscapes: 0 };
 
 afterAll(() => {
-  const hist = (m: Map<string | number, number>) =>
-    [...m.entries()]
-      .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
-      .map(([k, v]) => `${k}: ${v}`)
-      .join(', ');
   console.log(
     `fuzz through the CLI (base seed ${BASE_SEED}): ${stats.cliRuns} runs, exit codes {${hist(stats.cli)}} ` +
       `(${stats.inconclusiveExit3} of the exit 3s are inconclusive reports); ${stats.stderrWithEscapes} stderr lines carried control characters`,

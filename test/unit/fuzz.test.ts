@@ -20,6 +20,7 @@ import {
   TREES_PER_FIXTURE,
   auditInProcess,
   bump,
+  hist,
   describeTree,
   fixtures,
   mutatedTree,
@@ -30,11 +31,6 @@ const tmp = tempDir('dc-fuzz-', MEMORY_TMP);
 const stats = { trees: 0, inProcess: new Map<string, number>() };
 
 afterAll(() => {
-  const hist = (m: Map<string | number, number>) =>
-    [...m.entries()]
-      .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
-      .map(([k, v]) => `${k}: ${v}`)
-      .join(', ');
   console.log(
     `fuzz: ${stats.trees} mutated trees from ${fixtures.length} fixtures (base seed ${BASE_SEED}); in-process outcomes {${hist(stats.inProcess)}}`,
   );
