@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { BIN } from './cli.js';
-import { alive, sleep, tempDir, waitFor } from './procs.js';
+import { alive, childrenOf, cmdlineOf, ppidOf, tempDir, waitFor } from './procs.js';
 
 export type AppKind = 'python3' | 'venv' | 'node' | 'gunicorn';
 
@@ -29,20 +29,6 @@ export interface App {
   user: string;
 }
 
-/** A TCP port nothing listens on now (the kernel's pick for port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** GET / on 127.0.0.1:PORT: the body, or null when nothing answers (refused, reset, timeout). */
 export function httpGet(port: number, timeoutMs = 2000): Promise<string | null> {
   return new Promise((resolve) => {
@@ -58,15 +44,9 @@ export function httpGet(port: number, timeoutMs = 2000): Promise<string | null> 
   });
 }
 
-/** Polls an async condition every 50 ms until it holds. */
-export async function waitUntil<T>(what: string, f: () => Promise<T | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/** Polls an async condition until it holds (waitFor of procs.ts, with the apps' longer default). */
+export function waitUntil<T>(what: string, f: () => Promise<T | null | false>, timeoutMs = 15_000): Promise<T> {
+  return waitFor(what, f, timeoutMs);
 }
 
 /** The app answers GET / with its file's content. */
@@ -97,19 +77,6 @@ export function waitPortFree(port: number): Promise<true> {
   );
 }
 
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const t of fs.readdirSync(`/proc/${pid}/task`))
-      out.push(
-        ...fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-      );
-  } catch {
-    /* gone */
-  }
-  return out;
-}
-
 /** PID and every process under it, parents first. */
 export function descendants(pid: number): number[] {
   const all = [pid];
@@ -130,22 +97,6 @@ export async function killTree(pid: number): Promise<void> {
   await waitFor(`pids ${pids.join(' ')} to exit`, () => pids.every((p) => !alive(p)));
 }
 
-export function cmdlineOf(pid: number): string[] | null {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
-  } catch {
-    return null;
-  }
-}
-
-function ppidOf(pid: number): number {
-  try {
-    return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * The app's main process: its command line matches, it runs in its
  * directory, and its parent is not one of its own (gunicorn's workers share
@@ -161,7 +112,8 @@ export function findApp(app: App): number | null {
     } catch {
       continue;
     }
-    if (!matches(ppidOf(pid)) && alive(pid)) return pid;
+    const ppid = ppidOf(pid);
+    if ((ppid === null || !matches(ppid)) && alive(pid)) return pid;
   }
   return null;
 }

@@ -22,6 +22,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemdCgroupLines, type CgroupHierarchy } from '../../src/proc/cgroup-scope.js';
+import { procIdentity, sleep } from './procs.js';
 
 export type CgroupMounts = Record<CgroupHierarchy, string | null>;
 export const HIERARCHIES: CgroupHierarchy[] = ['unified', 'name=systemd'];
@@ -83,18 +84,6 @@ interface Branch {
 }
 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'EIO';
-const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** State and starttime (stat fields 3 and 22, after the last ')'), or null when the pid is gone. */
-export function procIdentity(pid: number): { state: string; start: string } | null {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { state: f[0]!, start: f[19]! };
-  } catch {
-    return null;
-  }
-}
 
 export function cgroupMembers(dir: string): number[] {
   try {
@@ -152,7 +141,7 @@ async function removeDir(dir: string, home: string, report: RestoreReport, deadl
         return;
       }
       for (const p of cgroupMembers(dir)) moveTo(home, p, report);
-      await tick(10);
+      await sleep(10);
     }
   }
 }

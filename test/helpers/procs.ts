@@ -1,11 +1,15 @@
 /**
  * Real processes for live tests, and their cleanup: every process a test
- * starts is recorded by pid and killed in afterAll/afterEach.
+ * starts is recorded by pid and killed in afterAll/afterEach (temp dirs:
+ * temp.ts, re-exported here).
  */
 import { execFileSync, spawn, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
+import * as net from 'node:net';
 import * as path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { helperAvailable } from '../../src/daemonize/helper.js';
 
 export const SUBJECTS = path.resolve(__dirname, '..', 'subjects');
 export const PYDAEMON = path.join(SUBJECTS, 'pydaemon.py');
@@ -14,14 +18,25 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function waitFor<T>(what: string, f: () => T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/**
+ * Polls F (vi.waitFor: at once, then every intervalMs) until it gives a truthy
+ * value, and returns that value; rejects with "timed out waiting for WHAT"
+ * after timeoutMs. F may be async; an error F throws counts as "not yet".
+ */
+export function waitFor<T>(
+  what: string,
+  f: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const v = await f();
+      if (!v) throw new Error(`timed out waiting for ${what}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: intervalMs },
+  );
 }
 
 export function alive(pid: number): boolean {
@@ -47,18 +62,89 @@ export function goneAs(pid: number, marker: string): boolean {
   }
 }
 
+/** State and starttime (stat fields 3 and 22, after the last ')'), or null when the pid is gone. */
+export function procIdentity(pid: number): { state: string; start: string } | null {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { state: f[0]!, start: f[19]! };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sends SIGNAL to PID, by pid only; false when there was no such process. A
+ * pid below 2 is refused: process.kill(0) or (-1) would signal whole groups.
+ */
+export function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): boolean {
+  if (!Number.isInteger(pid) || pid < 2 || pid === process.pid) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs every pid, then waits, at most timeoutMs and never throwing, until none is alive (a zombie is gone). */
+export async function killAndWait(pids: Iterable<number>, timeoutMs = 5000): Promise<void> {
+  const sent = [...pids].filter((p) => killPid(p));
+  await waitFor('killed processes to exit', () => sent.every((p) => !alive(p)), timeoutMs).catch(() => undefined);
+}
+
+/** Every pid in /proc now. */
+export function allPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
+}
+
+/** The parent pid (stat field 4), or null when the pid is gone. */
+export function ppidOf(pid: number): number | null {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** The live children of a process (of any of its threads). */
+export function childrenOf(pid: number): number[] {
+  return allPids().filter((p) => ppidOf(p) === pid && alive(p));
+}
+
+/** The argv of a process, or null when it is gone ([] for a kernel thread or a zombie). */
+export function cmdlineOf(pid: number): string[] | null {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw === '' ? [] : raw.replace(/\0$/, '').split('\0');
+  } catch {
+    return null;
+  }
+}
+
+/** The command line as ps shows it (argv joined by spaces, empty arguments dropped), '' when gone. */
+export function commandLine(pid: number): string {
+  return (cmdlineOf(pid) ?? []).filter(Boolean).join(' ');
+}
+
+/** The pid a pidfile names, or null while it is missing, empty or not a positive number. */
+export function pidInFile(file: string): number | null {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The newest process whose whole command line (space-joined) equals or matches `re`. */
 export function findProcess(re: RegExp): number | null {
   let best: number | null = null;
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      if (re.test(cmd) && (best === null || Number(d) > best)) best = Number(d);
-    } catch {
-      /* gone */
-    }
-  }
+  for (const pid of allPids()) if (re.test(commandLine(pid)) && (best === null || pid > best)) best = pid;
   return best;
 }
 
@@ -83,24 +169,27 @@ export function uniqueSeconds(): number {
   return 100000 + Math.floor(Math.random() * 800000);
 }
 
+/**
+ * The processes a test file started, SIGKILLed by pid at killAll(), but only
+ * while the pid still names the same process (its start time): on a busy host
+ * a dead process's pid can be handed to someone else's process meanwhile.
+ * Cleanups registered with onCleanup run at killAll() too.
+ */
 export class Tracker {
-  private pids = new Set<number>();
+  private procs: Array<{ pid: number; start: string }> = [];
   private cleanups: Array<() => void> = [];
   track(pid: number): number {
-    this.pids.add(pid);
+    const id = procIdentity(pid);
+    if (id) this.procs.push({ pid, start: id.start });
     return pid;
   }
   onCleanup(f: () => void): void {
     this.cleanups.push(f);
   }
   async killAll(): Promise<void> {
-    for (const pid of this.pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    const same = ({ pid, start }: { pid: number; start: string }) => procIdentity(pid)?.start === start;
+    const live = this.procs.splice(0).filter(same);
+    for (const { pid } of live) killPid(pid);
     for (const f of this.cleanups.splice(0)) {
       try {
         f();
@@ -108,14 +197,80 @@ export class Tracker {
         /* best effort */
       }
     }
-    const pids = [...this.pids];
-    this.pids.clear();
-    await waitFor('tracked processes to exit', () => pids.every((p) => !alive(p)), 5000).catch(() => undefined);
+    // Dead: gone, reused, or a zombie (an orphan's reaper may take a second or two).
+    await waitFor(
+      'tracked processes to exit',
+      () => live.every((p) => !same(p) || procIdentity(p.pid)?.state === 'Z'),
+      5000,
+    ).catch(() => undefined);
   }
 }
 
-export function tempDir(prefix = 'dc-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+/**
+ * A Tracker whose processes are killed at the end of the enclosing describe
+ * (or test file), and after each of its tests too with `eachTest`.
+ */
+export function trackProcesses(opts: { eachTest?: boolean } = {}): Tracker {
+  const tracker = new Tracker();
+  if (opts.eachTest) afterEach(() => tracker.killAll());
+  afterAll(() => tracker.killAll());
+  return tracker;
+}
+
+/**
+ * Builds the native helper (scripts/build-native.mjs) before the tests of the
+ * enclosing describe or file, and fails them with its reason if it is still
+ * not there: `daemon-check run` and daemonize() start everything through it.
+ */
+export function buildNativeHelper(): void {
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.resolve(__dirname, '..', '..', 'scripts', 'build-native.mjs')], {
+      stdio: 'inherit',
+    });
+    const h = helperAvailable();
+    if (!h.ok) throw new Error(`helper not built: ${h.reason}`);
+  }, 60_000);
+}
+
+/**
+ * Bundles an ES module that imports the current src/ into OUTFILE (one file,
+ * no node_modules), so that a node run as another user (nobody) can load it.
+ * IMPORTS maps a name to the src/ module (e.g. 'host/logind.ts') it comes from.
+ */
+export async function bundleSrc(outfile: string, imports: Record<string, string>, body: string): Promise<void> {
+  const src = path.resolve(__dirname, '..', '..', 'src');
+  const lines = Object.entries(imports).map(
+    ([name, mod]) => `import { ${name} } from ${JSON.stringify(path.join(src, mod))};\n`,
+  );
+  await build({
+    stdin: { contents: lines.join('') + body, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    logLevel: 'silent',
+  });
+}
+
+export { tempDir, tempDirs } from './temp.js';
+
+/** The path of program CMD: on PATH, or in the sbin and bin folders a root shell would search. */
+export function which(cmd: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  return dirs.map((d) => path.join(d, cmd)).find((p) => fs.existsSync(p));
+}
+
+/** A port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -144,6 +299,9 @@ export async function startPyDaemon(
   return { pid, launcher: launcher ? Number(launcher[1]) : null };
 }
 
+/** tmux arguments for a detached session 'main' of 200x50, with no user configuration read. */
+export const TMUX_NEW_SESSION = ['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '50'];
+
 /**
  * An interactive bash on a real pty. 'login' (the default): a login bash on a
  * pty of script(1), as a terminal emulator or sshd gives one, run inside a
@@ -162,28 +320,10 @@ export class PtyShell {
       this.kind === 'login'
         ? `exec script -qfc 'exec bash --login --norc --noprofile -i' /dev/null`
         : 'exec bash --norc --noprofile -i';
-    execFileSync(
-      'tmux',
-      [
-        '-L',
-        this.socket,
-        '-f',
-        '/dev/null',
-        'new-session',
-        '-d',
-        '-s',
-        'main',
-        '-x',
-        '200',
-        '-y',
-        '50',
-        `cd ${cwd} && ${shell}`,
-      ],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, TMUX: '' },
-      },
-    );
+    execFileSync('tmux', ['-L', this.socket, ...TMUX_NEW_SESSION, `cd ${cwd} && ${shell}`], {
+      stdio: 'ignore',
+      env: { ...process.env, TMUX: '' },
+    });
     tracker.onCleanup(() => execFileSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' }));
     const out = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 'main', '#{pid} #{pane_pid}'], {
       encoding: 'utf8',

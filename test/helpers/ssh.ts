@@ -23,49 +23,21 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { alive, tempDir, waitFor, type Tracker } from './procs.js';
+import {
+  alive,
+  allPids,
+  commandLine,
+  freePort,
+  killPid,
+  ppidOf,
+  TMUX_NEW_SESSION,
+  tempDir,
+  waitFor,
+  type Tracker,
+} from './procs.js';
 
 const SSHD = '/usr/sbin/sshd';
-
-/** The fields of /proc/PID/stat after the command name; index 0 is the state. */
-function statFields(pid: number): string[] | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .trim()
-      .split(' ');
-  } catch {
-    return null;
-  }
-}
-
-/** The live children of a process. */
-export function childrenOf(pid: number): number[] {
-  return allPids().filter((p) => ppidOf(p) === pid && alive(p));
-}
-
-export function ppidOf(pid: number): number | null {
-  const f = statFields(pid);
-  return f ? Number(f[1]) : null;
-}
-
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-  } catch {
-    return '';
-  }
-}
-
-function allPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number);
-}
 
 /** Decodes a tty_nr from /proc/PID/stat: 0 = none, else pts/N, ttyN or major:minor. */
 export function ttyName(ttyNr: number): string | null {
@@ -113,7 +85,7 @@ export function procFacts(pid: number): ProcFacts | null {
     return {
       pid,
       comm,
-      cmdline: cmdline(pid),
+      cmdline: commandLine(pid),
       state: f[0]!,
       ppid: Number(f[1]),
       pgrp: Number(f[2]),
@@ -160,27 +132,6 @@ export async function settledAlive(pid: number, timeoutMs = 5000): Promise<boole
   return alive(pid);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    /* already gone */
-  }
-}
-
 /** One sshd of our own, for the whole test file. */
 export class PrivateSshd {
   readonly id = `dcssh${process.pid}x${Math.floor(Math.random() * 1e9)}`;
@@ -218,7 +169,6 @@ export class PrivateSshd {
 
   async start(): Promise<this> {
     this.dir = tempDir('dc-ssh-');
-    this.tracker.onCleanup(() => fs.rmSync(this.dir, { recursive: true, force: true }));
     fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     fs.mkdirSync(this.screenDir, { mode: 0o700 });
     fs.mkdirSync(this.tmuxDir, { mode: 0o700 });
@@ -440,16 +390,7 @@ export class SshLogin {
     // form, no shell in between), and remain-on-exit so the pane's last
     // screen can still be read after the client has gone.
     this.tmux([
-      '-f',
-      '/dev/null',
-      'new-session',
-      '-d',
-      '-s',
-      'main',
-      '-x',
-      '200',
-      '-y',
-      '50',
+      ...TMUX_NEW_SESSION,
       ...ssh,
       ';',
       'set-option',
@@ -472,7 +413,10 @@ export class SshLogin {
     this.tmuxServerPid = this.tracker.track(server!);
     this.clientPid = this.tracker.track(pane!);
     // The pane's process is ssh itself (tmux execs an argv command directly).
-    await waitFor('the local ssh client', () => /^ssh -tt /.test(cmdline(this.clientPid)) || !alive(this.clientPid));
+    await waitFor(
+      'the local ssh client',
+      () => /^ssh -tt /.test(commandLine(this.clientPid)) || !alive(this.clientPid),
+    );
     if (!alive(this.clientPid)) throw new Error(`ssh client exited at once:\n${this.screen()}`);
     // The remote shell answers with its pid and terminal. The quotes keep the
     // typed line from matching: the echo of "DC_SH"ELL is not DC_SHELL.

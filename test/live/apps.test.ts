@@ -19,10 +19,8 @@ import {
   type AppKind,
   appChildOf,
   cliOnPath,
-  cmdlineOf,
   environOf,
   findApp,
-  freePort,
   killTree,
   makeApp,
   onPath,
@@ -33,7 +31,7 @@ import {
   waitPortFree,
 } from '../helpers/apps.js';
 import { runCli } from '../helpers/cli.js';
-import { PtyShell, Tracker, alive, tempDir, waitFor } from '../helpers/procs.js';
+import { PtyShell, Tracker, alive, cmdlineOf, freePort, tempDir, waitFor } from '../helpers/procs.js';
 
 const tracker = new Tracker();
 const dirs: string[] = [];

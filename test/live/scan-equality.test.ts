@@ -1,0 +1,167 @@
+/**
+ * A scan takes shortcuts a single audit does not (the table pass, shared
+ * mountinfo, fd links read once, no stat of stdio on /dev/null): its rows must
+ * still say exactly what `daemon-check PID` says. Checked on the two shapes
+ * the benchmark times (bench/helpers/swarm.py): one runner holding jobs in
+ * its session, and a detached master with workers sharing its listening
+ * socket and a pipe, 160 of each. A scan reads mountinfo only for a process
+ * whose cwd or open files need it: a daemon with both on a mount of their
+ * own must still get the same row. And a scan that reads /proc in bulk
+ * through the native helper gives the same rows as one that reads file by file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit, scan } from '../../src/api.js';
+import { BulkProcSource, bulkSource } from '../../src/proc/bulk.js';
+import { LiveProcSource } from '../../src/proc/source.js';
+import { isProblem } from '../../src/verdict.js';
+import { runCli } from '../helpers/cli.js';
+import { alive, startPyDaemon, tempDir, trackProcesses, waitFor } from '../helpers/procs.js';
+import type { Report } from '../../src/audit-types.js';
+
+const SWARM = path.resolve(__dirname, '..', '..', 'bench', 'helpers', 'swarm.py');
+const N = 160;
+
+interface Swarm {
+  child: ChildProcess;
+  pids: number[];
+  master: number | null;
+}
+
+/** Starts swarm.py SHAPE N; it holds the processes until its stdin closes, then kills and reaps them all. */
+async function startSwarm(shape: 'jobs' | 'workers'): Promise<Swarm> {
+  // Detached: the runner (jobs) leads a session of its own, as the bench starts it.
+  const child = spawn('python3', [SWARM, shape, String(N)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const line = await waitFor(
+    `swarm.py ${shape} to start ${N} processes`,
+    () => (out.includes('\n') ? out.slice(0, out.indexOf('\n')) : null),
+    30_000,
+  );
+  const parsed = JSON.parse(line) as { pids?: number[]; master?: number | null; error?: string };
+  if (!parsed.pids) throw new Error(`swarm.py ${shape}: ${parsed.error ?? line}`);
+  return { child, pids: parsed.pids, master: parsed.master ?? null };
+}
+
+interface Row {
+  pid: number;
+  verdict: string;
+  startedAs: { kind: string; detail: string };
+  problems: Array<{ id: string; status: string; detail: string }>;
+}
+
+/** The row's verdict, startedAs and problems (id, status, detail) equal those of a single audit of the pid. */
+async function expectSameAsAudit(row: Row, pid: number): Promise<void> {
+  const single = (await audit(pid)) as Report;
+  const problems = single.checks.filter(isProblem).map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
+  const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+  expect(
+    { verdict: row.verdict, startedAs: row.startedAs, problems: [...row.problems].sort(byId) },
+    `pid ${pid}`,
+  ).toEqual({
+    verdict: single.verdict,
+    startedAs: single.startedAs,
+    problems: problems.sort(byId),
+  });
+}
+
+const swarms: Swarm[] = [];
+
+beforeAll(async () => {
+  swarms.push(await startSwarm('jobs'), await startSwarm('workers'));
+}, 90_000);
+
+afterAll(async () => {
+  for (const s of swarms) s.child.stdin!.end();
+  const all = swarms.flatMap((s) => [s.child.pid!, ...s.pids, ...(s.master ? [s.master] : [])]);
+  await waitFor('the swarms to be gone', () => all.every((p) => !alive(p)), 30_000).catch(() => {
+    for (const p of all) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
+});
+
+describe('scan rows equal single audits', () => {
+  it('for every job and worker: verdict, startedAs and every problem (id, status, detail)', async () => {
+    const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const rows = new Map((JSON.parse(r.stdout) as { processes: Row[] }).processes.map((p) => [p.pid, p]));
+    const subjects = swarms.flatMap((s) => [...s.pids, ...(s.master ? [s.master] : [])]);
+    expect(subjects.length).toBeGreaterThanOrEqual(2 * N);
+    for (const pid of subjects) {
+      const row = rows.get(pid);
+      expect(row, `pid ${pid} is listed`).toBeDefined();
+      await expectSameAsAudit(row!, pid);
+    }
+  }, 240_000);
+});
+
+describe('the bulk read through the native helper', () => {
+  it('gives every job and worker the same row as a scan that reads file by file', async () => {
+    expect(bulkSource(new LiveProcSource('/proc')), 'the helper is built and answers').toBeInstanceOf(BulkProcSource);
+    const bulk = await scan({ user: 'all' });
+    const single = await scan({ user: 'all', bulkRead: false });
+    const subjects = swarms.flatMap((s) => [...s.pids, ...(s.master ? [s.master] : [])]);
+    expect(subjects.length).toBeGreaterThanOrEqual(2 * N);
+    const byPid = (r: typeof bulk) => new Map(r.processes.map((p) => [p.pid, p]));
+    const [a, b] = [byPid(bulk), byPid(single)];
+    for (const pid of subjects) {
+      expect(a.get(pid), `pid ${pid} is listed`).toBeDefined();
+      expect(a.get(pid), `pid ${pid}`).toEqual(b.get(pid));
+    }
+  }, 120_000);
+});
+
+/** A writable directory that is a mount point of its own (not /), or null. */
+function separateMount(): { dir: string; fsType: string } | null {
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
+  for (const dir of ['/dev/shm', '/run', '/tmp']) {
+    const m = mounts.filter((f) => f[4] === dir).pop();
+    if (!m) continue;
+    try {
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch {
+      continue;
+    }
+    return { dir, fsType: m[m.indexOf('-') + 1]! };
+  }
+  return null;
+}
+
+describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
+  const mount = separateMount();
+  const tracker = trackProcesses();
+
+  it.skipIf(!mount)(
+    'gets the same row as its single audit, naming the mount its cwd keeps busy',
+    async () => {
+      const dir = tempDir('dc-scan-mount-', mount!.dir);
+      // The pidfile stays open and locked: its device comes from fdinfo's mnt_id and the mount table.
+      // A double fork: its middle process, the session's first leader, is a zombie that init reaps
+      // at a moment of its own, maybe between the scan and the audit; both say "its leader has exited".
+      // Its cwd is a directory below the pidfile's: an open file under the cwd would make it working data.
+      const cwd = path.join(dir, 'work');
+      fs.mkdirSync(cwd);
+      const { pid } = await startPyDaemon(tracker, ['--pidfile', path.join(dir, 'd.pid'), '--chdir', cwd]);
+      const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
+      expect(r.code).toBe(0);
+      const row = (JSON.parse(r.stdout) as { processes: Row[] }).processes.find((p) => p.pid === pid);
+      expect(row, `pid ${pid} is listed`).toBeDefined();
+      expect(row!.problems.find((p) => p.id === 'cwd')?.detail).toBe(
+        `working directory ${cwd}; it is on the mount ${mount!.dir} (${mount!.fsType}), which it keeps busy`,
+      );
+      await expectSameAsAudit(row!, pid);
+    },
+    150_000,
+  );
+});
