@@ -2,7 +2,7 @@
  * Failures as fields, and the two ways to print them (see failure.h and
  * protocol.h).  The English here is what a person running the helper reads;
  * src/daemonize/failure.ts builds the same line from the JSON fields, and
- * test/daemonize/failure-fields.test.ts checks that the two agree.
+ * test/live/daemonize/failure-fields.test.ts checks that the two agree.
  */
 #define _GNU_SOURCE
 #include <errno.h>

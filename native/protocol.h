@@ -1,6 +1,6 @@
 /*
  * Facts the helper shares with the TypeScript side, defined here once.
- * test/native-protocol.test.ts parses this file and fails when
+ * test/unit/native-protocol.test.ts parses this file and fails when
  * src/daemonize/failure.ts (exit codes, stages), src/proc/source.ts (the read
  * cap) or src/proc/fd.ts (the fd cap, the stdio rule) disagree with it, so
  * keep every value a plain decimal or string literal.

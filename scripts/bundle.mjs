@@ -29,7 +29,7 @@ const buildId = randomBytes(6).toString('hex');
 // subcommands, which daemon-check has none of; child_process pulls in net and
 // stream (~2 ms of every run). Load it on first use instead. package.json pins
 // commander to the exact version this line was read from, the build fails if
-// the line is not there, and test/bundle.test.ts checks that an audit run
+// the line is not there, and test/unit/bundle.test.ts checks that an audit run
 // from the bundle never loads child_process.
 const COMMANDER_EAGER = "const childProcess = require('node:child_process');";
 const lazyChildProcess = {

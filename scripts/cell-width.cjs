@@ -6,7 +6,7 @@
 // string made only of characters that are one column wide each (printable
 // ASCII, the dashes, quotes, bullets and ellipsis of U+2010-U+2027, arrows
 // U+2190-U+2193, box drawing, and the check marks the report prints) is as
-// wide as it is long, and string-width is not needed for it. test/bundle.test.ts
+// wide as it is long, and string-width is not needed for it. test/unit/bundle.test.ts
 // checks every one of these characters against string-width itself.
 // Measured: `daemon-check PID` (a table) took ~3.5 ms less (70.6 -> 67.1 ms,
 // medians of 41 alternating runs on a busy 2-core machine).

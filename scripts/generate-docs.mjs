@@ -4,7 +4,7 @@
 // (schema/watch-event.schema.json, schema/watch-summary.schema.json),
 // docs/checks.md, and the blocks between markers in README.md (the check table, the exit codes) and in
 // docs/interface.md (the exit codes of every command). `npm run docs` (builds
-// first); test/docs.test.ts fails when any of them is out of date.
+// first); test/unit/docs.test.ts fails when any of them is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,9 +3,9 @@
  * reports a failure as one JSON line on stderr, {"stage": ..., ...}
  * (native/protocol.h lists the stages and keys), and this module builds from
  * those fields the same one-line message the helper prints in English when a
- * person runs it (native/failure.c). test/native-protocol.test.ts checks
+ * person runs it (native/failure.c). test/unit/native-protocol.test.ts checks
  * that HELPER_EXIT and STAGES agree with native/protocol.h, and
- * test/daemonize/failure-fields.test.ts that the messages agree with the C.
+ * test/live/daemonize/failure-fields.test.ts that the messages agree with the C.
  */
 import { constants } from 'node:os';
 

@@ -1,7 +1,7 @@
 /**
  * The exit-code tables of README.md and docs/interface.md, made from
  * src/report/exit-codes.ts, and the markers they sit between. One source, so the
- * copies cannot drift apart (test/docs.test.ts).
+ * copies cannot drift apart (test/unit/docs.test.ts).
  */
 import { auditExitCodes, OTHER_EXIT_CODES, RUN_EXIT_CODES, type ExitCode } from '../report/exit-codes.js';
 

@@ -2,7 +2,7 @@
  * The JSON Schema of a report (draft-07), built from the registry and the
  * shared constants, so schema/report.schema.json can never list a check id or
  * a startedAs kind the code does not have. scripts/generate-docs.mjs writes
- * it; test/docs.test.ts fails when the file is out of date.
+ * it; test/unit/docs.test.ts fails when the file is out of date.
  */
 import { CHECK_IDS } from '../checks/index.js';
 import { FATE_EVENTS, OUTCOMES, PROFILES, SEVERITIES, STARTED_AS_KINDS, STATUSES, VERDICTS } from '../core/types.js';

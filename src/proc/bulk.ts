@@ -7,7 +7,7 @@
  * would have given, and anything the helper did not read (fdinfo, net
  * tables, mountinfo, a process born after the pass) is read live. Without
  * the helper a scan reads the same files one by one, with the same result
- * (test/scan-equality.test.ts compares the two on the same swarms).
+ * (test/live/scan-equality.test.ts compares the two on the same swarms).
  *
  * Why: each open/read/close or readlink from Node costs ~6-8 us on top of
  * the kernel's work, and a scan of 2,000 processes makes ~28,000 of them.

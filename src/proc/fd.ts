@@ -38,14 +38,14 @@ export interface FdEntry {
 /**
  * At most this many fds are examined one by one; the count is still exact.
  * The native helper's scan-read reads the fdinfo of as many (native/protocol.h
- * FD_DETAIL_CAP, checked to agree by test/native-protocol.test.ts).
+ * FD_DETAIL_CAP, checked to agree by test/unit/native-protocol.test.ts).
  */
 export const FD_DETAIL_CAP = 4096;
 
 /**
  * Stdio (fd 0 to maxFd) on /dev/null, a pipe or a socket: a scan needs neither
  * its stat nor its fdinfo, and scan-read reads neither (native/protocol.h
- * PLAIN_STDIO_*, checked to agree by test/native-protocol.test.ts).
+ * PLAIN_STDIO_*, checked to agree by test/unit/native-protocol.test.ts).
  */
 export const PLAIN_STDIO = { maxFd: 2, nullTarget: '/dev/null', prefixes: ['pipe:[', 'socket:['] } as const;
 

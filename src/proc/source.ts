@@ -50,7 +50,7 @@ export interface ProcSource {
   exists(rel: string): boolean;
 }
 
-export const DEFAULT_READ_CAP = 4194304; // 4 MiB = native/protocol.h SCAN_READ_CAP (test/native-protocol.test.ts)
+export const DEFAULT_READ_CAP = 4194304; // 4 MiB = native/protocol.h SCAN_READ_CAP (test/unit/native-protocol.test.ts)
 
 function majMin(dev: number | bigint): string {
   const d = BigInt(dev);

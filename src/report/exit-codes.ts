@@ -1,7 +1,7 @@
 /**
  * What each exit code means, in one place. The tables in README.md and
  * docs/interface.md and the exit-code lines of --help are made from this
- * (scripts/generate-docs.mjs; test/docs.test.ts fails when a copy is out of
+ * (scripts/generate-docs.mjs; test/unit/docs.test.ts fails when a copy is out of
  * date). Which failure gets which code is DaemonCheckError's own mapping
  * (src/errors.ts), read here through the errors themselves, so a failure
  * cannot land under a code whose row does not name it.

@@ -4,7 +4,7 @@
  *
  * The format is the Prometheus text exposition format 0.0.4, not OpenMetrics.
  * The textfile collector parses *.prom files with the 0.0.4 parser (Debian's
- * prometheus-node-exporter 1.5.0, checked by test/prometheus.test.ts): it
+ * prometheus-node-exporter 1.5.0, checked by test/live/prometheus.test.ts): it
  * rejects OpenMetrics-only syntax such as `# TYPE x info` (the whole file is
  * dropped and node_textfile_scrape_error becomes 1), and it reads `# EOF` only
  * as a comment. `promtool check metrics` (2.42) uses the same parser. So: no

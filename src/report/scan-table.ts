@@ -61,7 +61,7 @@ function columnsFor(width: number): Columns {
  * checks every cell against every cell above it, for spans). With fixed
  * column widths every block of rows is laid out alike, so the rows are drawn
  * ROWS_PER_BLOCK at a time and the blocks joined without the borders between
- * them, which is the text one table gives (test/scan-table.test.ts). Every
+ * them, which is the text one table gives (test/unit/scan-table.test.ts). Every
  * block costs the same, so the drawing grows linearly with the rows; the
  * measurements are in docs/performance.md.
  */

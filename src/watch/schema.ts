@@ -3,7 +3,7 @@
  * constants as the code (the causes, mechanisms, kinds), so
  * schema/watch-event.schema.json and schema/watch-summary.schema.json can
  * never name a cause the story does not tell. scripts/generate-docs.mjs
- * writes them; test/docs.test.ts fails when they are out of date. Event lines
+ * writes them; test/unit/docs.test.ts fails when they are out of date. Event lines
  * are open (the helper may add fields); the summary's endings are too.
  */
 import { arrayOf, enumOf, int, obj, orNull, processRef, str, type Schema } from '../docs/schema.js';
