@@ -237,8 +237,11 @@ export function makeApp(kind: AppKind, port: number): App {
   }
 }
 
-/** A private supervisord's configuration (its own socket, pidfile and logs in D) with one program section. */
-export function supervisordConf(d: string, section: string): string {
+/**
+ * A private supervisord's configuration (its own socket, pidfile and logs in
+ * D) with one program section, and MORE lines for its [supervisord] section.
+ */
+export function supervisordConf(d: string, section: string, more: string[] = []): string {
   const conf = path.join(d, 'supervisord.conf');
   fs.writeFileSync(
     conf,
@@ -249,6 +252,7 @@ export function supervisordConf(d: string, section: string): string {
       `logfile=${d}/supervisord.log`,
       `pidfile=${d}/supervisord.pid`,
       `childlogdir=${d}`,
+      ...more,
       'user=root',
       '[rpcinterface:supervisor]',
       'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',

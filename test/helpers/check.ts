@@ -6,10 +6,12 @@
  * tests assert instead of the English (test/checks/messages.test.ts keeps the
  * wording itself).
  */
+import { expect } from 'vitest';
 import { judge } from '../../src/audit.js';
 import type { DataValue, MessageRef } from '../../src/checks/check.js';
 import type { CheckId } from '../../src/checks/index.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
+import { makeSnapshot } from './snapshot.js';
 import type { AuditOptions, CheckResult } from '../../src/audit-types.js';
 import type { ProfileName } from '../../src/core/types.js';
 
@@ -43,4 +45,23 @@ export function runCheck(id: CheckId, snap: Snapshot, options: AuditOptions = {}
 export function listOf(value: DataValue | undefined): readonly MessageRef[] {
   if (!Array.isArray(value)) throw new Error(`not a list of messages: ${String(value)}`);
   return value as readonly MessageRef[];
+}
+
+/**
+ * The row of ID when its FACT (status, or the fd/ folder) could not be read
+ * (EACCES, as a user other than the owner is refused it): unknown, never
+ * pass, naming why; with EXPECTED, the expected column too.
+ */
+export function expectUnknownWhenUnreadable(id: CheckId, fact: 'status' | 'fds', expected?: string): void {
+  const snap =
+    fact === 'status'
+      ? makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 })
+      : makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 });
+  const { row, messageId, data } = checkMessage(id, snap);
+  expect(row.status).toBe('unknown');
+  expect(row.observed).toBe(`${fact} unreadable (EACCES)`);
+  if (expected !== undefined) expect(row.expected).toBe(expected);
+  expect(messageId).toBe('unreadable');
+  expect(data.fact).toBe(fact);
+  expect(data.reason).toMatch(/^permission denied \(another user's process/);
 }

@@ -209,3 +209,9 @@ export function makePidfile(partial: Partial<PidfileFacts> = {}): PidfileFacts {
     ...partial,
   };
 }
+
+/** The default daemon's fds (0-2 on /dev/null) plus EXTRA. */
+export function withFds(...extra: FdEntry[]): Snapshot {
+  const fds = [devNullFd(0), devNullFd(1), devNullFd(2), ...extra];
+  return makeSnapshot({ fds, fdCount: fds.length });
+}

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
+import { supervisordConf } from '../helpers/apps.js';
 import { contradictions } from '../helpers/consistency.js';
 import type { Report } from '../../src/audit-types.js';
 import {
@@ -685,31 +686,8 @@ describe('crash: real supervisors start it again', () => {
   });
 
   describe('supervisord', () => {
-    function supervisorConf(d: string, secs: number): string {
-      const conf = path.join(d, 'supervisord.conf');
-      fs.writeFileSync(
-        conf,
-        [
-          '[unix_http_server]',
-          `file=${d}/supervisor.sock`,
-          '[supervisord]',
-          `logfile=${d}/supervisord.log`,
-          `pidfile=${d}/supervisord.pid`,
-          `childlogdir=${d}`,
-          'nodaemon=true',
-          'user=root',
-          '[rpcinterface:supervisor]',
-          'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
-          '[supervisorctl]',
-          `serverurl=unix://${d}/supervisor.sock`,
-          `[program:dcf${secs}]`,
-          `command=sleep ${secs}`,
-          'startsecs=0',
-          '',
-        ].join('\n'),
-      );
-      return conf;
-    }
+    const supervisorConf = (d: string, secs: number): string =>
+      supervisordConf(d, `[program:dcf${secs}]\ncommand=sleep ${secs}\nstartsecs=0\n`, ['nodaemon=true']);
 
     const found: { sd?: number; detail?: string; tempName?: string; tempBindable?: boolean } = {};
 

@@ -1,8 +1,7 @@
 /** no-leaked-fds: no fd >= 3 inherited from the launcher; a locked pidfile is fine (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { checkMessage, judgeCheck, listOf, runCheck } from '../../helpers/check.js';
+import { checkMessage, judgeCheck, listOf, runCheck, expectUnknownWhenUnreadable } from '../../helpers/check.js';
 import {
-  devNullFd,
   makeFd,
   makeFile,
   makeLock,
@@ -11,16 +10,10 @@ import {
   makeSnapshot,
   makeStat,
   makeTerminalFd,
+  withFds,
 } from '../../helpers/snapshot.js';
-import type { FdEntry } from '../../../src/proc/fd.js';
 
 const ID = 'no-leaked-fds';
-
-/** The default daemon (0-2 on /dev/null) plus `extra`. */
-function withFds(...extra: FdEntry[]) {
-  const fds = [devNullFd(0), devNullFd(1), devNullFd(2), ...extra];
-  return makeSnapshot({ fds, fdCount: fds.length });
-}
 
 describe(ID, () => {
   describe('valid', () => {
@@ -161,15 +154,7 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read, naming the reason', () => {
-      const { row, messageId, data } = checkMessage(
-        ID,
-        makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
-      );
-      expect(row.status).toBe('unknown');
-      expect(row.observed).toBe('fds unreadable (EACCES)');
-      expect(messageId).toBe('unreadable');
-      expect(data.fact).toBe('fds');
-      expect(data.reason).toMatch(/^permission denied \(another user's process/);
+      expectUnknownWhenUnreadable(ID, 'fds');
     });
 
     it('as root, says even root was denied', () => {

@@ -1,7 +1,7 @@
 /** privileges: not root with a full capability set (status Uid, CapEff); info severity (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { checkMessage, runCheck } from '../../helpers/check.js';
-import { makeSnapshot, withStatus } from '../../helpers/snapshot.js';
+import { checkMessage, runCheck, expectUnknownWhenUnreadable } from '../../helpers/check.js';
+import { withStatus } from '../../helpers/snapshot.js';
 
 const ID = 'privileges';
 
@@ -61,15 +61,7 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when status could not be read, naming the reason', () => {
-      const { row, messageId, data } = checkMessage(
-        ID,
-        makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }),
-      );
-      expect(row.status).toBe('unknown');
-      expect(row.observed).toBe('status unreadable (EACCES)');
-      expect(messageId).toBe('unreadable');
-      expect(data.fact).toBe('status');
-      expect(data.reason).toMatch(/^permission denied/);
+      expectUnknownWhenUnreadable(ID, 'status');
     });
 
     it('is unknown when status has no Uid line', () => {

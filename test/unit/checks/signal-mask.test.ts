@@ -1,7 +1,7 @@
 /** signal-mask: SigBlk = 0, SIGTERM/SIGINT not ignored; an ignored SIGHUP is noted as nohup (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { checkMessage, listOf, runCheck } from '../../helpers/check.js';
-import { makeSnapshot, sigmask, withStatus } from '../../helpers/snapshot.js';
+import { checkMessage, listOf, runCheck, expectUnknownWhenUnreadable } from '../../helpers/check.js';
+import { sigmask, withStatus } from '../../helpers/snapshot.js';
 
 const ID = 'signal-mask';
 
@@ -100,15 +100,7 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when status could not be read, naming the reason', () => {
-      const { row, messageId, data } = checkMessage(
-        ID,
-        makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }),
-      );
-      expect(row.status).toBe('unknown');
-      expect(row.observed).toBe('status unreadable (EACCES)');
-      expect(messageId).toBe('unreadable');
-      expect(data.fact).toBe('status');
-      expect(data.reason).toMatch(/^permission denied/);
+      expectUnknownWhenUnreadable(ID, 'status');
     });
 
     it('is unknown when SigBlk is missing or garbled', () => {

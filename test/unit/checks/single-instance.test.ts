@@ -1,18 +1,13 @@
 /** single-instance: a write lock held on a file; with --pidfile, the pidfile checked (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { checkMessage, runCheck } from '../../helpers/check.js';
-import { devNullFd, makeFd, makeFile, makeLock, makePidfile, makeSnapshot } from '../../helpers/snapshot.js';
+import { makeFd, makeFile, makeLock, makePidfile, makeSnapshot, withFds } from '../../helpers/snapshot.js';
 import { parseLockLine } from '../../../src/proc/locks.js';
 import type { FdEntry } from '../../../src/proc/fd.js';
 import type { PidfileFacts } from '../../../src/host/pidfile.js';
 
 const ID = 'single-instance';
 const PIDFILE = { pidfile: '/run/daemon.pid' };
-
-function withFds(...extra: FdEntry[]) {
-  const fds = [devNullFd(0), devNullFd(1), devNullFd(2), ...extra];
-  return makeSnapshot({ fds, fdCount: fds.length });
-}
 
 /** fd 3 on /run/daemon.pid (8:1:1003), with these fdinfo lock lines. */
 function pidfileFd(locks = [makeLock()], partial: Partial<FdEntry> = {}): FdEntry {

@@ -1,6 +1,6 @@
 /** stdio-detached: fds 0-2 open and not a terminal; a launcher's pipe warns (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { checkMessage, judgeCheck, listOf, runCheck } from '../../helpers/check.js';
+import { checkMessage, judgeCheck, listOf, runCheck, expectUnknownWhenUnreadable } from '../../helpers/check.js';
 import {
   devNullFd,
   makeFd,
@@ -175,15 +175,7 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when fd/ could not be read, naming the reason', () => {
-      const { row, messageId, data } = checkMessage(
-        ID,
-        makeSnapshot({ fds: null, fdCount: null, unreadable: { fds: 'EACCES' }, auditorUid: 1000 }),
-      );
-      expect(row.status).toBe('unknown');
-      expect(row.observed).toBe('fds unreadable (EACCES)');
-      expect(messageId).toBe('unreadable');
-      expect(data.fact).toBe('fds');
-      expect(data.reason).toMatch(/^permission denied \(another user's process/);
+      expectUnknownWhenUnreadable(ID, 'fds');
     });
 
     it('says scan did not read the fds (NOTREAD)', () => {

@@ -1,6 +1,6 @@
 /** umask: status Umask is 0022 or 0, or exactly --expect-umask (checklist.md). */
 import { describe, expect, it } from 'vitest';
-import { checkMessage, judgeCheck, runCheck } from '../../helpers/check.js';
+import { checkMessage, judgeCheck, runCheck, expectUnknownWhenUnreadable } from '../../helpers/check.js';
 import { makeRelated, makeSnapshot, makeStat, makeStatus } from '../../helpers/snapshot.js';
 
 const ID = 'umask';
@@ -90,16 +90,7 @@ describe(ID, () => {
 
   describe('unknown', () => {
     it('is unknown, never pass, when status could not be read, naming the reason', () => {
-      const { row, messageId, data } = checkMessage(
-        ID,
-        makeSnapshot({ status: null, unreadable: { status: 'EACCES' }, auditorUid: 1000 }),
-      );
-      expect(row.status).toBe('unknown');
-      expect(row.observed).toBe('status unreadable (EACCES)');
-      expect(row.expected).toBe('0022 or 0000');
-      expect(messageId).toBe('unreadable');
-      expect(data.fact).toBe('status');
-      expect(data.reason).toMatch(/^permission denied/);
+      expectUnknownWhenUnreadable(ID, 'status', '0022 or 0000');
     });
 
     it('shows the --expect-umask value as expected when unknown', () => {

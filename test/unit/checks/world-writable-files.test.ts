@@ -1,15 +1,9 @@
 /** world-writable-files: no world-writable regular file open (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { checkMessage, runCheck } from '../../helpers/check.js';
-import { devNullFd, makeFd, makeFile, makeSnapshot } from '../../helpers/snapshot.js';
-import type { FdEntry } from '../../../src/proc/fd.js';
+import { makeFd, makeFile, makeSnapshot, withFds } from '../../helpers/snapshot.js';
 
 const ID = 'world-writable-files';
-
-function withFds(...extra: FdEntry[]) {
-  const fds = [devNullFd(0), devNullFd(1), devNullFd(2), ...extra];
-  return makeSnapshot({ fds, fdCount: fds.length });
-}
 
 describe(ID, () => {
   describe('valid', () => {
