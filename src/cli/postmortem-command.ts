@@ -14,7 +14,7 @@ import { judge } from '../postmortem/judge.js';
 import { gather, readPidfileInfo } from '../postmortem/read.js';
 import { renderPostmortem } from '../postmortem/render.js';
 import { parseSince } from '../postmortem/since.js';
-import { parsePid } from '../target.js';
+import { beyondPidMax, parsePid } from '../target.js';
 import { parseHostRoot } from './common.js';
 import { CliError } from './errors.js';
 import { writeOut } from './output.js';
@@ -60,6 +60,9 @@ function targetOf(pid: string | undefined, o: PostmortemCliOptions): { who: Who;
     );
   if (pid !== undefined) {
     const n = parsePid(pid);
+    // A pid this host could never give out names no process that ended here.
+    const never = beyondPidMax(n, new LiveProcSource(PROC));
+    if (never) throw never;
     refuseRunning(n, `pid ${n}`);
     return { who: { pid: n }, pidfile: null };
   }

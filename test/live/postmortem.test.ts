@@ -149,6 +149,7 @@ describe('postmortem command line', () => {
     [[], /needs exactly one of <pid>, --pidfile FILE or --name NAME/],
     [['1', '--name', 'x'], /needs exactly one of/],
     [['abc'], /'abc' is not a pid/],
+    [['99999999'], /pid 99999999 is beyond this system's pid_max/],
     [['--name', 'x', '--since', 'yesterday'], /--since 'yesterday' is not a time/],
     [
       ['--name', 'x', '--journal', '/nonexistent/j.jsonl'],
