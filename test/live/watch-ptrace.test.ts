@@ -67,9 +67,10 @@ const signals = (events: WatchEvent[], name: string): SignalEvent[] =>
 describe('daemon-check-helper watch --ptrace (live)', () => {
   it('names the sender of kill -TERM and the fatal ending, and says the program is traced', async () => {
     const victim = start('sleep', ['300']);
-    // A sender with a name of its own that is still there when the signal is delivered.
+    // A sender with a name of its own, still itself when the signal is delivered (ptrace reads the
+    // sender's comm then, not when it was sent); it ends once its victim has.
     const killer = path.join(tempDir('dc-ptrace-'), 'killer');
-    writeFileSync(killer, '#!/bin/sh\nkill -TERM "$1"\nexec sleep 30\n');
+    writeFileSync(killer, '#!/bin/sh\nkill -TERM "$1"\nwhile kill -0 "$1" 2>/dev/null; do sleep 0.05; done\n');
     chmodSync(killer, 0o755);
     const events: WatchEvent[] = [];
     let sender: ChildProcess | undefined;
