@@ -75,6 +75,14 @@ int child_start(struct watch_run *r, const struct watch_opts *o, int *exec_err)
 	snprintf(comm, sizeof comm, "%s", base);
 	procmap_put(&r->map, pid, pid, comm);
 	err = watched_add(r, pid, comm, now(), false);
+	/* --ptrace: traced from before its exec (watch-ptrace.c). */
+	if (!err && o->ptrace && (err = ptrace_attach(r, o, pid)) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(go[1]);
+		close(errp[0]);
+		return err;
+	}
 	/* Go: the child execs now that it is watched. */
 	while (write(go[1], "g", 1) < 0 && errno == EINTR)
 		;

@@ -1,6 +1,6 @@
 /*
  * daemon-check-helper watch [--tree] [--for SECONDS] [--instance NAME]
- *                           [--verbose] [--json-errors] PID...
+ *                           [--verbose] [--json-errors] [--ptrace] PID...
  * daemon-check-helper watch [same options] -- CMD ARGS...
  *
  * Hidden options for the tests and the TypeScript reader:
@@ -69,6 +69,8 @@ static int option(struct watch_opts *o, int argc, char **argv, int *i, const cha
 		o->json_errors = true;
 	else if (!strcmp(a, "--parent"))
 		o->force_parent = true;
+	else if (!strcmp(a, "--ptrace"))
+		o->ptrace = true;
 	else if (!strcmp(a, "--for") || !strcmp(a, "--instance") || !strcmp(a, "--rcvbuf") ||
 		 !strcmp(a, "--bufsize") || !strcmp(a, "--events-fd")) {
 		if (!(v = value_of(argc, argv, i))) {

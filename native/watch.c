@@ -3,6 +3,8 @@
  * files).  Mechanisms, chosen here:
  *   tracefs  as root: a tracefs instance (signals, forks, execs, exits,
  *            oom:mark_victim) plus the proc connector for exit statuses;
+ *   ptrace   --ptrace, root or not: PTRACE_SEIZE of the watched processes
+ *            (watch-ptrace.c); with -- CMD the helper is also the parent;
  *   parent   without root, -- CMD: the helper is CMD's parent and a child
  *            subreaper, so it reaps the tree with exact statuses;
  *   pidfd    without root, PIDs: a pidfd gives the time of death only.
@@ -58,6 +60,18 @@ static int mechanism(struct watch_run *r, const struct watch_opts *o, struct wat
 	int err;
 	char text[200];
 
+	if (o->ptrace) {
+		static char what[96];
+		r->mechanism = "ptrace";
+		ptrace_notes(r->notes, sizeof r->notes / sizeof *r->notes, &r->nnotes, o);
+		for (size_t i = 0; i < r->nw; i++)
+			if ((err = ptrace_attach(r, o, r->w[i].pid)) < 0) {
+				snprintf(what, sizeof what, "attaching to %ld with ptrace", (long)r->w[i].pid);
+				f->value = what;
+				return err;
+			}
+		return 0;
+	}
 	if (geteuid() != 0 || o->force_parent) {
 		r->mechanism = o->argv ? "parent" : "pidfd";
 		note(r, o->argv ? "not root: the exit statuses of the command and of the orphans it leaves are "
@@ -98,7 +112,7 @@ static int check_started(struct watch_run *r, struct watch_failure *f)
 			return -ESRCH;
 		}
 		/* With events flowing, only pidfd mode needs the pidfds. */
-		if (r->trace_fd >= 0) {
+		if (r->trace_fd >= 0 || r->traced) {
 			close(r->w[i].pidfd);
 			r->w[i].pidfd = -1;
 		}
@@ -167,7 +181,9 @@ static int drain(struct watch_run *r, const struct watch_opts *o, int *stop)
 	while (read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
 		if (si.ssi_signo != SIGCHLD)
 			*stop = 1;
-	if (r->parent && (err = child_reap(r)) < 0)
+	if (r->traced && (err = ptrace_drain(r, o)) < 0)
+		return err;
+	if (!r->traced && r->parent && (err = child_reap(r)) < 0)
 		return err;
 	return pidfds_check(r, now());
 }
@@ -201,7 +217,7 @@ static const char *loop(struct watch_run *r, const struct watch_opts *o, int *er
 		double t = now();
 		if (t >= next) {
 			next = t + TICK;
-			if ((*err = ev_sweep(r, t, ++ticks % 4 == 0, false)) < 0 || (*err = report_lost(r)) < 0)
+			if ((*err = ev_sweep(r, t, ++ticks % 4 == 0 && !r->traced, false)) < 0 || (*err = report_lost(r)) < 0)
 				return "error";
 		}
 		if (stop)

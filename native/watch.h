@@ -10,7 +10,7 @@
  * instance), watch-trace-parse.c (trace_pipe lines), watch-connector.c
  * (the netlink proc connector), watch-procmap.c (tid -> tgid, comm),
  * watch-events.c (the watched set and the event lines), watch-child.c
- * (-- CMD, reaping, pidfds).
+ * (-- CMD, reaping, pidfds), watch-ptrace.c (--ptrace: PTRACE_SEIZE).
  */
 #ifndef DAEMON_CHECK_WATCH_H
 #define DAEMON_CHECK_WATCH_H
@@ -25,6 +25,7 @@
 
 struct watch_opts {
 	bool tree, verbose, json_errors, force_parent;
+	bool ptrace;               /* --ptrace: PTRACE_SEIZE (watch-ptrace.c) */
 	double seconds;            /* --for; 0: no limit */
 	const char *instance;      /* --instance NAME; NULL: dc-watch-<pid> */
 	int rcvbuf;                /* --rcvbuf BYTES (hidden, tests): 0 = default */
@@ -59,7 +60,8 @@ struct watched {
 };
 
 struct watch_run {
-	const char *mechanism;     /* "tracefs", "parent", "pidfd" */
+	const char *mechanism;     /* "tracefs", "ptrace", "parent", "pidfd" */
+	bool traced;               /* ptrace: every watched task is our tracee */
 	double real_minus_mono;    /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 	int out;                   /* the events fd */
 	int sigfd;
@@ -183,6 +185,13 @@ int child_start(struct watch_run *r, const struct watch_opts *o, int *exec_err);
 int child_reap(struct watch_run *r);
 int pidfds_open(struct watch_run *r);
 int pidfds_check(struct watch_run *r, double t);
+
+/* watch-ptrace.c: attach (PIDs: every thread of each; -- CMD: the child,
+ * before it execs), and handle every stop and death waitpid has. */
+int ptrace_attach(struct watch_run *r, const struct watch_opts *o, pid_t pid);
+int ptrace_drain(struct watch_run *r, const struct watch_opts *o);
+/* Notes for the start line: the program is traced; what Yama forbids. */
+void ptrace_notes(char notes[][200], size_t room, size_t *n, const struct watch_opts *o);
 
 int watch_main(int argc, char **argv);
 

@@ -23,6 +23,10 @@ export function addWatchCommand(program: Command): void {
     .option('--pidfile <file>', 'watch the process this pidfile names')
     .option('--name <name>', 'watch every process whose comm or argv[0] basename is NAME')
     .option('--tree', 'watch what the watched processes start from now on too')
+    .option(
+      '--ptrace',
+      'watch with ptrace: every signal with its sender, without root for your own processes (the program is traced meanwhile)',
+    )
     .option('--for <duration>', 'stop after DURATION, read as timeout(1) reads it: 90, 90s, 5m, 2h')
     .option('--journal <file>', 'append the JSON lines to FILE (created 0600), for postmortem');
   addOptions(watch, [formatOption(['table', 'json']), jsonOption(), ...styleOptions()])

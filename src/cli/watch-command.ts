@@ -21,6 +21,7 @@ export interface WatchCliOptions {
   pidfile?: string;
   name?: string;
   tree?: boolean;
+  ptrace?: boolean;
   for?: string;
   journal?: string;
   format: 'table' | 'json';
@@ -138,6 +139,7 @@ export async function runWatch(
     // This command stops the watch itself on SIGINT and SIGTERM (through the abort), so the reader forwards none.
     const watchOpts: WatchOptions = { pids: plan.watched, tree: opts.tree, seconds: forSeconds, forwardSignals: false };
     if (command !== null) watchOpts.command = command;
+    if (opts.ptrace) watchOpts.ptrace = true;
     watchOpts.signal = abort.signal;
     const sink = { format, color: style.color, out: writeOut, journal };
     const outcome = await runWatchSession(events(watchOpts), plan, sink, () => stoppedBy).finally(() => {

@@ -46,6 +46,8 @@ export interface WatchOptions {
   tree?: boolean;
   /** End the watch after this many seconds. */
   seconds?: number;
+  /** Watch with ptrace (PTRACE_SEIZE) instead of tracefs or being the parent: the program is traced meanwhile. */
+  ptrace?: boolean;
   /** Also yield `comm` lines (PR_SET_NAME). */
   verbose?: boolean;
   /** The helper's path (default: the built helper of this package). */
@@ -172,6 +174,7 @@ export function helperArgs(options: WatchOptions): string[] {
   const args = ['watch', '--events-fd', '3', '--json-errors'];
   if (options.tree) args.push('--tree');
   if (options.verbose) args.push('--verbose');
+  if (options.ptrace) args.push('--ptrace');
   if (options.seconds !== undefined) args.push('--for', String(options.seconds));
   args.push(...(options.extraArgs ?? []));
   if (options.command) args.push('--', ...options.command);

@@ -32,7 +32,8 @@ export const CAUSE_WORDS: Record<Cause, string> = {
 
 const MECHANISM_WORDS: Record<Mechanism, string> = {
   tracefs: 'tracefs signal events and the proc connector',
-  ptrace: 'ptrace (the watched program is being traced)',
+  // The helper's first start note says that the program is being traced, and what that changes.
+  ptrace: 'ptrace',
   parent: 'being its parent (exact exit statuses)',
   pidfd: 'a pidfd (only the time of death)',
 };
