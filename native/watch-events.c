@@ -68,16 +68,37 @@ static void put_sig(struct jline *l, int sig)
 	jl_str(l, "signal", name);
 }
 
+/*
+ * Whether a signal SIG to PID, which is not watched, is context for the
+ * story: the terminal's hangup (SIGHUP, SIGCONT) or the end (SIGKILL, the
+ * short-circuit of a fatal signal, in deliver) of the leader of a watched
+ * process's session. A shell's forwarded SIGHUP is told as "forwarded the
+ * terminal's hangup" only when that hangup is seen.
+ */
+static bool context(struct watch_run *r, pid_t pid, int sig)
+{
+	if (sig != SIGHUP && sig != SIGCONT && sig != SIGKILL)
+		return false;
+	for (size_t i = 0; i < r->nw; i++)
+		if (r->w[i].sid == pid && r->w[i].pid != pid)
+			return true;
+	return false;
+}
+
 /* f: sig, errno, code, target tid, group, result (signal_generate). */
 int ev_signal(struct watch_run *r, double t, pid_t sender, const int f[6])
 {
 	pid_t target = procmap_tgid(&r->map, f[3]);
 	struct watched *w = watched_find(r, target);
+	bool leader = !w && context(r, target, f[0]);
 	struct jline l;
 	char json[128];
 
-	if (!w)
+	if (!w && !leader)
 		return 0;
+	/* The OOM killer's SIGKILL: the cgroup is read now, as an exiting task moves to the root cgroup. */
+	if (w && f[0] == SIGKILL && f[2] == 0x80)
+		remember_memcg(w);
 	jl_begin(&l, "signal", REAL(r, t));
 	jl_int(&l, "pid", target);
 	jl_int(&l, "tid", f[3]);
@@ -97,6 +118,8 @@ int ev_signal(struct watch_run *r, double t, pid_t sender, const int f[6])
 	jl_bool(&l, "group", f[4] != 0);
 	jl_str(&l, "result", f[5] >= 0 && f[5] <= 4 ? results[f[5]] : "unknown");
 	jl_int(&l, "errno", f[1]);
+	if (leader)
+		jl_bool(&l, "context", true);
 	return jl_end(&l, r->out);
 }
 
@@ -105,7 +128,7 @@ int ev_deliver(struct watch_run *r, double t, pid_t tid, int sig, int code, unsi
 	pid_t pid = procmap_tgid(&r->map, tid);
 	struct jline l;
 
-	if (!watched_find(r, pid))
+	if (!watched_find(r, pid) && !context(r, pid, sig))
 		return 0;
 	jl_begin(&l, "deliver", REAL(r, t));
 	jl_int(&l, "pid", pid);
@@ -169,6 +192,7 @@ int ev_exec(struct watch_run *r, double t, pid_t pid, pid_t old_pid, const char 
 		procmap_del(&r->map, old_pid);
 	if (!w)
 		return 0;
+	remember_memcg(w);
 	snprintf(name, sizeof name, "%s", filename);
 	jl_begin(&l, "exec", REAL(r, t));
 	jl_int(&l, "pid", pid);
@@ -199,40 +223,18 @@ int ev_task_exit(struct watch_run *r, double t, pid_t tid, bool group_dead)
 }
 
 /* The memory cgroup of PID (v1 memory controller, else the v2 path). */
-static void memory_cgroup(pid_t pid, char *out, size_t size)
-{
-	char path[64], buf[4096];
-	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
-	out[0] = '\0';
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		char *c = strchr(line, ':'), *p = c ? strchr(c + 1, ':') : NULL;
-		if (!p)
-			continue;
-		*p = '\0';
-		bool memory = strstr(c + 1, "memory") != NULL;
-		if (memory || (!out[0] && c[1] == '\0'))
-			snprintf(out, size, "%s", p + 1);
-		if (memory)
-			return;
-	}
-}
 
 int ev_oom(struct watch_run *r, double t, pid_t pid, const char *comm, long uid, long rss_kb, int adj)
 {
 	struct jline l;
 	char cgroup[1024];
 
-	if (!watched_find(r, pid))
+	struct watched *w = watched_find(r, pid);
+	if (!w)
 		return 0;
 	memory_cgroup(pid, cgroup, sizeof cgroup);
+	if ((!cgroup[0] || !strcmp(cgroup, "/")) && w->memcg[0])
+		snprintf(cgroup, sizeof cgroup, "%s", w->memcg);
 	jl_begin(&l, "oom", REAL(r, t));
 	jl_int(&l, "pid", pid);
 	jl_str(&l, "comm", comm);

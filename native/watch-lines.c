@@ -55,8 +55,9 @@ int watched_add(struct watch_run *r, pid_t pid, const char *comm, double t, bool
 	w->pid = pid;
 	w->pidfd = -1;
 	snprintf(w->comm, COMM_LEN, "%s", comm);
-	if (proc_stat(pid, &state, &w->start) < 0)
+	if (proc_stat(pid, &state, &w->start, &w->sid) < 0)
 		w->start = 0;
+	remember_memcg(w);
 	return announce ? emit_watching(r, w, t) : 0;
 }
 
@@ -205,7 +206,7 @@ int ev_sweep(struct watch_run *r, double now_t, bool probe, bool final)
 		if (w->dead || !probe)
 			continue;
 		/* Last resort: a pid found gone (or a zombie) without any event. */
-		int gone = proc_stat(w->pid, &state, &start);
+		int gone = proc_stat(w->pid, &state, &start, NULL);
 		if (gone < 0 || state == 'Z' || state == 'X' || (w->start && start != w->start)) {
 			w->dead = true;
 			w->dead_t = now_t;

@@ -130,18 +130,21 @@ int read_comm(pid_t pid, char *buf)
 	return 0;
 }
 
-int proc_stat(pid_t pid, char *state, unsigned long long *start)
+int proc_stat(pid_t pid, char *state, unsigned long long *start, pid_t *sid)
 {
 	char path[64], buf[1024];
+	int session;
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 	int n = read_small(path, buf, sizeof buf);
 	if (n < 0)
 		return n;
 	/* The comm may hold ')': the fields start after the last one. */
 	char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 state, start) != 2)
+	if (!p || sscanf(p + 2, "%c %*d %*d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 state, &session, start) != 3)
 		return -EIO;
+	if (sid)
+		*sid = session;
 	return 0;
 }
 
@@ -208,4 +211,41 @@ int procmap_seed(struct procmap *m)
 	}
 	closedir(procs);
 	return 0;
+}
+
+void memory_cgroup(pid_t pid, char *out, size_t size)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
+	out[0] = '\0';
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char *c = strchr(line, ':'), *p = c ? strchr(c + 1, ':') : NULL;
+		if (!p)
+			continue;
+		*p = '\0';
+		bool memory = strstr(c + 1, "memory") != NULL;
+		if (memory || (!out[0] && c[1] == '\0'))
+			snprintf(out, size, "%s", p + 1);
+		if (memory)
+			return;
+	}
+}
+
+/* Keeps W's memory cgroup while it can be read: a task that exits moves to
+ * the root cgroup (cgroup_exit), so the oom line, read after the kill, would
+ * name "/" (never overwritten by "/" or an unreadable one). */
+void remember_memcg(struct watched *w)
+{
+	char now[sizeof w->memcg];
+	memory_cgroup(w->pid, now, sizeof now);
+	if (now[0] && strcmp(now, "/") != 0)
+		snprintf(w->memcg, sizeof w->memcg, "%s", now);
 }

@@ -50,6 +50,8 @@ struct watched {
 	pid_t pid;
 	char comm[COMM_LEN];
 	unsigned long long start;  /* starttime from /proc/PID/stat, 0: unknown */
+	pid_t sid;                 /* its session when it joined (0: unknown); its leader's hangup is context */
+	char memcg[128];           /* its memory cgroup at its last exec or kernel SIGKILL ("": not read) */
 	bool ended;                /* the exit line is out */
 	bool dead;                 /* tracefs saw the last thread exit */
 	double dead_t;             /* when (monotonic seconds) */
@@ -135,7 +137,10 @@ pid_t procmap_tgid(struct procmap *m, pid_t tid);
 /* The comm of the process TGID (its leader), else of TID; "" when unknown. */
 const char *procmap_comm(struct procmap *m, pid_t tgid, pid_t tid);
 /* /proc/PID/stat: state and starttime; -errno when PID is gone. */
-int proc_stat(pid_t pid, char *state, unsigned long long *start);
+int proc_stat(pid_t pid, char *state, unsigned long long *start, pid_t *sid);
+/* The memory cgroup of PID (v1 memory controller, else the v2 path), "" when it cannot be read. */
+void memory_cgroup(pid_t pid, char *out, size_t size);
+void remember_memcg(struct watched *w);
 int read_comm(pid_t pid, char *buf);
 
 /* watch-tracefs.c */

@@ -76,11 +76,28 @@ function hangupOf(tl: Timeline, pid: number, before: number): PlacedSignal | und
   );
 }
 
+/**
+ * Whether the target of a kernel SIGHUP leads its session. Where /proc did
+ * not say (a process that joined the watch, whose setsid or setpgid the
+ * stream may not show), kill_orphaned_pgrp is told by its own marks: it runs
+ * as the exiting process that orphaned the group, and only for a group with
+ * a stopped member; a terminal's hangup comes from whoever closed it.
+ */
+function leadsSession(tl: Timeline, p: PlacedSignal): boolean {
+  if (p.targetSid !== undefined) return p.targetSid === p.event.pid;
+  const sender = p.event.sender?.pid;
+  const senderExited = tl.events.some((e, i) => i < p.index && e.kind === 'exit' && e.pid === sender);
+  const stopped = tl.signals.some(
+    (q) => q.index < p.index && q.event.pid === p.event.pid && q.event.disposition === 'stopped',
+  );
+  return !(senderExited && stopped);
+}
+
 function kernelHangup(tl: Timeline, p: PlacedSignal): Reading {
   const cont = companion(tl, p, 'SIGCONT');
   const evidence = [p.index, ...(cont ? [cont.index] : [])];
   const by = p.sender ? `, as ${processLabel(p.sender)}` : '';
-  const leads = p.targetSid === undefined || p.targetSid === p.event.pid;
+  const leads = leadsSession(tl, p);
   if (leads) {
     return {
       cause: 'terminal-hangup',
@@ -99,8 +116,13 @@ function kernelHangup(tl: Timeline, p: PlacedSignal): Reading {
 
 function shellHangup(tl: Timeline, p: PlacedSignal): Reading | null {
   const s = p.sender;
-  if (!s || p.event.codeName !== 'SI_USER' || s.pid !== p.targetSid || !SHELL_NAMES.has(s.comm)) return null;
+  if (!s || p.event.codeName !== 'SI_USER' || !SHELL_NAMES.has(s.comm)) return null;
   const hup = hangupOf(tl, s.pid, p.index);
+  // Where /proc did not give the job's session, the kernel's hangup of the
+  // shell shows that the shell leads one (tty_signal_session_leader sends it
+  // to the leader only).
+  const leads = p.targetSid === undefined ? hup !== undefined || s.sid === s.pid : s.pid === p.targetSid;
+  if (!leads) return null;
   return {
     cause: 'shell-forwarded-hangup',
     what: `SIGHUP from ${processLabel(s)}`,

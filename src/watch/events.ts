@@ -106,6 +106,12 @@ export interface SignalEvent {
   errno: number;
   /** Set by the reader from the `deliver` line that follows (absent on the helper's own lines). */
   disposition?: Disposition | null;
+  /**
+   * True on a SIGHUP, SIGCONT or SIGKILL sent to the leader of a watched
+   * process's session that is not watched itself: the terminal's hangup
+   * that a shell then forwards to its jobs (absent on the other lines).
+   */
+  context?: boolean;
 }
 
 /** tracefs signal_deliver: sa_handler 0 default, 1 ignore, else caught. Folded into SignalEvent by the reader. */

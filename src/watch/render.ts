@@ -69,7 +69,8 @@ function eventWords(e: WatchEvent): string | null {
   switch (e.kind) {
     case 'signal': {
       const from = e.sender ? ` from ${processLabel(e.sender)}` : '';
-      return `${e.signal}${from} ${e.codeName || e.code}: ${signalFate(e)}`;
+      const context = e.context ? ' (to the leader of a watched session, not watched itself)' : '';
+      return `${e.signal}${from} ${e.codeName || e.code}: ${signalFate(e)}${context}`;
     }
     case 'fork':
       return `started ${processLabel({ pid: e.child, comm: e.comm })}`;

@@ -165,6 +165,27 @@ function signalStory(reading: Reading, sig: string, exit: ExitEvent, oom: WatchE
   }
 }
 
+/**
+ * The signal a process caught and then raised again on itself, dying of it
+ * (bash, after forwarding a hangup to its jobs, restores the default action
+ * and kills itself with the same signal: sig.c termsig_handler), or null.
+ * SIGPIPE is left out: the kernel sends it as the writer itself.
+ */
+function reraised(tl: Timeline, last: PlacedSignal): PlacedSignal | null {
+  const e = last.event;
+  if (e.sender?.pid !== e.pid || e.signal === 'SIGPIPE' || (e.codeName !== 'SI_USER' && e.codeName !== 'SI_TKILL'))
+    return null;
+  const first = tl.signals.find(
+    (p) =>
+      p.index < last.index &&
+      p.event.pid === e.pid &&
+      p.event.signal === e.signal &&
+      p.event.disposition === 'caught' &&
+      (p.event.sender?.pid !== e.pid || p.event.code > 0 || p.event.codeName === 'SI_KERNEL'),
+  );
+  return first ?? null;
+}
+
 function signalEnding(tl: Timeline, exit: ExitEvent, index: number, sig: string): Ending {
   const common = { ...base(exit.pid, exit.comm), ended: 'signal' as const, signal: sig, status: exit.status };
   const fatal = tl.signals.filter(
@@ -182,16 +203,19 @@ function signalEnding(tl: Timeline, exit: ExitEvent, index: number, sig: string)
     };
   }
   const oomIndex = oomOf(tl, exit.pid, index);
-  const reading = readSignal(tl, last, oomIndex);
+  const caught = reraised(tl, last);
+  const told = caught ?? last;
+  const reading = readSignal(tl, told, oomIndex);
+  const again = caught ? `; it caught that ${sig} and raised it again on itself, which ended it` : '';
   return {
     ...common,
-    sender: last.event.sender,
-    code: last.event.codeName || null,
+    sender: told.event.sender,
+    code: told.event.codeName || null,
     at: exit.t,
     core: exit.core,
     cause: reading.cause,
-    story: signalStory(reading, sig, exit, oomIndex === null ? undefined : tl.events[oomIndex]),
-    evidence: [...new Set([...reading.evidence, index])].sort((a, b) => a - b),
+    story: signalStory(reading, sig, exit, oomIndex === null ? undefined : tl.events[oomIndex]) + again,
+    evidence: [...new Set([...reading.evidence, last.index, index])].sort((a, b) => a - b),
   };
 }
 
