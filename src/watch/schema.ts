@@ -36,6 +36,11 @@ const events: Record<string, Schema> = {
       ...orNull(enumOf(DISPOSITIONS)),
       description: 'what became of it: ignored, caught, fatal or stopped (null: its delivery was not seen)',
     },
+    context: {
+      type: 'boolean',
+      description:
+        "true: a signal to the session leader of a watched process, not to a watched process (the terminal's hangup)",
+    },
   }),
   fork: line('fork', ['pid', 'child', 'comm'], { pid: int(), child: int(), comm: str() }),
   exec: line('exec', ['pid', 'comm', 'filename'], { pid: int(), comm: str(), filename: { type: ['string', 'null'] } }),
@@ -77,7 +82,8 @@ const ending = obj(
     comm: str(),
     ended: enumOf(['signal', 'exit', 'alive']),
     signal: orNull(signalName),
-    status: nullableInt,
+    status: { ...nullableInt, description: 'the exit status (exit 3: 3); null when a signal ended it or it is alive' },
+    waitStatus: { ...nullableInt, description: 'the wait(2) status as the kernel gave it (exit 3: 768), or null' },
     sender: orNull(processRef),
     code: { type: ['string', 'null'] },
     cause: enumOf(CAUSES),

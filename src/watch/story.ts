@@ -19,8 +19,10 @@ export interface Ending {
   ended: 'signal' | 'exit' | 'alive';
   /** The signal that ended it, or null. */
   signal: string | null;
-  /** The wait(2) status, or null (alive, or only the time of death is known). */
+  /** The exit status (`exit 3`: 3) of a process that exited; null when a signal ended it, it is alive, or only the time of death is known. */
   status: number | null;
+  /** The wait(2) status as the kernel reported it (0x300 for `exit 3`, 0x9 for SIGKILL), or null. */
+  waitStatus: number | null;
   /** Who sent the ending signal, or null. */
   sender: ProcessRef | null;
   /** The ending signal's si_code name (SI_USER, SI_KERNEL, SEGV_MAPERR...), or null. */
@@ -111,7 +113,18 @@ function survival(tl: Timeline, pid: number, end: number): Survival | null {
 }
 
 function base(pid: number, comm: string): Omit<Ending, 'ended' | 'cause' | 'story' | 'evidence'> {
-  return { pid, comm, signal: null, status: null, sender: null, code: null, at: null, core: false, survived: null };
+  return {
+    pid,
+    comm,
+    signal: null,
+    status: null,
+    waitStatus: null,
+    sender: null,
+    code: null,
+    at: null,
+    core: false,
+    survived: null,
+  };
 }
 
 function aliveEnding(tl: Timeline, pid: number, comm: string, end: string): Ending {
@@ -128,7 +141,13 @@ function aliveEnding(tl: Timeline, pid: number, comm: string, end: string): Endi
 
 function exitEnding(tl: Timeline, exit: ExitEvent, index: number, mechanism: Mechanism | null): Ending {
   const code = statusCode(exit);
-  const common = { ...base(exit.pid, exit.comm), ended: 'exit' as const, status: exit.status, at: exit.t };
+  const common = {
+    ...base(exit.pid, exit.comm),
+    ended: 'exit' as const,
+    status: exit.exitCode,
+    waitStatus: exit.status,
+    at: exit.t,
+  };
   if (code === null) {
     const how = mechanism === 'pidfd' ? ': a pidfd tells only the time of death (as root, the watch sees more)' : '';
     return { ...common, cause: 'unknown', story: `ended, how is not known${how}`, evidence: [index] };
@@ -187,7 +206,12 @@ function reraised(tl: Timeline, last: PlacedSignal): PlacedSignal | null {
 }
 
 function signalEnding(tl: Timeline, exit: ExitEvent, index: number, sig: string): Ending {
-  const common = { ...base(exit.pid, exit.comm), ended: 'signal' as const, signal: sig, status: exit.status };
+  const common = {
+    ...base(exit.pid, exit.comm),
+    ended: 'signal' as const,
+    signal: sig,
+    waitStatus: exit.status,
+  };
   const fatal = tl.signals.filter(
     (p) => p.index < index && p.event.pid === exit.pid && p.event.signal === sig && tookEffect(p.event),
   );

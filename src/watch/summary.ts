@@ -22,6 +22,7 @@ export interface SummaryEnding {
   ended: Ending['ended'];
   signal: string | null;
   status: number | null;
+  waitStatus: number | null;
   sender: ProcessRef | null;
   code: string | null;
   cause: Ending['cause'];
@@ -80,6 +81,7 @@ export function buildSummary(s: SummaryInput): Summary {
       ended: j.ended,
       signal: j.signal,
       status: j.status,
+      waitStatus: j.waitStatus,
       sender: j.sender,
       code: j.code,
       cause: j.cause,

@@ -234,7 +234,8 @@ describe.skipIf(!root || !python)('daemon-check watch: every ending, for real (r
       comm: 'sleep',
       ended: 'signal',
       signal: 'SIGHUP',
-      status: 1,
+      status: null,
+      waitStatus: 1,
       sender: { pid: bash, comm: 'bash' },
       code: 'SI_USER',
       cause: 'shell-forwarded-hangup',
@@ -296,7 +297,13 @@ describe.skipIf(!root || !python)('daemon-check watch: every ending, for real (r
     const { code, summary } = await w.done;
     expect(code, w.stderr()).toBe(0);
     const stopped = summary.endings!.find((e) => e.ended === 'signal')!;
-    expect(stopped).toMatchObject({ signal: 'SIGHUP', status: 1, code: 'SI_KERNEL', cause: 'orphaned-group' });
+    expect(stopped).toMatchObject({
+      signal: 'SIGHUP',
+      status: null,
+      waitStatus: 1,
+      code: 'SI_KERNEL',
+      cause: 'orphaned-group',
+    });
     // The sender is D, the group's parent whose exit orphaned it: it forked E and exited 0.
     const d = stopped.sender!;
     expect(w.lines).toContainEqual(expect.objectContaining({ kind: 'fork', pid: d.pid, child: stopped.pid }));
@@ -319,7 +326,8 @@ describe.skipIf(!root || !python)('daemon-check watch: every ending, for real (r
     expect(endingOf(summary, term.pid!)).toMatchObject({
       ended: 'signal',
       signal: 'SIGTERM',
-      status: 15,
+      status: null,
+      waitStatus: 15,
       sender: { pid: kill.pid, comm: 'kill' },
       code: 'SI_USER',
       cause: 'killed',
@@ -328,7 +336,8 @@ describe.skipIf(!root || !python)('daemon-check watch: every ending, for real (r
     expect(endingOf(summary, nine.pid!)).toMatchObject({
       ended: 'signal',
       signal: 'SIGKILL',
-      status: 9,
+      status: null,
+      waitStatus: 9,
       sender: { pid: bash.pid, comm: 'bash' },
       code: 'SI_USER',
       cause: 'killed',
@@ -352,7 +361,8 @@ describe.skipIf(!root || !python)('daemon-check watch: every ending, for real (r
       expect.objectContaining({
         comm: 'sh',
         ended: 'exit',
-        status: 0x300,
+        status: 3,
+        waitStatus: 0x300,
         signal: null,
         cause: 'exit',
         story: 'exited with status 3',
@@ -366,7 +376,8 @@ describe.skipIf(!root || !python)('daemon-check watch: every ending, for real (r
     expect(yes).toMatchObject({
       ended: 'signal',
       signal: 'SIGPIPE',
-      status: 13,
+      status: null,
+      waitStatus: 13,
       sender: { pid: yes.pid, comm: 'yes' },
       cause: 'broken-pipe',
     });
@@ -402,7 +413,8 @@ describe.skipIf(!root || !python)('daemon-check watch: every ending, for real (r
       expect(e).toMatchObject({
         ended: 'signal',
         signal: 'SIGKILL',
-        status: 9,
+        status: null,
+        waitStatus: 9,
         code: 'SI_KERNEL',
         cause: 'oom-killer',
       });

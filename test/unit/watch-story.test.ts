@@ -44,7 +44,8 @@ describe('the terminal hangup and the shell forwarding it', () => {
       comm: 'bash',
       ended: 'signal',
       signal: 'SIGHUP',
-      status: 1,
+      status: null,
+      waitStatus: 1,
       sender: SSHD,
       code: 'SI_KERNEL',
       cause: 'terminal-hangup',
@@ -129,7 +130,7 @@ describe('the terminal hangup and the shell forwarding it', () => {
       .signal(1301, 'SIGHUP', 'SI_USER', BASH, { result: 'ignored' })
       .exit(1301, 'sleep', { code: 1 });
     const [e] = endingsOf(s, [1301]);
-    expect(e).toMatchObject({ ended: 'exit', status: 256, cause: 'exit', evidence: [1, 2] });
+    expect(e).toMatchObject({ ended: 'exit', status: 1, waitStatus: 256, cause: 'exit', evidence: [1, 2] });
     expect(e!.story).toMatch(/^exited with status 1, after it ignored SIGHUP from bash \(1234\)/);
     expect(e!.story).toContain('fails with EIO');
     expect(judge(e!, fate({ hangup: 'lives' }))).toMatchObject({ predicted: { event: 'hangup' }, agrees: false });
@@ -240,7 +241,7 @@ describe('the OOM killer, crashes, broken pipes and kills', () => {
       .signal(1701, 'SIGSEGV', 'SI_USER', BASH)
       .exit(1701, 'segv', { signal: 'SIGSEGV' });
     const [crash, sent] = endingsOf(s, [1700, 1701], [self, { pid: 1701, comm: 'segv' }]);
-    expect(crash).toMatchObject({ cause: 'crash', code: 'SEGV_MAPERR', core: true, status: 0x8b });
+    expect(crash).toMatchObject({ cause: 'crash', code: 'SEGV_MAPERR', core: true, status: null, waitStatus: 0x8b });
     expect(crash!.story).toBe('crashed: SIGSEGV (SEGV_MAPERR: an address not mapped), core dumped');
     expect(judge(crash!, fate({ crash: 'dies' }))).toMatchObject({ predicted: { event: 'crash' }, agrees: true });
     // A supervisor's restart (crash: lives) is a replacement the watch does not see.
@@ -267,7 +268,7 @@ describe('the OOM killer, crashes, broken pipes and kills', () => {
       .signal(1300, 'SIGTERM', 'SI_USER', BASH)
       .exit(1300, 'sleep', { signal: 'SIGTERM' });
     const [e] = endingsOf(s, [1300]);
-    expect(e).toMatchObject({ cause: 'killed', signal: 'SIGTERM', sender: BASH, status: 15 });
+    expect(e).toMatchObject({ cause: 'killed', signal: 'SIGTERM', sender: BASH, status: null, waitStatus: 15 });
     expect(e!.story).toBe('killed by SIGTERM from bash (1234), sent with kill(2)');
     expect(judge(e!, fate({ stop: 'dies' }))).toMatchObject({
       predicted: { event: 'stop', outcome: 'dies' },
@@ -294,7 +295,8 @@ describe('exits', () => {
     const [e] = endingsOf(s, [1300]);
     expect(e).toMatchObject({
       ended: 'exit',
-      status: 0x300,
+      status: 3,
+      waitStatus: 0x300,
       signal: null,
       cause: 'exit',
       story: 'exited with status 3',
