@@ -7,7 +7,7 @@ export function usage(entries) {
 
   --runs N      measured runs per side (default 21; 5 with --quick)
   --quick       fewer runs and smaller process counts (a smoke test, not a verdict)
-  --only LIST   run only these entries, by number or name, e.g. --only 1,scan-jobs-ps
+  --only LIST   run only these entries, by number or name, e.g. --only 1,scan-jobs-ps or --only 13,14
   --json        print one JSON object with every figure instead of the report
   --strict      exit 1 when a goal is missed
   -h, --help    this text
@@ -16,11 +16,15 @@ entries:
 ${list}`;
 }
 
+/** The watch entries: --for seconds, forks per second elsewhere, SIGUSR1 sent to the target. */
+const WATCH = { watchSeconds: 60, forkRate: 1000, signals: 100 };
+const WATCH_QUICK = { watchSeconds: 15, forkRate: 1000, signals: 20 };
+
 /** Process counts of the swarms: the goals' sizes, or small ones for --quick. */
 function counts(quick) {
   return quick
-    ? { swarm: 500, linSmall: 250, linLarge: 1000, rssScan: 1000, fdSmall: 10, fdLarge: 10000 }
-    : { swarm: 2000, linSmall: 1000, linLarge: 4000, rssScan: 4000, fdSmall: 10, fdLarge: 10000 };
+    ? { swarm: 500, linSmall: 250, linLarge: 1000, rssScan: 1000, fdSmall: 10, fdLarge: 10000, ...WATCH_QUICK }
+    : { swarm: 2000, linSmall: 1000, linLarge: 4000, rssScan: 4000, fdSmall: 10, fdLarge: 10000, ...WATCH };
 }
 
 function selection(value, entries) {

@@ -114,6 +114,11 @@ export class DeliverFolder {
     return this.release();
   }
 
+  /** Whether a signal still waits for its deliver line (release() leaves an open one at the head). */
+  get waiting(): boolean {
+    return this.queue.length > 0;
+  }
+
   end(): WatchEvent[] {
     for (const h of this.queue) if (h.open) this.settle(h, null);
     return this.release();
@@ -200,12 +205,28 @@ export async function* watchEvents(options: WatchOptions): AsyncGenerator<WatchE
     wake?.();
     wake = null;
   };
+  // The expiry timer runs only while a signal waits for its deliver line,
+  // so that an idle watch never wakes node.
+  let timer: NodeJS.Timeout | null = null;
+  const arm = (): void => {
+    if (timer === null && folder.waiting) timer = setTimeout(check, DELIVER_WAIT_MS / 4);
+  };
+  const check = (): void => {
+    timer = null;
+    const out = folder.expire(Date.now());
+    if (out.length) {
+      ready.push(...out);
+      poke();
+    }
+    arm();
+  };
   const lines = createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
   lines.on('line', (text) => {
     const line = parseHelperLine(text);
     if (line) {
       if (line.kind === 'start') started = true;
       ready.push(...folder.push(line, Date.now()));
+      arm();
     } else failure ??= parseFailureLine(text);
     poke();
   });
@@ -218,13 +239,6 @@ export async function* watchEvents(options: WatchOptions): AsyncGenerator<WatchE
     ready.push(...folder.end());
     poke();
   });
-  const timer = setInterval(() => {
-    const out = folder.expire(Date.now());
-    if (out.length) {
-      ready.push(...out);
-      poke();
-    }
-  }, DELIVER_WAIT_MS / 4);
   const forward = (sig: NodeJS.Signals): void => {
     if (closed === null) child.kill(sig);
   };
@@ -246,7 +260,7 @@ export async function* watchEvents(options: WatchOptions): AsyncGenerator<WatchE
     if (failure) throw new WatchError(failure);
     if (!started) throw new WatchError(helperFailure(end.code, end.signal));
   } finally {
-    clearInterval(timer);
+    if (timer !== null) clearTimeout(timer);
     if (forwarding) {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
