@@ -153,3 +153,22 @@ void watch_failure_print(const struct watch_failure *f, bool json, int fd)
 		jl_str(&l, "command", f->command);
 	jl_end(&l, fd);
 }
+
+/* The losses counted since the last look, each as a `lost` line. */
+int watch_report_lost(struct watch_run *r)
+{
+	int err = 0;
+	if (r->trace_fd >= 0) {
+		unsigned long long total = tracefs_lost(r);
+		if (total > r->trace_lost && (err = emit_lost(r, "tracefs", total - r->trace_lost)) == 0)
+			r->trace_lost = total;
+	}
+	if (r->cn_overflow) {
+		/* ENOBUFS with no gap seen yet: at least one. */
+		r->cn_lost++;
+		r->cn_overflow = false;
+	}
+	if (!err && r->cn_lost > r->cn_reported && (err = emit_lost(r, "connector", r->cn_lost - r->cn_reported)) == 0)
+		r->cn_reported = r->cn_lost;
+	return err;
+}

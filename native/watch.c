@@ -157,25 +157,6 @@ static int setup(struct watch_run *r, const struct watch_opts *o, struct watch_f
 	return 0;
 }
 
-/* The losses counted since the last look, each as a `lost` line. */
-static int report_lost(struct watch_run *r)
-{
-	int err = 0;
-	if (r->trace_fd >= 0) {
-		unsigned long long total = tracefs_lost(r);
-		if (total > r->trace_lost && (err = emit_lost(r, "tracefs", total - r->trace_lost)) == 0)
-			r->trace_lost = total;
-	}
-	if (r->cn_overflow) {
-		/* ENOBUFS with no gap seen yet: at least one. */
-		r->cn_lost++;
-		r->cn_overflow = false;
-	}
-	if (!err && r->cn_lost > r->cn_reported && (err = emit_lost(r, "connector", r->cn_lost - r->cn_reported)) == 0)
-		r->cn_reported = r->cn_lost;
-	return err;
-}
-
 /* Everything the kernel has for us now, in the order that keeps an exit
  * after its signals: the connector first (statuses), then the trace. */
 static int drain(struct watch_run *r, const struct watch_opts *o, int *stop)
@@ -227,7 +208,7 @@ static const char *loop(struct watch_run *r, const struct watch_opts *o, int *er
 		double t = now();
 		if (t >= next) {
 			next = t + TICK;
-			if ((*err = ev_sweep(r, t, ++ticks % 4 == 0 && !r->traced, false)) < 0 || (*err = report_lost(r)) < 0)
+			if ((*err = ev_sweep(r, t, ++ticks % 4 == 0 && !r->traced, false)) < 0 || (*err = watch_report_lost(r)) < 0)
 				return "error";
 		}
 		if (stop)
@@ -287,7 +268,7 @@ int watch_main(int argc, char **argv)
 		if (err == 0)
 			drain(r, &o, &stop);
 		ev_sweep(r, now(), false, true);
-		report_lost(r);
+		watch_report_lost(r);
 		emit_end(r, reason, err ? strerror(-err) : NULL);
 	}
 	connector_close(r);

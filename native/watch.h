@@ -167,6 +167,8 @@ int emit_watching(struct watch_run *r, const struct watched *w, double t);
 bool watched_all_ended(const struct watch_run *r);
 int emit_start(struct watch_run *r, const struct watch_opts *o);
 int emit_lost(struct watch_run *r, const char *source, unsigned long long count);
+/* The losses counted since the last look (tracefs overruns, connector gaps), each as a `lost` line. */
+int watch_report_lost(struct watch_run *r);
 int emit_end(struct watch_run *r, const char *reason, const char *error);
 int ev_signal(struct watch_run *r, double t, pid_t sender, const int f[6]);
 int ev_deliver(struct watch_run *r, double t, pid_t tid, int sig, int code, unsigned long handler);
