@@ -85,7 +85,7 @@ async function planOf(targets: AuditTarget[]): Promise<WatchPlan> {
     predict: async (pid) => {
       try {
         const [r] = await auditTargets(pid, {}, { excludeSelf: true });
-        return r ? { fate: r.fate, known: knownOf(r) } : null;
+        return r ? { fate: r.fate, known: knownOf(r), pane: r.startedAs.kind === 'multiplexer-pane' } : null;
       } catch {
         return null; // gone already, or not auditable: the story is told without a prediction
       }
@@ -96,6 +96,7 @@ async function planOf(targets: AuditTarget[]): Promise<WatchPlan> {
       if (plan.watched.includes(r.pid)) continue;
       plan.watched.push(r.pid);
       plan.fates.set(r.pid, r.fate);
+      if (r.startedAs.kind === 'multiplexer-pane') (plan.panes ??= new Set()).add(r.pid);
       for (const k of knownOf(r)) if (!plan.known.has(k.pid) || k.pid === r.pid) plan.known.set(k.pid, k);
     }
   }

@@ -48,16 +48,19 @@ function eventOf(cause: Cause, signal: string | null, fate: Fate): FateEvent | n
  * "hangup: lives" for a program that then ended at its next write to the dead
  * terminal is a prediction that did not hold. A crash's prediction speaks of
  * a replacement (a supervisor starting it again), which the watch does not
- * see: only "dies" can be checked.
+ * see: only "dies" can be checked. For a process whose terminal was a
+ * multiplexer's pane (PANE), a hangup seen is the pane's own terminal going
+ * (its server or window ended), not the login's that `hangup` predicts: it is
+ * held against no prediction.
  */
-export function judge(ending: Ending, fate: Fate | null): Judged {
+export function judge(ending: Ending, fate: Fate | null, pane = false): Judged {
   const observed = ending.ended === 'alive' ? 'lives' : 'dies';
   if (!fate) return { ...ending, predicted: null, observed, agrees: null };
   const ended = ending.ended !== 'alive' && ending.cause !== 'exit';
   const event = ended
     ? eventOf(ending.cause, ending.signal, fate)
     : ending.survived && eventOf(ending.survived.cause, ending.survived.signal, fate);
-  if (!event) return { ...ending, predicted: null, observed, agrees: null };
+  if (!event || (pane && event === 'hangup')) return { ...ending, predicted: null, observed, agrees: null };
   const predicted = { event, outcome: fate[event].outcome };
   const agrees =
     predicted.outcome === 'unknown' || (event === 'crash' && predicted.outcome === 'lives')

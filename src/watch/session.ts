@@ -27,8 +27,14 @@ export interface WatchPlan {
   known: Map<number, KnownProcess>;
   /** The prediction for each pid, taken when the watch began (or when the pid joined it). */
   fates: Map<number, Fate>;
+  /**
+   * The pids whose terminal, when the watch began, was a multiplexer's pane
+   * (tmux, screen): the model's `hangup` is the login's terminal, which does
+   * not reach them, so a hangup of the pane itself is held against no prediction.
+   */
+  panes?: Set<number>;
   /** The fate model's prediction for a pid that joins the watch, or null when it cannot be audited. */
-  predict(pid: number): Promise<{ fate: Fate; known: KnownProcess[] } | null>;
+  predict(pid: number): Promise<{ fate: Fate; known: KnownProcess[]; pane?: boolean } | null>;
 }
 
 export interface WatchOutcome {
@@ -86,7 +92,9 @@ export async function runWatchSession(
   }
   reason = reason ?? stopped() ?? 'all-ended';
   const endings = tellEndings({ events: seen, watched: plan.watched, known: plan.known, endWords: END_WORDS[reason] });
-  const judged = endings.map((ending) => judge(ending, plan.fates.get(ending.pid) ?? null));
+  const judged = endings.map((ending) =>
+    judge(ending, plan.fates.get(ending.pid) ?? null, plan.panes?.has(ending.pid) === true),
+  );
   const summary = buildSummary({
     mechanism,
     lost,
@@ -109,5 +117,6 @@ async function joinPlan(plan: WatchPlan, pid: number): Promise<void> {
   const got = await plan.predict(pid);
   if (!got) return;
   plan.fates.set(pid, got.fate);
+  if (got.pane) (plan.panes ??= new Set()).add(pid);
   for (const k of got.known) if (!plan.known.has(k.pid)) plan.known.set(k.pid, k);
 }

@@ -124,6 +124,29 @@ describe('the terminal hangup and the shell forwarding it', () => {
     expect(judge(job!, fate({ hangup: 'lives' }))).toMatchObject({ observed: 'dies', agrees: false });
   });
 
+  it("in a multiplexer's pane, a hangup is the pane's own terminal, which the login's hangup prediction does not speak of", () => {
+    const s = new Stream()
+      .start([1300])
+      .signal(1300, 'SIGHUP', 'SI_USER', BASH)
+      .exit(1300, 'sleep', { signal: 'SIGHUP' });
+    const [job] = endingsOf(s, [1300]);
+    expect(judge(job!, fate({ hangup: 'lives' }), true)).toMatchObject({
+      cause: 'shell-forwarded-hangup',
+      predicted: null,
+      observed: 'dies',
+      agrees: null,
+    });
+    // Its other events are still held against theirs.
+    const killed = endingsOf(
+      new Stream().start([1300]).signal(1300, 'SIGTERM', 'SI_USER', BASH).exit(1300, 'sleep', { signal: 'SIGTERM' }),
+      [1300],
+    );
+    expect(judge(killed[0]!, fate({ stop: 'dies' }), true)).toMatchObject({
+      predicted: { event: 'stop' },
+      agrees: true,
+    });
+  });
+
   it('an exit after a hangup it ignored says how a terminal writer ends (EIO)', () => {
     const s = new Stream()
       .start([1301])
