@@ -75,8 +75,8 @@ int child_start(struct watch_run *r, const struct watch_opts *o, int *exec_err)
 	snprintf(comm, sizeof comm, "%s", base);
 	procmap_put(&r->map, pid, pid, comm);
 	err = watched_add(r, pid, comm, now(), false);
-	/* --ptrace: traced from before its exec (watch-ptrace.c). */
-	if (!err && o->ptrace && (err = ptrace_attach(r, o, pid)) < 0) {
+	/* ptrace (--ptrace, or no tracefs as root): traced from before its exec (watch-ptrace.c). */
+	if (!err && r->use_ptrace && (err = ptrace_attach(r, o, pid)) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(go[1]);
@@ -158,6 +158,30 @@ int pidfds_check(struct watch_run *r, double t)
 		} else if (!w->dead) {
 			w->dead = true;
 			w->dead_t = t;
+		}
+	}
+	return 0;
+}
+
+/* Every process given ended before its events could be seen: a failure. */
+int watch_check_started(struct watch_run *r, struct watch_failure *f)
+{
+	int err = pidfds_open(r);
+	if (err == -ESRCH)
+		return 0; /* found by the poll below as a missing pidfd */
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < r->nw; i++) {
+		struct pollfd p = { .fd = r->w[i].pidfd, .events = POLLIN };
+		if (r->w[i].pidfd < 0 || poll(&p, 1, 0) == 1) {
+			f->stage = WATCH_STAGE_ENDED;
+			f->pid = r->w[i].pid;
+			return -ESRCH;
+		}
+		/* With events flowing, only pidfd mode needs the pidfds. */
+		if (r->trace_fd >= 0 || r->traced) {
+			close(r->w[i].pidfd);
+			r->w[i].pidfd = -1;
 		}
 	}
 	return 0;

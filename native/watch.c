@@ -3,8 +3,9 @@
  * files).  Mechanisms, chosen here:
  *   tracefs  as root: a tracefs instance (signals, forks, execs, exits,
  *            oom:mark_victim) plus the proc connector for exit statuses;
- *   ptrace   --ptrace, root or not: PTRACE_SEIZE of the watched processes
- *            (watch-ptrace.c); with -- CMD the helper is also the parent;
+ *   ptrace   --ptrace, root or not, and as root where tracefs cannot be
+ *            had: PTRACE_SEIZE of the watched processes (watch-ptrace.c);
+ *            with -- CMD the helper is also the parent;
  *   parent   without root, -- CMD: the helper is CMD's parent and a child
  *            subreaper, so it reaps the tree with exact statuses;
  *   pidfd    without root, PIDs: a pidfd gives the time of death only.
@@ -62,23 +63,38 @@ static int add_pids(struct watch_run *r, const struct watch_opts *o, struct watc
 	return 0;
 }
 
+/* The ptrace mechanism: every watched process traced (-- CMD's child is
+ * attached before its exec, in watch-child.c). */
+static int use_ptrace(struct watch_run *r, const struct watch_opts *o, struct watch_failure *f)
+{
+	int err;
+
+	r->use_ptrace = true;
+	r->mechanism = "ptrace";
+	ptrace_notes(r->notes, sizeof r->notes / sizeof *r->notes, &r->nnotes, o);
+	for (size_t i = 0; i < r->nw; i++)
+		if ((err = ptrace_attach(r, o, r->w[i].pid)) < 0) {
+			snprintf(f->text, sizeof f->text, "attaching to %ld with ptrace", (long)r->w[i].pid);
+			f->value = f->text;
+			return err;
+		}
+	return 0;
+}
+
+/* Where tracefs cannot be had even as root (a container, a user namespace,
+ * tracefs not built or refused): the errors that mean so. */
+static bool no_tracefs(int err)
+{
+	return err == -EPERM || err == -EACCES || err == -ENODEV || err == -EROFS || err == -ENOENT;
+}
+
 static int mechanism(struct watch_run *r, const struct watch_opts *o, struct watch_failure *f)
 {
 	int err;
 	char text[200];
 
-	if (o->ptrace) {
-		static char what[96];
-		r->mechanism = "ptrace";
-		ptrace_notes(r->notes, sizeof r->notes / sizeof *r->notes, &r->nnotes, o);
-		for (size_t i = 0; i < r->nw; i++)
-			if ((err = ptrace_attach(r, o, r->w[i].pid)) < 0) {
-				snprintf(what, sizeof what, "attaching to %ld with ptrace", (long)r->w[i].pid);
-				f->value = what;
-				return err;
-			}
-		return 0;
-	}
+	if (o->ptrace)
+		return use_ptrace(r, o, f);
 	if (geteuid() != 0 || o->force_parent) {
 		r->mechanism = o->argv ? "parent" : "pidfd";
 		note(r, o->argv ? "not root: the exit statuses of the command and of the orphans it leaves are "
@@ -89,10 +105,16 @@ static int mechanism(struct watch_run *r, const struct watch_opts *o, struct wat
 	}
 	r->mechanism = "tracefs";
 	if ((err = tracefs_open(r, o)) < 0) {
-		static char where[256];
-		snprintf(where, sizeof where, "%s/instances/%s", r->tracing, r->instance);
+		if (no_tracefs(err)) {
+			tracefs_close(r);
+			snprintf(text, sizeof text, "tracefs could not be had (%s): the processes are traced with ptrace instead",
+				 strerror(-err));
+			note(r, text);
+			return use_ptrace(r, o, f);
+		}
+		snprintf(f->text, sizeof f->text, "%s/instances/%s", r->tracing, r->instance);
 		f->stage = WATCH_STAGE_TRACEFS;
-		f->path = r->instance_made || r->instance[0] ? where : r->tracing;
+		f->path = r->instance_made || r->instance[0] ? f->text : r->tracing;
 		return err;
 	}
 	if ((err = connector_open(r, o)) < 0) {
@@ -101,30 +123,6 @@ static int mechanism(struct watch_run *r, const struct watch_opts *o, struct wat
 		note(r, text);
 	}
 	return procmap_seed(&r->map);
-}
-
-/* Every process given ended before its events could be seen: a failure. */
-static int check_started(struct watch_run *r, struct watch_failure *f)
-{
-	int err = pidfds_open(r);
-	if (err == -ESRCH)
-		return 0; /* found by the poll below as a missing pidfd */
-	if (err < 0)
-		return err;
-	for (size_t i = 0; i < r->nw; i++) {
-		struct pollfd p = { .fd = r->w[i].pidfd, .events = POLLIN };
-		if (r->w[i].pidfd < 0 || poll(&p, 1, 0) == 1) {
-			f->stage = WATCH_STAGE_ENDED;
-			f->pid = r->w[i].pid;
-			return -ESRCH;
-		}
-		/* With events flowing, only pidfd mode needs the pidfds. */
-		if (r->trace_fd >= 0 || r->traced) {
-			close(r->w[i].pidfd);
-			r->w[i].pidfd = -1;
-		}
-	}
-	return 0;
 }
 
 static int setup(struct watch_run *r, const struct watch_opts *o, struct watch_failure *f, int *code)
@@ -146,7 +144,7 @@ static int setup(struct watch_run *r, const struct watch_opts *o, struct watch_f
 			*code = exec_err == ENOENT ? HELPER_EXIT_NOTFOUND : HELPER_EXIT_NOEXEC;
 			return -exec_err;
 		}
-	} else if ((err = check_started(r, f)) < 0) {
+	} else if ((err = watch_check_started(r, f)) < 0) {
 		return err;
 	}
 	if ((err = emit_start(r, o)) < 0)

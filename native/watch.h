@@ -64,6 +64,7 @@ struct watched {
 struct watch_run {
 	const char *mechanism;     /* "tracefs", "ptrace", "parent", "pidfd" */
 	bool traced;               /* ptrace: every watched task is our tracee */
+	bool use_ptrace;           /* ptrace chosen: --ptrace, or as root where tracefs cannot be had */
 	double real_minus_mono;    /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 	int out;                   /* the events fd */
 	int sigfd;
@@ -122,6 +123,7 @@ struct watch_failure {
 	int err;
 	pid_t pid;
 	const char *path, *option, *value, *command;
+	char text[256];            /* room for a path or value built when it fails */
 };
 void watch_failure_print(const struct watch_failure *f, bool json, int fd);
 
@@ -191,6 +193,8 @@ int emit_exit(struct watch_run *r, struct watched *w, double t);
 int child_start(struct watch_run *r, const struct watch_opts *o, int *exec_err);
 int child_reap(struct watch_run *r);
 int pidfds_open(struct watch_run *r);
+/* Every process given ended before its events could be seen: stage `watch-ended`, -ESRCH. */
+int watch_check_started(struct watch_run *r, struct watch_failure *f);
 int pidfds_check(struct watch_run *r, double t);
 
 /* watch-ptrace.c: attach (PIDs: every thread of each; -- CMD: the child,

@@ -78,8 +78,9 @@ Examples:
 
 As root the watch reads tracefs signal events and the proc connector (docs/watch.md). Without root,
 watch -- CMD is the parent of what it watches (exact exit statuses); watch PID sees only the time of death.
---ptrace traces the processes instead, with every signal's sender, as any user may trace its own: the
-traced program then has a tracer (strace and gdb cannot attach) and stops on every signal it is sent.
+--ptrace traces the processes instead (as root, so does a watch where tracefs cannot be had), with every
+signal's sender, as any user may trace its own: the traced program then has a tracer (strace and gdb
+cannot attach) and stops on every signal it is sent.
 SIGINT or SIGTERM stops it and prints what it saw.
 Exit codes: 0 the watch ran and told what it saw; 2 bad command line (a --for that is not a duration, a
 --journal that cannot be written); 3 cannot be watched (no such process, a pidfile without a process,

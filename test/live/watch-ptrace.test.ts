@@ -189,4 +189,43 @@ describe('daemon-check-helper watch --ptrace (live)', () => {
     expect(w.lines.find((l) => l.kind === 'exit' && l.pid === child)).toMatchObject({ exitCode: 3 });
     expect(w.lines.at(-1)).toMatchObject({ kind: 'end', reason: 'all-ended' });
   });
+
+  it.skipIf(!root || !which('setpriv') || !which('unshare'))(
+    'as root where tracefs cannot be had (none mounted, no CAP_SYS_ADMIN to mount one), traces with ptrace and says why',
+    async () => {
+      // A private mount namespace without tracefs, and a root that may not mount it.
+      const w = watcher('unshare', [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'umount -l /sys/kernel/tracing 2>/dev/null; umount -l /sys/kernel/debug 2>/dev/null; exec "$@"',
+        'sh',
+        'setpriv',
+        '--bounding-set',
+        '-sys_admin',
+        '--inh-caps',
+        '-sys_admin',
+        helperPath(),
+        'watch',
+        '--',
+        'sh',
+        '-c',
+        'kill -TERM $$',
+      ]);
+      expect(await w.closed).toBe(0);
+      const startLine = w.lines[0] as StartEvent;
+      expect(startLine).toMatchObject({ kind: 'start', mechanism: 'ptrace', instance: null });
+      expect(startLine.notes[0]).toMatch(
+        /^tracefs could not be had \(Operation not permitted\): the processes are traced with ptrace instead$/,
+      );
+      const child = startLine.watched[0]!;
+      expect(w.lines.find((l) => l.kind === 'signal' && l.pid === child && l.signal === 'SIGTERM')).toMatchObject({
+        sender: { pid: child, comm: 'sh' },
+      });
+      expect(w.lines.find((l) => l.kind === 'exit' && l.pid === child)).toMatchObject({ signal: 'SIGTERM' });
+      expect(w.lines.at(-1)).toMatchObject({ kind: 'end', reason: 'all-ended' });
+    },
+  );
 });
