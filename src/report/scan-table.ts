@@ -6,7 +6,7 @@
  * the full verdict and the problems come back as the width allows.
  */
 import Table from 'cli-table3';
-import type { ScanResult } from '../scan.js';
+import type { ScanResult, ScanRow } from '../scan.js';
 import type { Verdict } from '../core/types.js';
 import { wrap } from './layout.js';
 import { ASCII_SYMBOLS, makeChalk, paintStatus, paintVerdict, SYMBOLS, tableChars } from './style.js';
@@ -173,19 +173,32 @@ export function renderScanTable(
     lines.push(
       ...wrap(c.yellow(`/proc is mounted with ${r.hidepid}: other users' processes are hidden from this user.`), width),
     );
-  // Counted from the fate model, not the verdict: a daemon in a login's scope dies at logout too.
-  const fragile = r.processes.filter(
-    (p) =>
-      p.fate.hangup.outcome === 'dies' || p.fate['shell-exit'].outcome === 'dies' || p.fate.logout.outcome === 'dies',
-  ).length;
-  if (fragile)
-    lines.push(
-      ...wrap(
-        `${fragile} of the ${r.processes.length} will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`,
-        width,
-        '',
-        '  ',
-      ),
-    );
+  const login = loginSentence(r.processes);
+  if (login) lines.push(...wrap(login, width, '', '  '));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * How many rows will not survive the end of their login (the fate model says
+ * `dies` for a hangup, the shell's exit or logind), and for how many more it
+ * cannot be told (`unknown`): one sentence, or null when neither. Counted
+ * from the fate model, not the verdict: a daemon in a login's scope dies at
+ * logout too, and an unknown fate is never counted as a survivor.
+ */
+export function loginSentence(rows: readonly ScanRow[]): string | null {
+  let dies = 0;
+  let unknown = 0;
+  for (const p of rows) {
+    const outcomes = [p.fate.hangup.outcome, p.fate['shell-exit'].outcome, p.fate.logout.outcome];
+    if (outcomes.includes('dies')) dies++;
+    else if (outcomes.includes('unknown')) unknown++;
+  }
+  const n = rows.length;
+  if (dies && unknown)
+    return `${dies} of the ${n} will not survive the end of their login (a hangup, the shell's exit, or logind), and for ${unknown} more it cannot be told from /proc; 'daemon-check <pid>' says why, or what it depends on, and how to start each one properly.`;
+  if (dies)
+    return `${dies} of the ${n} will not survive the end of their login (a hangup, the shell's exit, or logind); 'daemon-check <pid>' says why and how to start each one properly.`;
+  if (unknown)
+    return `Whether ${unknown} of the ${n} survive the end of their login cannot be told from /proc; 'daemon-check <pid>' says what it depends on.`;
+  return null;
 }

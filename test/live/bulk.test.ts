@@ -11,7 +11,7 @@ import { BulkProcSource, bulkSource, parseBulk } from '../../src/proc/bulk.js';
 import { LiveProcSource, type ProcSource } from '../../src/proc/source.js';
 import { parseStat } from '../../src/proc/stat.js';
 import { parseStatus } from '../../src/proc/status.js';
-import { tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { childrenOf, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 import { ProcReadError } from '../../src/core/errors.js';
 
 const HELPER = path.resolve(__dirname, '..', '..', 'native', 'build', 'daemon-check-helper');
@@ -139,6 +139,8 @@ describe('daemon-check-helper scan-read', () => {
         'the subject to exec sleep',
         () => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep') || null,
       );
+      // The process substitution's sleep is the subject's child since bash exec'd: it is ended too, by pid.
+      for (const c of childrenOf(pid)) tracker.track(c);
       const bulk = bulkSource(live);
       expect(bulk).toBeInstanceOf(BulkProcSource);
       const same = (f: (s: ProcSource) => unknown) => expect(f(bulk)).toEqual(f(live));
