@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +22,8 @@ bool proc_read_stat(pid_t pid, struct proc *p)
 	long ppid, pgrp, sid;
 
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof buf) <= 0)
 		return false;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	/* The name may contain anything, ')' too: fields follow the last ')'. */
 	char *rp = strrchr(buf, ')');
 	if (!rp || sscanf(rp + 1, " %c %ld %ld %ld", &p->state, &ppid, &pgrp, &sid) != 4)

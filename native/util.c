@@ -1,6 +1,7 @@
 /* Small helpers with no state of their own (see util.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -80,4 +81,18 @@ void json_string(FILE *out, const char *s)
 			putc(c, out);
 	}
 	putc('"', out);
+}
+
+long read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, size - 1);
+	int err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	buf[n] = '\0';
+	return n;
 }

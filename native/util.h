@@ -17,6 +17,9 @@ char *absolutize(const char *name);
 void signame(int sig, char *buf, size_t size);
 /* "exited with status 3" or "was killed by signal SIGKILL". */
 void status_text(int status, char *buf, size_t size);
+/* One read of the small file PATH (a /proc or tracefs file) into BUF, ended
+ * with a NUL: the bytes read (> 0), 0 for an empty file, or -errno. */
+long read_text(const char *path, char *buf, size_t size);
 /* S as a JSON string (UTF-8 passes through as is). */
 void json_string(FILE *out, const char *s);
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util.h"
 #include "watch.h"
 
 static size_t slot_of(const struct procmap *m, pid_t tid)
@@ -102,25 +103,11 @@ void procmap_del(struct procmap *m, pid_t tid)
 	m->used--;
 }
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, size - 1);
-	int err = n < 0 ? -errno : 0;
-	close(fd);
-	if (err)
-		return err;
-	buf[n] = '\0';
-	return (int)n;
-}
-
 int read_comm(pid_t pid, char *buf)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
-	int n = read_small(path, buf, COMM_LEN + 1);
+	long n = read_text(path, buf, COMM_LEN + 1);
 	if (n < 0) {
 		buf[0] = '\0';
 		return n;
@@ -135,7 +122,7 @@ int proc_stat(pid_t pid, char *state, unsigned long long *start, pid_t *sid)
 	char path[64], buf[1024];
 	int session;
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	int n = read_small(path, buf, sizeof buf);
+	long n = read_text(path, buf, sizeof buf);
 	if (n < 0)
 		return n;
 	/* The comm may hold ')': the fields start after the last one. */
@@ -152,7 +139,7 @@ static pid_t status_tgid(pid_t tid)
 {
 	char path[64], buf[2048];
 	snprintf(path, sizeof path, "/proc/%ld/status", (long)tid);
-	if (read_small(path, buf, sizeof buf) < 0)
+	if (read_text(path, buf, sizeof buf) < 0)
 		return 0;
 	char *p = strstr(buf, "\nTgid:");
 	return p ? (pid_t)strtol(p + 6, NULL, 10) : 0;
@@ -218,14 +205,8 @@ void memory_cgroup(pid_t pid, char *out, size_t size)
 	char path[64], buf[4096];
 	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
 	out[0] = '\0';
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof buf) <= 0)
 		return;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 		char *c = strchr(line, ':'), *p = c ? strchr(c + 1, ':') : NULL;
 		if (!p)

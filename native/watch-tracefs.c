@@ -55,13 +55,8 @@ static bool live_watcher(pid_t pid);
 /* The pid of the watcher that mounted tracefs (MOUNT_MARK), 0: none. */
 static pid_t mount_owner(void)
 {
-	char buf[32] = "";
-	int fd = open(MOUNT_MARK, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	return n > 0 ? (pid_t)strtol(buf, NULL, 10) : 0;
+	char buf[32];
+	return read_text(MOUNT_MARK, buf, sizeof buf) > 0 ? (pid_t)strtol(buf, NULL, 10) : 0;
 }
 
 static void claim_mount(struct watch_run *r)
@@ -104,14 +99,9 @@ static bool live_watcher(pid_t pid)
 {
 	char path[64], buf[512];
 	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
+	long n = read_text(path, buf, sizeof buf);
 	if (n <= 0)
 		return false;
-	buf[n] = '\0';
 	const char *base = strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
 	size_t len = strlen(buf);
 	return strncmp(base, "daemon-check-helper", 19) == 0 && (size_t)n > len + 1 &&
@@ -221,17 +211,11 @@ unsigned long long tracefs_lost(struct watch_run *r)
 
 	for (int cpu = 0; cpu < 1024; cpu++) {
 		snprintf(path, sizeof path, "%s/instances/%s/per_cpu/cpu%d/stats", r->tracing, r->instance, cpu);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENOENT && cpu > 0)
-				break;
-			continue;
-		}
-		ssize_t n = read(fd, buf, sizeof buf - 1);
-		close(fd);
+		long n = read_text(path, buf, sizeof buf);
+		if (n == -ENOENT && cpu > 0)
+			break;
 		if (n <= 0)
 			continue;
-		buf[n] = '\0';
 		const char *p;
 		if ((p = strstr(buf, "\noverrun:")))
 			total += strtoull(p + 9, NULL, 10);

@@ -18,6 +18,7 @@
  * The pid in the segfault, traps and hung-task lines is the thread's id: for
  * the main thread that is the process's pid.
  */
+import { signalName } from '../proc/signals.js';
 
 /** One kernel log record: its sequence number, priority and CLOCK_MONOTONIC microseconds where known. */
 export interface KernelRecord {
@@ -104,29 +105,6 @@ const TRAP_SIGNALS: Record<string, string> = {
   'trap invalid TSS': 'SIGSEGV',
   'trap segment not present': 'SIGBUS',
 };
-
-/** Signal numbers of x86_64 and the generic table, by name. */
-const SIGNAL_NAMES: Record<number, string> = {
-  1: 'SIGHUP',
-  2: 'SIGINT',
-  3: 'SIGQUIT',
-  4: 'SIGILL',
-  5: 'SIGTRAP',
-  6: 'SIGABRT',
-  7: 'SIGBUS',
-  8: 'SIGFPE',
-  9: 'SIGKILL',
-  11: 'SIGSEGV',
-  13: 'SIGPIPE',
-  15: 'SIGTERM',
-  24: 'SIGXCPU',
-  25: 'SIGXFSZ',
-  31: 'SIGSYS',
-};
-
-export function signalName(n: number): string {
-  return SIGNAL_NAMES[n] ?? `signal ${n}`;
-}
 
 /** "a=1,b=x" (the oom-kill line) or 'a=1 b="x y"' (audit records) as a map. */
 function keyValues(text: string, sep: RegExp): Record<string, string> {

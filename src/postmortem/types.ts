@@ -4,20 +4,9 @@
  * the summary's `endings[].cause`), so a script reads both commands alike.
  */
 
-export const CAUSES = [
-  'terminal-hangup',
-  'shell-forwarded-hangup',
-  'orphaned-group',
-  'scope-stop',
-  'oom-killer',
-  'crash',
-  'broken-pipe',
-  'killed',
-  'exit',
-  'unknown',
-] as const;
+import { CAUSES, type Cause } from '../watch/events.js';
 
-export type Cause = (typeof CAUSES)[number];
+export { CAUSES, type Cause };
 
 /** Where a piece of evidence was read. */
 export type SourceId = 'watch-journal' | 'kernel-log' | 'pidfile' | 'journald' | 'wtmp';
