@@ -110,6 +110,16 @@ const CASES: FateCase[] = [
     exit: 'lives',
     miss: { hangup: /`disown`/ },
   },
+  // A job that ignores SIGHUP (nohup) but writes to the terminal: its next write after the hangup fails with EIO,
+  // and `while echo` ends. At exit sshd closes the pty too (as for the python job below).
+  {
+    pattern: "nohup sh -c 'exec >/dev/tty; while echo tick; do sleep 1; done' &",
+    launch: "nohup sh -c 'exec >/dev/tty; while echo tick N; do sleep 1; done' &",
+    job: '^sh -c exec >/dev/tty; while echo tick N; do sleep 1; done$',
+    hangup: 'dies',
+    exit: 'dies',
+    miss: { exit: /writes fail with EIO/ },
+  },
   // A program that gives up on a write error ends at its first write to the dead terminal.
   {
     pattern: 'python3 printing every 0.2 s & disown',
