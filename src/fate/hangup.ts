@@ -28,6 +28,12 @@ function notOnLoginTerminal(v: SessionView): FateEntry | null {
       deadTerminalIo(v, 'the hangup'),
     );
   }
+  if (v.multiplexer?.comm === 'sudo') {
+    return entry(
+      'lives',
+      `Its terminal ${v.tty} is a pty that ${processLabel(v.multiplexer)} made for its command (sudo's use_pty), not the login's terminal: a hangup of the login does not touch it.`,
+    );
+  }
   if (v.multiplexer) {
     const m = processLabel(v.multiplexer);
     return entry(

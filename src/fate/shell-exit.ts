@@ -34,7 +34,9 @@ function outsideTheLogin(v: SessionView, snap: Snapshot): FateEntry | null {
   if (v.multiplexer)
     return entry(
       'lives',
-      `Its terminal ${v.tty} belongs to the multiplexer server ${processLabel(v.multiplexer)}: \`exit\` in the login shell does not reach it.`,
+      v.multiplexer.comm === 'sudo'
+        ? `Its terminal ${v.tty} is a pty that ${processLabel(v.multiplexer)} made for its command (sudo's use_pty): \`exit\` in the login shell does not reach it.`
+        : `Its terminal ${v.tty} belongs to the multiplexer server ${processLabel(v.multiplexer)}: \`exit\` in the login shell does not reach it.`,
     );
   if (v.isLeader) {
     return v.leaderShell

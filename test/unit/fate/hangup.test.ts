@@ -344,6 +344,25 @@ describe('hangup', () => {
     });
   });
 
+  it("`sudo -b sleep N` under use_pty lives: its terminal is a pty sudo made, not the login's", () => {
+    const w = sshLogin();
+    // The main sudo went to the background (init adopted it); its monitor leads a session on /dev/pts/1.
+    w.add({ pid: 7100, comm: 'sudo', ppid: 1, pgrp: 7100, session: SHELL, ttyNr: ptsTtyNr(0), tpgid: SHELL }, [
+      'sudo',
+      '-b',
+      'sleep',
+      '3001',
+    ]);
+    w.add({ pid: 7101, comm: 'sudo', ppid: 7100, ttyNr: ptsTtyNr(1), tpgid: 7101 }, ['sudo', '-b', 'sleep', '3001']);
+    w.add({ pid: JOB, comm: 'sleep', ppid: 7101, session: 7101, ttyNr: ptsTtyNr(1), tpgid: 7101 }, ['sleep', '3001']);
+    for (const pid of [7101, JOB]) {
+      const f = fateOf(w.snapshot(pid));
+      expect(f.hangup.outcome, String(pid)).toBe('lives');
+      expect(f.hangup.why).toContain('a pty that sudo (7100) made');
+      expect(f['shell-exit'].outcome, String(pid)).toBe('lives');
+    }
+  });
+
   describe('zsh, fish and dash logins (docs/fate.md; measured over SSH in test/live/ssh-login-shells.test.ts)', () => {
     const job = (argv: string[], comm: string, ign: number[] = []): Snapshot => {
       const w = sshLogin(argv, comm);
