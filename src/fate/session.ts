@@ -123,7 +123,23 @@ function reached(
 function multiplexerOf(snap: Snapshot): { pid: number; comm: string } | null {
   if (snap.stat.ttyNr === 0 && (snap.sessionLeader?.stat.ttyNr ?? 0) === 0) return null;
   const p = snap.sessionLeaderParent;
-  return p && isMultiplexer(p.comm, p.cmdline) ? { pid: p.pid, comm: p.comm } : null;
+  if (p && isMultiplexer(p.comm, p.cmdline)) return { pid: p.pid, comm: p.comm };
+  return sudoPty(snap);
+}
+
+/**
+ * `sudo -b CMD` under use_pty (Debian's sudoers default): sudo's monitor
+ * leads a session on a pty that sudo made, under the main sudo, which went to
+ * the background (its parent is init). That pty is not the login's terminal:
+ * its hangup does not reach the monitor or the command (measured over SSH),
+ * as with a multiplexer's pane. In the foreground, the main sudo relays the
+ * login's signals to the command: not this case.
+ */
+function sudoPty(snap: Snapshot): { pid: number; comm: string } | null {
+  const leader = snap.sessionLeader;
+  const p = snap.sessionLeaderParent;
+  if (!leader || !p || leader.comm !== 'sudo' || p.comm !== 'sudo' || p.stat.ppid !== 1) return null;
+  return leader.stat.ttyNr !== 0 && leader.stat.ttyNr !== p.stat.ttyNr ? { pid: p.pid, comm: p.comm } : null;
 }
 
 type Kind = Pick<SessionView, 'kind' | 'keeper'>;

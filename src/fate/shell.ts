@@ -7,7 +7,7 @@
 import { basename } from '../classify.js';
 import { SHELL_NAMES } from '../knowledge/kinds.js';
 
-export type ShellFlavor = 'bash' | 'zsh' | 'ksh' | 'dash' | 'other';
+export type ShellFlavor = 'bash' | 'zsh' | 'fish' | 'ksh' | 'dash' | 'other';
 
 export interface ShellInfo {
   pid: number;
@@ -28,6 +28,8 @@ const FLAVORS: Record<string, ShellFlavor> = {
   mksh: 'ksh',
   pdksh: 'ksh',
   dash: 'dash',
+  ash: 'dash',
+  fish: 'fish',
   sh: 'dash',
 };
 

@@ -2,6 +2,7 @@
 import type { Disposition } from './disposition.js';
 import type { SessionView } from './session.js';
 import type { ShellInfo } from './shell.js';
+import type { JobRules } from './shell-rules.js';
 import { processLabel } from '../core/words.js';
 import { entry, eitherOf } from './types.js';
 import type { FateEntry } from '../core/types.js';
@@ -15,6 +16,15 @@ import type { FateEntry } from '../core/types.js';
  */
 export function unlessDisownedOrTrapped(shell: ShellInfo): string {
   return `it was removed from ${processLabel(shell)}'s job table with \`disown\` or marked with \`disown -h\` (not visible in /proc), or the hangup comes while bash runs PROMPT_COMMAND or a trap: then bash sends it no SIGHUP`;
+}
+
+/** The same for zsh and fish: `&!` or `disown` keep a job out of the table; a zsh's HUP may be unset by hand. */
+export function unlessLeftTable(rules: JobRules, shell: ShellInfo): string {
+  const name = processLabel(shell);
+  const how = rules.name === 'zsh' ? 'was started with `&!` or removed' : 'was removed';
+  const opt = rules.name === 'zsh' && !rules.decidedBy ? ', or `setopt nohup` was typed in it' : '';
+  const left = `it ${how} from ${name}'s job table with \`disown\` (not visible in /proc)${opt}: then ${rules.name} sends it no SIGHUP`;
+  return eitherOf(left, rules.rcDoubt)!;
 }
 
 /**

@@ -9,6 +9,7 @@ import { capturedHostFiles, liveHostFiles, type HostFiles } from './files.js';
 import { readHostFacts, type HostFacts } from './host-facts.js';
 import { parsePasswd } from './passwd.js';
 import { NOT_CAPTURED, readPidfileFacts, type PidfileFacts } from './pidfile.js';
+import { readShellRc, type RcShell, type ShellRc } from './shell-rc.js';
 
 export interface HostReader {
   /** uid -> user name, as the host's /etc/passwd has it. */
@@ -24,6 +25,16 @@ export interface HostReader {
   facts(): HostFacts;
   /** The architecture syscall numbers belong to (process.arch's names). */
   arch(): string;
+  /** What a login shell's startup files set for its hangup option (shell-rc.ts), read once per user and shell. */
+  shellRc?(uid: number, shell: RcShell): ShellRc;
+}
+
+/** readShellRc, once per user and shell for a run. */
+function cachedRc(cache: Map<string, ShellRc>, files: HostFiles, uid: number, shell: RcShell): ShellRc {
+  const key = `${uid}:${shell}`;
+  let rc = cache.get(key);
+  if (!rc) cache.set(key, (rc = readShellRc(files, uid, shell)));
+  return rc;
 }
 
 export interface CaptureMeta {
@@ -41,6 +52,7 @@ export class LocalHost implements HostReader {
   private table: Map<number, string> | null = null;
   private uid: number | null | undefined;
   private hostFacts: HostFacts | null = null;
+  private readonly rcs = new Map<string, ShellRc>();
   /**
    * `excludeSelf`: the CLI excludes itself from pipe holders: it inherited its
    * launcher's fds, so sharing a pipe with the audited process says nothing.
@@ -85,6 +97,9 @@ export class LocalHost implements HostReader {
   arch(): string {
     return process.arch;
   }
+  shellRc(uid: number, shell: RcShell): ShellRc {
+    return cachedRc(this.rcs, this.hostFiles, uid, shell);
+  }
 }
 
 /** Answers from a capture's meta.json: the users it recorded, the pidfile facts it saw. */
@@ -92,6 +107,7 @@ export class CaptureHost implements HostReader {
   private readonly table: Map<number, string>;
   private readonly hostFiles: HostFiles;
   private hostFacts: HostFacts | null = null;
+  private readonly rcs = new Map<string, ShellRc>();
   /** `procDir`: the capture's proc/ folder; its host/ folder sits beside it. */
   constructor(
     private readonly meta: CaptureMeta,
@@ -136,6 +152,10 @@ export class CaptureHost implements HostReader {
   }
   arch(): string {
     return typeof this.meta.arch === 'string' ? this.meta.arch : 'unknown';
+  }
+  /** From the capture's host/ folder: a capture without the files reads none of them. */
+  shellRc(uid: number, shell: RcShell): ShellRc {
+    return cachedRc(this.rcs, this.hostFiles, uid, shell);
   }
 }
 

@@ -32,6 +32,12 @@ export const SHELL_NAMES: ReadonlySet<string> = new Set([
   'busybox',
 ]);
 
+/**
+ * Programs that never write to their stdout or stderr in the normal course:
+ * a dead terminal there ends nothing (docs/fate.md, tty writers).
+ */
+export const SILENT_PROGRAMS: ReadonlySet<string> = new Set(['sleep']);
+
 /** Things that own a terminal session: logins, remote shells, multiplexers, emulators. */
 export const TERMINAL_OWNER_NAMES: ReadonlySet<string> = new Set([
   'sshd',

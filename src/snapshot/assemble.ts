@@ -29,6 +29,7 @@ export type Outside = Pick<
   | 'multiplexerCgroup'
   | 'multiplexerScopeUser'
   | 'initComm'
+  | 'shellRc'
 >;
 
 /** The results of one snapshot's reads, as read; a fact that could not be read (or was not) is null. */
@@ -102,5 +103,6 @@ export function assembleSnapshot(r: SnapshotReads): Snapshot {
     multiplexerScopeUser: outside.multiplexerScopeUser,
     initComm: outside.initComm,
     sockets: r.sockets,
+    shellRc: outside.shellRc ?? null,
   };
 }

@@ -120,7 +120,7 @@ function outsideOf(
   full: boolean,
   self: number | null,
   cgroup: Snapshot['cgroup'],
-  { sessionLeaderParent: server }: Relatives,
+  { sessionLeaderParent: server, sessionLeader: leader }: Relatives,
   status: Snapshot['status'],
 ): Outside {
   const host = opts.host;
@@ -138,7 +138,20 @@ function outsideOf(
     multiplexerCgroup: serverCg,
     multiplexerScopeUser: scopeUserOf(serverCg, host),
     initComm: cache.table.get(1)?.comm ?? null,
+    shellRc: leaderRc(host, uid, leader),
   };
+}
+
+/**
+ * The startup-file setting of the session leader's shell, when it is a bash
+ * or zsh, for the process's own user (the user whose login it normally is).
+ */
+function leaderRc(host: HostReader | undefined, uid: number | undefined, leader: Relatives['sessionLeader']) {
+  if (!host?.shellRc || uid === undefined || !leader) return null;
+  const name = (leader.cmdline?.[0] ?? leader.comm).replace(/^.*\//, '').replace(/^-/, '');
+  const shell =
+    name === 'bash' || name === 'zsh' ? name : leader.comm === 'bash' || leader.comm === 'zsh' ? leader.comm : null;
+  return shell ? host.shellRc(uid, shell) : null;
 }
 
 /** The other holders of its pipes and sockets, outside its own ancestry. */

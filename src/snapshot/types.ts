@@ -6,6 +6,7 @@
  */
 import type { HostFacts } from '../host/host-facts.js';
 import type { PidfileFacts } from '../host/pidfile.js';
+import type { ShellRc } from '../host/shell-rc.js';
 import type { CgroupEntry } from '../proc/cgroup.js';
 import type { FdEntry } from '../proc/fd.js';
 import type { LockEntry } from '../proc/locks.js';
@@ -104,4 +105,10 @@ export interface Snapshot {
   initComm: string | null;
   /** The user a login session scope in its cgroup belongs to (user-UID.slice), by name when known. */
   scopeUser: { uid: number; name: string | null } | null;
+  /**
+   * When its session's leader is a bash or zsh: what that shell's startup
+   * files, for the process's user, set for its hangup option (huponexit,
+   * HUP). Absent or null: not read (no host reader, or another leader).
+   */
+  shellRc?: ShellRc | null;
 }

@@ -92,6 +92,8 @@ const CASES: FateCase[] = [
   { pattern: 'screen -dmS x sleep N', launch: 'screen -dmS x-N sleep N', hangup: 'lives', exit: 'lives' },
   { pattern: 'tmux new -d sleep N', launch: 'tmux new -d sleep N', hangup: 'lives', exit: 'lives' },
   { pattern: "bash -c 'sleep N &'", launch: "bash -c 'sleep N &'", hangup: 'lives', exit: 'lives' },
+  // Debian's sudoers sets use_pty: sudo's monitor leads a session on a pty of sudo's own, out of the login's reach.
+  { pattern: 'sudo -b sleep N (use_pty)', launch: 'sudo -b sleep N', hangup: 'lives', exit: 'lives' },
   { pattern: 'daemon-check run -- sleep N', launch: `node ${BIN} run -- sleep N`, hangup: 'lives', exit: 'lives' },
   // A job writing to the terminal: on hangup bash's SIGHUP ends it (it is a job), not its writes.
   {
@@ -109,6 +111,16 @@ const CASES: FateCase[] = [
     hangup: 'lives',
     exit: 'lives',
     miss: { hangup: /`disown`/ },
+  },
+  // A job that ignores SIGHUP (nohup) but writes to the terminal: its next write after the hangup fails with EIO,
+  // and `while echo` ends. At exit sshd closes the pty too (as for the python job below).
+  {
+    pattern: "nohup sh -c 'exec >/dev/tty; while echo tick; do sleep 1; done' &",
+    launch: "nohup sh -c 'exec >/dev/tty; while echo tick N; do sleep 1; done' &",
+    job: '^sh -c exec >/dev/tty; while echo tick N; do sleep 1; done$',
+    hangup: 'dies',
+    exit: 'dies',
+    miss: { exit: /writes fail with EIO/ },
   },
   // A program that gives up on a write error ends at its first write to the dead terminal.
   {

@@ -212,13 +212,20 @@ describe('hangup', () => {
       expect(f.unless).toBeUndefined();
     });
 
-    it('a child that moved to a group of its own (setpgid) under a job (`make run &`) lives, its parent still in the session', () => {
+    it('a child that moved to a group of its own (setpgid) under a job (`make run &`) gets no SIGHUP, its parent still in the session', () => {
       const w = sshLogin();
       member(w, 7000, 'make', ['make', 'run'], SHELL);
       member(w, JOB, 'server', ['./server'], 7000);
-      const f = hangup(w.snapshot(JOB));
-      expect(f.outcome).toBe('lives');
-      expect(f.why).not.toContain('has exited');
+      const quiet = hangup(w.snapshot(JOB, { fds: [0, 1, 2].map((fd) => makeFile(fd, '/dev/null')) }));
+      expect(quiet.outcome).toBe('lives');
+      expect(quiet.why).toContain('no SIGHUP reaches it');
+      expect(quiet.why).not.toContain('has exited');
+      // Its stdout on the login's terminal: the next write after the hangup fails with EIO.
+      const writer = hangup(w.snapshot(JOB));
+      expect(writer).toMatchObject({ outcome: 'dies', by: 'EIO on its next write to the dead terminal' });
+      expect(writer.why).toContain('no SIGHUP reaches it');
+      expect(writer.why).toContain('its next write fails with EIO');
+      expect(writer.unless).toMatch(/ignores the write error \(EIO\)/);
     });
 
     it('`setsid sleep N &` lives: neither it nor its session has a terminal', () => {
@@ -319,20 +326,94 @@ describe('hangup', () => {
       expect(f.why).toContain("this model knows an interactive bash's rules");
     });
 
-    it('is unknown for `(sleep N &)` under a zsh login', () => {
+    it('lives for `(sleep N &)` under a zsh login: in no job of zsh', () => {
       const w = sshLogin(['-zsh'], 'zsh');
       member(w, JOB, 'sleep', ['sleep', '3001'], 1, { pgrp: JOB - 1 });
-      expect(hangup(w.snapshot(JOB)).outcome).toBe('unknown');
+      const f = hangup(w.snapshot(JOB));
+      expect(f.outcome).toBe('lives');
+      expect(f.why).toContain('zsh sends SIGHUP only to the jobs in its table');
     });
 
-    // BUG: docs/fate.md: outcome is `unknown` "when ... the rules of the program involved are not known", and
-    // the model knows an interactive bash's (hangup.ts says so for a process in no job). For a job of an
-    // interactive dash login shell ('-sh') it applies bash's rule anyway and says dash passes SIGHUP on;
-    // dash has no such rule (it sends its jobs nothing on SIGHUP).
-    it("is unknown for `sleep N &` under an interactive dash login shell (-sh): not bash's rules", () => {
-      const w = sshLogin(['-sh'], 'sh');
+    it('is unknown for `sleep N &` under a ksh login, naming `daemon-check try`', () => {
+      const w = sshLogin(['-ksh'], 'ksh');
       member(w, JOB, 'sleep', ['sleep', '3001'], SHELL);
-      expect(hangup(w.snapshot(JOB)).outcome).toBe('unknown');
+      const f = hangup(w.snapshot(JOB));
+      expect(f.outcome).toBe('unknown');
+      expect(f.why).toContain('no rules for ksh');
+      expect(f.why).toContain('`daemon-check try`');
+    });
+  });
+
+  it("`sudo -b sleep N` under use_pty lives: its terminal is a pty sudo made, not the login's", () => {
+    const w = sshLogin();
+    // The main sudo went to the background (init adopted it); its monitor leads a session on /dev/pts/1.
+    w.add({ pid: 7100, comm: 'sudo', ppid: 1, pgrp: 7100, session: SHELL, ttyNr: ptsTtyNr(0), tpgid: SHELL }, [
+      'sudo',
+      '-b',
+      'sleep',
+      '3001',
+    ]);
+    w.add({ pid: 7101, comm: 'sudo', ppid: 7100, ttyNr: ptsTtyNr(1), tpgid: 7101 }, ['sudo', '-b', 'sleep', '3001']);
+    w.add({ pid: JOB, comm: 'sleep', ppid: 7101, session: 7101, ttyNr: ptsTtyNr(1), tpgid: 7101 }, ['sleep', '3001']);
+    for (const pid of [7101, JOB]) {
+      const f = fateOf(w.snapshot(pid));
+      expect(f.hangup.outcome, String(pid)).toBe('lives');
+      expect(f.hangup.why).toContain('a pty that sudo (7100) made');
+      expect(f['shell-exit'].outcome, String(pid)).toBe('lives');
+    }
+  });
+
+  describe('zsh, fish and dash logins (docs/fate.md; measured over SSH in test/live/ssh-login-shells.test.ts)', () => {
+    const job = (argv: string[], comm: string, ign: number[] = []): Snapshot => {
+      const w = sshLogin(argv, comm);
+      member(w, JOB, 'sleep', ['sleep', '3001'], SHELL);
+      return w.snapshot(JOB, { status: signals({ ign }) });
+    };
+
+    it('`sleep N &` under zsh dies of the SIGHUP its HUP option sends, unless `&!`, disown or nohup', () => {
+      const f = hangup(job(['-zsh'], 'zsh'));
+      expect(f).toMatchObject({ outcome: 'dies', by: `zsh (${SHELL})` });
+      expect(f.why).toContain('its HUP option, on by default');
+      expect(f.unless).toContain('`&!`');
+      expect(f.unless).toContain('`setopt nohup`');
+    });
+
+    it('`sleep N &` under fish dies of the SIGHUP fish sends its jobs', () => {
+      const f = hangup(job(['-fish'], 'fish'));
+      expect(f).toMatchObject({ outcome: 'dies', by: `fish (${SHELL})` });
+      expect(f.unless).toContain('`disown`');
+    });
+
+    it.each([
+      ['-dash', 'dash'],
+      ['-sh', 'sh'],
+    ])('`sleep N &` under %s lives: dash sends its jobs nothing', (argv, comm) => {
+      const f = hangup(job([argv], comm));
+      expect(f.outcome).toBe('lives');
+      expect(f.why).toContain('dash sends its jobs no signal');
+    });
+
+    it.each([
+      ['-zsh', 'zsh'],
+      ['-fish', 'fish'],
+      ['-dash', 'dash'],
+    ])('`nohup sleep N &` under %s lives: it ignores SIGHUP', (argv, comm) => {
+      expect(hangup(job([argv], comm, [SIG.HUP])).outcome).toBe('lives');
+    });
+
+    it('zsh with `setopt nohup` in ~/.zshrc: the file decides, no SIGHUP', () => {
+      const rc = {
+        shell: 'zsh' as const,
+        option: 'HUP' as const,
+        home: '/home/u',
+        setting: { value: false, where: '/home/u/.zshrc', conditional: [], unread: [] },
+      };
+      const w = sshLogin(['-zsh'], 'zsh');
+      member(w, JOB, 'sleep', ['sleep', '3001'], SHELL);
+      const f = hangup(w.snapshot(JOB, { shellRc: rc }));
+      expect(f.outcome).toBe('lives');
+      expect(f.why).toContain('`setopt nohup` in /home/u/.zshrc');
+      expect(f.unless ?? '').not.toContain('setopt');
     });
   });
 
@@ -340,7 +421,9 @@ describe('hangup', () => {
     const w = sshLogin();
     member(w, JOB, 'daemon', ['/usr/sbin/olddaemon'], 1, { ttyNr: 0, tpgid: -1 });
     const f = hangup(w.snapshot(JOB, { fds: [0, 1, 2].map((fd) => makeTerminalFd(fd, '/dev/pts/0')) }));
-    expect(f.outcome).toBe('lives');
+    // No SIGHUP reaches it; its writes to the dead terminal fail with EIO.
+    expect(f.outcome).toBe('dies');
     expect(f.why).toContain(`The kernel sends SIGHUP to bash (${SHELL})`);
+    expect(f.why).toContain('EIO');
   });
 });

@@ -205,16 +205,80 @@ describe('shell-exit', () => {
       expect(f.why).toBe(`Its session's leader (${SHELL}) could not be read.`);
     });
 
-    it.each([
-      ['a non-interactive bash script', ['/bin/bash', './run.sh'], 'run.sh'],
-      ['a zsh login', ['-zsh'], 'zsh'],
-      ['a dash login', ['-sh'], 'sh'],
-    ])('when the leader is %s, whose rules the model does not know', (_name, argv, comm) => {
-      const w = sshLogin(argv, comm);
+    it.each([['a non-interactive bash script', ['/bin/bash', './run.sh'], 'run.sh']])(
+      'when the leader is %s, whose rules the model does not know',
+      (_name, argv, comm) => {
+        const w = sshLogin(argv, comm);
+        member(w, JOB, 'sleep', ['sleep', '3001'], SHELL);
+        const f = shellExit(w.snapshot(JOB));
+        expect(f.outcome).toBe('unknown');
+        expect(f.why).toContain(`${comm} (${SHELL}) is not an interactive bash`);
+      },
+    );
+
+    it('when the leader is a ksh login: no rules, and `daemon-check try` is named', () => {
+      const w = sshLogin(['-ksh'], 'ksh');
       member(w, JOB, 'sleep', ['sleep', '3001'], SHELL);
       const f = shellExit(w.snapshot(JOB));
       expect(f.outcome).toBe('unknown');
-      expect(f.why).toContain(`${comm} (${SHELL}) is not an interactive bash`);
+      expect(f.why).toContain('`daemon-check try`');
+    });
+  });
+
+  describe('zsh, fish and dash logins (measured over SSH: test/live/ssh-login-shells.test.ts)', () => {
+    const job = (argv: string[], comm: string, partial: Partial<Snapshot> = {}): FateEntry => {
+      const w = sshLogin(argv, comm);
+      member(w, JOB, 'sleep', ['sleep', '3001'], SHELL);
+      return shellExit(w.snapshot(JOB, partial));
+    };
+
+    it('zsh: refuses the first exit with running jobs, then SIGHUPs them (HUP is on by default)', () => {
+      const f = job(['-zsh'], 'zsh');
+      expect(f).toMatchObject({ outcome: 'dies', by: `zsh (${SHELL})` });
+      expect(f.why).toContain('you have running jobs.');
+      expect(f.unless).toContain('`&!`');
+    });
+
+    it('fish: SIGHUP to its jobs as it exits', () => {
+      expect(job(['-fish'], 'fish')).toMatchObject({ outcome: 'dies', by: `fish (${SHELL})` });
+    });
+
+    it.each([
+      ['-dash', 'dash'],
+      ['-sh', 'sh'],
+    ])('%s: its jobs get no signal at exit', (argv, comm) => {
+      const f = job([argv], comm);
+      expect(f.outcome).toBe('lives');
+      expect(f.why).toContain('sends its jobs no signal when it exits');
+    });
+
+    it('zsh and fish jobs that ignore SIGHUP live', () => {
+      expect(job(['-zsh'], 'zsh', { status: signals({ ign: [SIG.HUP] }) }).outcome).toBe('lives');
+      expect(job(['-fish'], 'fish', { status: signals({ ign: [SIG.HUP] }) }).outcome).toBe('lives');
+    });
+
+    it('bash with `shopt -s huponexit` in ~/.bashrc: the file decides, dies', () => {
+      const rc = {
+        shell: 'bash' as const,
+        option: 'huponexit' as const,
+        home: '/home/u',
+        setting: { value: true, where: '/home/u/.bashrc', conditional: [], unread: [] },
+      };
+      const f = job(['-bash'], 'bash', { shellRc: rc });
+      expect(f).toMatchObject({ outcome: 'dies', by: `bash (${SHELL})` });
+      expect(f.why).toContain('`shopt -s huponexit` in /home/u/.bashrc');
+    });
+
+    it('bash with huponexit set under a condition: lives, and the unless names the file', () => {
+      const rc = {
+        shell: 'bash' as const,
+        option: 'huponexit' as const,
+        home: '/home/u',
+        setting: { value: null, where: null, conditional: ['/home/u/.bashrc'], unread: [] },
+      };
+      const f = job(['-bash'], 'bash', { shellRc: rc });
+      expect(f.outcome).toBe('lives');
+      expect(f.unless).toContain('under a condition in /home/u/.bashrc');
     });
   });
 });
