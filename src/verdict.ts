@@ -91,7 +91,7 @@ export function verdictReason(r: Report): string {
     case 'not-a-daemon': {
       const ev = LOGIN_EVENTS.find((e) => r.fate[e].outcome === 'dies');
       const failed = idsOf(r, (c) => c.severity === 'critical' && c.status === 'fail');
-      return ev ? `${outcomeClause(ev, r.fate[ev])} (${failed} failed)` : `${failed} failed`;
+      return ev ? `${outcomeClause(ev, r.fate[ev])}; ${failed} failed` : `${failed} failed`;
     }
     case 'inconclusive':
       return `${idsOf(r, (c) => c.severity === 'critical' && c.status === 'unknown')} could not be read`;

@@ -45,7 +45,7 @@ describe('one voice: a tie to the login whose risk the fate rules out warns', ()
     for (const id of TIES) expect(statusOf(r, id), id).toBe('fail');
     expect(r.verdict).toBe('not-a-daemon');
     expect(verdictReason(r)).toMatch(
-      /^a hangup of the login's terminal ends it \(.+\) \(no-controlling-tty, own-session, detached-parent failed\)$/,
+      /^a hangup of the login's terminal ends it \(.+\); no-controlling-tty, own-session, detached-parent failed$/,
     );
   });
 });
