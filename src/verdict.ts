@@ -104,6 +104,6 @@ export function verdictReason(r: Report): string {
       return `${outlives ? 'it outlives the end of its login, but stays' : 'it is still'} in the login's session (${warnings})`;
     }
     default:
-      return 'it meets every rule of the checklist';
+      return 'no check failed or warned';
   }
 }
