@@ -80,7 +80,7 @@ export function buildReport(snap: Snapshot, options: AuditOptions = {}, now: Dat
     fate,
     checks: rows,
     facts: buildFacts(snap),
-    remediation: remediation(snap, rows, verdict, startedAs, profile, fate),
+    remediation: remediation(snap, rows, verdict, startedAs, profile),
     requireFailed: rows.filter((r) => required.has(r.id) && r.status !== 'pass').map((r) => r.id),
     procRoot: snap.procRoot,
     pidfile: snap.pidfile?.path ?? null,

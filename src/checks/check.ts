@@ -168,6 +168,19 @@ export function defineCheck<const Id extends string, const M extends Messages>(
   return check;
 }
 
+/**
+ * Whether the fate model rules out the risk of a tie to a login's terminal:
+ * the hangup spares it (`lives`, never `unknown`), and the terminal is a
+ * login's, named, and not a multiplexer's pty (closing a pane is a hangup the login
+ * model does not cover). The tie checks then warn instead of failing, so no
+ * row calls a harmless fact critical (docs/checklist.md, "Severity, status,
+ * verdict").
+ */
+export function hangupSpared(ctx: CheckContext): boolean {
+  const v = ctx.session;
+  return ctx.fate.hangup.outcome === 'lives' && v.kind === 'login-terminal' && v.tty !== null && !v.multiplexer;
+}
+
 /** The row for evidence that could not be read: never a pass. */
 export function unknownBecause(snap: Snapshot, fact: string, expected: string): CheckOutcome<typeof COMMON_MESSAGES> {
   const errno = snap.unreadable[fact] ?? 'EIO';

@@ -1,4 +1,4 @@
-import { defineCheck } from './check.js';
+import { defineCheck, hangupSpared } from './check.js';
 import type { CheckOutcome } from './check.js';
 import type { CheckContext } from './check.js';
 import type { RelatedProcess } from '../snapshot/types.js';
@@ -22,6 +22,8 @@ const MESSAGES = {
   inSession: 'its parent {{who}} is in a login or job session (session {{session}}), not detached',
   interactiveShell:
     'its parent is the interactive shell {{who}}, which keeps it as a job: {{hangup}}, and {{shellExit}}',
+  interactiveShellSpared:
+    'its parent is the interactive shell {{who}}, which keeps it as a job: the job control of that shell (kill %N, fg) still reaches it',
   jobStepShell:
     "its parent is the shell {{who}} of the job step {{keeper}}: the runner kills the step's processes when the step ends",
   script:
@@ -126,6 +128,15 @@ export const detachedParent = defineCheck({
 function shellParent(parent: RelatedProcess, who: string, ctx: CheckContext): CheckOutcome<typeof MESSAGES> {
   const sh = shellInfo(parent.pid, parent.comm, parent.cmdline, parent.stat.ttyNr !== 0);
   if (sh?.interactive) {
+    // The risks are the hangup and the shell's exit: where the fate model says both spare it, the tie is a warning.
+    if (hangupSpared(ctx) && ctx.fate['shell-exit'].outcome === 'lives')
+      return {
+        status: 'warn',
+        observed: `interactive shell ${who}`,
+        expected: EXPECTED,
+        messageId: 'interactiveShellSpared',
+        data: { who },
+      };
     return {
       status: 'fail',
       observed: `interactive shell ${who}`,

@@ -1,4 +1,4 @@
-import { defineCheck } from './check.js';
+import { defineCheck, hangupSpared } from './check.js';
 import { outcomeClause } from '../fate/clauses.js';
 
 export const noControllingTty = defineCheck({
@@ -16,18 +16,25 @@ export const noControllingTty = defineCheck({
     terminal: 'controlling terminal {{tty}} (tty_nr {{ttyNr}}, tpgid {{tpgid}}): {{hangup}}',
     foreground:
       "controlling terminal {{tty}} (tty_nr {{ttyNr}}, tpgid {{tpgid}}); its group is the terminal's foreground group: {{hangup}}",
+    spared:
+      "controlling terminal {{tty}} (tty_nr {{ttyNr}}, tpgid {{tpgid}}): the login's terminal is still its own, and a read from it in the background would stop it (SIGTTIN)",
   },
   evaluate(snap, ctx) {
     const { ttyNr, tpgid } = snap.stat;
     if (ttyNr === 0 && tpgid === -1) {
       return { status: 'pass', observed: 'none', expected: 'none', messageId: 'none' };
     }
+    const observed = snap.tty ?? `tty_nr ${ttyNr}`;
+    const tty = snap.tty ?? ttyNr;
+    // The risk is the hangup: where the fate model says it spares the process, the tie is a warning (docs/checklist.md).
+    if (hangupSpared(ctx) && tpgid !== snap.stat.pgrp)
+      return { status: 'warn', observed, expected: 'none', messageId: 'spared', data: { tty, ttyNr, tpgid } };
     return {
       status: 'fail',
-      observed: snap.tty ?? `tty_nr ${ttyNr}`,
+      observed,
       expected: 'none',
       messageId: tpgid === snap.stat.pgrp ? 'foreground' : 'terminal',
-      data: { tty: snap.tty ?? ttyNr, ttyNr, tpgid, hangup: outcomeClause('hangup', ctx.fate.hangup) },
+      data: { tty, ttyNr, tpgid, hangup: outcomeClause('hangup', ctx.fate.hangup) },
     };
   },
 });

@@ -1,4 +1,4 @@
-import { defineCheck, unknownBecause, type CheckOutcome, type Said } from './check.js';
+import { defineCheck, hangupSpared, unknownBecause, type CheckOutcome, type Said } from './check.js';
 import { processLabel } from '../core/words.js';
 import type { CheckContext } from './check.js';
 import { outcomeClause } from '../fate/clauses.js';
@@ -19,6 +19,8 @@ const MESSAGES = {
   jobStep: "it is in the session of the job step {{keeper}}: a CI runner kills the step's processes when the step ends",
   leader: 'it is the leader of its own session',
   terminal: 'the session has the terminal {{tty}}, and it stays in that session as long as it runs: {{hangup}}',
+  spared:
+    "the session has the terminal {{tty}}, and it stays in that session as long as it runs: what is sent to the login's session (pkill -s {{sid}}) reaches it",
   pane: 'the session has the terminal {{tty}}, a pty of {{multiplexer}}, and it stays in that session as long as it runs: {{hangup}}',
   leaderTerminal:
     'the session has a terminal, which its leader {{leader}} owns, and it stays in that session as long as it runs: {{hangup}}',
@@ -109,6 +111,14 @@ export const ownSession = defineCheck({
       const who = leader ? ` led by ${processLabel(leader)}` : '';
       const on = v.tty ? ` on ${v.tty}` : '';
       const hangup = outcomeClause('hangup', ctx.fate.hangup);
+      if (v.tty && hangupSpared(ctx))
+        return {
+          status: 'warn',
+          observed: `session ${sid}${who}${on}`,
+          expected: 'a session with no terminal',
+          messageId: 'spared',
+          data: { tty: v.tty, sid },
+        };
       const what: Said<typeof MESSAGES> = !v.tty
         ? { messageId: 'leaderTerminal', data: { leader: leader ? processLabel(leader) : '', hangup } }
         : v.multiplexer

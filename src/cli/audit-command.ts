@@ -25,12 +25,21 @@ function targetOf(pid: string | undefined, opts: CommonOptions): AuditTarget {
 
 export async function runAudit(pid: string | undefined, opts: CommonOptions): Promise<number> {
   const target = targetOf(pid, opts);
+  const format = formatOf(opts);
+  if (opts.brief && format !== 'table')
+    throw new CliError(`--brief shortens the table; it has no meaning with --format ${format}`);
   const auditOpts = toAuditOptions(opts);
   if (opts.wait !== undefined) auditOpts.wait = parseSeconds(opts.wait, '--wait');
   const reports = await auditTargets(target, auditOpts, { excludeSelf: true });
   const many = opts.name !== undefined;
   writeOut(
-    await renderReports(reports, formatOf(opts), { many, color: opts.color, failOn: opts.failOn, ascii: opts.ascii }),
+    await renderReports(reports, format, {
+      many,
+      color: opts.color,
+      failOn: opts.failOn,
+      ascii: opts.ascii,
+      brief: opts.brief,
+    }),
   );
   const code = exitCodeFor(reports, opts.failOn);
   if (code !== 0) printError(shortfallLine(reports, opts.failOn));

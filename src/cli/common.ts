@@ -21,6 +21,8 @@ export interface CommonOptions {
   /** --color / --no-color; undefined when neither was given. */
   color: boolean | undefined;
   ascii?: boolean;
+  /** --brief: the table's first screen only. */
+  brief?: boolean;
   pidfile?: string;
   name?: string;
 }

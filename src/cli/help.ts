@@ -7,6 +7,7 @@ export const examples = (): string => `
 Examples:
   daemon-check 1234                      audit pid 1234 (a table on a terminal)
   daemon-check 1234 --json               the same report as JSON
+  daemon-check 1234 --brief              only the answer: verdict, what ends it, what to do
   daemon-check --pidfile /run/app.pid    audit the process a pidfile names, and the pidfile
   daemon-check --name nginx              audit every process called nginx
   daemon-check scan                      every background job of yours that will not survive logout

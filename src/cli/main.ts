@@ -11,6 +11,7 @@ import { examples, fitHelp, runHelp, SCAN_HELP, TREE_HELP, UNIT_HELP } from './h
 import {
   addOptions,
   asciiOption,
+  briefOption,
   colorOption,
   expectCwdOption,
   expectUmaskOption,
@@ -48,6 +49,7 @@ function addAuditCommand(program: Command): void {
     .argument('[pid]', 'process id to audit')
     .option('--pidfile <file>', 'audit the process named by this pidfile, and the pidfile itself')
     .option('--name <name>', 'audit every process whose comm or argv[0] basename is NAME')
+    .addOption(briefOption())
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .addHelpText('after', () => fitHelp(examples()));

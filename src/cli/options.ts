@@ -19,6 +19,9 @@ export const hostRootOption = (): Option =>
 export const asciiOption = (): Option =>
   new Option('--ascii', 'draw boxes, tables and marks with ASCII only (the default when LANG is not UTF-8)');
 
+export const briefOption = (): Option =>
+  new Option('--brief', 'print only the first screen: the verdict and its reason, what ends it, what to do');
+
 export const colorOption = (): Option => new Option('--color', 'colours even when stdout is not a terminal');
 
 export const noColorOption = (): Option =>

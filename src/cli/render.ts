@@ -9,6 +9,8 @@ export interface RenderOptions {
   color: boolean | undefined;
   failOn: FailOn;
   ascii?: boolean;
+  /** The table's first screen only (--brief). */
+  brief?: boolean;
 }
 
 /** How a terminal renderer draws: colour, width (null: not a terminal, no wrapping), box characters. */
@@ -45,7 +47,7 @@ export async function renderReports(
     default: {
       const { renderTable } = await import('../report/table.js');
       const style = await terminalStyle(o.color, o.ascii);
-      return reports.map((r) => renderTable(r, style)).join('\n');
+      return reports.map((r) => renderTable(r, { ...style, brief: o.brief })).join('\n');
     }
   }
 }

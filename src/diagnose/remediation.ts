@@ -1,16 +1,19 @@
 /**
- * What to do about it, fitted to what runs the process and the host: the
- * story of what ends it (from the fate model), then one approach, never a
- * mix of the self-daemonizing recipe and a manager's: the supervisor already
- * in charge and its own settings, the host's service manager (a unit, or
- * systemd-run), a container's init, or, with no manager, `daemon-check run`
- * with the program's foreground option. Fixes inside the program itself
- * (reaping children, file modes, a SIGTERM handler) apply under any of them.
+ * What to do about it, fitted to what runs the process and the host. The
+ * operator's lines come first: one approach, never a mix of the
+ * self-daemonizing recipe and a manager's (the supervisor already in charge
+ * and its own settings, the host's service manager: a unit, or systemd-run,
+ * a container's init, or, with no manager, `daemon-check run` with the
+ * program's foreground option), where its output goes, and the manager's
+ * settings for the launch checks. The program author's lines follow: the
+ * checks' own fixes (forking, setsid(), umask(0), reaping children, file
+ * modes, a SIGTERM handler), which apply under any approach; isAuthorAdvice
+ * tells them apart. What ends it is the fate model's to say, never repeated
+ * here.
  */
 import { checks } from '../checks/index.js';
 import { isMultiplexer, programKind } from '../classify.js';
 import { processLabel } from '../core/words.js';
-import type { Fate } from '../core/types.js';
 import { isNamespaceInit } from '../proc/status.js';
 import { detectManager, type ServiceManager } from '../host/manager.js';
 import { lookupProgram } from '../knowledge/index.js';
@@ -20,6 +23,7 @@ import type { ProfileName, StartedAs, Verdict } from '../core/types.js';
 import { commandOf, foregroundCommand, serviceName, shellQuote } from './command.js';
 import { SETTINGS, runnerOf, type Runner } from './settings.js';
 import { story } from './story.js';
+import { workdirUses } from '../checks/workdir.js';
 
 export interface Approach {
   /** How it should be run, in one line. */
@@ -31,15 +35,29 @@ export interface Approach {
 const short = (rows: CheckResult[]) => rows.filter((r) => r.status === 'fail' || r.status === 'warn');
 const fixOf = (id: string) => checks.find((c) => c.id === id);
 
-/** The fix for each row that fell short: the runner's setting for launch checks, the check's own fix otherwise. */
-function fixes(rows: CheckResult[], runner: Runner | null): string[] {
+/** The runner's setting for each launch check that fell short: what the operator sets. */
+function settings(rows: CheckResult[], runner: Runner | null): string[] {
+  if (runner === null) return [];
   return short(rows).flatMap((r) => {
     const check = fixOf(r.id);
-    if (!check) return [];
-    if (check.fixedBy === 'program' || runner === null) return [`${r.id}: ${check.fix}`];
-    const setting = SETTINGS[runner][r.id];
+    const setting = check && check.fixedBy !== 'program' ? SETTINGS[runner][r.id] : undefined;
     return setting ? [`${r.id}: ${setting}`] : [];
   });
+}
+
+/** The check's own fix, for the program's author: what the program does itself, under any runner, and the launch recipe where no runner does it. */
+function authorFixes(rows: CheckResult[], runner: Runner | null): string[] {
+  return short(rows).flatMap((r) => {
+    const check = fixOf(r.id);
+    return check && (check.fixedBy === 'program' || runner === null) ? [`${r.id}: ${check.fix}`] : [];
+  });
+}
+
+/** Whether a remediation line is advice for the program's author (a check's own fix), not an operator's action. */
+export function isAuthorAdvice(line: string): boolean {
+  const id = line.slice(0, line.indexOf(': '));
+  const check = fixOf(id);
+  return check !== undefined && line === `${id}: ${check.fix}`;
 }
 
 /** What a process that is itself a supervisor, a multiplexer or a namespace init needs instead of a daemonizer. */
@@ -144,10 +162,14 @@ function byHost(snap: Snapshot, rows: CheckResult[], manager: ServiceManager): A
   }
 }
 
-/** Its working directory when it is not / (and not deleted): a relative script, module or data file needs it. */
+/**
+ * Its working directory when it leans on it (a relative script, module or
+ * data file: the cwd check's own test, workdirUses), so that the run line
+ * and the cwd row say one thing: keep it there, or let it go to /.
+ */
 function workdirOf(snap: Snapshot): string | null {
   const cwd = snap.cwd && !snap.cwd.endsWith(' (deleted)') ? snap.cwd : null;
-  return cwd && cwd !== '/' ? cwd : null;
+  return cwd && cwd !== '/' && workdirUses(snap).length > 0 ? cwd : null;
 }
 
 /** argv[0] as found on its own PATH (a venv's python), so that the line runs the same program from anywhere. */
@@ -192,11 +214,8 @@ export function remediation(
   verdict: Verdict,
   startedAs: StartedAs,
   profile: ProfileName,
-  fate: Fate,
 ): string[] {
   const lines: string[] = [];
-  const told = story(snap, fate, startedAs);
-  if (told) lines.push(told);
   const manager = detectManager(snap.host, snap.initComm);
   const infra = infrastructure(snap, manager);
   // A daemon that meets every rule needs no approach; infrastructure is named whatever its verdict.
@@ -206,7 +225,10 @@ export function remediation(
       ? null
       : ((profile === 'managed' ? supervisedBy(snap) : null) ?? byHost(snap, rows, manager)));
   if (approach) lines.push(...approach.lines);
-  lines.push(...fixes(rows, approach ? approach.runner : null));
+  const told = story(snap, startedAs);
+  if (told) lines.push(told);
+  const runner = approach ? approach.runner : null;
+  lines.push(...settings(rows, runner), ...authorFixes(rows, runner));
   if (lines.length === 0) lines.push('Nothing to fix: it meets every rule of the checklist.');
   return lines;
 }

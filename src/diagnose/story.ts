@@ -1,7 +1,8 @@
-/** For a process tied to a login: what the login's end does to it, told from the fate entries. */
-import { processLabel } from '../core/words.js';
-import { outcomeClause } from '../fate/clauses.js';
-import type { Fate } from '../core/types.js';
+/**
+ * For a process tied to a login whose output goes to a file: where, which
+ * the operator must keep (or rotate) when it is started properly. What the login's end does to it is
+ * the fate model's to say ("What ends it"), never repeated here.
+ */
 import type { Snapshot } from '../snapshot/types.js';
 import type { StartedAs } from '../core/types.js';
 
@@ -29,14 +30,8 @@ const TIED: ReadonlySet<StartedAs['kind']> = new Set([
   'multiplexer-pane',
 ]);
 
-export function story(snap: Snapshot, fate: Fate, startedAs: StartedAs): string | null {
-  const logout = fate.logout.outcome === 'dies' ? outcomeClause('logout', fate.logout) : null;
-  if (!TIED.has(startedAs.kind)) return logout ? `Though detached, it is in a login's scope: ${logout}.` : null;
-  const leader = snap.sessionLeader;
-  const where = snap.tty ? ` on ${snap.tty}` : '';
-  const of = leader ? `the session of ${processLabel(leader)}${where}` : `session ${snap.stat.session}${where}`;
-  const clauses = [outcomeClause('hangup', fate.hangup), outcomeClause('shell-exit', fate['shell-exit'])];
-  if (logout) clauses.push(logout);
-  const out = outputText(snap);
-  return `It is in ${of}: ${clauses.join('; ')}.${out ? ` ${out}` : ''}`;
+/** Only output to a file is told: a terminal as stdout is stdio-detached's finding, said there. */
+export function story(snap: Snapshot, startedAs: StartedAs): string | null {
+  const toFile = (snap.fds ?? []).some((f) => (f.fd === 1 || f.fd === 2) && f.type === 'file');
+  return TIED.has(startedAs.kind) && toFile ? outputText(snap) : null;
 }

@@ -1,13 +1,18 @@
 /**
- * The terminal report, shaped like `systemd-analyze security`: a header, the
- * picture of its session, one row per check (worst first), the findings, the
- * verdict, what ends it and what to do. On a terminal every line fits its
- * width (prose wraps at word boundaries with a hanging indent, the table
- * gives up room from its widest free-text column first); piped, nothing wraps.
+ * The terminal report, answer first: the first screen names the process, the
+ * verdict with its one-line reason, what ends it, and what the operator does
+ * about it (the one approach the diagnosis chose first); `--brief` prints
+ * only that. The evidence follows: how it was started, the picture of its
+ * session, one row per check (worst first, shaped like `systemd-analyze
+ * security`), the findings, and last the advice for the program's author.
+ * On a terminal every line fits its width (prose wraps at word boundaries
+ * with a hanging indent, the table gives up room from its widest free-text
+ * column first); piped, nothing wraps.
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import { statusRank } from '../verdict.js';
+import { statusRank, verdictReason } from '../verdict.js';
+import { isAuthorAdvice } from '../diagnose/remediation.js';
 import { FATE_EVENTS, type Outcome } from '../core/types.js';
 import type { Report } from '../audit-types.js';
 import { wrap } from './layout.js';
@@ -20,6 +25,8 @@ export interface TableOptions {
   /** The terminal's width; null or absent: not a terminal, nothing is wrapped. */
   width?: number | null;
   ascii?: boolean;
+  /** Only the first screen: the verdict, what ends it and what to do (--brief). */
+  brief?: boolean;
 }
 
 /** Cut to n characters, ending in "…" ("~" for ASCII output). */
@@ -77,9 +84,11 @@ function checkTable(c: ChalkInstance, r: Report, width: number | null, ascii: bo
 
 function findingLines(c: ChalkInstance, r: Report, width: number | null, ascii: boolean): string[] {
   const symbols = ascii ? ASCII_SYMBOLS : SYMBOLS;
+  // A detail that is word for word a fate entry's why was said under "What ends it": said once.
+  const told = new Set(FATE_EVENTS.map((ev) => r.fate[ev].why));
   const findings = [...r.checks]
     .sort((a, b) => statusRank(a.status) - statusRank(b.status))
-    .filter((x) => x.status !== 'pass' && x.status !== 'skip');
+    .filter((x) => x.status !== 'pass' && x.status !== 'skip' && !told.has(x.detail));
   if (!findings.length) return [];
   return [
     c.bold('Findings'),
@@ -90,20 +99,35 @@ function findingLines(c: ChalkInstance, r: Report, width: number | null, ascii: 
   ];
 }
 
-export function renderTable(report: Report, opts: TableOptions = {}): string {
-  const r = safeDeep(report);
-  const c = makeChalk(opts.color);
-  const width = opts.width ?? null;
-  const ascii = opts.ascii ?? false;
-  const out: string[] = [
+/** Lines under a heading, each a '- ' item wrapped with a hanging indent; nothing when there are none. */
+function advice(c: ChalkInstance, heading: string, lines: string[], width: number | null): string[] {
+  if (!lines.length) return [];
+  return ['', c.bold(heading), ...lines.flatMap((line) => wrap(line, width, '  - ', '    '))];
+}
+
+/** The answer: the process, the verdict and its reason, what ends it, and the operator's actions. */
+function firstScreen(c: ChalkInstance, r: Report, width: number | null, ascii: boolean): string[] {
+  const out = [
     ...header(c, r, width, ascii),
     '',
-    ...renderSessionTree(r, { ascii, width, color: opts.color }),
-    '',
-    checkTable(c, r, width, ascii),
-    '',
+    ...wrap(verdictReason(r), width, `${c.bold('Verdict')}  ${paintVerdict(c, r.verdict)}: `, '  '),
   ];
-  out.push(...findingLines(c, r, width, ascii));
+  if (r.requireFailed.length) out.push(c.red(`Required checks not passed: ${r.requireFailed.join(', ')}`));
+  out.push('', c.bold('What ends it'), ...fateLines(c, r, width));
+  out.push(
+    ...advice(
+      c,
+      'What to do',
+      r.remediation.filter((l) => !isAuthorAdvice(l)),
+      width,
+    ),
+  );
+  return out;
+}
+
+/** Evidence the auditor could not read, and why. */
+function limitLines(c: ChalkInstance, r: Report, width: number | null): string[] {
+  const out: string[] = [];
   if (r.facts.limits.length) out.push(...wrap(r.facts.limits.join('; '), width, c.dim('Limits: '), '  '), '');
   const denied = Object.entries(r.facts.unreadable)
     .filter(([, e]) => e === 'EACCES' || e === 'EPERM')
@@ -119,13 +143,39 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
       '',
     );
   }
-  out.push(`${c.bold('Verdict')}    ${paintVerdict(c, r.verdict)}`);
-  out.push(...wrap(`${r.startedAs.kind}: ${r.startedAs.detail}`, width, `${c.bold('Started as')} `, '           '));
-  out.push('', c.bold('What ends it'), ...fateLines(c, r, width));
-  if (r.requireFailed.length) out.push(c.red(`Required checks not passed: ${r.requireFailed.join(', ')}`));
-  if (r.remediation.length) {
-    out.push('', c.bold('What to do'));
-    for (const line of r.remediation) out.push(...wrap(line, width, '  - ', '    '));
-  }
+  return out;
+}
+
+/** The evidence: how it was started, its session, the check table, the findings, and the author's advice. */
+function evidence(c: ChalkInstance, r: Report, width: number | null, ascii: boolean): string[] {
+  const out = [
+    ...wrap(`${r.startedAs.kind}: ${r.startedAs.detail}`, width, `${c.bold('Started as')} `, '  '),
+    '',
+    ...renderSessionTree(r, { ascii, width, color: c.level > 0 }),
+    '',
+    checkTable(c, r, width, ascii),
+    '',
+    ...findingLines(c, r, width, ascii),
+    ...limitLines(c, r, width),
+  ];
+  out.push(
+    ...advice(
+      c,
+      'If you maintain the program',
+      r.remediation.filter((l) => isAuthorAdvice(l)),
+      width,
+    ).slice(1),
+  );
+  while (out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+export function renderTable(report: Report, opts: TableOptions = {}): string {
+  const r = safeDeep(report);
+  const c = makeChalk(opts.color);
+  const width = opts.width ?? null;
+  const ascii = opts.ascii ?? false;
+  const out = firstScreen(c, r, width, ascii);
+  if (!opts.brief) out.push('', ...evidence(c, r, width, ascii));
   return out.join('\n') + '\n';
 }

@@ -601,6 +601,104 @@ describe('scan: a tmux pane, and the summary line', () => {
   });
 });
 
+/** The lines a user sees, escapes removed. */
+const screenLines = (out: string): string[] => stripAnsi(out).replace(/\n$/, '').split('\n');
+
+describe("the audit of issue 23's app on real ptys: the answer on the first screen", () => {
+  const shell = new PtyShell('login');
+  let app = 0;
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const script = `app${uniqueSeconds()}.py`;
+    fs.writeFileSync(path.join(dir, script), 'import time\nwhile True:\n    time.sleep(1)\n');
+    await shell.start(tracker, dir);
+    // Typed at a login's bash on a pty, as an operator starts it.
+    shell.type(`nohup python3 ${script} &`);
+    app = tracker.track(
+      await waitFor(
+        'the nohup app',
+        () => findProcess(new RegExp(`python[0-9.]* ${script.replace('.', '\\.')}$`)),
+        20_000,
+      ),
+    );
+    await waitFor('nohup.out', () => fs.existsSync(path.join(dir, 'nohup.out')));
+  }, 60_000);
+
+  it.each([80, 200])(
+    'at %i columns: every line fits; verdict, what ends it and what to do come before the evidence, author advice last',
+    async (cols) => {
+      const r = await runOnPty([String(app)], { cols });
+      expect(r.code).toBe(0);
+      expect(overflowing(r.out, cols)).toEqual([]);
+      const lines = screenLines(r.out);
+      const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+      const order = [
+        at(new RegExp(`^pid ${app} `)),
+        at(/^Verdict {2}DAEMON WITH WARNINGS: it outlives the end of its login/),
+        at(/^What ends it$/),
+        at(/^What to do$/),
+        at(/^Started as nohup-job: /),
+        at(/^┌─ session /),
+        at(/^│ {3}│ check /),
+        at(/^Findings$/),
+        at(/^If you maintain the program$/),
+      ];
+      expect(
+        order.every((i) => i >= 0),
+        lines.join('\n'),
+      ).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      // The verdict is on the first screen of a 24-line terminal.
+      expect(order[1]).toBeLessThan(24);
+      // The operator's one action is the first item of "What to do": the run line (no manager here) or a unit.
+      expect(lines[order[3]! + 1]).toMatch(/^ {2}- (No service manager|systemd runs this host|.*: run it as)/);
+      // One voice: nothing failed, so no ✗; what the hangup does is said under "What ends it" only.
+      expect(lines.filter((l) => l.includes('✗'))).toEqual([]);
+      expect(stripAnsi(r.out).split('does not end it').length - 1).toBeLessThanOrEqual(1);
+      // The run line keeps the directory app.py is read from, and no advice sends it to /.
+      const piped = await runPiped([String(app)]);
+      expect(piped.stdout).toMatch(
+        new RegExp(`daemon-check run --chdir ${fs.realpathSync(dir).replace(/[/.]/g, '\\$&')} `),
+      );
+      expect(piped.stdout).not.toContain('chdir("/")');
+    },
+  );
+
+  it.each([80, 200])(
+    '--brief at %i columns is the first screen alone: the same lines the full report starts with',
+    async (cols) => {
+      const [brief, full] = await Promise.all([
+        runOnPty([String(app), '--brief'], { cols }),
+        runOnPty([String(app)], { cols }),
+      ]);
+      expect(brief.code).toBe(0);
+      expect(overflowing(brief.out, cols)).toEqual([]);
+      const b = screenLines(brief.out);
+      expect(screenLines(full.out).slice(0, b.length)).toEqual(b);
+      expect(b.some((l) => /^Verdict /.test(l))).toBe(true);
+      expect(b[b.length - 1]).not.toBe('');
+      expect(b.filter((l) => /^(Started as|Findings|If you maintain)|^[┌│└]/.test(l))).toEqual([]);
+      if (cols === 80) expect(b.length).toBeLessThan(40);
+    },
+  );
+
+  it("--brief with --pidfile: the first screen of the pidfile's process; with --json it is a usage error", async () => {
+    const pidfile = path.join(dir, 'app.pid');
+    fs.writeFileSync(pidfile, `${app}\n`);
+    const r = await runOnPty(['--pidfile', pidfile, '--brief'], { cols: 80 });
+    const lines = screenLines(r.out);
+    expect(lines[0]).toMatch(new RegExp(`^pid ${app} `));
+    expect(lines.some((l) => /^Verdict /.test(l))).toBe(true);
+    expect(lines.some((l) => /^What to do$/.test(l))).toBe(true);
+    expect(lines.filter((l) => /^(Findings|Started as)|^[┌│└]/.test(l))).toEqual([]);
+    const json = await runPiped([String(app), '--brief', '--json']);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/--brief shortens the table/);
+  });
+});
+
 describe('help', () => {
   const COMMANDS: Array<[string, string[]]> = [
     ['audit', []],

@@ -143,10 +143,9 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
       `\`daemon-check unit ${JOB_PID} > /etc/systemd/system/redis-server.service\``,
     );
     expect(unit).toContain('`systemctl daemon-reload && systemctl enable --now redis-server`');
-    // systemd-run starts it in / unless told: its working directory goes with it.
-    expect(unit).toContain(
-      '`systemd-run --unit=redis-server --working-directory=/home/app redis-server --daemonize no`',
-    );
+    // Nothing ties it to /home/app (the cwd row warns, its setting is WorkingDirectory=/): systemd-run starts it in /, one voice.
+    expect(unit).toContain('`systemd-run --unit=redis-server redis-server --daemonize no`');
+    expect(lines).toContain('cwd: WorkingDirectory=/ in the unit');
     expect(unit).toMatch(/^systemd runs this host \(\/run\/systemd\/system exists\)/);
   });
 
@@ -163,9 +162,7 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
 
   it("an nginx job: systemd-run with -g 'daemon off;'", () => {
     const lines = remedy(nohupJob(NGINX_JOB, SYSTEMD_HOST));
-    expect(line(lines, /systemd-run/), lines.join('\n')).toContain(
-      "`systemd-run --unit=nginx --working-directory=/home/app nginx -g 'daemon off;'`",
-    );
+    expect(line(lines, /systemd-run/), lines.join('\n')).toContain("`systemd-run --unit=nginx nginx -g 'daemon off;'`");
   });
 
   it('a daemon in a login scope: loginctl enable-linger USER, then systemd-run --user', () => {
@@ -194,9 +191,15 @@ describe('systemd runs the host: a unit or systemd-run, never daemon-check run',
 
   it('an unknown program keeps its command line in the systemd-run line', () => {
     const lines = remedy(nohupJob(['/usr/bin/myapp', '--serve', '--port', '8080'], SYSTEMD_HOST));
-    expect(line(lines, /systemd-run/)).toMatch(
-      /`systemd-run --unit=myapp --working-directory=\/home\/app \/usr\/bin\/myapp --serve --port 8080`/,
+    expect(line(lines, /systemd-run/)).toMatch(/`systemd-run --unit=myapp \/usr\/bin\/myapp --serve --port 8080`/);
+  });
+
+  it('a program that leans on its working directory keeps it in the systemd-run line, and no advice says / for it', () => {
+    const lines = remedy(nohupJob(['python3', 'app.py'], SYSTEMD_HOST));
+    expect(line(lines, /systemd-run/), lines.join('\n')).toContain(
+      '`systemd-run --unit=app --working-directory=/home/app python3 app.py`',
     );
+    expect(lines.filter((l) => l.startsWith('cwd:'))).toEqual([]);
   });
 });
 
@@ -360,10 +363,7 @@ describe('a retitled process: the executable, and the arguments said to be unkno
   it('on a systemd host: systemd-run with the executable, never the padding', () => {
     const lines = remedy(nodeTitle(SYSTEMD_HOST));
     const unit = line(lines, /systemd-run/);
-    expect(
-      /`systemd-run --unit=\S+ --working-directory=\/srv\/app ([^`]*)`/.exec(unit ?? '')?.[1],
-      lines.join('\n'),
-    ).toBe('/usr/bin/node');
+    expect(/`systemd-run --unit=\S+ ([^`]*)`/.exec(unit ?? '')?.[1], lines.join('\n')).toBe('/usr/bin/node');
     expect(unit).toContain('its original arguments are unknown');
     expect(lines.join('\n')).not.toContain("''");
   });

@@ -1,7 +1,8 @@
 /** detached-parent: the parent is init, a supervisor or another daemon (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { checkMessage, judgeCheck, runCheck } from '../../helpers/check.js';
-import { makeRelated, makeSnapshot, makeStat, ptsTtyNr } from '../../helpers/snapshot.js';
+import { makeRelated, makeSnapshot, makeStat, ptsTtyNr, makeStatus } from '../../helpers/snapshot.js';
+import { NO_MANAGER, nohupJob } from '../../helpers/situations.js';
 import type { ProcStat } from '../../../src/proc/stat.js';
 
 const ID = 'detached-parent';
@@ -217,5 +218,21 @@ describe(ID, () => {
       expect(profile).toBe('sysv');
       expect(row.status).toBe('pass');
     });
+  });
+});
+
+// A tie whose risk the fate model rules out warns (docs/checklist.md, "Severity, status, verdict").
+describe(`${ID}: a nohup job, which the hangup and the shell's exit spare`, () => {
+  it('warns, stating the fact and its remaining risk, not the fate', () => {
+    const { row, messageId, data } = checkMessage(ID, nohupJob(['python3', 'app.py'], NO_MANAGER));
+    expect(row).toMatchObject({ status: 'warn', severity: 'critical', observed: 'interactive shell bash (900)' });
+    expect(messageId).toBe('interactiveShellSpared');
+    expect(data).toMatchObject({ who: 'bash (900)' });
+    expect(row.detail).not.toMatch(/ends it/);
+  });
+
+  it('fails for the same job without nohup, which the hangup ends', () => {
+    const snap = nohupJob(['python3', 'app.py'], NO_MANAGER, { status: makeStatus({ sigIgn: 0n }) });
+    expect(runCheck(ID, snap).status).toBe('fail');
   });
 });

@@ -1,7 +1,8 @@
 /** own-session: not a member of a terminal login session (checklist.md). */
 import { describe, expect, it } from 'vitest';
 import { checkMessage, runCheck } from '../../helpers/check.js';
-import { makeRelated, makeSnapshot, makeStat, ptsTtyNr } from '../../helpers/snapshot.js';
+import { makeRelated, makeSnapshot, makeStat, ptsTtyNr, makeStatus } from '../../helpers/snapshot.js';
+import { NO_MANAGER, nohupJob } from '../../helpers/situations.js';
 
 const ID = 'own-session';
 
@@ -203,5 +204,25 @@ describe(ID, () => {
       expect(row.status).toBe('pass');
       expect(row.observed).toBe('session 40 led by tini (40)');
     });
+  });
+});
+
+// A tie whose risk the fate model rules out warns (docs/checklist.md, "Severity, status, verdict").
+describe(`${ID}: a nohup job, which the hangup and the shell's exit spare`, () => {
+  it('warns, stating the fact and its remaining risk, not the fate', () => {
+    const { row, messageId, data } = checkMessage(ID, nohupJob(['python3', 'app.py'], NO_MANAGER));
+    expect(row).toMatchObject({
+      status: 'warn',
+      severity: 'critical',
+      observed: 'session 900 led by bash (900) on /dev/pts/0',
+    });
+    expect(messageId).toBe('spared');
+    expect(data).toMatchObject({ tty: '/dev/pts/0', sid: 900 });
+    expect(row.detail).not.toMatch(/ends it/);
+  });
+
+  it('fails for the same job without nohup, which the hangup ends', () => {
+    const snap = nohupJob(['python3', 'app.py'], NO_MANAGER, { status: makeStatus({ sigIgn: 0n }) });
+    expect(runCheck(ID, snap).status).toBe('fail');
   });
 });
