@@ -2,7 +2,8 @@
  * One experiment (watch.md, "try"): a throwaway login, the start line typed
  * into it, every process it started audited, the login ended one way
  * (hangup: the master closed; exit: `exit` typed, twice when the shell
- * refuses the first for its stopped jobs), and what happened to each
+ * refuses the first for its stopped jobs, and the master closed once the
+ * shell is gone, as sshd does), and what happened to each
  * process, watched as root. Then every survivor ends (pidfds and
  * cgroup.kill, by the helper) unless --keep, and the leaf goes.
  */
@@ -86,6 +87,9 @@ async function endLogin(h: TryHelper, ending: TryEnding): Promise<void> {
   if (!(await h.until(() => h.reaped.has(shell), 2000))) h.type('exit\n');
   if (!(await h.until(() => h.reaped.has(shell), 10_000)))
     throw new TryError(`the login shell did not exit after \`exit\` was typed twice; it printed: ${tail(h.output)}`);
+  // The shell is gone: the terminal goes with it, as sshd or a terminal emulator closes the master when the
+  // login's process exits. A job still writing to it then fails with EIO.
+  await h.hangup();
 }
 
 function knownOf(list: Member[], shell: number): Map<number, KnownProcess> {
