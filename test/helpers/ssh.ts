@@ -13,6 +13,12 @@
  * this sshd's marker variable (DC_SSH_HARNESS=<id>, set with sshd's SetEnv),
  * which catches whatever a test's remote commands left behind.
  *
+ * By default the login is root's, with bash. `newLogin({ shell: '/usr/bin/zsh' })`
+ * logs in instead as a throwaway user made for that login (useradd, with that
+ * passwd shell and a home of its own under the sshd's temp dir, holding the
+ * `files` given: rc files such as `.zshrc`), removed with `userdel -r` when
+ * the login is cleaned up, by the tracker's cleanup too when a test fails.
+ *
  * A hangup (end('hangup')) is made only once the remote bash sits at its
  * prompt: bash skips SIGHUP to its jobs when the hangup finds it running
  * PROMPT_COMMAND, so an unguarded hangup gives a random answer (see
@@ -38,6 +44,25 @@ import {
 } from './procs.js';
 
 const SSHD = '/usr/sbin/sshd';
+
+/** How a login is made: by default root with its login bash. */
+export interface LoginOptions {
+  /**
+   * A login shell (an absolute path, e.g. /usr/bin/zsh, /usr/bin/fish,
+   * /usr/bin/dash): the login is made as a throwaway user whose passwd shell
+   * it is.
+   */
+  shell?: string;
+  /** Files written into the throwaway user's home before the login (name relative to it -> text). */
+  files?: Record<string, string>;
+}
+
+/** What a login shell says when it refuses the first `exit` because of jobs. */
+const EXIT_REFUSALS: Record<string, RegExp> = {
+  bash: /There are stopped jobs\./g,
+  zsh: /you have (?:running|suspended|stopped) jobs\./g,
+  fish: /There are still jobs active/g,
+};
 
 /** Decodes a tty_nr from /proc/PID/stat: 0 = none, else pts/N, ttyN or major:minor. */
 export function ttyName(ttyNr: number): string | null {
@@ -166,6 +191,14 @@ export class PrivateSshd {
   get localTmuxDir(): string {
     return path.join(this.dir, 'ltmux');
   }
+  /** The throwaway users' homes. */
+  get usersDir(): string {
+    return path.join(this.dir, 'users');
+  }
+  /** TMUX_TMPDIR of the throwaway users' logins (sticky, world-writable: tmux makes tmux-UID in it). */
+  get usersTmuxDir(): string {
+    return path.join(this.dir, 'utmux');
+  }
 
   async start(): Promise<this> {
     this.dir = tempDir('dc-ssh-');
@@ -173,6 +206,11 @@ export class PrivateSshd {
     fs.mkdirSync(this.screenDir, { mode: 0o700 });
     fs.mkdirSync(this.tmuxDir, { mode: 0o700 });
     fs.mkdirSync(this.localTmuxDir, { mode: 0o700 });
+    // Throwaway users reach their homes and the public authorized_keys (sshd reads it as the user).
+    fs.chmodSync(this.dir, 0o711);
+    fs.mkdirSync(this.usersDir, { mode: 0o711 });
+    fs.mkdirSync(this.usersTmuxDir);
+    fs.chmodSync(this.usersTmuxDir, 0o1777);
     // The logins' HOME, so they run no dotfiles of the host's: root's ~/.bashrc on these
     // machines runs `pyenv rehash`, whose lock file, left behind by a login killed during
     // it, made every later login wait 60 s. /etc/profile still runs, as in any login.
@@ -199,6 +237,7 @@ export class PrivateSshd {
       });
     }
     fs.copyFileSync(`${this.clientKey}.pub`, path.join(this.dir, 'authorized_keys'));
+    fs.chmodSync(path.join(this.dir, 'authorized_keys'), 0o644);
     let lastError = '';
     for (let attempt = 0; attempt < 5; attempt++) {
       this.port = await freePort();
@@ -225,8 +264,12 @@ export class PrivateSshd {
           `LogLevel INFO`,
           // Logins are made side by side: do not drop concurrent unauthenticated connections.
           `MaxStartups 100`,
-          // HISTFILE: the logins must not rewrite root's ~/.bash_history.
-          `SetEnv DC_SSH_HARNESS=${this.id} HOME=${this.homeDir} HISTFILE=/dev/null SCREENDIR=${this.screenDir} TMUX_TMPDIR=${this.tmuxDir}`,
+          // sshd keeps the first SetEnv that applies: root's logins get the test's HOME (HISTFILE: they
+          // must not rewrite root's ~/.bash_history); a throwaway user's keep the home useradd gave it.
+          `Match User root`,
+          `  SetEnv DC_SSH_HARNESS=${this.id} HOME=${this.homeDir} HISTFILE=/dev/null SCREENDIR=${this.screenDir} TMUX_TMPDIR=${this.tmuxDir}`,
+          `Match all`,
+          `  SetEnv DC_SSH_HARNESS=${this.id} HISTFILE=/dev/null TMUX_TMPDIR=${this.usersTmuxDir}`,
           '',
         ].join('\n'),
       );
@@ -289,8 +332,9 @@ export class PrivateSshd {
     ).catch(() => undefined);
   }
 
-  newLogin(): SshLogin {
-    const l = new SshLogin(this, this.tracker);
+  /** A login: root's bash by default, or a throwaway user's with `opts.shell` (see LoginOptions). */
+  newLogin(opts: LoginOptions = {}): SshLogin {
+    const l = new SshLogin(this, this.tracker, opts);
     this.logins.add(l);
     return l;
   }
@@ -310,7 +354,8 @@ export type EndMode = 'hangup' | 'exit';
 
 /**
  * One interactive SSH login: ssh -tt root@127.0.0.1 on a pane of a private
- * tmux server (a real local pty), with a login bash on the far side.
+ * tmux server (a real local pty), with a login bash on the far side; or, with
+ * `opts.shell`, ssh -tt USER@127.0.0.1 as a throwaway user with that login shell.
  */
 export class SshLogin {
   readonly socket = `dcssh-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
@@ -322,13 +367,71 @@ export class SshLogin {
   remoteTty = '';
   /** The remote shell's sshd ancestors (session monitor and child), up to but not including the listener. */
   sshdSessionPids: number[] = [];
+  /** The login name: root, or the throwaway user made for this login. */
+  user = 'root';
+  /** The login shell's name: bash, zsh, fish, dash... */
+  readonly shellName: string;
+  private userMade = false;
   private markers = 0;
   private cleaned = false;
 
   constructor(
     readonly sshd: PrivateSshd,
     private readonly tracker: Tracker,
-  ) {}
+    readonly opts: LoginOptions = {},
+  ) {
+    this.shellName = opts.shell ? path.basename(opts.shell) : 'bash';
+  }
+
+  /** The throwaway user's home (its passwd home); '' for root's logins. */
+  get home(): string {
+    return this.userMade ? path.join(this.sshd.usersDir, this.user) : '';
+  }
+
+  /**
+   * Makes the throwaway user: its passwd shell is opts.shell, its home holds
+   * opts.files (and an empty .zshrc unless given, so a zsh login does not
+   * stop in zsh-newuser-install's menu). Removed by removeUser().
+   */
+  private makeUser(): void {
+    const shell = this.opts.shell!;
+    if (!fs.existsSync(shell)) throw new Error(`no such shell: ${shell}`);
+    this.user = `dcsh${Math.floor(Math.random() * 1e9)}`;
+    const home = path.join(this.sshd.usersDir, this.user);
+    // -p '*': no password, but not locked (a locked account's key logins are refused by sshd).
+    execFileSync('useradd', ['-M', '-U', '-p', '*', '-d', home, '-s', shell, this.user], { stdio: 'pipe' });
+    this.userMade = true;
+    this.tracker.onCleanup(() => this.removeUser());
+    fs.mkdirSync(home, { mode: 0o755 });
+    const files = { '.zshrc': '', ...this.opts.files };
+    for (const [name, text] of Object.entries(files)) {
+      const file = path.join(home, name);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    }
+    execFileSync('chown', ['-R', `${this.user}:${this.user}`, home]);
+  }
+
+  /** userdel -r -f: the user, its group and its home; idempotent. */
+  removeUser(): void {
+    if (!this.userMade) return;
+    this.userMade = false;
+    try {
+      execFileSync('userdel', ['-r', '-f', this.user], { stdio: 'pipe' });
+    } catch {
+      /* already gone */
+    }
+    // fish's runtime dir, made when XDG_RUNTIME_DIR is unset (no PAM here).
+    fs.rmSync(`/tmp/fish.${this.user}`, { recursive: true, force: true });
+  }
+
+  /** The line that makes the remote shell print DC_SHELL=<pid>:<tty>:<flags with i when interactive>. */
+  private probeLine(cwd: string): string {
+    // The quotes keep the typed line from matching: the echo of "DC_SH"ELL is not DC_SHELL.
+    if (this.shellName === 'fish')
+      return `cd '${cwd}'; echo "DC_SH"ELL=$fish_pid:(tty):(status is-interactive; and echo i; or echo n)`;
+    return `cd '${cwd}'; echo "DC_SH"ELL=$$:$(tty):$-`;
+  }
 
   private tmux(args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], {
@@ -356,7 +459,8 @@ export class SshLogin {
    * the sshd's temp dir, so files like nohup.out do not land in ~root).
    */
   async start(opts: { cwd?: string } = {}): Promise<this> {
-    const cwd = opts.cwd ?? path.join(this.sshd.dir, 'work');
+    if (this.opts.shell) this.makeUser();
+    const cwd = opts.cwd ?? (this.userMade ? this.home : path.join(this.sshd.dir, 'work'));
     fs.mkdirSync(cwd, { recursive: true });
     const known = path.join(this.sshd.dir, 'known_hosts');
     const ssh = [
@@ -384,7 +488,7 @@ export class SshLogin {
       'ControlPath=none',
       '-o',
       'LogLevel=ERROR',
-      'root@127.0.0.1',
+      `${this.user}@127.0.0.1`,
     ];
     // One tmux invocation: the server, the session running ssh directly (argv
     // form, no shell in between), and remain-on-exit so the pane's last
@@ -418,9 +522,8 @@ export class SshLogin {
       () => /^ssh -tt /.test(commandLine(this.clientPid)) || !alive(this.clientPid),
     );
     if (!alive(this.clientPid)) throw new Error(`ssh client exited at once:\n${this.screen()}`);
-    // The remote shell answers with its pid and terminal. The quotes keep the
-    // typed line from matching: the echo of "DC_SH"ELL is not DC_SHELL.
-    this.type(`cd '${cwd}'; echo "DC_SH"ELL=$$:$(tty):$-`);
+    // The remote shell answers with its pid and terminal.
+    this.type(this.probeLine(cwd));
     const m = await this.waitForOutput(/DC_SHELL=(\d+):(\/dev\/pts\/\d+):(\S*)/, 20_000);
     this.remoteShellPid = this.tracker.track(Number(m[1]));
     this.remoteTty = m[2]!;
@@ -491,16 +594,19 @@ export class SshLogin {
   }
 
   /**
-   * Types `exit` and waits for bash to refuse it ("There are stopped jobs.").
-   * A second `exit` right after (no command in between: that resets bash's
-   * count) is obeyed.
+   * Types `exit` and waits for the shell to refuse it: bash "There are
+   * stopped jobs." (stopped jobs only), zsh "you have running jobs." or
+   * "suspended jobs.", fish "There are still jobs active". A second `exit`
+   * right after (no command in between: that resets the count) is obeyed.
    */
   async exitRefused(timeoutMs = 10_000): Promise<void> {
-    const count = (): number => (this.screen().match(/There are stopped jobs\./g) ?? []).length;
+    const refusal = EXIT_REFUSALS[this.shellName];
+    if (!refusal) throw new Error(`${this.shellName} does not refuse an exit`);
+    const count = (): number => (this.screen().match(refusal) ?? []).length;
     const before = count();
     this.typeExit();
     try {
-      await waitFor('bash to refuse the first exit', () => count() > before, timeoutMs);
+      await waitFor(`${this.shellName} to refuse the first exit`, () => count() > before, timeoutMs);
     } catch (e) {
       throw new Error(`${(e as Error).message}; screen:\n${this.screen()}`, { cause: e });
     }
@@ -520,7 +626,9 @@ export class SshLogin {
       const f = fs.readFileSync(`/proc/${this.remoteShellPid}/syscall`, 'utf8').trim().split(' ');
       const nr = Number(f[0]);
       const arg0 = f[1];
-      return (nr === 0 && arg0 === '0x0') || ((nr === 270 || nr === 23) && arg0 === '0x1') || nr === 7;
+      // zsh reads its terminal on fd 10 (SHTTY), dash on fd 0; fish waits in poll().
+      const readsTty = nr === 0 && (arg0 === '0x0' || this.shellName !== 'bash');
+      return readsTty || ((nr === 270 || nr === 23) && arg0 === '0x1') || nr === 7;
     } catch {
       return false;
     }
@@ -596,5 +704,6 @@ export class SshLogin {
       () => [...pids, this.tmuxServerPid].every((p) => !p || !alive(p)),
       5000,
     ).catch(() => undefined);
+    this.removeUser();
   }
 }
