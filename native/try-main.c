@@ -1,5 +1,5 @@
 /*
- * daemon-check-helper try [--json-errors] [--user USER] [--arg0 NAME]
+ * daemon-check-helper try [--json-errors] [--user USER] [--arg0 NAME] [--chdir DIR]
  *     [--env K=V]... -- SHELL [ARGS...]
  * The mode's top level (see try.h for the protocol): options, the set-up
  * (subreaper, cgroup leaf, pty, shell), then one poll loop over stdin (the
@@ -39,6 +39,8 @@ static int parse(struct try_opts *o, int argc, char **argv, struct try_failure *
 			o->json_errors = true;
 		} else if (strcmp(a, "--user") == 0 && more) {
 			o->user = argv[++i];
+		} else if (strcmp(a, "--chdir") == 0 && more) {
+			o->dir = argv[++i];
 		} else if (strcmp(a, "--arg0") == 0 && more) {
 			o->arg0 = argv[++i];
 		} else if (strcmp(a, "--env") == 0 && more && o->nenv < TRY_MAX_ENV && strchr(argv[i + 1], '=')) {

@@ -84,7 +84,8 @@ static int child_setup(const struct try_run *r, const struct try_opts *o, const 
 			return -EPERM; /* the drop did not stick */
 	}
 	login_env(pw, o);
-	if (chdir(pw->pw_dir) < 0 && chdir("/") < 0)
+	/* The caller's directory (so that ./job.sh is the caller's), else the user's home. */
+	if ((!o->dir || chdir(o->dir) < 0) && chdir(pw->pw_dir) < 0 && chdir("/") < 0)
 		return -errno;
 	return 0;
 }

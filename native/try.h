@@ -41,6 +41,7 @@ struct try_opts {
 	bool json_errors;
 	const char *user;          /* --user NAME: the login's user (root only) */
 	const char *arg0;          /* --arg0 NAME: the shell's argv[0] ("-bash") */
+	const char *dir;           /* --chdir DIR: where the login starts (else its HOME) */
 	const char *env[TRY_MAX_ENV + 1]; /* --env K=V, in order, NULL-ended */
 	size_t nenv;
 	char **argv;               /* -- SHELL ARGS */

@@ -44,6 +44,8 @@ export interface LoginSpec {
   args: string[];
   user?: string;
   env: string[];
+  /** Where the login starts (the caller's directory). */
+  dir: string;
 }
 
 interface Line {
@@ -84,7 +86,7 @@ export class TryHelper {
   closed = false;
 
   private constructor(spec: LoginSpec) {
-    const args = ['try', '--json-errors', '--arg0', spec.arg0];
+    const args = ['try', '--json-errors', '--arg0', spec.arg0, '--chdir', spec.dir];
     if (spec.user) args.push('--user', spec.user);
     for (const e of spec.env) args.push('--env', e);
     args.push('--', spec.shell, ...spec.args);

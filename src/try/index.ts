@@ -41,7 +41,15 @@ export async function runTry(o: TryOptions): Promise<TryResult> {
   const env = [`PATH=${loginPath(root)}`, `TERM=${process.env.TERM || 'xterm'}`];
   if (process.env.LANG) env.push(`LANG=${process.env.LANG}`);
   const plan: EndingPlan = {
-    login: { helperPath: found.path, shell: o.shell, arg0, args, user: o.user, env: [...env, ...o.env] },
+    login: {
+      helperPath: found.path,
+      shell: o.shell,
+      arg0,
+      args,
+      user: o.user,
+      env: [...env, ...o.env],
+      dir: process.cwd(),
+    },
     kind: o.kind,
     line: o.line,
     steps: steps(o.line),
