@@ -64,7 +64,10 @@ export async function runTry(
   return { cli, result };
 }
 
-/** The dc-try- cgroup leaves there are now, under the cgroup2 mount. */
+/**
+ * The dc-try-PID cgroup leaves left behind: those whose helper (PID) is gone.
+ * A leaf of a try still running (another test file's, meanwhile) is not one.
+ */
 export function tryCgroups(): string[] {
   const line = fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
@@ -76,8 +79,9 @@ export function tryCgroups(): string[] {
   const walk = (dir: string, depth: number): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (!e.isDirectory()) continue;
-      if (e.name.startsWith('dc-try-')) out.push(path.join(dir, e.name));
-      else if (depth < 3) walk(path.join(dir, e.name), depth + 1);
+      if (e.name.startsWith('dc-try-')) {
+        if (!fs.existsSync(`/proc/${e.name.slice('dc-try-'.length)}`)) out.push(path.join(dir, e.name));
+      } else if (depth < 3) walk(path.join(dir, e.name), depth + 1);
     }
   };
   walk(mount, 0);
