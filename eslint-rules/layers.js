@@ -32,6 +32,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *   from the events, its renderers) and postmortem/ (what the host still
  *   knows of an ending, the watch journals among it) above report: they
  *   hold what they observe against the audit's predictions;
+ * - try/ (`daemon-check try`: a throwaway login, its processes audited,
+ *   the login ended and the endings watched) above postmortem: it uses the
+ *   audit and the watch;
  * - api.ts, index.ts (the public entry points) and daemonize/ in `api`,
  *   between postmortem and cli.
  */
@@ -48,6 +51,7 @@ export const LAYERS = [
   { name: 'report', holds: ['report/', 'docs/'] },
   { name: 'watch', holds: ['watch/'] },
   { name: 'postmortem', holds: ['postmortem/'] },
+  { name: 'try', holds: ['try/'] },
   { name: 'api', holds: ['api.ts', 'index.ts', 'daemonize/'] },
   { name: 'cli', holds: ['cli/'] },
 ];

@@ -7,6 +7,8 @@
  *       `daemon-check scan`; see scan-read.c.
  *   daemon-check-helper watch [options] PID... | -- CMD   what ends the
  *       processes, as JSON lines; see watch.h and watch.c.
+ *   daemon-check-helper try [options] -- SHELL   the throwaway login of
+ *       `daemon-check try`, driven over stdin/stdout; see try.h.
  *
  * Node cannot fork(), and fork() inside a multithreaded process (an addon
  * loaded into Node) is unsafe, so this is a separate program.
@@ -27,6 +29,7 @@
 
 #include "scan-read.h"
 #include "start.h"
+#include "try.h"
 #include "watch.h"
 
 int main(int argc, char **argv)
@@ -35,5 +38,7 @@ int main(int argc, char **argv)
 		return scan_read_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "watch") == 0)
 		return watch_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "try") == 0)
+		return try_main(argc - 1, argv + 1);
 	return start_main(argc, argv);
 }

@@ -121,6 +121,24 @@
 /* The tracefs instance of a watch: WATCH_INSTANCE_PREFIX + the helper's pid. */
 #define WATCH_INSTANCE_PREFIX "dc-watch-"
 
+/* ---- `daemon-check-helper try`: failures --------------------------------
+ *
+ * The throwaway login of `daemon-check try` (native/try.h has the line
+ * protocol).  A try that cannot start prints one line, with --json-errors
+ * {"stage":NAME, "errno", "error", "value"}; exit HELPER_EXIT_USAGE for
+ * TRY_STAGE_USAGE, HELPER_EXIT_FAILED for the others.  src/try/helper.ts
+ * lists the names (test/unit/native-protocol.test.ts checks both sides).
+ */
+#define TRY_STAGE_USAGE "try-usage"                 /* value: the bad argument */
+#define TRY_STAGE_USER_NOT_ROOT "try-user-not-root" /* value: --user, given without root */
+#define TRY_STAGE_USER "try-user"                   /* value: no such user */
+#define TRY_STAGE_PTY "try-pty"                     /* errno: no pty could be had */
+#define TRY_STAGE_SHELL "try-shell"                 /* value, errno: the shell could not be started */
+#define TRY_STAGE_SETUP "try-setup"                 /* errno: anything else */
+
+/* The cgroup v2 leaf of a try login: TRY_CGROUP_PREFIX + the helper's pid. */
+#define TRY_CGROUP_PREFIX "dc-try-"
+
 /* ---- `daemon-check-helper scan-read`: what a scan reads ------------------ */
 
 /* The largest read a scan asks for, 4 MiB (src/proc/source.ts DEFAULT_READ_CAP). */

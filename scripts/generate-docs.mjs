@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes the files generated from the check registry, the exit codes and the
 // shared constants: schema/report.schema.json, the watch's schemas
-// (schema/watch-event.schema.json, schema/watch-summary.schema.json),
+// (schema/watch-event.schema.json, schema/watch-summary.schema.json), try's (schema/try.schema.json),
 // docs/checks.md, and the blocks between markers in README.md (the check table, the exit codes) and in
 // docs/interface.md (the exit codes of every command). `npm run docs` (builds
 // first); test/unit/docs.test.ts fails when any of them is out of date.
@@ -14,6 +14,7 @@ const { reportSchemaText } = await import(join(root, 'dist', 'docs', 'schema.js'
 const { checksMarkdown, withReadmeTable } = await import(join(root, 'dist', 'docs', 'checks-doc.js'));
 const exits = await import(join(root, 'dist', 'docs', 'exit-codes-doc.js'));
 const watch = await import(join(root, 'dist', 'watch', 'schema.js'));
+const tryDoc = await import(join(root, 'dist', 'try', 'schema.js'));
 
 function update(rel, text) {
   const file = join(root, rel);
@@ -45,6 +46,7 @@ function updateBlocks(rel, blocks) {
 update('schema/report.schema.json', reportSchemaText());
 update('schema/watch-event.schema.json', watch.schemaText(watch.watchEventSchema()));
 update('schema/watch-summary.schema.json', watch.schemaText(watch.watchSummarySchema()));
+update('schema/try.schema.json', tryDoc.trySchemaText());
 update('docs/checks.md', checksMarkdown());
 const readme = withReadmeTable(readFileSync(join(root, 'README.md'), 'utf8'));
 if (readme === null) {

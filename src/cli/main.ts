@@ -28,6 +28,7 @@ import { MANAGERS } from '../unit/managers.js';
 import { mistypedCommand } from './suggest.js';
 import { addPostmortemCommand, addWatchCommand } from './observe-commands.js';
 import { quiet } from './quiet.js';
+import { addTryCommand } from './try-command.js';
 
 function addCommonOptions(cmd: Command): Command {
   addOptions(cmd, [formatOption(['table', 'json', 'junit', 'tap']), jsonOption(), profileOption(), failOnOption()])
@@ -194,6 +195,7 @@ const SUBCOMMANDS: Record<string, (program: Command) => void> = {
   tree: addTreeCommand,
   watch: addWatchCommand,
   postmortem: addPostmortemCommand,
+  try: addTryCommand,
 };
 
 /**

@@ -117,6 +117,11 @@ export const OTHER_EXIT_CODES: ReadonlyArray<{ command: string; codes: string }>
     codes:
       '0 the watch ran and its summary was printed (every watched process ended, `--for` ran out, or SIGINT or SIGTERM stopped it); 2 a bad command line, including a `--for` that is not a duration or a `--journal` that cannot be written (checked before anything starts); 3 the target cannot be watched: no such process, a pidfile without a process, gone while the watch started, or tracing refused',
   },
+  {
+    command: 'try',
+    codes:
+      '0 every process the line started survived every ending tried (or it started none that lasted); 1 one of them died; 2 a bad command line, including an empty start line, a `--shell` that does not exist or cannot be executed, or a bad `--settle`; 3 the experiment could not be run: `--user` without root, no such user, no pty, the login shell never answered, or the login ended by itself (a line that runs `exit`)',
+  },
 ];
 
 /**

@@ -71,6 +71,16 @@ describe('the layers rule', () => {
     ]);
   });
 
+  it('places try/ between postmortem and api: it reads the watch, and the api may not be imported by it', async () => {
+    expect(await layerMessages('try/probe.ts', "export { tellEndings } from '../watch/story.js';\n")).toEqual([]);
+    expect(await layerMessages('try/probe.ts', "export { audit } from '../api.js';\n")).toEqual([
+      "'../api.js' is in the api layer, above this module's try layer: a module imports only its own layer or lower ones (eslint-rules/layers.js)",
+    ]);
+    expect(await layerMessages('postmortem/probe.ts', "export { runTry } from '../try/index.js';\n")).toEqual([
+      "'../try/index.js' is in the try layer, above this module's postmortem layer: a module imports only its own layer or lower ones (eslint-rules/layers.js)",
+    ]);
+  });
+
   it('fails a file that no layer holds', async () => {
     expect(await layerMessages('stray.ts', 'export const x = 1;\n')).toEqual([
       'src/stray.ts is in no layer: place it in LAYERS in eslint-rules/layers.js',

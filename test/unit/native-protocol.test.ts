@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { HELPER_EXIT, STAGES } from '../../src/daemonize/failure.js';
 import { FD_DETAIL_CAP, PLAIN_STDIO } from '../../src/proc/fd.js';
 import { DEFAULT_READ_CAP } from '../../src/proc/source.js';
+import { TRY_CGROUP_PREFIX, TRY_STAGES } from '../../src/try/helper.js';
 
 const header = readFileSync(fileURLToPath(new URL('../../native/protocol.h', import.meta.url)), 'utf8');
 
@@ -42,5 +43,11 @@ describe('native/protocol.h and the TypeScript side agree', () => {
     expect(define('PLAIN_STDIO_MAX_FD')).toBe(PLAIN_STDIO.maxFd);
     expect(define('PLAIN_STDIO_NULL')).toBe(PLAIN_STDIO.nullTarget);
     expect([define('PLAIN_STDIO_PIPE_PREFIX'), define('PLAIN_STDIO_SOCKET_PREFIX')]).toEqual([...PLAIN_STDIO.prefixes]);
+  });
+
+  it("on try's failure stages and its cgroup leaf's name", () => {
+    const defined = [...header.matchAll(/^#define TRY_STAGE_[A-Z_]+ +"([a-z-]+)"/gm)].map((m) => m[1]);
+    expect(Object.values(TRY_STAGES).sort()).toEqual(defined.sort());
+    expect(define('TRY_CGROUP_PREFIX')).toBe(TRY_CGROUP_PREFIX);
   });
 });
