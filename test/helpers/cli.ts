@@ -12,7 +12,7 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     // An undefined value removes the variable (FORCE_COLOR='' means "force" to chalk).
@@ -23,6 +23,7 @@ export function runCli(
       stdio: ['ignore', 'pipe', 'pipe'],
       uid: opts.uid,
       gid: opts.gid,
+      cwd: opts.cwd,
     });
     let stdout = '';
     let stderr = '';

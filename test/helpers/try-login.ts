@@ -11,6 +11,8 @@ import { tempDir } from './temp.js';
 
 export interface TryHome {
   env: string[];
+  /** Where try runs, so the login's relative paths (nohup.out) land in the private home, not the checkout. */
+  cwd: string;
 }
 
 /** HOME, HISTFILE, SCREENDIR and TMUX_TMPDIR for the logins, as PrivateSshd's SetEnv gives its own. */
@@ -38,7 +40,10 @@ export function tryHome(): TryHome {
   fs.writeFileSync(path.join(home, '.bashrc'), '');
   fs.writeFileSync(path.join(home, '.profile'), `export PATH=${pathDirs.join(':')}\n`);
   fs.writeFileSync(path.join(home, '.zshenv'), `export PATH=${pathDirs.join(':')}\n`);
-  return { env: [`HOME=${home}`, 'HISTFILE=/dev/null', `SCREENDIR=${screen}`, `TMUX_TMPDIR=${tmux}`] };
+  return {
+    cwd: home,
+    env: [`HOME=${home}`, 'HISTFILE=/dev/null', `SCREENDIR=${screen}`, `TMUX_TMPDIR=${tmux}`],
+  };
 }
 
 export interface TryRun {
@@ -54,7 +59,7 @@ export async function runTry(
   const args = ['try', '--format', 'json', '--end', opts.end ?? 'both', '--shell', opts.shell ?? '/bin/bash'];
   for (const e of opts.home?.env ?? []) args.push('--env', e);
   args.push(...(opts.extra ?? []), '--', line);
-  const cli = await runCli(args, { timeoutMs: opts.timeoutMs ?? 90_000 });
+  const cli = await runCli(args, { timeoutMs: opts.timeoutMs ?? 90_000, cwd: opts.home?.cwd });
   let result: TryResult | null = null;
   try {
     result = JSON.parse(cli.stdout) as TryResult;
