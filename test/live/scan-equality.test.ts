@@ -19,6 +19,7 @@ import { BulkProcSource, bulkSource } from '../../src/proc/bulk.js';
 import { LiveProcSource } from '../../src/proc/source.js';
 import { isProblem } from '../../src/verdict.js';
 import { runCli } from '../helpers/cli.js';
+import { overflowing, runOnPty, stripAnsi } from '../helpers/pty.js';
 import {
   PtyShell,
   alive,
@@ -196,6 +197,16 @@ describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
   );
 });
 
+/** The table's ends cell for a fate: h, e, l where a hangup, the shell's exit, logout ends it; ? unknown; . lives. */
+function endsOf(fate: Fate): string {
+  const letters: Array<[keyof Fate, string]> = [
+    ['hangup', 'h'],
+    ['shell-exit', 'e'],
+    ['logout', 'l'],
+  ];
+  return letters.map(([ev, l]) => ({ dies: l, unknown: '?', lives: '.' })[fate[ev].outcome]).join('');
+}
+
 /** The process and every descendant of it, alive now. */
 function treeOf(pid: number): number[] {
   return [pid, ...childrenOf(pid).flatMap(treeOf)];
@@ -242,5 +253,26 @@ describe('the tree of a real login: jobs, script and tmux', () => {
     const background = jobs.filter((_, i) => i !== 5);
     expect(listed).toEqual(expect.arrayContaining([shell.serverPid!, scriptJob!, ...background]));
     for (const pid of listed) await expectSameAsAudit(rows.get(pid)!, pid);
+
+    // On a real pty at 80 and 200 columns: every row's ends cell is its fate, and the rows a login's end kills come first.
+    for (const cols of [80, 200]) {
+      const tty = await runOnPty(['scan', '--all'], { cols, timeoutMs: 120_000 });
+      expect(overflowing(tty.out, cols)).toEqual([]);
+      const drawn = stripAnsi(tty.out)
+        .split('\n')
+        .map((l) => l.split('│').map((c) => c.trim()))
+        .filter((cells) => /^\d+$/.test(cells[1] ?? ''))
+        .map((cells) => ({
+          pid: Number(cells[1]),
+          ends: cells[cells.indexOf(rows.get(Number(cells[1]))?.startedAs.kind ?? '') + 1],
+        }));
+      expect(drawn.map((d) => d.pid)).toEqual(expect.arrayContaining(listed));
+      for (const { pid, ends } of drawn.filter((d) => listed.includes(d.pid)))
+        expect(ends, `pid ${pid} at ${cols} columns`).toBe(endsOf(rows.get(pid)!.fate));
+      const firstLives = drawn.findIndex((d) => !/[hel?]/.test(d.ends ?? ''));
+      expect(drawn.slice(firstLives).filter((d) => /[hel]/.test(d.ends ?? ''))).toEqual([]);
+      // `sleep N &` dies at the hangup (bash sends it SIGHUP).
+      expect(drawn.find((d) => d.pid === jobs[0])?.ends?.[0]).toBe('h');
+    }
   }, 240_000);
 });
