@@ -13,11 +13,27 @@ import { entry } from './types.js';
 import type { FateEntry } from '../core/types.js';
 
 /**
+ * Knowledge rows by comm and argv: a scan asks for the same few parents
+ * thousands of times, and one lookup tries every name of the table.
+ */
+const rows = new Map<string, ProgramInfo | null>();
+
+function rowOf(comm: string, argv: readonly string[] | null): ProgramInfo | null {
+  const key = `${comm}\0${argv?.join('\0') ?? ''}`;
+  let row = rows.get(key);
+  if (row === undefined) {
+    row = lookupProgram(comm, argv);
+    if (rows.size < 4096) rows.set(key, row);
+  }
+  return row;
+}
+
+/**
  * The knowledge row's restart rule of a parent that restarts what it runs
  * (runsv, supervisord, pm2, forever's monitor), when the parent is one.
  */
 function restarterOf(parent: NonNullable<Snapshot['parent']>, kind: ProgramKind | null): ProgramInfo['restarts'] {
-  const row = lookupProgram(parent.comm, parent.cmdline);
+  const row = rowOf(parent.comm, parent.cmdline);
   return kind === 'supervisor' || row?.role === 'supervisor' ? row?.restarts : undefined;
 }
 
@@ -27,8 +43,8 @@ function restarterOf(parent: NonNullable<Snapshot['parent']>, kind: ProgramKind 
  * its arbiter), and the parent's row says its master starts a new worker.
  */
 function masterOf(snap: Snapshot, parent: NonNullable<Snapshot['parent']>): ReturnType<typeof respawnsWorkersOf> {
-  const row = lookupProgram(parent.comm, parent.cmdline);
-  if (!row || lookupProgram(snap.stat.comm, snap.cmdline)?.id !== row.id) return null;
+  const row = rowOf(parent.comm, parent.cmdline);
+  if (!row?.respawnsWorkers || rowOf(snap.stat.comm, snap.cmdline)?.id !== row.id) return null;
   return respawnsWorkersOf(row, parent.cmdline);
 }
 
