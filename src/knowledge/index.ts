@@ -3,7 +3,7 @@
  * table (programs.ts). Pure functions: no I/O. This module imports nothing
  * from the rest of src/.
  */
-import { flagVerdict, mergeValue, optionsEnd, readsConfig, removeOptions, swapLetters } from './flags.js';
+import { flagVerdict, matchOption, mergeValue, optionsEnd, readsConfig, removeOptions, swapLetters } from './flags.js';
 import { findProgram, isTitle, programIndex, scriptOf } from './names.js';
 import { PROGRAMS } from './programs.js';
 import { INTERPRETER_PROGRAMS } from './programs-interpreters.js';
@@ -41,6 +41,23 @@ export function lookupInterpreter(
 
 export function programById(id: string): ProgramInfo | null {
   return PROGRAMS.find((p) => p.id === id) ?? null;
+}
+
+/**
+ * A master's rule for its workers, when this invocation of it respawns them
+ * (uwsgi only with --master); null when it does not, or cannot be told.
+ */
+export function respawnsWorkersOf(
+  info: ProgramInfo,
+  argv: readonly string[] | null,
+): ProgramInfo['respawnsWorkers'] | null {
+  const rule = info.respawnsWorkers;
+  if (!rule) return null;
+  if (!rule.needs) return rule;
+  if (!argv || isTitle(argv)) return null;
+  const start = programIndex(info, argv);
+  const has = argv.some((_, i) => i > start && rule.needs!.some((o) => matchOption(o, argv, i) > 0));
+  return has ? rule : null;
 }
 
 /** Only a service may be started through a daemonizer; supervisors, multiplexers and inits never. */

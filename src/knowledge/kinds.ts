@@ -104,13 +104,16 @@ export const JOB_RUNNER_NAMES: ReadonlySet<string> = new Set([
 
 const namesOf = (pred: (p: ProgramInfo) => boolean): string[] => PROGRAMS.filter(pred).flatMap((p) => p.names);
 
+/** A row whose names count only with a path (forever's 'monitor') lends no name to these lists: they match names alone. */
+const byNameAlone = (p: ProgramInfo): boolean => !p.pathHint;
+
 /**
  * Service managers, supervisors and inits: a child of one of these is
  * supposed to stay in the foreground (daemon(7) "new-style daemons"). The
  * table's supervisor and init rows, and the managers it has no row for.
  */
 export const SUPERVISOR_NAMES: ReadonlySet<string> = new Set([
-  ...namesOf((p) => p.role === 'supervisor' || p.role === 'init'),
+  ...namesOf((p) => byNameAlone(p) && (p.role === 'supervisor' || p.role === 'init')),
   'systemd',
   'svscan',
   'conmon',

@@ -20,6 +20,11 @@ export const SERVER_PROGRAMS: readonly ProgramInfo[] = [
     },
     readiness: 'forking',
     pidfile: { path: '/run/nginx.pid', directive: 'pid' },
+    respawnsWorkers: {
+      how: 'its master process starts a new worker process when one exits (it reaps the dead worker on SIGCHLD and forks another)',
+      unless: 'the master is itself shutting down (nginx -s quit or stop) or gone',
+      source: 'https://nginx.org/en/docs/control.html',
+    },
     source: 'https://nginx.org/en/docs/ngx_core_module.html#daemon',
     notes:
       "No sd_notify. Its listening sockets are open before it forks, so the launcher's exit means it accepts connections (Debian's nginx.service is Type=forking, PIDFile=/run/nginx.pid). The master retitles itself 'nginx: master process <argv>'. Only one -g counts: its value is merged. Checked here (live test).",
@@ -94,6 +99,11 @@ export const SERVER_PROGRAMS: readonly ProgramInfo[] = [
     foreground: { add: ['-F'], remove: [opt('-D', '--daemonize')] },
     readiness: 'notify',
     pidfile: { path: '/run/php/php8.2-fpm.pid', flag: '-g', directive: 'pid' },
+    respawnsWorkers: {
+      how: "its master process starts a new worker for the pool when one exits (pm = static or dynamic keep a pool's workers running)",
+      unless: 'its pool runs pm = ondemand, which starts a worker only when a request comes',
+      source: 'https://www.php.net/manual/en/install.fpm.configuration.php',
+    },
     source: debian('php8.2-fpm', 'php-fpm8.2.8'),
     notes:
       "Debian names the binary php-fpmX.Y and builds it with systemd support: php8.2-fpm.service runs --nodaemonize as Type=notify. -D and -F override the config file. The master retitles itself 'php-fpm: master process (CONF)'. -O sends worker output to stderr.",
@@ -109,6 +119,12 @@ export const SERVER_PROGRAMS: readonly ProgramInfo[] = [
     foreground: { remove: [val(['-d', '--daemonize', '--daemonize2'])] },
     readiness: 'notify',
     pidfile: { flag: '--pidfile' },
+    respawnsWorkers: {
+      how: 'its master process (--master) respawns a worker that dies',
+      unless: 'the master is itself shutting down or gone',
+      needs: [opt('-M', '--master')],
+      source: 'https://uwsgi-docs.readthedocs.io/en/latest/Options.html#master',
+    },
     source: 'https://uwsgi-docs.readthedocs.io/en/latest/Options.html#daemonize',
     notes:
       'No option undoes daemonize set in a config file: remove it there. Debian ships the binary as uwsgi-core; its uwsgi-app@.service is Type=notify.',
@@ -123,6 +139,11 @@ export const SERVER_PROGRAMS: readonly ProgramInfo[] = [
     foreground: { remove: [opt('-D', '--daemon')] },
     readiness: 'notify',
     pidfile: { flag: '-p' },
+    respawnsWorkers: {
+      how: 'its arbiter (the master process) starts a new worker when one exits (SIGCHLD), keeping --workers running',
+      unless: 'a new worker fails to boot, which makes the arbiter shut down (exit code 3)',
+      source: 'https://docs.gunicorn.org/en/stable/design.html#master',
+    },
     source: 'https://docs.gunicorn.org/en/stable/settings.html#daemon',
     notes:
       "Reads ./gunicorn.conf.py by default; no option undoes daemon = True from a config file. The arbiter sends READY=1 when NOTIFY_SOCKET is set (gunicorn/arbiter.py). With setproctitle it retitles itself 'gunicorn: master [APP]'.",

@@ -202,6 +202,23 @@ export const SYSTEM_PROGRAMS: readonly ProgramInfo[] = [
       "The CLI ('node .../pm2/bin/pm2 start app.js') spawns the God Daemon, which titles itself 'PM2 vX.Y.Z: God Daemon (PM2_HOME)'. In containers use pm2-runtime.",
   },
   {
+    id: 'forever',
+    names: ['forever', 'monitor'],
+    pathHint: /\/forever(\/|$)/,
+    role: 'supervisor',
+    daemonizesByDefault: false,
+    foreground: ALREADY_FOREGROUND,
+    readiness: 'simple',
+    restarts: {
+      how: 'forever starts the script again when it exits',
+      unless:
+        'it exits again within --minUptime of its start (forever stops restarting a spinning script unless --spinSleepTime is set), or --max restarts are used up',
+    },
+    source: 'https://github.com/foreversd/forever#readme',
+    notes:
+      "'forever start app.js' detaches a monitor, 'node .../forever/bin/monitor app.js', which runs the script as its child (forever-monitor); 'forever app.js' monitors it in the foreground. The name 'monitor' counts only with a /forever/ path.",
+  },
+  {
     id: 'pm2-runtime',
     names: ['pm2-runtime', 'pm2-docker'],
     role: 'supervisor',

@@ -110,6 +110,18 @@ export interface ProgramInfo {
   readonly pidfile?: Pidfile;
   /** A supervisor that starts what it runs again when it exits: how, and what stops it doing so. */
   readonly restarts?: { readonly how: string; readonly unless: string };
+  /**
+   * A master that starts a new worker when one of its workers exits (nginx,
+   * php-fpm, gunicorn, uwsgi --master): how, what stops it, and the options
+   * the master needs for it (uwsgi respawns only with --master).
+   */
+  readonly respawnsWorkers?: {
+    readonly how: string;
+    readonly unless: string;
+    readonly needs?: readonly OptionRule[];
+    /** Where the program documents it (or the source that does it). */
+    readonly source: string;
+  };
   /** An init that takes SIGTERM and forwards it to its child, then exits with it (tini, dumb-init). */
   readonly forwardsSignals?: boolean;
   /** A man page or the official documentation backing the options above. */

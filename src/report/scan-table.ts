@@ -1,13 +1,16 @@
 /**
- * The scan's table: one row per background process, worst first, fitted to
- * the terminal: pid, a short verdict mark and startedAs always; the command
- * gets what is left, cut in the middle so rows that differ only at their end
- * (the usual case: the same program, other arguments) stay apart; the user,
- * the full verdict and the problems come back as the width allows.
+ * The scan's table: one row per background process, fitted to the terminal:
+ * pid, a short verdict mark, startedAs and the events of a login's end that
+ * end it (`ends`) always; the command gets what is left, cut in the middle so
+ * rows that differ only at their end (the usual case: the same program, other
+ * arguments) stay apart; the user, the full verdict and the problems come
+ * back as the width allows. The rows that die at the end of their login come
+ * first, then those whose fate there cannot be told, each part worst verdict
+ * first (the JSON keeps the scan's own order).
  */
 import Table from 'cli-table3';
 import type { ScanResult, ScanRow } from '../scan.js';
-import type { Verdict } from '../core/types.js';
+import type { FateEvent, Outcome, Verdict } from '../core/types.js';
 import { wrap } from './layout.js';
 import { ASCII_SYMBOLS, makeChalk, paintStatus, paintVerdict, SYMBOLS, tableChars } from './style.js';
 import { safeDeep } from './sanitize.js';
@@ -38,6 +41,40 @@ const ASCII_MARKS: Record<Verdict, string> = {
   daemon: '+',
 };
 
+/**
+ * The events that end a login, each a letter in the `ends` cell where it
+ * ends the process: h the hangup, e the shell's exit, l logind's logout; `?`
+ * where it cannot be told, `.` where it lives through it.
+ */
+const LOGIN_ENDS: ReadonlyArray<[FateEvent, string]> = [
+  ['hangup', 'h'],
+  ['shell-exit', 'e'],
+  ['logout', 'l'],
+];
+
+function endsCell(p: ScanRow, c: ReturnType<typeof makeChalk>): string {
+  return LOGIN_ENDS.map(([ev, letter]) => {
+    const o = p.fate[ev].outcome;
+    return o === 'dies' ? c.red.bold(letter) : o === 'unknown' ? c.magenta('?') : c.dim('.');
+  }).join('');
+}
+
+/** What the end of its login does to it: dies when any of its events ends it, unknown when one cannot be told. */
+function loginEnd(p: ScanRow): Outcome {
+  const outcomes = LOGIN_ENDS.map(([ev]) => p.fate[ev].outcome);
+  return outcomes.includes('dies') ? 'dies' : outcomes.includes('unknown') ? 'unknown' : 'lives';
+}
+
+const END_RANK: Record<Outcome, number> = { dies: 0, unknown: 1, lives: 2 };
+
+/** The rows that die at the end of their login first, then the unknown ones; a stable sort keeps the scan's order within. */
+function byLoginEnd(rows: readonly ScanRow[]): ScanRow[] {
+  return rows
+    .map((p) => ({ p, rank: END_RANK[loginEnd(p)] }))
+    .sort((a, b) => a.rank - b.rank)
+    .map((x) => x.p);
+}
+
 interface Columns {
   user: boolean;
   verdict: boolean;
@@ -45,13 +82,13 @@ interface Columns {
   command: number;
 }
 
-/** Which columns fit: pid 8, mark 3, started as 18, a border per column and one more; the command takes the rest. */
+/** Which columns fit: pid 8, mark 3, started as 18, ends 6, a border per column and one more; the command takes the rest. */
 function columnsFor(width: number): Columns {
   const user = width >= 100;
   const verdict = width >= 120;
   const problemsShown = width >= 100;
-  const count = 4 + (user ? 1 : 0) + (verdict ? 1 : 0) + (problemsShown ? 1 : 0);
-  const rest = width - (8 + 3 + 18) - (user ? 11 : 0) - (verdict ? 23 : 0) - (count + 1);
+  const count = 5 + (user ? 1 : 0) + (verdict ? 1 : 0) + (problemsShown ? 1 : 0);
+  const rest = width - (8 + 3 + 18 + 6) - (user ? 11 : 0) - (verdict ? 23 : 0) - (count + 1);
   const problems = problemsShown ? Math.floor(rest * 0.4) : 0;
   return { user, verdict, problems, command: Math.max(12, rest - problems) };
 }
@@ -88,6 +125,7 @@ function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns
     '',
     ...(cols.user ? ['user'] : []),
     'started as',
+    'ends',
     ...(cols.verdict ? ['verdict'] : []),
     'command',
     ...(cols.problems ? ['problems'] : []),
@@ -97,11 +135,12 @@ function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns
     3,
     ...(cols.user ? [11] : []),
     18,
+    6,
     ...(cols.verdict ? [23] : []),
     cols.command,
     ...(cols.problems ? [cols.problems] : []),
   ];
-  const rows = r.processes.map((p) => {
+  const rows = byLoginEnd(r.processes).map((p) => {
     const cmd = p.cmdline && p.cmdline.length ? p.cmdline.join(' ') : `[${p.comm}]`;
     const problems = p.problems.map((x) => `${symbols[x.status]}${ascii ? ':' : ''}${x.id}`).join(' ') || '-';
     const mark =
@@ -115,6 +154,7 @@ function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns
       mark,
       ...(cols.user ? [cut(p.user ?? String(p.uid ?? '?'), 9, more)] : []),
       p.startedAs.kind,
+      endsCell(p, c),
       ...(cols.verdict ? [paintVerdict(c, p.verdict)] : []),
       cutMiddle(cmd, cols.command - 2, more),
       ...(cols.problems
@@ -156,6 +196,10 @@ export function renderScanTable(
         `${MARK['not-a-daemon']} not a daemon   ${MARK.inconclusive} inconclusive   ${MARK['daemon-with-warnings']} daemon with warnings   ${MARK.daemon} daemon`,
       ),
     );
+  if (r.processes.length)
+    lines.push(
+      ...wrap(c.dim("ends: h hangup, e shell's exit, l logout ends it; ? cannot be told; . lives"), width, '', '  '),
+    );
   const ancestors = s.scannerAncestors
     ? `, ${s.scannerAncestors} of this scan's own ancestors (its shell and terminal; --all lists them)`
     : '';
@@ -189,9 +233,9 @@ export function loginSentence(rows: readonly ScanRow[]): string | null {
   let dies = 0;
   let unknown = 0;
   for (const p of rows) {
-    const outcomes = [p.fate.hangup.outcome, p.fate['shell-exit'].outcome, p.fate.logout.outcome];
-    if (outcomes.includes('dies')) dies++;
-    else if (outcomes.includes('unknown')) unknown++;
+    const end = loginEnd(p);
+    if (end === 'dies') dies++;
+    else if (end === 'unknown') unknown++;
   }
   const n = rows.length;
   if (dies && unknown)

@@ -10,6 +10,7 @@ import { readLockTable, type LockTable } from '../proc/locks.js';
 import type { SocketInfo } from '../proc/net.js';
 import type { ProcSource } from '../proc/source.js';
 import type { readCmdline } from '../proc/cmdline.js';
+import type { CgroupEntry } from '../proc/cgroup.js';
 import type { FdLink } from '../proc/fd.js';
 import type { MountEntry } from '../proc/mountinfo.js';
 import type { ProcStatus } from '../proc/status.js';
@@ -30,6 +31,8 @@ export interface RunCache {
   sockets: Map<string, Map<number, SocketInfo>>;
   /** cmdline by pid, for the plans that read it once per run (a scan's two passes both want it). */
   cmdlines: Map<number, ReturnType<typeof readCmdline>>;
+  /** cgroup by pid, for the plans that read it once per run, as cmdlines. */
+  cgroups: Map<number, CgroupEntry[]>;
   /**
    * mountinfo by mount namespace and root (readlink ns/mnt and root), for the
    * plans that share it: thousands of processes share a few, and a host's
@@ -56,6 +59,7 @@ export function newRunCache(source: ProcSource, table: ProcessTable = ProcessTab
     sockets: new Map(),
     status: new Map(),
     cmdlines: new Map(),
+    cgroups: new Map(),
     mounts: new Map(),
     fdLinks: new Map(),
     peerIndex: null,

@@ -9,7 +9,7 @@ import type { HostReader } from '../host/reader.js';
 import { readCmdline } from '../proc/cmdline.js';
 import { readCgroup, type CgroupEntry } from '../proc/cgroup.js';
 import { classifyCgroupPath } from '../proc/cgroup-scope.js';
-import type { FdEntry } from '../proc/fd.js';
+import { readFds, type FdEntry, type FdLink, type FdWalk } from '../proc/fd.js';
 import type { LockEntry } from '../proc/locks.js';
 import { readMountinfo, type MountEntry } from '../proc/mountinfo.js';
 import { netNamespaceOf, readSocketTable, type SocketInfo } from '../proc/net.js';
@@ -174,6 +174,42 @@ export function cmdlineOf(
   const argv = readCmdline(source, pid);
   cache.cmdlines.set(pid, argv);
   return argv;
+}
+
+/** cgroup; read once per run where the plan says so, as cmdline. */
+export function cgroupOf(source: ProcSource, pid: number, cache: RunCache, how: ReadPlan['cgroup']): CgroupEntry[] {
+  if (how === 'read') return readCgroup(source, pid);
+  const known = cache.cgroups.get(pid);
+  if (known) return known;
+  const cg = readCgroup(source, pid);
+  cache.cgroups.set(pid, cg);
+  return cg;
+}
+
+/**
+ * The fds the fate needs of a process judged from the table (ReadPlan.fateFacts):
+ * every fd where it blocks a signal (a signalfd takes it), else fds 0-2 (a
+ * terminal on stdio), their links from the run's holder index where it read
+ * them. count is null for fds 0-2 alone: the others were not looked at.
+ * Where fd/ cannot be read, fds is null with the errno, as the full walk says.
+ */
+export function fateFds(source: ProcSource, pid: number, cache: RunCache, status: ProcStatus | null): FdWalk {
+  const known = cache.fdLinks.get(pid);
+  if (!status || status.sigBlk !== 0n) return readFds(source, pid, cache.ttyDrivers, () => null, true, known);
+  const links: FdLink[] = [];
+  if (known) links.push(...known.filter((l) => l.fd <= 2));
+  else {
+    for (const fd of [0, 1, 2]) {
+      try {
+        links.push({ fd, target: source.readlink(`${pid}/fd/${fd}`).toString('utf8') });
+      } catch (err) {
+        // A closed fd has no link; anything else (EACCES) hides fd/ as the audit's walk finds it.
+        const e = errnoOf(err);
+        if (e !== 'ENOENT') return { fds: null, count: null, truncated: false, errno: e };
+      }
+    }
+  }
+  return { ...readFds(source, pid, cache.ttyDrivers, () => null, true, links), count: null };
 }
 
 /** mountinfo; where `shared`, shared by the processes of a run that see the same mount namespace from the same root. */

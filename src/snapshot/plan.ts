@@ -19,14 +19,30 @@ export interface ReadPlan {
   /** cmdline: read, or read once per run and kept (RunCache.cmdlines) for the scan's other pass. */
   readonly cmdline: 'read' | 'once-per-run';
   /**
-   * Whether anything beyond stat, status and cmdline is read: environ,
-   * cgroup, cwd, fds, locks, how it waits, its sockets, the pidfile, a
-   * multiplexer server's cgroup. Left out, those with evidence are marked
-   * NOTREAD (environ, cgroup, mountinfo, cwd, fds, locks) and the rest are
-   * null; everything else comes from the process table. Enough for the
+   * Whether anything beyond stat, status, cmdline and cgroup is read: environ,
+   * cwd, fds, locks, how it waits, its sockets, the pidfile, a multiplexer
+   * server's cgroup. Left out, those with evidence are marked NOTREAD
+   * (environ, mountinfo, cwd, fds, locks) and the rest are null, but for
+   * fateFacts; everything else comes from the process table. Enough for the
    * checks whose `needs` the table covers (TABLE_DECISIVE in checks/index.ts).
    */
   readonly beyondTable: boolean;
+  /**
+   * cgroup: read for each snapshot ('read'), or once per run and kept
+   * (RunCache.cgroups) for the scan's other pass. Every plan reads it: the
+   * fate's logout (a login's scope) and crash (a systemd unit) turn on it.
+   */
+  readonly cgroup: 'read' | 'once-per-run';
+  /**
+   * For a plan that reads no more than the table: the few facts the fate
+   * (src/fate) needs beyond it, so a row judged from the table tells the same
+   * fate as a single audit. fds 0-2 (a job that reads or writes its
+   * terminal), from the holder index's links where it has them; how it waits
+   * (wchan, syscall) and every fd (a signalfd, as script(1) takes SIGTERM),
+   * only where it blocks a signal; a multiplexer server's cgroup, only for a
+   * pane. Plans that read beyond the table read all of these anyway.
+   */
+  readonly fateFacts: boolean;
   /**
    * mountinfo: read for every snapshot ('read'); or only where a check can
    * use it ('where-needed': the mount under a working directory other than
@@ -57,6 +73,8 @@ export const PLANS: Readonly<Record<PlanName, ReadPlan>> = {
     stat: 'read',
     cmdline: 'read',
     beyondTable: true,
+    cgroup: 'read',
+    fateFacts: false,
     mountinfo: 'read',
     cwdStat: true,
     stdio: 'full',
@@ -68,6 +86,8 @@ export const PLANS: Readonly<Record<PlanName, ReadPlan>> = {
     stat: 'table',
     cmdline: 'once-per-run',
     beyondTable: false,
+    cgroup: 'once-per-run',
+    fateFacts: true,
     mountinfo: 'not-read',
     cwdStat: false,
     stdio: 'lean',
@@ -79,6 +99,8 @@ export const PLANS: Readonly<Record<PlanName, ReadPlan>> = {
     stat: 'table',
     cmdline: 'once-per-run',
     beyondTable: true,
+    cgroup: 'once-per-run',
+    fateFacts: false,
     mountinfo: 'where-needed',
     cwdStat: false,
     stdio: 'lean',

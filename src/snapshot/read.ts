@@ -10,7 +10,6 @@ import { isMultiplexer } from '../classify.js';
 import type { HostReader } from '../host/reader.js';
 import { CMDLINE_CAP } from '../proc/cmdline.js';
 import { ENVIRON_CAP, readEnviron } from '../proc/environ.js';
-import { readCgroup } from '../proc/cgroup.js';
 import { FD_DETAIL_CAP, readFds, type FdEntry } from '../proc/fd.js';
 import type { LockEntry } from '../proc/locks.js';
 import type { MountEntry } from '../proc/mountinfo.js';
@@ -22,7 +21,9 @@ import { newRunCache, type RunCache } from './cache.js';
 import { Evidence } from './evidence.js';
 import { familyOf, relativesOf, type Relatives } from './family.js';
 import {
+  cgroupOf,
   cmdlineOf,
+  fateFds,
   mountsOf,
   readCwdStat,
   readLocks,
@@ -70,8 +71,8 @@ function readByPlan(
   ev.limit(cmdline?.truncated === true && `cmdline: longer than ${CMDLINE_CAP} bytes, cut there`);
   const environ = full ? ev.read('environ', () => readEnviron(source, pid)) : ev.notRead<never>('environ');
   ev.limit(environ?.truncated === true && `environ: larger than ${ENVIRON_CAP} bytes, cut there`);
-  const cgroup = full ? ev.read('cgroup', () => readCgroup(source, pid)) : ev.notRead<never>('cgroup');
-  const { mounts, cwd, walk } = readFiles(source, cache, plan, ev, pid);
+  const cgroup = ev.read('cgroup', () => cgroupOf(source, pid, cache, plan.cgroup));
+  const { mounts, cwd, walk } = readFiles(source, cache, plan, ev, pid, status);
   ev.limit(walk.truncated && `fds: ${walk.count} open, the first ${FD_DETAIL_CAP} examined`);
   if (walk.errno) ev.missing('fds', walk.errno);
   const locks = full ? readLocks(ev, cache, walk.fds, !!opts.pidfile) : ev.notRead<LockEntry[]>('locks');
@@ -105,9 +106,9 @@ function readByPlan(
     // After the peers: tracing a pipe reads the whole table, which finds session members a lazy one misses.
     family: familyOf(table, pid, stat, ancestors),
     peers,
-    wait: full ? readWaitFacts(source, pid, status, argv) : NO_WAIT_FACTS,
+    wait: full || plan.fateFacts ? readWaitFacts(source, pid, status, argv) : NO_WAIT_FACTS,
     sockets: full ? readSockets(source, pid, cache, walk.fds) : null,
-    outside: outsideOf(source, cache, opts, full, self, cgroup, relatives, status),
+    outside: outsideOf(source, cache, opts, plan, self, cgroup, relatives, status),
     evidence: ev,
   };
 }
@@ -117,7 +118,7 @@ function outsideOf(
   source: ProcSource,
   cache: RunCache,
   opts: SnapshotOptions,
-  full: boolean,
+  plan: ReadPlan,
   self: number | null,
   cgroup: Snapshot['cgroup'],
   { sessionLeaderParent: server, sessionLeader: leader }: Relatives,
@@ -125,8 +126,11 @@ function outsideOf(
 ): Outside {
   const host = opts.host;
   const uid = status?.uid[0];
+  const full = plan.beyondTable;
   const serverCg =
-    full && server && isMultiplexer(server.comm, server.cmdline) ? serverCgroup(source, server.pid) : null;
+    (full || plan.fateFacts) && server && isMultiplexer(server.comm, server.cmdline)
+      ? serverCgroup(source, server.pid)
+      : null;
   return {
     userName: uid !== undefined && host ? host.userName(uid) : null,
     auditorUid: host ? host.auditorUid() : null,
@@ -179,7 +183,14 @@ function peersOf(
 }
 
 /** The working directory, the fds, and the mount table where one of them needs it (ReadPlan.mountinfo). */
-function readFiles(source: ProcSource, cache: RunCache, plan: ReadPlan, ev: Evidence, pid: number) {
+function readFiles(
+  source: ProcSource,
+  cache: RunCache,
+  plan: ReadPlan,
+  ev: Evidence,
+  pid: number,
+  status: Snapshot['status'],
+) {
   const full = plan.beyondTable;
   const shared = plan.mountinfo === 'where-needed';
   const readMounts = () => ev.read('mountinfo', () => mountsOf(source, pid, cache, shared));
@@ -190,7 +201,9 @@ function readFiles(source: ProcSource, cache: RunCache, plan: ReadPlan, ev: Evid
   const known = plan.fdLinks === 'from-index' ? cache.fdLinks.get(pid) : undefined;
   const walk = full
     ? readFds(source, pid, cache.ttyDrivers, mountTable, plan.stdio === 'lean', known)
-    : { fds: ev.notRead<FdEntry[]>('fds'), count: null, truncated: false, errno: null };
+    : plan.fateFacts
+      ? fateFds(source, pid, cache, status)
+      : { fds: ev.notRead<FdEntry[]>('fds'), count: null, truncated: false, errno: null };
   if (mounts === undefined) mounts = cwd !== null && cwd !== '/' ? mountTable() : ev.notRead<never>('mountinfo');
   return { mounts, cwd, walk };
 }

@@ -14,12 +14,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, scan } from '../../src/api.js';
+import { TABLE_DECISIVE } from '../../src/checks/index.js';
 import { BulkProcSource, bulkSource } from '../../src/proc/bulk.js';
 import { LiveProcSource } from '../../src/proc/source.js';
 import { isProblem } from '../../src/verdict.js';
 import { runCli } from '../helpers/cli.js';
-import { alive, startPyDaemon, tempDir, trackProcesses, waitFor } from '../helpers/procs.js';
+import { overflowing, runOnPty, stripAnsi } from '../helpers/pty.js';
+import {
+  PtyShell,
+  alive,
+  childrenOf,
+  findProcess,
+  startPyDaemon,
+  tempDir,
+  trackProcesses,
+  uniqueSeconds,
+  waitFor,
+} from '../helpers/procs.js';
 import type { Report } from '../../src/audit-types.js';
+import { FATE_EVENTS, type Fate } from '../../src/core/types.js';
 
 const SWARM = path.resolve(__dirname, '..', '..', 'bench', 'helpers', 'swarm.py');
 const N = 160;
@@ -50,20 +63,38 @@ interface Row {
   pid: number;
   verdict: string;
   startedAs: { kind: string; detail: string };
+  fate: Fate;
   problems: Array<{ id: string; status: string; detail: string }>;
 }
 
-/** The row's verdict, startedAs and problems (id, status, detail) equal those of a single audit of the pid. */
+/** Each ending, whole: its outcome, actor, the text that says why, and what would flip it. */
+const outcomes = (fate: Fate) => Object.fromEntries(FATE_EVENTS.map((e) => [e, fate[e]]));
+
+/**
+ * The row's verdict, startedAs, fate (every ending: outcome, actor, why, unless)
+ * and problems (id, status, detail) equal those of a single audit of the pid.
+ * Where a check the process table decides fails, the scan judges no other
+ * check (src/scan.ts): the row's problems are then the audit's of those checks.
+ */
 async function expectSameAsAudit(row: Row, pid: number): Promise<void> {
   const single = (await audit(pid)) as Report;
-  const problems = single.checks.filter(isProblem).map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
+  const byTable = single.checks.some((c) => TABLE_DECISIVE.has(c.id) && c.status === 'fail');
+  const problems = single.checks
+    .filter((c) => isProblem(c) && (!byTable || TABLE_DECISIVE.has(c.id)))
+    .map((c) => ({ id: c.id, status: c.status, detail: c.detail }));
   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
   expect(
-    { verdict: row.verdict, startedAs: row.startedAs, problems: [...row.problems].sort(byId) },
-    `pid ${pid}`,
+    {
+      verdict: row.verdict,
+      startedAs: row.startedAs,
+      fate: outcomes(row.fate),
+      problems: [...row.problems].sort(byId),
+    },
+    `pid ${pid} (${row.startedAs.detail})`,
   ).toEqual({
     verdict: single.verdict,
     startedAs: single.startedAs,
+    fate: outcomes(single.fate),
     problems: problems.sort(byId),
   });
 }
@@ -89,7 +120,7 @@ afterAll(async () => {
 });
 
 describe('scan rows equal single audits', () => {
-  it('for every job and worker: verdict, startedAs and every problem (id, status, detail)', async () => {
+  it('for every job and worker: verdict, startedAs, every ending of the fate and every problem (id, status, detail)', async () => {
     const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     const rows = new Map((JSON.parse(r.stdout) as { processes: Row[] }).processes.map((p) => [p.pid, p]));
@@ -164,4 +195,84 @@ describe('a scanned daemon whose cwd and pidfile sit on another mount', () => {
     },
     150_000,
   );
+});
+
+/** The table's ends cell for a fate: h, e, l where a hangup, the shell's exit, logout ends it; ? unknown; . lives. */
+function endsOf(fate: Fate): string {
+  const letters: Array<[keyof Fate, string]> = [
+    ['hangup', 'h'],
+    ['shell-exit', 'e'],
+    ['logout', 'l'],
+  ];
+  return letters.map(([ev, l]) => ({ dies: l, unknown: '?', lives: '.' })[fate[ev].outcome]).join('');
+}
+
+/** The process and every descendant of it, alive now. */
+function treeOf(pid: number): number[] {
+  return [pid, ...childrenOf(pid).flatMap(treeOf)];
+}
+
+describe('the tree of a real login: jobs, script and tmux', () => {
+  const tracker = trackProcesses();
+
+  it('gives every listed process of it the same row as its single audit, fate included', async () => {
+    // A login bash on the pty of script(1), in a tmux pane (PtyShell): tmux's server, the pane's script,
+    // the login bash, and what is typed into it.
+    const shell = new PtyShell('login');
+    await shell.start(tracker, tempDir('dc-scan-login-'));
+    const n = uniqueSeconds();
+    const typed: Array<[number, string]> = [
+      [n, `sleep ${n} &`],
+      [n + 1, `nohup sleep ${n + 1} >/dev/null 2>&1 &`],
+      [n + 2, `sleep ${n + 2} & disown`],
+      [n + 3, `(sleep ${n + 3} &)`],
+      [n + 4, `setsid sleep ${n + 4} &`],
+      [n + 5, `script -qfc 'sleep ${n + 5}' /dev/null </dev/null >/dev/null &`],
+      [n + 6, `sleep ${n + 6} >/dev/tty &`],
+    ];
+    for (const [, line] of typed) shell.type(line);
+    const jobs = await waitFor(
+      'every typed job to run',
+      () => {
+        const pids = typed.map(([secs]) => findProcess(new RegExp(`^sleep ${secs}$`)));
+        return pids.every((p) => p !== null) ? (pids as number[]) : null;
+      },
+      30_000,
+    );
+    for (const p of jobs) tracker.track(p);
+    const subjects = [...new Set([...treeOf(shell.serverPid!), ...jobs])];
+    for (const p of subjects) tracker.track(p);
+    const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const rows = new Map((JSON.parse(r.stdout) as { processes: Row[] }).processes.map((p) => [p.pid, p]));
+    // The login bash waits at its prompt in its terminal's foreground, as the sleep of the script job
+    // does in its own pty's: what a user runs now is not listed.
+    const listed = subjects.filter((p) => rows.has(p));
+    const scriptJob = findProcess(new RegExp(`^script -qfc sleep ${n + 5} /dev/null$`));
+    expect(scriptJob, 'the script job runs').not.toBeNull();
+    const background = jobs.filter((_, i) => i !== 5);
+    expect(listed).toEqual(expect.arrayContaining([shell.serverPid!, scriptJob!, ...background]));
+    for (const pid of listed) await expectSameAsAudit(rows.get(pid)!, pid);
+
+    // On a real pty at 80 and 200 columns: every row's ends cell is its fate, and the rows a login's end kills come first.
+    for (const cols of [80, 200]) {
+      const tty = await runOnPty(['scan', '--all'], { cols, timeoutMs: 120_000 });
+      expect(overflowing(tty.out, cols)).toEqual([]);
+      const drawn = stripAnsi(tty.out)
+        .split('\n')
+        .map((l) => l.split('│').map((c) => c.trim()))
+        .filter((cells) => /^\d+$/.test(cells[1] ?? ''))
+        .map((cells) => ({
+          pid: Number(cells[1]),
+          ends: cells[cells.indexOf(rows.get(Number(cells[1]))?.startedAs.kind ?? '') + 1],
+        }));
+      expect(drawn.map((d) => d.pid)).toEqual(expect.arrayContaining(listed));
+      for (const { pid, ends } of drawn.filter((d) => listed.includes(d.pid)))
+        expect(ends, `pid ${pid} at ${cols} columns`).toBe(endsOf(rows.get(pid)!.fate));
+      const firstLives = drawn.findIndex((d) => !/[hel?]/.test(d.ends ?? ''));
+      expect(drawn.slice(firstLives).filter((d) => /[hel]/.test(d.ends ?? ''))).toEqual([]);
+      // `sleep N &` dies at the hangup (bash sends it SIGHUP).
+      expect(drawn.find((d) => d.pid === jobs[0])?.ends?.[0]).toBe('h');
+    }
+  }, 240_000);
 });

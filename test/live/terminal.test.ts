@@ -267,7 +267,13 @@ const MARKS: Record<string, string> = {
 
 interface ScanJson {
   uid: number | null;
-  processes: Array<{ pid: number; verdict: string; startedAs: { kind: string }; cmdline: string[] | null }>;
+  processes: Array<{
+    pid: number;
+    verdict: string;
+    startedAs: { kind: string };
+    cmdline: string[] | null;
+    fate: Record<string, { outcome: string }>;
+  }>;
   skipped: { scannerAncestors: number; foreground: number };
 }
 
@@ -285,7 +291,7 @@ function tableRows(text: string): string[][] {
 }
 
 describe('scan at 80 columns', () => {
-  it('keeps pid, a verdict mark, started as and the command, cut in the middle so the ends stay apart', async () => {
+  it('keeps pid, a verdict mark, started as, the ends of a login that end it and the command, cut in the middle so the ends stay apart', async () => {
     const [tty, json] = await Promise.all([
       runOnPty(['scan', '--user', String(SCAN_UID)], { cols: 80 }),
       runPiped(['scan', '--user', String(SCAN_UID), '--json']),
@@ -300,7 +306,7 @@ describe('scan at 80 columns', () => {
         .slice(1, -1)
         .split('│')
         .map((c) => c.trim()),
-    ).toEqual(['pid', '', 'started as', 'command']);
+    ).toEqual(['pid', '', 'started as', 'ends', 'command']);
     const byPid = new Map(tableRows(tty.out).map((cells) => [Number(cells[0]), cells]));
     const report = JSON.parse(json.stdout) as ScanJson;
     const commands = new Set<string>();
@@ -310,9 +316,18 @@ describe('scan at 80 columns', () => {
       const p = report.processes.find((x) => x.pid === pid)!;
       expect(cells![1]).toBe(MARKS[p.verdict]);
       expect(cells![2]).toBe(p.startedAs.kind);
-      // 74 characters in a 44-wide cell: the start, an ellipsis, and the end that tells them apart.
-      expect(cells![3]).toMatch(new RegExp(`^sleep 0 0 .*….* 0 ${scanSecs}\\.${k + 1}$`));
-      commands.add(cells![3]!);
+      // h, e, l where a hangup, the shell's exit, logout ends it; ? where it cannot be told; . where it lives.
+      const ends = [
+        ['hangup', 'h'],
+        ['shell-exit', 'e'],
+        ['logout', 'l'],
+      ]
+        .map(([ev, l]) => ({ dies: l, unknown: '?', lives: '.' })[p.fate[ev!]!.outcome]!)
+        .join('');
+      expect(cells![3]).toBe(ends);
+      // 74 characters in a 38-wide cell: the start, an ellipsis, and the end that tells them apart.
+      expect(cells![4]).toMatch(new RegExp(`^sleep 0 0 .*….* 0 ${scanSecs}\\.${k + 1}$`));
+      commands.add(cells![4]!);
     });
     expect(commands.size).toBe(9);
   });
@@ -589,7 +604,7 @@ describe('scan: a tmux pane, and the summary line', () => {
     expect(Number(m![1])).toBe(rows.length);
     const count = (verdicts: string[]) =>
       verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
-    expect(count(rows.map((cells) => cells[4]!.toLowerCase().replace(/ /g, '-')))).toEqual(summary);
+    expect(count(rows.map((cells) => cells[5]!.toLowerCase().replace(/ /g, '-')))).toEqual(summary);
     const report = JSON.parse(json.stdout) as ScanJson;
     for (const pid of scanPids) expect(rows.map((cells) => Number(cells[0]))).toContain(pid);
     if (ROOT) {

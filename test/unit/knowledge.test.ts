@@ -11,6 +11,7 @@ import {
   foregroundArgv,
   lookupProgram,
   programById,
+  respawnsWorkersOf,
   type FlagRule,
   type ProgramInfo,
 } from '../../src/knowledge/index.js';
@@ -38,7 +39,8 @@ describe('knowledge table invariants', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const p of PROGRAMS) {
       for (const n of p.names) {
-        const hint = p.pathHint ? [`/usr/lib/postfix/sbin/${n}`] : [n];
+        const paths = [`/usr/lib/postfix/sbin/${n}`, `/usr/lib/node_modules/forever/bin/${n}`];
+        const hint = p.pathHint ? [paths.find((x) => p.pathHint!.test(x))!] : [n];
         expect(lookupProgram(n, hint)?.id, n).toBe(p.id);
       }
     }
@@ -60,6 +62,7 @@ describe('knowledge table invariants', () => {
     expect(nonServices).toEqual([
       'catatonit',
       'dumb-init',
+      'forever',
       'pm2',
       'pm2-runtime',
       'runsv',
@@ -233,11 +236,29 @@ describe('what kind of program a name is: one list per kind, fed by the table', 
     expect(isForwardingInit('runsv', ['runsv'])).toBe(false);
   });
 
-  it('the restarting supervisors are runsv, s6-supervise, supervise, supervisord and pm2', () => {
+  it('the restarting supervisors are runsv, s6-supervise, supervise, supervisord, pm2 and forever', () => {
     expect(
       PROGRAMS.filter((p) => p.restarts)
         .map((p) => p.id)
         .sort(),
-    ).toEqual(['pm2', 'pm2-runtime', 'runsv', 's6-supervise', 'supervise', 'supervisord']);
+    ).toEqual(['forever', 'pm2', 'pm2-runtime', 'runsv', 's6-supervise', 'supervise', 'supervisord']);
+  });
+
+  it('the masters that respawn their workers are nginx, php-fpm, gunicorn and uwsgi (with --master)', async () => {
+    const { isSupervisor } = await import('../../src/classify.js');
+    expect(
+      PROGRAMS.filter((p) => p.respawnsWorkers)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(['gunicorn', 'nginx', 'php-fpm', 'uwsgi']);
+    const uwsgi = programById('uwsgi')!;
+    expect(respawnsWorkersOf(uwsgi, ['uwsgi', '--master', '--http', ':8080'])).toBe(uwsgi.respawnsWorkers);
+    expect(respawnsWorkersOf(uwsgi, ['uwsgi', '-M', '--http', ':8080'])).toBe(uwsgi.respawnsWorkers);
+    expect(respawnsWorkersOf(uwsgi, ['uwsgi', '--http', ':8080', '--processes', '4'])).toBeNull();
+    const nginx = programById('nginx')!;
+    expect(respawnsWorkersOf(nginx, ['nginx: master process nginx -c /tmp/n.conf'])).toBe(nginx.respawnsWorkers);
+    expect(lookupProgram('node', ['node', '/usr/lib/node_modules/forever/bin/monitor', 'app.js'])?.id).toBe('forever');
+    expect(lookupProgram('node', ['node', '/srv/app/monitor', 'app.js'])).toBeNull();
+    expect(isSupervisor('monitor', ['monitor'])).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * The read plans (src/snapshot/plan.ts) on every captured fixture: the scan's
- * table pass reads stat, status and cmdline and marks the rest NOTREAD; its
+ * table pass reads stat, status, cmdline and cgroup, and the few facts the
+ * fate needs (fds 0-2, or every fd and how it waits where it blocks a
+ * signal), so its fate is the audit's; it marks the rest NOTREAD. Its
  * full pass judges each process as one audit does, though it skips the
  * cwd's stat, the stdio's fdinfo and mountinfo where no check needs them.
  */
@@ -36,25 +38,37 @@ describe('read plans on the fixtures', () => {
     expect(NAMES.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(NAMES)('%s: the table pass reads stat, status and cmdline, and marks the rest NOTREAD', (name) => {
+  it.each(NAMES)('%s: the table pass reads the table and what the fate needs, and marks the rest NOTREAD', (name) => {
     const { source, pid, host, cache } = open(name);
     const audit = readSnapshot(source, pid, { host });
     const table = readSnapshot(source, pid, { host, cache, plan: 'scan-table' });
-    for (const fact of ['environ', 'cgroup', 'mountinfo', 'cwd', 'fds', 'locks'])
-      expect(table.unreadable[fact], fact).toBe(NOT_READ);
-    const { environ, cgroup, mounts, cwd, fds, locks, wchan, syscall, exe, sockets, pidfile, cwdStat } = table;
-    const left = { environ, cgroup, mounts, cwd, fds, locks, wchan, syscall, exe, sockets, pidfile, cwdStat };
+    for (const fact of ['environ', 'mountinfo', 'cwd', 'locks']) expect(table.unreadable[fact], fact).toBe(NOT_READ);
+    const { environ, mounts, cwd, locks, sockets, pidfile, cwdStat } = table;
+    const left = { environ, mounts, cwd, locks, sockets, pidfile, cwdStat };
     expect(Object.entries(left).filter(([, v]) => v !== null)).toEqual([]);
     expect(table.peers).toEqual({});
     expect(table.stat).toEqual(audit.stat);
     expect(table.status).toEqual(audit.status);
     expect(table.cmdline).toEqual(audit.cmdline);
+    expect(table.cgroup).toEqual(audit.cgroup);
+    expect(table.multiplexerCgroup).toEqual(audit.multiplexerCgroup);
+    expect({ wchan: table.wchan, syscall: table.syscall, exe: table.exe }).toEqual({
+      wchan: audit.wchan,
+      syscall: audit.syscall,
+      exe: audit.exe,
+    });
+    // Every fd where it blocks a signal (a signalfd may take it), else fds 0-2 only.
+    const blocks = audit.status?.sigBlk !== 0n;
+    const fds = (s: typeof audit) => s.fds?.filter((f) => blocks || f.fd <= 2).map((f) => [f.fd, f.target, f.terminal]);
+    expect(fds(table)).toEqual(fds(audit));
     expect(table.parent).toEqual(audit.parent);
     expect(table.sessionLeader).toEqual(audit.sessionLeader);
     expect(table.ancestors).toEqual(audit.ancestors);
     expect(table.sessionMembers).toEqual(audit.sessionMembers);
-    // The checks the table decides say on it what they say on the audit's snapshot.
-    expect(judge(table, {}, TABLE_DECISIVE).rows).toEqual(judge(audit, {}, TABLE_DECISIVE).rows);
+    // The checks the table decides say on it what they say on the audit's snapshot, and so does the fate.
+    const [t, a] = [judge(table, {}, TABLE_DECISIVE), judge(audit, {}, TABLE_DECISIVE)];
+    expect(t.rows).toEqual(a.rows);
+    expect(t.fate).toEqual(a.fate);
   });
 
   it.each(NAMES)('%s: the full pass judges as one audit does, without the cwd stat', (name) => {

@@ -1,10 +1,13 @@
 /**
  * The scan's table is drawn in blocks of rows (cli-table3 lays a table out
  * in time quadratic in its rows); joined, the blocks must be the very text
- * one table of all the rows gives.
+ * one table of all the rows gives. Its `ends` column marks the events of a
+ * login's end that end each process, and those rows come first.
  */
 import { describe, expect, it } from 'vitest';
-import { drawRows } from '../../src/report/scan-table.js';
+import { drawRows, loginSentence, renderScanTable } from '../../src/report/scan-table.js';
+import type { ScanResult, ScanRow } from '../../src/scan.js';
+import type { Outcome, Verdict } from '../../src/core/types.js';
 import { makeChalk, tableChars } from '../../src/report/style.js';
 
 const c = makeChalk(true);
@@ -49,5 +52,68 @@ describe('drawRows: the scan table in blocks', () => {
       [],
     );
     expect(text).toBe(['+------+----------+', '| pid  | command  |', '+------+----------+'].join('\n'));
+  });
+});
+
+/** A row of the scan with the given verdict and the outcomes of hangup, the shell's exit and logout. */
+function scanRow(pid: number, verdict: Verdict, [hangup, exit, logout]: [Outcome, Outcome, Outcome]): ScanRow {
+  const e = (outcome: Outcome) => ({ outcome, why: `${outcome}.` });
+  return {
+    pid,
+    ppid: 1,
+    uid: 0,
+    user: 'root',
+    comm: 'sleep',
+    cmdline: ['sleep', String(pid)],
+    profile: 'sysv',
+    verdict,
+    startedAs: { kind: 'shell-job', detail: '' },
+    fate: { hangup: e(hangup), 'shell-exit': e(exit), logout: e(logout), stop: e('dies'), crash: e('dies') },
+    problems: [],
+  } as ScanRow;
+}
+
+function resultOf(rows: ScanRow[]): ScanResult {
+  const skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: 0, scannerAncestors: 0 };
+  return { schemaVersion: 1, uid: null, processes: rows, skipped, hidepid: null };
+}
+
+describe("the scan table's ends column", () => {
+  // In the scan's own order: worst verdict first, then by pid.
+  const rows = [
+    scanRow(10, 'not-a-daemon', ['lives', 'lives', 'lives']),
+    scanRow(11, 'not-a-daemon', ['dies', 'lives', 'lives']),
+    scanRow(12, 'inconclusive', ['lives', 'lives', 'unknown']),
+    scanRow(13, 'daemon-with-warnings', ['lives', 'lives', 'dies']),
+    scanRow(14, 'daemon', ['dies', 'dies', 'dies']),
+  ];
+  /** The pid and ends cell of each row, in the order drawn. */
+  const drawn = (text: string) =>
+    text
+      .split('\n')
+      .map((l) => l.split('|').map((cell) => cell.trim()))
+      .filter((cells) => /^\d+$/.test(cells[1] ?? ''))
+      .map((cells) => [Number(cells[1]), cells[cells.indexOf('shell-job') + 1]]);
+
+  for (const width of [80, 200, null]) {
+    it(`at ${width ?? 'no'} columns${width ? '' : ' (piped)'}: the rows that die at the end of their login come first, then the unknown`, () => {
+      const text = renderScanTable(resultOf(rows), { color: false, width, ascii: true, who: 'all users' });
+      expect(drawn(text)).toEqual([
+        [11, 'h..'],
+        [13, '..l'],
+        [14, 'hel'],
+        [12, '..?'],
+        [10, '...'],
+      ]);
+      expect(text.replace(/\n {2}/g, ' ')).toContain(
+        "ends: h hangup, e shell's exit, l logout ends it; ? cannot be told; . lives",
+      );
+      if (width) expect(text.split('\n').filter((l) => [...l].length > width)).toEqual([]);
+    });
+  }
+
+  it('counts the same rows in its closing sentence: 3 die, 1 cannot be told', () => {
+    expect(loginSentence(rows)).toContain('3 of the 5 will not survive the end of their login');
+    expect(loginSentence(rows)).toContain('for 1 more it cannot be told');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * fate.crash: it dies unexpectedly; the outcome is whether a replacement runs
- * afterwards (docs/fate.md, "Crash"). Only a supervisor that restarts what it
- * runs brings one back; under systemd the unit's Restart= decides, which
+ * afterwards (docs/fate.md, "Crash"). A supervisor that restarts what it
+ * runs brings one back, and so does a master that respawns its workers; under systemd the unit's Restart= decides, which
  * /proc does not show.
  */
 import { describe, expect, it } from 'vitest';
@@ -98,6 +98,77 @@ describe('crash', () => {
 
     it('a python3 running some other script is no supervisor', () => {
       expect(crash(under([[380, 'python3', ['python3', '/srv/launcher.py']]])).outcome).toBe('dies');
+    });
+  });
+
+  describe('a master that respawns its workers', () => {
+    /** A master (500, under init) and one worker of it (APP), each [comm, argv]. */
+    function worker(master: [string, string[]], self: [string, string[]]): Snapshot {
+      const w = new ProcWorld();
+      w.add({ pid: 1, comm: 'systemd', ppid: 0, pgrp: 1, session: 1 }, ['/sbin/init']);
+      w.add({ pid: 500, comm: master[0], ppid: 1, pgrp: 500, session: 500 }, master[1]);
+      w.add({ pid: APP, comm: self[0], ppid: 500, pgrp: 500, session: 500 }, self[1]);
+      return w.snapshot(APP);
+    }
+
+    it("nginx's worker is replaced by its master (titles as /proc shows them)", () => {
+      const f = crash(
+        worker(['nginx', ['nginx: master process nginx -c /tmp/n/nginx.conf']], ['nginx', ['nginx: worker process']]),
+      );
+      expect(f).toMatchObject({ outcome: 'lives', by: 'nginx (500)' });
+      expect(f.why).toBe(
+        'It is a worker of nginx (500), and a new worker replaces it: its master process starts a new worker process when one exits (it reaps the dead worker on SIGCHLD and forks another).',
+      );
+      expect(f.unless).toContain('nginx -s quit');
+    });
+
+    it("gunicorn's worker (the same argv as its arbiter) is replaced by the arbiter", () => {
+      const argv = ['/usr/bin/python3', '/usr/bin/gunicorn', '-w', '2', 'app:app'];
+      const f = crash(worker(['gunicorn', argv], ['gunicorn', argv]));
+      expect(f).toMatchObject({ outcome: 'lives', by: 'gunicorn (500)' });
+      expect(f.why).toContain('its arbiter (the master process) starts a new worker');
+    });
+
+    it("php-fpm's pool worker, unless the pool is ondemand", () => {
+      const f = crash(
+        worker(
+          ['php-fpm8.2', ['php-fpm: master process (/etc/php/8.2/fpm/php-fpm.conf)']],
+          ['php-fpm8.2', ['php-fpm: pool www']],
+        ),
+      );
+      expect(f).toMatchObject({ outcome: 'lives', by: 'php-fpm8.2 (500)' });
+      expect(f.unless).toContain('pm = ondemand');
+    });
+
+    it('uwsgi only with --master', () => {
+      const argv = ['uwsgi', '--master', '--http', ':8080', '--processes', '2'];
+      expect(crash(worker(['uwsgi', argv], ['uwsgi', argv])).outcome).toBe('lives');
+      const bare = ['uwsgi', '--http', ':8080', '--processes', '2'];
+      expect(crash(worker(['uwsgi', bare], ['uwsgi', bare])).outcome).toBe('dies');
+    });
+
+    it('another program under a master is not its worker', () => {
+      const f = crash(worker(['nginx', ['nginx: master process nginx']], ['sleep', ['sleep', '100']]));
+      expect(f.outcome).toBe('dies');
+    });
+
+    it('the master itself keeps its own prediction', () => {
+      const w = new ProcWorld();
+      w.add({ pid: 1, comm: 'systemd', ppid: 0, pgrp: 1, session: 1 }, ['/sbin/init']);
+      w.add({ pid: APP, comm: 'nginx', ppid: 1, pgrp: APP, session: APP }, ['nginx: master process nginx']);
+      expect(crash(w.snapshot(APP))).toEqual({
+        outcome: 'dies',
+        why: 'Nothing supervises it: when it crashes, nobody starts it again.',
+      });
+    });
+
+    it("an app under forever's monitor is restarted by it (a supervisor)", () => {
+      const f = crash(
+        under([[700, 'node', ['/usr/bin/node', '/usr/local/lib/node_modules/forever/bin/monitor', 'app.js']]]),
+      );
+      expect(f).toMatchObject({ outcome: 'lives', by: 'node (700)' });
+      expect(f.why).toContain('forever starts the script again when it exits');
+      expect(f.unless).toContain('--minUptime');
     });
   });
 
