@@ -9,10 +9,34 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { alive, findProcess, killAndWait, uniqueSeconds } from '../helpers/procs.js';
+import { alive, allPids, commandLine, findProcess, killAndWait, uniqueSeconds } from '../helpers/procs.js';
 import { runTry, tryCgroups, tryHome } from '../helpers/try-login.js';
 
 const home = tryHome();
+const homeDir = home.env.find((e) => e.startsWith('HOME='))!.slice('HOME='.length);
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+/** Where PID's fds point (empty when it is gone or unreadable). */
+function fdTargets(pid: number): string[] {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+  } catch {
+    return [];
+  }
+}
 const ptysBefore = new Set(fs.readdirSync('/dev/pts'));
 const kept: number[] = [];
 const USER = `dctry${process.pid}`;
@@ -122,8 +146,19 @@ describe('lines that test the experiment', () => {
 describe('afterwards', () => {
   it('leaves no cgroup leaf and no pty of its own', () => {
     expect(tryCgroups()).toEqual([]);
-    const now = fs.readdirSync('/dev/pts').filter((p) => !ptysBefore.has(p));
-    // Other test files may hold ptys of their own meanwhile: none of the new ones may be held by a try login.
-    for (const p of now) expect(findProcess(new RegExp(`dctry|dc-try`)), `/dev/pts/${p}`).toBeNull();
+    const now = new Set(
+      fs
+        .readdirSync('/dev/pts')
+        .filter((p) => !ptysBefore.has(p))
+        .map((p) => `/dev/pts/${p}`),
+    );
+    // Other test files may hold ptys of their own meanwhile (their own try logins among them): none of the new
+    // ones may be held by a process of this file's logins, which carry this file's HOME in their environment.
+    const held = allPids().filter((pid) => {
+      const env = readOr(`/proc/${pid}/environ`);
+      if (!env.split('\0').includes(`HOME=${homeDir}`)) return false;
+      return fdTargets(pid).some((t) => now.has(t));
+    });
+    expect(held.map(commandLine)).toEqual([]);
   });
 });
