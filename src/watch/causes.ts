@@ -114,6 +114,13 @@ function kernelHangup(tl: Timeline, p: PlacedSignal): Reading {
   };
 }
 
+/** When each shell sends SIGHUP to its jobs by itself (docs/fate.md has the sources). */
+const WHEN_SHELL_HUPS: Record<string, string> = {
+  bash: 'bash does when its terminal hangs up, or on exit with huponexit',
+  zsh: 'zsh does when its terminal hangs up, and on exit: its HUP option is on by default',
+  fish: 'fish does when its terminal hangs up, and on exit',
+};
+
 function shellHangup(tl: Timeline, p: PlacedSignal): Reading | null {
   const s = p.sender;
   if (!s || p.event.codeName !== 'SI_USER' || !SHELL_NAMES.has(s.comm)) return null;
@@ -128,7 +135,7 @@ function shellHangup(tl: Timeline, p: PlacedSignal): Reading | null {
     what: `SIGHUP from ${processLabel(s)}`,
     why: hup
       ? ", which forwarded the terminal's hangup"
-      : ', which leads its session and forwarded a hangup to its jobs (a shell does when its terminal hangs up, or on exit with huponexit)',
+      : `, which leads its session and forwarded a hangup to its jobs (${WHEN_SHELL_HUPS[s.comm] ?? 'a shell does when its terminal hangs up, or on exit with its hangup option on'})`,
     evidence: [...(hup ? [hup.index] : []), p.index],
   };
 }

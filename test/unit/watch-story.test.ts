@@ -106,7 +106,7 @@ describe('the terminal hangup and the shell forwarding it', () => {
       evidence: [2],
     });
     expect(nohup!.story).toBe(
-      'still running when --for ran out; it ignored SIGHUP from bash (1234), which leads its session and forwarded a hangup to its jobs (a shell does when its terminal hangs up, or on exit with huponexit)',
+      'still running when --for ran out; it ignored SIGHUP from bash (1234), which leads its session and forwarded a hangup to its jobs (bash does when its terminal hangs up, or on exit with huponexit)',
     );
     expect(judge(nohup!, fate({ hangup: 'lives' }))).toMatchObject({
       predicted: { event: 'hangup', outcome: 'lives' },
