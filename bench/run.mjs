@@ -33,7 +33,7 @@ import { Owned } from './lib/owned.mjs';
 import { census, cpuTicks, foreignShare, machineInfo } from './lib/proc.mjs';
 import { render } from './lib/report.mjs';
 import { fmtRatio } from './lib/results.mjs';
-import { Swarms, ensureLsof, packageVersions } from './lib/subjects.mjs';
+import { Swarms, ensureExporter, ensureLsof, packageVersions } from './lib/subjects.mjs';
 
 /** An entry during which other processes used more than this share of the CPUs is flagged. */
 const BUSY = 0.1;
@@ -109,6 +109,8 @@ function newContext(o, owned) {
   ctx.swarms = new Swarms(ctx);
   let lsof;
   ctx.lsof = () => (lsof === undefined ? (lsof = ensureLsof(log)) : lsof);
+  let exporter;
+  ctx.exporter = () => (exporter === undefined ? (exporter = ensureExporter(log)) : exporter);
   return ctx;
 }
 
@@ -207,7 +209,7 @@ async function bench(o, entries) {
       only: o.only ? [...o.only] : null,
     },
     before: { processes: start.live.length, zombies: start.zombies.length },
-    tools: packageVersions(['procps', 'lsof', 'dpkg']),
+    tools: packageVersions(['procps', 'lsof', 'prometheus-process-exporter', 'dpkg']),
     env: null,
     notes: [],
     entries: [],

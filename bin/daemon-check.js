@@ -43,7 +43,11 @@ function loadBundle() {
   // A missing or rejected cache (another Node version, other V8 flags) is
   // rewritten after the run, when it holds everything the run compiled.
   const stale = cacheFile && (cachedData === undefined || script.cachedDataRejected);
-  return { main: mod.exports.main, saveCache: stale ? () => saveCache(script, cacheFile) : null };
+  return {
+    main: mod.exports.main,
+    flushed: mod.exports.outputFlushed,
+    saveCache: stale ? () => saveCache(script, cacheFile) : null,
+  };
 }
 
 function saveCache(script, cacheFile) {
@@ -65,7 +69,11 @@ async function start() {
   const argv = process.argv.slice(2);
   let cli;
   try {
-    cli = loadBundle() ?? { main: (await import('../dist/cli/main.js')).main, saveCache: null };
+    cli = loadBundle();
+    if (!cli) {
+      const m = await import('../dist/cli/main.js');
+      cli = { main: m.main, flushed: m.outputFlushed, saveCache: null };
+    }
   } catch (err) {
     const missing = err && err.code === 'ERR_MODULE_NOT_FOUND';
     fail(
@@ -76,14 +84,20 @@ async function start() {
     return;
   }
   if (process.env.DAEMON_CHECK_WARM_CACHE) {
-    // scripts/bundle.mjs: run an audit as JSON and as a table, then record the cache.
+    // scripts/bundle.mjs: run an audit as JSON and as a table (without and
+    // with commander), then record the cache.
     await cli.main([...argv, '--json']);
+    await cli.main([...argv]);
     await cli.main([...argv, '--no-color']);
     process.exitCode = 0;
   } else {
     process.exitCode = await cli.main(argv);
   }
   if (cli.saveCache) cli.saveCache();
+  // Everything is written (the CLI writes with writeSync unless a pipe was
+  // full): exit now rather than wait for Node's teardown of the event loop,
+  // which costs a few milliseconds more than the run needs.
+  if (cli.flushed && cli.flushed()) process.exit();
 }
 
 start();

@@ -121,3 +121,21 @@ export function programKind(pid: number, comm: string, cmdline?: string[] | null
   if (kinds.size < 4096) kinds.set(key, kind);
   return kind;
 }
+
+/**
+ * programKind of one process record (a ProcStat, a RelatedProcess, a
+ * PeerHolder), worked out once per record: a scan's records of parents,
+ * leaders and ancestors are shared by thousands of rows, and building the
+ * key above costs more than the lookup (docs/performance.md). The records
+ * are never changed once read.
+ */
+const byRecord = new WeakMap<object, ProgramKind>();
+
+export function programKindOf(p: { pid: number; comm: string; cmdline?: string[] | null }): ProgramKind {
+  let kind = byRecord.get(p);
+  if (kind === undefined) {
+    kind = programKind(p.pid, p.comm, p.cmdline);
+    byRecord.set(p, kind);
+  }
+  return kind;
+}

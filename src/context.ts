@@ -3,7 +3,7 @@
  * shared by the checks and the diagnosis: what the parent and the session leader are, and which other
  * processes count as "inside the daemon's own tree". Pure: no I/O.
  */
-import { isInteractiveKind, isLogger, programKind, type ProgramKind } from './classify.js';
+import { isInteractiveKind, isLogger, programKindOf, type ProgramKind } from './classify.js';
 import { memberPids } from './snapshot/members.js';
 import type { PeerHolder, RelatedProcess, Snapshot } from './snapshot/types.js';
 import type { ProcStat } from './proc/stat.js';
@@ -13,7 +13,7 @@ import { computeFate } from './fate/index.js';
 import type { CheckContext } from './checks/check.js';
 
 function relatedKind(r: RelatedProcess | null): ProgramKind | null {
-  return r ? programKind(r.pid, r.comm, r.cmdline) : null;
+  return r ? programKindOf(r) : null;
 }
 
 /**
@@ -28,14 +28,14 @@ function relatedKind(r: RelatedProcess | null): ProgramKind | null {
 function isDetachedMaster(chain: ProcStat[], firstKind: ProgramKind | null, leaders: ProcStat[]): boolean {
   for (let i = 0; i < chain.length; i += 1) {
     const a = chain[i]!;
-    const kind = i === 0 && firstKind ? firstKind : programKind(a.pid, a.comm);
+    const kind = i === 0 && firstKind ? firstKind : programKindOf(a);
     if (kind === 'init' || kind === 'supervisor') return i > 0;
     if (a.ttyNr !== 0 || isInteractiveKind(kind)) return false;
     if (a.session === a.pid) return true;
     if (a.ppid <= 1) {
       // Orphaned, but still in a login's or a job's session (`cmd &` whose shell moved on): not cut loose.
       const leader = leaders.find((l) => l.pid === a.session);
-      return !leader || (leader.ttyNr === 0 && !isInteractiveKind(programKind(leader.pid, leader.comm)));
+      return !leader || (leader.ttyNr === 0 && !isInteractiveKind(programKindOf(leader)));
     }
   }
   // The chain ends at a parent this view cannot see (another pid namespace, hidepid).
@@ -50,7 +50,7 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
   // Between the process and its session's leader, inside that session: a shell or a job step
   // there means the session is a login's or a job's, whatever its leader is.
   const launchedInSession = snap.ancestors.some(
-    (a) => a.session === sid && a.pid !== sid && isInteractiveKind(programKind(a.pid, a.comm)),
+    (a) => a.session === sid && a.pid !== sid && isInteractiveKind(programKindOf(a)),
   );
   const daemonSession =
     snap.stat.ttyNr === 0 &&
@@ -88,7 +88,7 @@ export function deriveContext(snap: Snapshot, profile: ProfileName, options: Aud
     },
     isLogReader(holder: PeerHolder): boolean {
       if (isLogger(holder.comm)) return true;
-      const kind = programKind(holder.pid, holder.comm);
+      const kind = programKindOf(holder);
       return kind === 'supervisor' || kind === 'init';
     },
   };

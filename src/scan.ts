@@ -5,10 +5,12 @@
  * of processes.
  */
 import { judge, type Judgement } from './audit.js';
-import { TABLE_DECISIVE } from './checks/index.js';
+import { TABLE_DECISIVE, type CheckId } from './checks/index.js';
 import { DaemonCheckError } from './core/errors.js';
 import type { HostReader } from './host/reader.js';
+import { BulkProcSource } from './proc/bulk.js';
 import { readHidepid } from './proc/hidepid.js';
+import { chooseProfile } from './profile.js';
 import type { ProcSource } from './proc/source.js';
 import { isMultiplexer } from './classify.js';
 import { isKernelThread, type ProcStat } from './proc/stat.js';
@@ -110,6 +112,17 @@ function candidates(
  * The table's read first (plan 'scan-table'): when a check the table decides
  * fails, the verdict is not-a-daemon whatever else is found, and nothing more
  * is read. Otherwise the full snapshot (plan 'scan-full').
+ *
+ * When the native helper has read every file already (BulkProcSource), the
+ * table's pass saves no reads, only a second judgement: the full snapshot is
+ * judged first, and that judgement is the row when the table's own pass
+ * could not have decided otherwise: the profile chosen without environ and
+ * cgroup (the table's snapshot has neither) is the same, and none of the
+ * checks the table decides fails. Those checks read only table facts, so
+ * under one profile they judge both snapshots alike. Anything else takes the
+ * two passes as above, with the full judgement kept when the table's pass
+ * finds no failure. test/live/scan-equality.test.ts compares every row with
+ * its own audit.
  */
 function judgeOne(
   source: ProcSource,
@@ -118,13 +131,23 @@ function judgeOne(
   pid: number,
   opts: ScanOptions,
 ): { snap: Snapshot; j: Judgement } {
-  let snap = readSnapshot(source, pid, { host, cache, plan: 'scan-table' });
-  let j = judge(snap, opts, TABLE_DECISIVE);
-  if (!j.rows.some((c) => c.status === 'fail')) {
-    snap = readSnapshot(source, pid, { host, cache, plan: 'scan-full' });
-    j = judge(snap, opts);
+  let full: { snap: Snapshot; j: Judgement } | null = null;
+  if (source instanceof BulkProcSource) {
+    const snap = readSnapshot(source, pid, { host, cache, plan: 'scan-full' });
+    const j = judge(snap, opts);
+    full = { snap, j };
+    if (
+      !j.rows.some((c) => c.status === 'fail' && TABLE_DECISIVE.has(c.id as CheckId)) &&
+      chooseProfile({ ...snap, environ: null, cgroup: null }, opts.profile).profile === j.profile
+    )
+      return full;
   }
-  return { snap, j };
+  const snap = readSnapshot(source, pid, { host, cache, plan: 'scan-table' });
+  const j = judge(snap, opts, TABLE_DECISIVE);
+  if (j.rows.some((c) => c.status === 'fail')) return { snap, j };
+  if (full) return full;
+  const fullSnap = readSnapshot(source, pid, { host, cache, plan: 'scan-full' });
+  return { snap: fullSnap, j: judge(fullSnap, opts) };
 }
 
 function rowOf(snap: Snapshot, j: Judgement): ScanRow {

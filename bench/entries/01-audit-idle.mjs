@@ -8,6 +8,6 @@ export default {
   usesSubject: true,
   async run(ctx) {
     const pid = await daemonSubject(ctx);
-    return timedPair(ctx, { A: NODE_E0, B: audit(pid), goal: 1.2, notes: [`subject: pid ${pid}, ${SHAPES.daemon}`] });
+    return timedPair(ctx, { A: NODE_E0, B: audit(pid), goal: 1.4, notes: [`subject: pid ${pid}, ${SHAPES.daemon}`] });
   },
 };

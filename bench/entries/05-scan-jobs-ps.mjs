@@ -7,5 +7,5 @@ export default {
   key: 'scan-jobs-ps',
   title: (c) => `scan vs ps, ${fmtInt(c.swarm)} jobs`,
   swarm: (c) => ({ shape: 'jobs', n: c.swarm }),
-  run: (ctx) => timedPair(ctx, { A: PS, B: SCAN, perProcess: true, goal: 1.5, notes: [`shape: ${SHAPES.jobs}`] }),
+  run: (ctx) => timedPair(ctx, { A: PS, B: SCAN, perProcess: true, goal: 3.0, notes: [`shape: ${SHAPES.jobs}`] }),
 };

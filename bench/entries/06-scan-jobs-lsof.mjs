@@ -8,5 +8,5 @@ export default {
   title: (c) => `scan vs lsof, ${fmtInt(c.swarm)} jobs`,
   swarm: (c) => ({ shape: 'jobs', n: c.swarm }),
   precheck: (ctx) => ctx.lsof(),
-  run: (ctx) => timedPair(ctx, { A: LSOF, B: SCAN, perProcess: true, goal: 0.5, notes: [`shape: ${SHAPES.jobs}`] }),
+  run: (ctx) => timedPair(ctx, { A: LSOF, B: SCAN, perProcess: true, goal: 0.75, notes: [`shape: ${SHAPES.jobs}`] }),
 };

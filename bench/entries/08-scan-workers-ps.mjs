@@ -7,5 +7,5 @@ export default {
   key: 'scan-workers-ps',
   title: (c) => `scan vs ps, ${fmtInt(c.swarm)} workers`,
   swarm: (c) => ({ shape: 'workers', n: c.swarm }),
-  run: (ctx) => timedPair(ctx, { A: PS, B: SCAN, perProcess: true, goal: 2.5, notes: [`shape: ${SHAPES.workers}`] }),
+  run: (ctx) => timedPair(ctx, { A: PS, B: SCAN, perProcess: true, goal: 3.8, notes: [`shape: ${SHAPES.workers}`] }),
 };

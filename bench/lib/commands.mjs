@@ -15,6 +15,8 @@ const cmd = (argv, label, ok = [0]) => ({ argv, label, ok, command: shellWords(a
 export const NODE_E0 = cmd([NODE, '-e', '0'], 'node -e 0');
 // An audit exits 1 when the process is not a daemon: a verdict, not a failure.
 export const audit = (pid, label = 'daemon-check PID --json') => cmd([NODE, CLI, String(pid), '--json'], label, [0, 1]);
+// The same audit printed as a table (into a pipe, as every command here).
+export const auditTable = (pid, label = 'daemon-check PID') => cmd([NODE, CLI, String(pid)], label, [0, 1]);
 export const SCAN = cmd([NODE, CLI, 'scan', '--all', '--json'], 'daemon-check scan --all --json', [0, 1]);
 export const PS = cmd(
   ['ps', '-eo', 'pid,ppid,pgid,sid,tty,tpgid,stat,user,args'],

@@ -2,7 +2,7 @@
 // shape (bench/helpers/swarm.py), the daemon subject of the audits, the
 // fd-holding subjects, and the tools compared with (lsof is installed here).
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from './abort.mjs';
@@ -117,24 +117,44 @@ export function packageVersions(names) {
 }
 
 /**
- * lsof, installed with apt-get when it is missing.  Resolves to null when it
- * is usable, or to the reason why not.  `log` reports what is done.
+ * A Debian package's tool, installed with apt-get when CHECK (argv) cannot
+ * run.  Resolves to null when it is usable, or to the reason why not.  With
+ * `services` the install may not start any service the package ships: when
+ * there is no /usr/sbin/policy-rc.d, one that refuses every start (exit 101,
+ * invoke-rc.d(8)) is in place during the install only.  `log` reports what
+ * is done.
  */
-export function ensureLsof(log) {
-  if (!run('lsof', ['-v']).error) return null;
-  if (process.getuid() !== 0) return 'lsof is not installed and the bench is not root: apt-get install lsof';
-  if (run('apt-get', ['--version']).error) return 'lsof is not installed and there is no apt-get here';
+export function ensurePackage(log, { pkg, check, services = false }) {
+  if (!run(check[0], check.slice(1)).error) return null;
+  if (process.getuid() !== 0) return `${pkg} is not installed and the bench is not root: apt-get install ${pkg}`;
+  if (run('apt-get', ['--version']).error) return `${pkg} is not installed and there is no apt-get here`;
   const env = { ...CLEAN_ENV, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'lsof'], { env });
-  log('lsof is missing: apt-get install -y lsof');
-  let r = install();
-  if (r.status !== 0) {
-    log('apt-get install failed; apt-get update, then again');
-    run('apt-get', ['update', '-q'], { env });
-    r = install();
+  const policy = '/usr/sbin/policy-rc.d';
+  const block = services && !existsSync(policy);
+  if (block)
+    writeFileSync(policy, '#!/bin/sh\n# bench: no service starts during this install\nexit 101\n', { mode: 0o755 });
+  try {
+    const install = () => run('apt-get', ['install', '-y', '-q', '--no-install-recommends', pkg], { env });
+    log(`${pkg} is missing: apt-get install -y ${pkg}`);
+    let r = install();
+    if (r.status !== 0) {
+      log('apt-get install failed; apt-get update, then again');
+      run('apt-get', ['update', '-q'], { env });
+      r = install();
+    }
+    if (r.status !== 0 || run(check[0], check.slice(1)).error) {
+      return `apt-get install ${pkg} failed: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-2).join(' ')}`;
+    }
+    return null;
+  } finally {
+    if (block) rmSync(policy, { force: true });
   }
-  if (r.status !== 0 || run('lsof', ['-v']).error) {
-    return `apt-get install lsof failed: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-2).join(' ')}`;
-  }
-  return null;
 }
+
+/** lsof, installed with apt-get when it is missing. */
+export const ensureLsof = (log) => ensurePackage(log, { pkg: 'lsof', check: ['lsof', '-v'] });
+
+/** Debian's prometheus-process-exporter, installed without starting its service when it is missing. */
+export const EXPORTER = '/usr/bin/prometheus-process-exporter';
+export const ensureExporter = (log) =>
+  ensurePackage(log, { pkg: 'prometheus-process-exporter', check: [EXPORTER, '-version'], services: true });

@@ -64,6 +64,16 @@ function writeAll(fd: 1 | 2, text: string): void {
   }
 }
 
+/**
+ * Whether everything written has reached its fd: true unless a write fell
+ * back to process.stdout or process.stderr and the stream still holds some.
+ * The launcher exits at once when it is true (bin/daemon-check.js).
+ */
+export function outputFlushed(): boolean {
+  for (const fd of guarded) if (streamOf(fd as 1 | 2).writableLength > 0) return false;
+  return true;
+}
+
 export function writeOut(text: string): void {
   writeAll(1, text);
 }

@@ -9,7 +9,7 @@
  * tty_signal_session_leader); an interactive bash then sends SIGHUP to every
  * job in its table (jobs.c, hangup_all_jobs), SIGCONT too to stopped ones.
  */
-import { isAtd, isCron, isMultiplexer, programKind } from '../classify.js';
+import { isAtd, isCron, isMultiplexer, programKindOf } from '../classify.js';
 import type { ProcStat } from '../proc/stat.js';
 import { groupMembers } from '../snapshot/members.js';
 import type { RelatedProcess, Snapshot } from '../snapshot/types.js';
@@ -150,9 +150,9 @@ const ref = (p: { pid: number; comm: string }) => ({ pid: p.pid, comm: p.comm })
 function inBetween(snap: Snapshot): Kind | null {
   const sid = snap.stat.session;
   const inSession = snap.ancestors.filter((a) => a.session === sid);
-  const runner = inSession.find((a) => programKind(a.pid, a.comm) === 'job-runner');
+  const runner = inSession.find((a) => programKindOf(a) === 'job-runner');
   if (runner) return { kind: 'job-step', keeper: ref(runner) };
-  const shell = inSession.find((a) => a.pid !== sid && programKind(a.pid, a.comm) === 'shell');
+  const shell = inSession.find((a) => a.pid !== sid && programKindOf(a) === 'shell');
   return shell ? { kind: 'script', keeper: ref(shell) } : null;
 }
 
@@ -160,7 +160,7 @@ function terminalLessKind(snap: Snapshot, multiplexer: { pid: number; comm: stri
   const leader = snap.sessionLeader;
   const lp = snap.sessionLeaderParent;
   // Its session has a terminal even if it has none itself: the leader's, or a terminal program leads it.
-  if (leader && (leader.stat.ttyNr !== 0 || programKind(leader.pid, leader.comm, leader.cmdline) === 'terminal')) {
+  if (leader && (leader.stat.ttyNr !== 0 || programKindOf(leader) === 'terminal')) {
     return multiplexer ? { kind: 'multiplexer', keeper: multiplexer } : { kind: 'login-terminal', keeper: ref(leader) };
   }
   // Debian's cron: the job's shell leads its session under a CRON child; others keep the job in the child's session.
@@ -177,7 +177,7 @@ function terminalLessKind(snap: Snapshot, multiplexer: { pid: number; comm: stri
     if (between?.kind === 'job-step') return between;
     return { kind: snap.stat.pgrp === snap.stat.session ? 'daemon' : 'orphaned', keeper: null };
   }
-  const lk = programKind(leader.pid, leader.comm, leader.cmdline);
+  const lk = programKindOf(leader);
   if (lk === 'job-runner') return { kind: 'job-step', keeper: ref(leader) };
   if (between) return between;
   if (lk === 'shell') return { kind: 'script', keeper: ref(leader) };

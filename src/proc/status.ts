@@ -5,6 +5,7 @@
  */
 import { ParseError } from '../core/errors.js';
 import type { ProcSource } from './source.js';
+import { isJsSpace } from './stat.js';
 
 export interface ProcStatus {
   name: string | null;
@@ -29,28 +30,83 @@ export function isNamespaceInit(p: { status: Pick<ProcStatus, 'nspid'> | null })
   return ns.length > 1 && ns[ns.length - 1] === 1;
 }
 
+// Parsed without Map, split or regular expressions: a scan parses thousands
+// of these (docs/performance.md has the figures). Results and errors are
+// those of the split/regex form (test/unit/parsers-rewrite.test.ts compares
+// the two on real and mutated files).
+
+function hexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
 function hexMask(v: string | undefined): bigint | null {
   if (v === undefined) return null;
   const t = v.trim();
-  if (!/^[0-9a-fA-F]{1,32}$/.test(t)) return null;
+  if (t.length < 1 || t.length > 32) return null;
+  for (let i = 0; i < t.length; i++) if (!hexDigit(t.charCodeAt(i))) return null;
   return BigInt('0x' + t);
 }
 
+/** The whitespace-separated integers of V that are safe integers. */
 function ints(v: string | undefined): number[] {
-  if (v === undefined) return [];
-  return v
-    .trim()
-    .split(/\s+/)
-    .filter((s) => s !== '')
-    .map(Number)
-    .filter((n) => Number.isSafeInteger(n));
+  const out: number[] = [];
+  if (v === undefined) return out;
+  const n = v.length;
+  for (let i = 0; i < n;) {
+    while (i < n && isJsSpace(v.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const from = i;
+    while (i < n && !isJsSpace(v.charCodeAt(i))) i++;
+    const x = Number(v.slice(from, i));
+    if (Number.isSafeInteger(x)) out.push(x);
+  }
+  return out;
 }
 
-/** The keys anything here reads; the other ~45 lines of status are skipped unparsed (scan reads thousands). */
-const WANTED = new Set(['Name', 'Umask', 'State', 'Uid', 'Gid', 'SigBlk', 'SigIgn', 'SigCgt', 'CapEff', 'NSpid']);
+function octalUmask(text: string): number {
+  const t = text.trim();
+  let ok = t.length >= 1 && t.length <= 4;
+  for (let i = 0; ok && i < t.length; i++) ok = t.charCodeAt(i) >= 0x30 && t.charCodeAt(i) <= 0x37;
+  if (!ok) throw new ParseError('status', 'bad Umask');
+  return parseInt(t, 8);
+}
+
+/** The values of the keys anything here reads; the other ~45 lines of status are skipped unparsed. */
+interface Wanted {
+  Name?: string;
+  Umask?: string;
+  State?: string;
+  Uid?: string;
+  Gid?: string;
+  SigBlk?: string;
+  SigIgn?: string;
+  SigCgt?: string;
+  CapEff?: string;
+  NSpid?: string;
+}
+
+/** Keeps VALUE when KEY is wanted (keys of 3 to 6 characters: only those are sliced). */
+function keep(f: Wanted, text: string, start: number, colon: number, end: number): void {
+  const len = colon - start;
+  if (len < 3 || len > 6) return;
+  const key = text.slice(start, colon);
+  switch (key) {
+    case 'Name':
+    case 'Umask':
+    case 'State':
+    case 'Uid':
+    case 'Gid':
+    case 'SigBlk':
+    case 'SigIgn':
+    case 'SigCgt':
+    case 'CapEff':
+    case 'NSpid':
+      f[key] = text.slice(colon + 1, end).trimStart();
+  }
+}
 
 export function parseStatus(text: string): ProcStatus {
-  const fields = new Map<string, string>();
+  const f: Wanted = {};
   let keyLines = 0;
   for (let start = 0; start < text.length;) {
     let end = text.indexOf('\n', start);
@@ -58,29 +114,22 @@ export function parseStatus(text: string): ProcStatus {
     const colon = text.indexOf(':', start);
     if (colon > start && colon < end) {
       keyLines += 1;
-      const key = text.slice(start, colon);
-      if (WANTED.has(key)) fields.set(key, text.slice(colon + 1, end).trimStart());
+      keep(f, text, start, colon, end);
     }
     start = end + 1;
   }
   if (keyLines === 0) throw new ParseError('status', 'no "Key: value" lines');
-  const umaskText = fields.get('Umask');
-  let umask: number | null = null;
-  if (umaskText !== undefined) {
-    if (!/^[0-7]{1,4}$/.test(umaskText.trim())) throw new ParseError('status', 'bad Umask');
-    umask = parseInt(umaskText.trim(), 8);
-  }
   return {
-    name: fields.get('Name') ?? null,
-    umask,
-    state: fields.get('State')?.trim().charAt(0) ?? null,
-    uid: ints(fields.get('Uid')),
-    gid: ints(fields.get('Gid')),
-    sigBlk: hexMask(fields.get('SigBlk')),
-    sigIgn: hexMask(fields.get('SigIgn')),
-    sigCgt: hexMask(fields.get('SigCgt')),
-    capEff: hexMask(fields.get('CapEff')),
-    nspid: ints(fields.get('NSpid')),
+    name: f.Name ?? null,
+    umask: f.Umask !== undefined ? octalUmask(f.Umask) : null,
+    state: f.State?.trim().charAt(0) ?? null,
+    uid: ints(f.Uid),
+    gid: ints(f.Gid),
+    sigBlk: hexMask(f.SigBlk),
+    sigIgn: hexMask(f.SigIgn),
+    sigCgt: hexMask(f.SigCgt),
+    capEff: hexMask(f.CapEff),
+    nspid: ints(f.NSpid),
   };
 }
 

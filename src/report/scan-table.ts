@@ -11,6 +11,7 @@
 import Table from 'cli-table3';
 import type { ScanResult, ScanRow } from '../scan.js';
 import type { FateEvent, Outcome, Verdict } from '../core/types.js';
+import { fastTable } from './fast-rows.js';
 import { wrap } from './layout.js';
 import { ASCII_SYMBOLS, makeChalk, paintStatus, paintVerdict, SYMBOLS, tableChars } from './style.js';
 import { safeDeep } from './sanitize.js';
@@ -162,10 +163,8 @@ function scanTable(r: ScanResult, c: ReturnType<typeof makeChalk>, cols: Columns
         : []),
     ];
   });
-  return drawRows(
-    { head, style: { head: [], border: [], compact: true }, colWidths: widths, chars: tableChars(ascii) },
-    rows,
-  );
+  const options = { head, style: { head: [], border: [], compact: true }, colWidths: widths, chars: tableChars(ascii) };
+  return fastTable(options, rows) ?? drawRows(options, rows);
 }
 
 export function renderScanTable(

@@ -1,0 +1,18 @@
+// Entry 1's audit printed as a table, against Node's own start, with nothing else running.
+import { NODE_E0, auditTable, timedPair } from '../lib/commands.mjs';
+import { SHAPES, daemonSubject } from '../lib/subjects.mjs';
+
+export default {
+  key: 'audit-table-idle',
+  title: () => 'audit table vs node -e 0, idle',
+  usesSubject: true,
+  async run(ctx) {
+    const pid = await daemonSubject(ctx);
+    return timedPair(ctx, {
+      A: NODE_E0,
+      B: auditTable(pid),
+      goal: 1.4,
+      notes: [`subject: pid ${pid}, ${SHAPES.daemon}`],
+    });
+  },
+};
