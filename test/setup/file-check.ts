@@ -21,11 +21,18 @@
  * 'stack'), and this module registers its hook before the file is loaded, so
  * it runs after every cleanup hook of the file.
  */
-import { realpathSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
-import { carrying, FILE_MARKER, killSame, processInfo, ptysHeld, until, type ProcessInfo } from './host-state.js';
+import {
+  carrying,
+  FILE_MARKER,
+  fromNodeModules,
+  killSame,
+  processInfo,
+  ptysHeld,
+  until,
+  type ProcessInfo,
+} from './host-state.js';
 import { envNeedles, knownProcesses } from './registry.js';
 
 const value = `${process.pid}-${Math.floor(Math.random() * 1e12)}`;
@@ -65,16 +72,6 @@ const cp = createRequire(import.meta.url)('node:child_process') as Record<string
 for (const name of SPAWNERS) cp[name] = wrap(cp[name]!);
 syncBuiltinESMExports();
 
-/** The worker's own tooling (esbuild's service for bundleSrc): its children run from node_modules and end with it. */
-function workerTooling(p: ProcessInfo): boolean {
-  if (p.ppid !== process.pid) return false;
-  try {
-    return realpathSync(`/proc/${p.pid}/exe`).startsWith(join(resolve(__dirname, '..', '..'), 'node_modules') + '/');
-  } catch {
-    return false;
-  }
-}
-
 interface Leftover extends ProcessInfo {
   how: string;
 }
@@ -88,7 +85,7 @@ function leftovers(): Leftover[] {
   const out = new Map<number, Leftover>();
   const entries = [marker, ...envNeedles()];
   for (const { info, entry } of carrying(entries)) {
-    if (info.pid === process.pid || workerTooling(info)) continue;
+    if (info.pid === process.pid || (info.ppid === process.pid && fromNodeModules(info.pid))) continue;
     out.set(info.pid, { ...info, how: `its environment carries ${entry}` });
   }
   for (const k of knownProcesses()) {

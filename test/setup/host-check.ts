@@ -6,7 +6,8 @@
  * inherits. After the run it fails the run (exit code 1, each item named on
  * stderr) when something is still there that was not before:
  * - a process carrying this run's marker (killed here, by pid), outside the
- *   vitest process's own tree (its workers may still be closing);
+ *   vitest process's own tree (its workers may still be closing) and not
+ *   their tooling (fromNodeModules);
  * - a cgroup directory or a tracefs instance;
  * - a pty, with the processes that hold it.
  * Tests that end what they make take a moment to do it, so the new items get
@@ -30,6 +31,7 @@ import {
   tracefsInstances,
   until,
   environOf,
+  fromNodeModules,
 } from './host-state.js';
 
 interface HostItems {
@@ -96,7 +98,7 @@ function itemLines(added: HostItems, ours: (pid: number) => boolean): string[] {
 async function leftoverProcesses(runEntry: string): Promise<string[]> {
   const left = carrying([runEntry])
     .map((c) => c.info)
-    .filter((p) => p.pid !== process.pid && !ancestorsOf(p.pid).includes(process.pid))
+    .filter((p) => p.pid !== process.pid && !ancestorsOf(p.pid).includes(process.pid) && !fromNodeModules(p.pid))
     .filter((p) => p.state !== 'Z');
   const lines = left.map((p) => {
     const ptys = ptysHeld(p.pid);

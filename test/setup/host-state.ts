@@ -5,8 +5,8 @@
  * exist. Plain fs reads only, no vitest: the global setup loads it outside any
  * test file.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** The environment entry that every process a test file starts inherits (file-check.ts sets it). */
 export const FILE_MARKER = 'DAEMON_CHECK_TEST_FILE';
@@ -67,6 +67,21 @@ export function carrying(entries: readonly string[]): Array<{ info: ProcessInfo;
     if (info && entry !== undefined) out.push({ info, entry });
   }
   return out;
+}
+
+const NODE_MODULES = join(resolve(__dirname, '..', '..'), 'node_modules') + '/';
+
+/**
+ * PID runs a program from the project's node_modules: vitest's own tooling
+ * (esbuild's service, which a worker starts for bundleSrc and which ends when
+ * that worker closes its stdin), never a process under test.
+ */
+export function fromNodeModules(pid: number): boolean {
+  try {
+    return realpathSync(`/proc/${pid}/exe`).startsWith(NODE_MODULES);
+  } catch {
+    return false;
+  }
 }
 
 /** PID's ancestors, nearest first (up to, not including, pid 0). */
