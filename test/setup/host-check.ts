@@ -32,6 +32,7 @@ import {
   until,
   environOf,
   fromNodeModules,
+  type ProcessInfo,
 } from './host-state.js';
 
 interface HostItems {
@@ -96,19 +97,22 @@ function itemLines(added: HostItems, ours: (pid: number) => boolean): string[] {
 
 /** The run's processes still there, outside vitest's own tree, killed by pid: one line each. */
 async function leftoverProcesses(runEntry: string): Promise<string[]> {
-  const left = carrying([runEntry])
+  const gone = (p: ProcessInfo): boolean => {
+    const now = processInfo(p.pid);
+    return now?.start !== p.start || now.state === 'Z';
+  };
+  let left = carrying([runEntry])
     .map((c) => c.info)
     .filter((p) => p.pid !== process.pid && !ancestorsOf(p.pid).includes(process.pid) && !fromNodeModules(p.pid))
-    .filter((p) => p.state !== 'Z');
+    .filter((p) => !gone(p));
+  // One on its way out (esbuild's service while its worker closes: its exe link is gone already) gets 3 s.
+  if (left.length > 0) await until(() => (left = left.filter((p) => !gone(p))).length === 0, 3000);
   const lines = left.map((p) => {
     const ptys = ptysHeld(p.pid);
     return `  process: pid ${p.pid} (parent ${p.ppid}): ${p.command}${ptys.length ? ` [holds ${ptys.join(', ')}]` : ''}`;
   });
   for (const p of left) killSame(p);
-  await until(
-    () => left.every((p) => processInfo(p.pid)?.start !== p.start || processInfo(p.pid)?.state === 'Z'),
-    5000,
-  );
+  await until(() => left.every(gone), 5000);
   return lines;
 }
 
