@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { goneAs, tempDir, trackProcesses } from '../helpers/procs.js';
+import { cgroupMounts } from '../setup/host-state.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, 'fixtures-leak');
@@ -33,7 +34,10 @@ function runFixture(file: string, env: NodeJS.ProcessEnv): Promise<{ code: numbe
 
 describe('the leak check', () => {
   const tracker = trackProcesses();
-  const cgroup = `/sys/fs/cgroup/unified/dc-leak-fixture-${process.pid}`;
+  // A cgroup in the v2 hierarchy (only its root has cgroup.subtree_control), or in the first there is.
+  const mounts = cgroupMounts();
+  const root = mounts.find((m) => fs.existsSync(path.join(m, 'cgroup.subtree_control'))) ?? mounts[0]!;
+  const cgroup = path.join(root, `dc-leak-fixture-${process.pid}`);
   afterAll(() => {
     if (fs.existsSync(cgroup)) fs.rmdirSync(cgroup);
   });

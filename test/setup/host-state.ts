@@ -3,7 +3,9 @@
  * file, host-check.ts per run): which processes carry a marker in their
  * environment, which ptys they hold, and which cgroups and tracefs instances
  * exist. Plain fs reads only, no vitest: the global setup loads it outside any
- * test file.
+ * test file, and the setup file loads it in every unit file too, so it reads
+ * /proc itself rather than through test/helpers/procs.ts (which brings vitest
+ * hooks, esbuild and src/ with it).
  */
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
