@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { helperAvailable } from '../../src/daemonize/helper.js';
+import { noteProcess } from '../setup/registry.js';
 
 export const SUBJECTS = path.resolve(__dirname, '..', 'subjects');
 export const PYDAEMON = path.join(SUBJECTS, 'pydaemon.py');
@@ -180,7 +181,11 @@ export class Tracker {
   private cleanups: Array<() => void> = [];
   track(pid: number): number {
     const id = procIdentity(pid);
-    if (id) this.procs.push({ pid, start: id.start });
+    if (id) {
+      this.procs.push({ pid, start: id.start });
+      // The file's leak check (test/setup/file-check.ts) holds it to being gone when the file ends.
+      noteProcess({ pid, start: id.start });
+    }
     return pid;
   }
   onCleanup(f: () => void): void {

@@ -42,6 +42,7 @@ import {
   waitFor,
   type Tracker,
 } from './procs.js';
+import { noteEnvNeedle } from '../setup/registry.js';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -282,6 +283,8 @@ export class PrivateSshd {
       if (!child.pid) throw new Error(`cannot run ${SSHD} (is openssh-server installed?)`);
       this.child = child;
       this.pid = this.tracker.track(child.pid!);
+      // sshd gives each login a fresh environment: this SetEnv entry is what its processes carry instead.
+      noteEnvNeedle(`DC_SSH_HARNESS=${this.id}`);
       const listening = new RegExp(`Server listening on 127\\.0\\.0\\.1 port ${this.port}\\b`);
       const outcome = await waitFor(
         'sshd to listen',
