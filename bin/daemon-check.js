@@ -4,19 +4,27 @@
 // dist/bundle/cli.cjs through vm.Script with the V8 code cache that
 // scripts/bundle.mjs recorded, so the CLI's code is not parsed or compiled
 // again on every run; without the bundle it falls back to tsc's dist/cli/.
+// The audit of one pid (`PID` or `PID --json`) runs dist/bundle/audit.cjs
+// instead, a bundle of the audit alone.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
-const BUNDLE = path.join(__dirname, '..', 'dist', 'bundle', 'cli.cjs');
+const BUNDLES = path.join(__dirname, '..', 'dist', 'bundle');
+
+/** argv that may be an audit of one pid (src/cli/fast-audit.ts decides): one or two words, a pid and --json. */
+function mayBeOneAudit(argv) {
+  return argv.length > 0 && argv.length <= 2 && argv.every((a) => a === '--json' || /^[1-9][0-9]{0,9}$/.test(a));
+}
 
 function fail(message) {
   process.stderr.write(`daemon-check: ${message}\n`);
   process.exitCode = 3;
 }
 
-/** Loads the bundle with its code cache; null when there is no bundle. */
-function loadBundle() {
+/** Loads dist/bundle/NAME.cjs with its code cache; null when there is no bundle. */
+function loadBundle(name) {
+  const BUNDLE = path.join(BUNDLES, `${name}.cjs`);
   let source;
   try {
     // The bundle is ASCII only (scripts/bundle.mjs checks): read as latin1, it
@@ -27,7 +35,7 @@ function loadBundle() {
   }
   const vm = require('node:vm');
   const id = /^\/\/ daemon-check build ([0-9a-f]+)\n/.exec(source);
-  const cacheFile = id ? path.join(path.dirname(BUNDLE), `cli-${id[1]}.v8cache`) : null;
+  const cacheFile = id ? path.join(BUNDLES, `${name}-${id[1]}.v8cache`) : null;
   let cachedData;
   if (cacheFile && !process.env.DAEMON_CHECK_WARM_CACHE) {
     try {
@@ -65,15 +73,44 @@ function saveCache(script, cacheFile) {
   }
 }
 
+/** The whole CLI: its bundle, or tsc's output where there is none. */
+async function loadCli() {
+  const cli = loadBundle('cli');
+  if (cli) return cli;
+  const m = await import('../dist/cli/main.js');
+  return { main: m.main, flushed: m.outputFlushed, saveCache: null };
+}
+
+/**
+ * scripts/bundle.mjs: run an audit as JSON and as a table through the audit
+ * bundle, and as JSON and as a table (without and with commander) through the
+ * whole CLI, then record both caches.
+ */
+async function warm(argv) {
+  const audit = loadBundle('audit');
+  if (audit) {
+    await audit.main([...argv, '--json']);
+    await audit.main([...argv]);
+    if (audit.saveCache) audit.saveCache();
+  }
+  const cli = await loadCli();
+  await cli.main([...argv, '--json']);
+  await cli.main([...argv]);
+  await cli.main([...argv, '--no-color']);
+  if (cli.saveCache) cli.saveCache();
+  process.exitCode = 0;
+}
+
 async function start() {
   const argv = process.argv.slice(2);
   let cli;
+  let code = null;
   try {
-    cli = loadBundle();
-    if (!cli) {
-      const m = await import('../dist/cli/main.js');
-      cli = { main: m.main, flushed: m.outputFlushed, saveCache: null };
-    }
+    if (process.env.DAEMON_CHECK_WARM_CACHE) return await warm(argv);
+    // The audit bundle's main answers null for argv that are not an audit of one pid after all.
+    const audit = mayBeOneAudit(argv) ? loadBundle('audit') : null;
+    if (audit) code = await audit.main(argv);
+    cli = code === null ? await loadCli() : audit;
   } catch (err) {
     const missing = err && err.code === 'ERR_MODULE_NOT_FOUND';
     fail(
@@ -83,16 +120,7 @@ async function start() {
     );
     return;
   }
-  if (process.env.DAEMON_CHECK_WARM_CACHE) {
-    // scripts/bundle.mjs: run an audit as JSON and as a table (without and
-    // with commander), then record the cache.
-    await cli.main([...argv, '--json']);
-    await cli.main([...argv]);
-    await cli.main([...argv, '--no-color']);
-    process.exitCode = 0;
-  } else {
-    process.exitCode = await cli.main(argv);
-  }
+  process.exitCode = code === null ? await cli.main(argv) : code;
   if (cli.saveCache) cli.saveCache();
   // Everything is written (the CLI writes with writeSync unless a pipe was
   // full): exit now rather than wait for Node's teardown of the event loop,

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // Bundles the CLI into one CommonJS file, dist/bundle/cli.cjs, and records a
-// V8 code cache for it (dist/bundle/cli-<build>.v8cache).
+// V8 code cache for it (dist/bundle/cli-<build>.v8cache). A second bundle,
+// dist/bundle/audit.cjs (src/cli/audit-main.ts, with its own cache), holds
+// only the audit of one pid (`daemon-check PID [--json]`): the launcher runs
+// it for those argv, so the most common command reads, checks and loads a
+// bundle half the size (figures in docs/performance.md).
 //
 // What it buys, measured on the 2-core machine of docs/performance.md: `daemon-check <pid> --json` took ~108 ms as ~40 ES modules loaded
 // through Node's ESM loader, ~92 ms as one CommonJS file, ~84 ms with the code
@@ -102,45 +106,51 @@ const fastCellWidth = {
   },
 };
 
-await build({
-  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-  outfile: join(outdir, 'cli.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  // The first line names the build; the launcher looks for cli-<build>.v8cache.
-  // src/ is ESM; its uses of import.meta.url (finding the native helper, node:tty's
-  // require) keep working. A getter: node:url is loaded only when one asks, which an
-  // audit printed as JSON never does. With named imports of node:fs and node:path
-  // in src/ (not namespace ones, which esbuild copies export by export), this took
-  // ~1.5 ms off a ~50 ms audit (medians of 41 alternating runs, twice).
-  banner: {
-    js: `// daemon-check build ${buildId}\nconst __dcImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };`,
-  },
-  define: { 'import.meta.url': '__dcImportMeta.url' },
-  logLevel: 'warning',
-  legalComments: 'none',
-  plugins: [lazyChildProcess, noColorDetection, fastCellWidth],
-  // Minified: ~1.5 ms less per run to read and hash. cli.cjs.map maps it back
-  // (node --enable-source-maps, with DAEMON_CHECK_DEBUG=1 for the stack). DC_NO_MINIFY=1
-  // keeps names readable for node --cpu-prof.
-  minify: !process.env.DC_NO_MINIFY,
-  sourcemap: 'external',
-  // Non-ASCII characters are written as escapes, so bin/daemon-check.js may
-  // read the bundle as latin1 (checked below).
-  charset: 'ascii',
-});
-const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(outdir, 'cli.cjs'), 'latin1'));
-if (nonAscii) {
-  process.stderr.write(
-    `bundle: dist/bundle/cli.cjs has a non-ASCII byte (0x${nonAscii[0].charCodeAt(0).toString(16)}); bin/daemon-check.js reads it as latin1\n`,
-  );
-  process.exit(1);
+async function bundle(entry, name) {
+  await build({
+    entryPoints: [join(root, 'src', 'cli', entry)],
+    outfile: join(outdir, `${name}.cjs`),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // The first line names the build; the launcher looks for <name>-<build>.v8cache.
+    // src/ is ESM; its uses of import.meta.url (finding the native helper, node:tty's
+    // require) keep working. A getter: node:url is loaded only when one asks, which an
+    // audit printed as JSON never does. With named imports of node:fs and node:path
+    // in src/ (not namespace ones, which esbuild copies export by export), this took
+    // ~1.5 ms off a ~50 ms audit (medians of 41 alternating runs, twice).
+    banner: {
+      js: `// daemon-check build ${buildId}\nconst __dcImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };`,
+    },
+    define: { 'import.meta.url': '__dcImportMeta.url' },
+    logLevel: 'warning',
+    legalComments: 'none',
+    plugins: [lazyChildProcess, noColorDetection, fastCellWidth],
+    // Minified: ~1.5 ms less per run to read and hash. cli.cjs.map maps it back
+    // (node --enable-source-maps, with DAEMON_CHECK_DEBUG=1 for the stack). DC_NO_MINIFY=1
+    // keeps names readable for node --cpu-prof.
+    minify: !process.env.DC_NO_MINIFY,
+    sourcemap: 'external',
+    // Non-ASCII characters are written as escapes, so bin/daemon-check.js may
+    // read the bundle as latin1 (checked below).
+    charset: 'ascii',
+  });
+  const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(outdir, `${name}.cjs`), 'latin1'));
+  if (nonAscii) {
+    process.stderr.write(
+      `bundle: dist/bundle/${name}.cjs has a non-ASCII byte (0x${nonAscii[0].charCodeAt(0).toString(16)}); bin/daemon-check.js reads it as latin1\n`,
+    );
+    process.exit(1);
+  }
 }
 
-// Warm the cache: audit this build process as JSON and as a table (output
-// discarded), so the functions an audit runs are compiled into it.
+await bundle('main.ts', 'cli');
+await bundle('audit-main.ts', 'audit');
+
+// Warm the caches: audit this build process as JSON and as a table (output
+// discarded) through each bundle, so the functions an audit runs are compiled
+// into both caches.
 const warm = spawnSync(process.execPath, [join(root, 'bin', 'daemon-check.js'), String(process.pid)], {
   env: { ...process.env, DAEMON_CHECK_WARM_CACHE: '1' },
   stdio: ['ignore', 'ignore', 'pipe'],

@@ -46,6 +46,36 @@ describe('the bundle', () => {
     expect(fs.existsSync(path.join(ROOT, 'dist', 'bundle', 'cli.cjs'))).toBe(true);
   });
 
+  it('the audit of one pid has a bundle of its own, without commander or the other commands', () => {
+    const audit = fs.readFileSync(path.join(ROOT, 'dist', 'bundle', 'audit.cjs'), 'latin1');
+    const cli = fs.readFileSync(path.join(ROOT, 'dist', 'bundle', 'cli.cjs'), 'latin1');
+    // Strings that minifying keeps: commander's error codes, scan's metric names, try's JSON.
+    for (const s of ['commander.unknownOption', 'daemon_check_process_info', 'notFollowed'])
+      expect([cli.includes(s), audit.includes(s)], s).toEqual([true, false]);
+    expect(audit.length).toBeLessThan(cli.length * 0.7);
+    const cacheOf = (name: string) =>
+      fs.readdirSync(path.join(ROOT, 'dist', 'bundle')).filter((f) => f.startsWith(`${name}-`));
+    expect(cacheOf('audit')).toHaveLength(1);
+    expect(cacheOf('cli')).toHaveLength(1);
+  });
+
+  it.each([
+    [['--json', 'PID'], 'json'],
+    [['PID'], 'table'],
+    [['--json', '--json', 'PID'], 'usage'],
+  ])('%j gives the same answer through the audit bundle as through the whole CLI', (args, kind) => {
+    const argv = args.map((a) => (a === 'PID' ? '1' : a));
+    const env = { ...process.env, NO_COLOR: '1' };
+    const viaLauncher = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', env });
+    const whole = `require(${JSON.stringify(path.join(ROOT, 'dist', 'bundle', 'cli.cjs'))}).main(${JSON.stringify(argv)}).then((c) => (process.exitCode = c))`;
+    const viaCli = spawnSync(process.execPath, ['-e', whole], { encoding: 'utf8', env });
+    expect(viaLauncher.status, kind).toBe(viaCli.status);
+    // PID 1 is the same in both runs (this test's own process would hold the auditor in its session); the time differs.
+    const norm = (s: string) => s.replace(/"auditedAt": "[^"]*"/, '"auditedAt": T');
+    expect(norm(viaLauncher.stdout)).toBe(norm(viaCli.stdout));
+    expect(norm(viaLauncher.stderr)).toBe(norm(viaCli.stderr));
+  });
+
   it('an audit as JSON loads none of node:child_process (commander is patched to load it lazily), node:tty and node:os', () => {
     const r = loadedModules([String(process.pid), '--json']);
     expect(JSON.parse(r.stdout).pid).toBe(process.pid);
