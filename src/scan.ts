@@ -76,7 +76,11 @@ function inLoginForeground(st: ProcStat, table: ProcessTable): boolean {
   if (st.ttyNr === 0 || st.tpgid !== st.pgrp) return false;
   const leader = table.get(st.session);
   const server = leader ? table.get(leader.ppid) : undefined;
-  return !(server && isMultiplexer(server.comm));
+  if (!server) return true;
+  // `sudo -b` under use_pty: the monitor leads a session on a pty sudo made, under the main sudo, whose parent is
+  // init (src/fate/session.ts, sudoPty): that pty is no login's terminal, and what runs on it is a job to list.
+  const sudoPty = leader?.comm === 'sudo' && server.comm === 'sudo' && server.ppid === 1;
+  return !(isMultiplexer(server.comm) || sudoPty);
 }
 
 /** Which processes get a row; status is read here once (for the user filter) and kept in the cache. */

@@ -161,7 +161,7 @@ function onLoginTerminal(snap: Snapshot, v: SessionView): FateEntry {
       'unknown',
       v.leaderShell?.interactive
         ? `The kernel sends SIGHUP to ${leaderName} alone, the leader of ${v.tty}'s session; what it passes on to this process is up to it: ${noRulesFor(v.leaderShell)}.`
-        : `The kernel sends SIGHUP to ${leaderName} alone, the leader of ${v.tty}'s session; what ${leaderName} passes on to this process is up to it (this model knows an interactive bash's rules).`,
+        : `The kernel sends SIGHUP to ${leaderName} alone, the leader of ${v.tty}'s session; what ${leaderName} passes on to this process is up to it (this model knows the rules of an interactive bash, zsh, fish and dash).`,
     );
   }
   if (v.foreground) {

@@ -50,7 +50,7 @@ function outsideTheLogin(v: SessionView, snap: Snapshot): FateEntry | null {
   if (!v.leaderShell?.interactive) {
     return entry(
       'unknown',
-      `Its session's leader ${processLabel(v.leader)} is not an interactive bash, whose rules this model knows.`,
+      `Its session's leader ${processLabel(v.leader)} is not an interactive shell whose rules this model knows (bash, zsh, fish, dash).`,
     );
   }
   if (!jobRules(v.leaderShell, snap.shellRc))

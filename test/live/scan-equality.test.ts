@@ -24,7 +24,9 @@ import {
   PtyShell,
   alive,
   childrenOf,
+  cmdlineOf,
   findProcess,
+  ppidOf,
   startPyDaemon,
   tempDir,
   trackProcesses,
@@ -238,6 +240,8 @@ describe('the tree of a real login: jobs, script and tmux', () => {
       [n + 4, `setsid sleep ${n + 4} &`],
       [n + 5, `script -qfc 'sleep ${n + 5}' /dev/null </dev/null >/dev/null &`],
       [n + 6, `sleep ${n + 6} >/dev/tty &`],
+      // Debian's sudoers sets use_pty: the sleep runs in the foreground of a pty sudo made, no login's terminal.
+      [n + 7, `sudo -b sleep ${n + 7}`],
     ];
     for (const [, line] of typed) shell.type(line);
     const jobs = await waitFor(
@@ -249,18 +253,23 @@ describe('the tree of a real login: jobs, script and tmux', () => {
       30_000,
     );
     for (const p of jobs) tracker.track(p);
-    const subjects = [...new Set([...treeOf(shell.serverPid!), ...jobs])];
+    // sudo's monitor, the sleep's parent, leads the session on sudo's pty and holds its foreground.
+    const sudoMonitor = ppidOf(jobs[7]!)!;
+    expect(cmdlineOf(sudoMonitor)?.[0]).toBe('sudo');
+    tracker.track(sudoMonitor);
+    const subjects = [...new Set([...treeOf(shell.serverPid!), ...jobs, sudoMonitor])];
     for (const p of subjects) tracker.track(p);
     const r = await runCli(['scan', '--all', '--json'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     const rows = new Map((JSON.parse(r.stdout) as { processes: Row[] }).processes.map((p) => [p.pid, p]));
     // The login bash waits at its prompt in its terminal's foreground, as the sleep of the script job
-    // does in its own pty's: what a user runs now is not listed.
+    // does in its own pty's: what a user runs now is not listed. The sleep `sudo -b` started is listed: its
+    // pty is sudo's, not a login's.
     const listed = subjects.filter((p) => rows.has(p));
     const scriptJob = findProcess(new RegExp(`^script -qfc sleep ${n + 5} /dev/null$`));
     expect(scriptJob, 'the script job runs').not.toBeNull();
     const background = jobs.filter((_, i) => i !== 5);
-    expect(listed).toEqual(expect.arrayContaining([shell.serverPid!, scriptJob!, ...background]));
+    expect(listed).toEqual(expect.arrayContaining([shell.serverPid!, scriptJob!, ...background, sudoMonitor]));
     for (const pid of listed) await expectSameAsAudit(rows.get(pid)!, pid);
 
     // On a real pty at 80 and 200 columns: every row's ends cell is its fate, and the rows a login's end kills come first.

@@ -323,7 +323,7 @@ describe('hangup', () => {
       const f = hangup(w.snapshot(JOB, { status: signals({ ign: [SIG.INT, SIG.QUIT] }) }));
       expect(f.outcome).toBe('unknown');
       expect(f.why).toContain(`The kernel sends SIGHUP to run.sh (${SHELL}) alone`);
-      expect(f.why).toContain("this model knows an interactive bash's rules");
+      expect(f.why).toContain('this model knows the rules of an interactive bash, zsh, fish and dash');
     });
 
     it('lives for `(sleep N &)` under a zsh login: in no job of zsh', () => {

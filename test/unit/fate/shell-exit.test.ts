@@ -212,7 +212,9 @@ describe('shell-exit', () => {
         member(w, JOB, 'sleep', ['sleep', '3001'], SHELL);
         const f = shellExit(w.snapshot(JOB));
         expect(f.outcome).toBe('unknown');
-        expect(f.why).toContain(`${comm} (${SHELL}) is not an interactive bash`);
+        expect(f.why).toContain(
+          `${comm} (${SHELL}) is not an interactive shell whose rules this model knows (bash, zsh, fish, dash)`,
+        );
       },
     );
 
