@@ -2,7 +2,7 @@
  * THE AGREEMENT TEST: `daemon-check try` on the launch patterns of
  * test/live/ssh-login.test.ts (test/helpers/login-cases.ts), for both
  * endings, must find the same survivors and the same deaths as real SSH
- * logins did: 27 hangups and 25 exits (two patterns cannot be ended by
+ * logins did: 29 hangups and 27 exits (two patterns cannot be ended by
  * `exit`: a foreground job holds the terminal), 0 different. The races the
  * table names may go either way, and are named in the failure text.
  *
