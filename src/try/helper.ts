@@ -5,6 +5,7 @@
  * release, quit; it collects what the pty printed and every child the
  * helper reaped.
  */
+import type { ProcSource } from '../proc/source.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -39,6 +40,8 @@ export interface HelperStart {
 
 export interface LoginSpec {
   helperPath: string;
+  /** The /proc the login's processes are read from (TryOptions.procRoot). */
+  proc: ProcSource;
   shell: string;
   arg0: string;
   args: string[];
@@ -85,7 +88,10 @@ export class TryHelper {
   private stderr = '';
   closed = false;
 
+  readonly proc: ProcSource;
+
   private constructor(spec: LoginSpec) {
+    this.proc = spec.proc;
     const args = ['try', '--json-errors', '--arg0', spec.arg0, '--chdir', spec.dir];
     if (spec.user) args.push('--user', spec.user);
     for (const e of spec.env) args.push('--env', e);

@@ -4,6 +4,7 @@
  */
 import { userInfo } from 'node:os';
 import { helperAvailable } from '../core/helper-path.js';
+import { openProcSource } from '../proc/source.js';
 import { TryError } from './helper.js';
 import { answer, survivedAll } from './judge.js';
 import { runEnding, type EndingPlan } from './session.js';
@@ -26,6 +27,8 @@ export interface TryOptions {
   keep: boolean;
   /** Extra environment of the login (K=V), after its own HOME, USER, LOGNAME, SHELL, PATH, TERM. */
   env: string[];
+  /** Where the login's processes are read (default /proc). */
+  procRoot?: string;
 }
 
 /** A login's PATH before its profile runs (login.defs' ENV_SUPATH / ENV_PATH). */
@@ -43,6 +46,7 @@ export async function runTry(o: TryOptions): Promise<TryResult> {
   const plan: EndingPlan = {
     login: {
       helperPath: found.path,
+      proc: openProcSource(o.procRoot ?? '/proc'),
       shell: o.shell,
       arg0,
       args,

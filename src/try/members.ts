@@ -4,7 +4,8 @@
  * child subreaper, so setsid'd and double-forked processes come back to it).
  * Reads /proc; the choice of who counts is `counted`, pure.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import type { ProcSource } from '../proc/source.js';
 import { parseStat, type ProcStat } from '../proc/stat.js';
 
 export interface Member {
@@ -13,28 +14,28 @@ export interface Member {
   argv: string[];
 }
 
-function readStatOf(pid: number): ProcStat | null {
+function readStatOf(proc: ProcSource, pid: number): ProcStat | null {
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return parseStat(proc.readText(`${pid}/stat`));
   } catch {
     return null;
   }
 }
 
-export function argvOf(pid: number): string[] {
+export function argvOf(proc: ProcSource, pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+    return proc.readText(`${pid}/cmdline`).split('\0').slice(0, -1);
   } catch {
     return [];
   }
 }
 
 /** Every process's stat (threads are not listed: /proc lists thread group leaders). */
-function allStats(): ProcStat[] {
+function allStats(proc: ProcSource): ProcStat[] {
   const out: ProcStat[] = [];
-  for (const name of readdirSync('/proc')) {
+  for (const name of proc.readdir('')) {
     if (!/^\d+$/.test(name)) continue;
-    const s = readStatOf(Number(name));
+    const s = readStatOf(proc, Number(name));
     if (s) out.push(s);
   }
   return out;
@@ -78,18 +79,18 @@ function cgroupProcs(cgroup: string | null): number[] {
 }
 
 /** The login's processes now (the shell excluded), each with its stat and argv. */
-export function members(helper: number, shell: number, cgroup: string | null): Member[] {
-  const stats = allStats();
+export function members(proc: ProcSource, helper: number, shell: number, cgroup: string | null): Member[] {
+  const stats = allStats(proc);
   const byPid = new Map(stats.map((s) => [s.pid, s]));
   return counted(cgroupProcs(cgroup), descendants(stats, helper), byPid, shell).map((pid) => ({
     pid,
     stat: byPid.get(pid)!,
-    argv: argvOf(pid),
+    argv: argvOf(proc, pid),
   }));
 }
 
 /** Whether PID is still the process that had STARTTIME, and not a zombie. */
-export function stillRunning(pid: number, starttime: string): boolean {
-  const s = readStatOf(pid);
+export function stillRunning(proc: ProcSource, pid: number, starttime: string): boolean {
+  const s = readStatOf(proc, pid);
   return s !== null && s.starttime === starttime && s.state !== 'Z';
 }

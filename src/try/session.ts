@@ -10,7 +10,7 @@
 import { auditProcess } from '../audit.js';
 import type { FateEntry, StartedAs } from '../core/types.js';
 import { hostFor } from '../host/reader.js';
-import { openProcSource } from '../proc/source.js';
+import type { ProcSource } from '../proc/source.js';
 import type { KnownProcess } from '../watch/story.js';
 import { TryError, TryHelper, type LoginSpec } from './helper.js';
 import { judgeProcess, notFollowed, type Seen } from './judge.js';
@@ -38,8 +38,7 @@ interface Prediction {
   notAudited?: string;
 }
 
-function predict(list: Member[], ending: TryEnding): Map<number, Prediction> {
-  const source = openProcSource('/proc');
+function predict(source: ProcSource, list: Member[], ending: TryEnding): Map<number, Prediction> {
   const host = hostFor(source, false);
   const out = new Map<number, Prediction>();
   list.forEach((m, i) => {
@@ -64,7 +63,7 @@ async function quietDown(h: TryHelper, list: Member[], quietMs: number, maxMs: n
   let since = Date.now();
   while (Date.now() - start < maxMs) {
     const k = list
-      .filter((m) => stillRunning(m.pid, m.stat.starttime))
+      .filter((m) => stillRunning(h.proc, m.pid, m.stat.starttime))
       .map((m) => m.pid)
       .join(',');
     if (k !== key) {
@@ -117,7 +116,7 @@ async function typeLine(h: TryHelper, plan: EndingPlan): Promise<boolean> {
 
 /** Ends every process left (or, with keep, moves them out of the leaf), then removes the leaf. */
 async function cleanUp(h: TryHelper, keep: boolean): Promise<number[]> {
-  const list = h.start ? members(h.helperPid, h.start.shell, h.start.cgroup) : [];
+  const list = h.start ? members(h.proc, h.helperPid, h.start.shell, h.start.cgroup) : [];
   let kept: number[] = [];
   if (keep) {
     await h.release();
@@ -125,7 +124,7 @@ async function cleanUp(h: TryHelper, keep: boolean): Promise<number[]> {
   } else {
     const all = [...list.map((m) => m.pid), ...(h.start ? [h.start.shell] : [])];
     await h.kill(all);
-    await h.until(() => list.every((m) => !stillRunning(m.pid, m.stat.starttime)), 5000);
+    await h.until(() => list.every((m) => !stillRunning(h.proc, m.pid, m.stat.starttime)), 5000);
   }
   await h.quit();
   return kept;
@@ -133,15 +132,15 @@ async function cleanUp(h: TryHelper, keep: boolean): Promise<number[]> {
 
 async function observeEnding(h: TryHelper, plan: EndingPlan, ending: TryEnding, found: TryEndingResult['found']) {
   const shell = h.start!.shell;
-  const before = members(h.helperPid, shell, h.start!.cgroup);
-  const predictions = predict(before, ending);
+  const before = members(h.proc, h.helperPid, shell, h.start!.cgroup);
+  const predictions = predict(h.proc, before, ending);
   const watch = await watchEnding([shell, ...before.map((m) => m.pid)], () => [
     shell,
-    ...members(h.helperPid, shell, h.start!.cgroup).map((m) => m.pid),
+    ...members(h.proc, h.helperPid, shell, h.start!.cgroup).map((m) => m.pid),
   ]);
   await endLogin(h, ending);
   await quietDown(h, before, Math.max(1000, plan.settleMs), 10_000);
-  const alive = new Map(before.map((m) => [m.pid, stillRunning(m.pid, m.stat.starttime)]));
+  const alive = new Map(before.map((m) => [m.pid, stillRunning(h.proc, m.pid, m.stat.starttime)]));
   const endings = await watch.finish(knownOf(before, shell));
   const processes = before.map((m) => {
     const p = predictions.get(m.pid)!;

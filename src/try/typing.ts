@@ -7,18 +7,18 @@
  * terminal's foreground: it is "left in the foreground", and the login is
  * ended anyway.
  */
-import { readFileSync } from 'node:fs';
 import type { TryHelper } from './helper.js';
 import { TryError } from './helper.js';
+import type { ProcSource } from '../proc/source.js';
 import { members } from './members.js';
 import { markerLine, type ShellKind, type Step } from './shells.js';
 
 let counter = 1000 + Math.floor(Math.random() * 9000);
 
 /** Whether a job other than the shell holds the terminal's foreground (tpgid is not the shell's group). */
-function foregroundHeld(shell: number): boolean {
+function foregroundHeld(proc: ProcSource, shell: number): boolean {
   try {
-    const text = readFileSync(`/proc/${shell}/stat`, 'utf8');
+    const text = proc.readText(`${shell}/stat`);
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
     const pgrp = Number(f[2]);
     const tpgid = Number(f[5]);
@@ -29,7 +29,7 @@ function foregroundHeld(shell: number): boolean {
 }
 
 function memberKey(h: TryHelper): string {
-  return members(h.helperPid, h.start!.shell, h.start!.cgroup)
+  return members(h.proc, h.helperPid, h.start!.shell, h.start!.cgroup)
     .map((m) => m.pid)
     .join(',');
 }
@@ -66,7 +66,7 @@ export async function settle(h: TryHelper, kind: ShellKind, settleMs: number, ma
     }
     const answered = answers.some((a) => h.output.indexOf(a, from) >= 0);
     if (answered && now - quietSince >= settleMs) return 'settled';
-    heldSince = foregroundHeld(shell) ? (heldSince ?? now) : null;
+    heldSince = foregroundHeld(h.proc, shell) ? (heldSince ?? now) : null;
     if (
       !answered &&
       heldSince !== null &&
