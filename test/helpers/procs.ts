@@ -170,6 +170,27 @@ export function uniqueSeconds(): number {
   return 100000 + Math.floor(Math.random() * 800000);
 }
 
+const usedNumbers = new Set<number>();
+/**
+ * A number for `sleep N` that no other process has: 8 digits (uniqueSeconds
+ * gives 6), never repeated in this test file. The login tests type it and
+ * find their job by it.
+ */
+export function uniqueNumber(): number {
+  for (;;) {
+    const n = 10_000_000 + Math.floor(Math.random() * 89_999_999);
+    if (!usedNumbers.has(n) && findProcess(new RegExp(`\\b${n}\\b`)) === null) {
+      usedNumbers.add(n);
+      return n;
+    }
+  }
+}
+
+/** Every number uniqueNumber() gave in this test file (to look for what is still running with one). */
+export function numbersGiven(): number[] {
+  return [...usedNumbers];
+}
+
 /**
  * The processes a test file started, SIGKILLed by pid at killAll(), but only
  * while the pid still names the same process (its start time): on a busy host

@@ -42,6 +42,7 @@ import {
   waitFor,
   type Tracker,
 } from './procs.js';
+import { afterAll, beforeAll } from 'vitest';
 import { noteEnvNeedle } from '../setup/registry.js';
 
 const SSHD = '/usr/sbin/sshd';
@@ -216,17 +217,7 @@ export class PrivateSshd {
     // machines runs `pyenv rehash`, whose lock file, left behind by a login killed during
     // it, made every later login wait 60 s. /etc/profile still runs, as in any login.
     fs.mkdirSync(this.homeDir, { mode: 0o700 });
-    const pathDirs = [
-      ...new Set([
-        path.dirname(process.execPath),
-        '/usr/local/sbin',
-        '/usr/local/bin',
-        '/usr/sbin',
-        '/usr/bin',
-        '/sbin',
-        '/bin',
-      ]),
-    ];
+    const pathDirs = loginPathDirs();
     fs.writeFileSync(
       path.join(this.homeDir, '.bash_profile'),
       `# daemon-check's SSH test login\nexport PATH=${pathDirs.join(':')}\n`,
@@ -709,4 +700,35 @@ export class SshLogin {
     ).catch(() => undefined);
     this.removeUser();
   }
+}
+
+/**
+ * One private sshd for a test file: started before its tests; stopped after
+ * them, with every process TRACKER holds. The getter gives the running sshd.
+ */
+export function privateSshdForFile(tracker: Tracker): () => PrivateSshd {
+  let sshd: PrivateSshd | undefined;
+  beforeAll(async () => {
+    sshd = await new PrivateSshd(tracker).start();
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+    await tracker.killAll();
+  });
+  return () => sshd!;
+}
+
+/** The PATH of the test logins (SSH and try): this Node's folder first, then root's usual folders. */
+export function loginPathDirs(): string[] {
+  return [
+    ...new Set([
+      path.dirname(process.execPath),
+      '/usr/local/sbin',
+      '/usr/local/bin',
+      '/usr/sbin',
+      '/usr/bin',
+      '/sbin',
+      '/bin',
+    ]),
+  ];
 }

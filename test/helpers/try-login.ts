@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TryEnding, TryResult } from '../../src/try/types.js';
 import { runCli, type CliResult } from './cli.js';
+import { loginPathDirs } from './ssh.js';
 import { tempDir } from './temp.js';
 
 export interface TryHome {
@@ -22,17 +23,7 @@ export function tryHome(): TryHome {
   const screen = path.join(dir, 'screen');
   const tmux = path.join(dir, 'tmux');
   for (const d of [home, screen, tmux]) fs.mkdirSync(d, { mode: 0o700 });
-  const pathDirs = [
-    ...new Set([
-      path.dirname(process.execPath),
-      '/usr/local/sbin',
-      '/usr/local/bin',
-      '/usr/sbin',
-      '/usr/bin',
-      '/sbin',
-      '/bin',
-    ]),
-  ];
+  const pathDirs = loginPathDirs();
   fs.writeFileSync(
     path.join(home, '.bash_profile'),
     `# daemon-check's try test login\nexport PATH=${pathDirs.join(':')}\n`,

@@ -13,8 +13,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
 import type { FateEntry } from '../../src/core/types.js';
-import { alive, findProcess, Tracker, waitFor } from '../helpers/procs.js';
-import { type EndMode, PrivateSshd, procFacts, settledAlive } from '../helpers/ssh.js';
+import { alive, findProcess, Tracker, uniqueNumber, waitFor } from '../helpers/procs.js';
+import { type EndMode, privateSshdForFile, procFacts, settledAlive } from '../helpers/ssh.js';
 
 type Outcome = 'lives' | 'dies';
 
@@ -88,27 +88,7 @@ interface Observed {
 }
 
 const tracker = new Tracker();
-let sshd: PrivateSshd;
-
-beforeAll(async () => {
-  sshd = await new PrivateSshd(tracker).start();
-});
-afterAll(async () => {
-  await sshd?.stop();
-  await tracker.killAll();
-});
-
-const usedNumbers = new Set<number>();
-/** A number for `sleep N` that no other process has (8 digits), never repeated here. */
-function uniqueNumber(): number {
-  for (;;) {
-    const n = 10_000_000 + Math.floor(Math.random() * 89_999_999);
-    if (!usedNumbers.has(n) && findProcess(new RegExp(`\\b${n}\\b`)) === null) {
-      usedNumbers.add(n);
-      return n;
-    }
-  }
-}
+const sshdOf = privateSshdForFile(tracker);
 
 function brief(pid: number): string {
   const f = procFacts(pid);
@@ -121,7 +101,7 @@ function brief(pid: number): string {
 async function observeLogin(kind: Login, cases: ShellCase[], mode: EndMode): Promise<Map<ShellCase, Observed>> {
   const seen = new Map<ShellCase, Observed>();
   const spec: LoginKind = LOGINS[kind];
-  const l = await sshd.newLogin({ shell: spec.shell, files: spec.files }).start();
+  const l = await sshdOf().newLogin({ shell: spec.shell, files: spec.files }).start();
   try {
     for (const c of cases) {
       const n = uniqueNumber();
@@ -175,7 +155,7 @@ describe.each(MODES)('a job typed into a zsh, fish or dash ssh login, then the l
   }, 180_000);
 
   afterAll(async () => {
-    await sshd.sweep();
+    await sshdOf().sweep();
   });
 
   const named = CASES.map((c) => [`${c.login}: ${c.launch}`, c] as const);
@@ -210,6 +190,6 @@ describe.each(MODES)('a job typed into a zsh, fish or dash ssh login, then the l
 
 describe('the harness', () => {
   it('leaves nothing behind from the logins it ended', () => {
-    expect(sshd.marked()).toEqual([]);
+    expect(sshdOf().marked()).toEqual([]);
   });
 });

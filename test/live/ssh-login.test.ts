@@ -18,8 +18,8 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/api.js';
-import { alive, childrenOf, findProcess, ppidOf, Tracker, waitFor } from '../helpers/procs.js';
-import { type EndMode, PrivateSshd, procFacts, settledAlive, SshLogin } from '../helpers/ssh.js';
+import { alive, childrenOf, findProcess, ppidOf, Tracker, uniqueNumber, waitFor } from '../helpers/procs.js';
+import { type EndMode, privateSshdForFile, procFacts, settledAlive, SshLogin } from '../helpers/ssh.js';
 import type { FateEntry } from '../../src/core/types.js';
 import { CASES, type FateCase, type LoginKind, type Outcome } from '../helpers/login-cases.js';
 
@@ -61,30 +61,7 @@ function brief(pid: number): string {
 }
 
 const tracker = new Tracker();
-let sshd: PrivateSshd;
-
-beforeAll(async () => {
-  sshd = await new PrivateSshd(tracker).start();
-});
-afterAll(async () => {
-  await sshd?.stop();
-  await tracker.killAll();
-});
-
-/**
- * A number for `sleep N` that no other process has: 8 digits (procs.ts's
- * uniqueSeconds, used by the other live tests, gives 6), never repeated here.
- */
-const usedNumbers = new Set<number>();
-function uniqueNumber(): number {
-  for (;;) {
-    const n = 10_000_000 + Math.floor(Math.random() * 89_999_999);
-    if (!usedNumbers.has(n) && findProcess(new RegExp(`\\b${n}\\b`)) === null) {
-      usedNumbers.add(n);
-      return n;
-    }
-  }
-}
+const sshdOf = privateSshdForFile(tracker);
 
 /** The job's pid, found by its unique number (or, for a loop, as the shell's new bash child). */
 async function findJob(c: FateCase, n: number, shellPid: number, before: Set<number>): Promise<number> {
@@ -160,7 +137,7 @@ async function observeLogin(
   t: Tracker,
 ): Promise<Map<FateCase, Observed>> {
   const seen = new Map<FateCase, Observed>();
-  const l = await sshd.newLogin().start();
+  const l = await sshdOf().newLogin().start();
   t.onCleanup(() => void l.cleanup());
   facts.push({
     kind,
@@ -281,7 +258,7 @@ describe.each(MODES)('a job typed into an ssh login, then the login ends by %s',
 
   afterAll(async () => {
     await modeTracker.killAll();
-    await sshd.sweep();
+    await sshdOf().sweep();
   });
 
   it.each(cases.map((c) => [c.pattern, c] as const))(`%s`, (_name, c) => {
@@ -324,11 +301,11 @@ describe('the harness', () => {
       expect(f.stat!.session).toBe(f.shell);
       expect(f.stat!.pgrp).toBe(f.shell);
       // Its own startup files, none of the host's (see PrivateSshd's homeDir).
-      expect(f.home).toBe(sshd.homeDir);
+      expect(f.home).toBe(sshdOf().homeDir);
     }
   });
 
   it('leaves nothing behind from the logins it ended', () => {
-    expect(sshd.marked()).toEqual([]);
+    expect(sshdOf().marked()).toEqual([]);
   });
 });

@@ -16,19 +16,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TryEnding, TryProcess } from '../../src/try/types.js';
 import { CASES, type FateCase, type Outcome } from '../helpers/login-cases.js';
-import { findProcess } from '../helpers/procs.js';
+import { findProcess, numbersGiven, uniqueNumber } from '../helpers/procs.js';
 import { runTry, tryCgroups, tryHome, type TryRun } from '../helpers/try-login.js';
-
-const used = new Set<number>();
-function uniqueNumber(): number {
-  for (;;) {
-    const n = 10_000_000 + Math.floor(Math.random() * 89_999_999);
-    if (!used.has(n) && findProcess(new RegExp(`\\b${n}\\b`)) === null) {
-      used.add(n);
-      return n;
-    }
-  }
-}
 
 const SETUP: Partial<Record<NonNullable<FateCase['login']>, string[]>> = {
   huponexit: ['shopt -s huponexit'],
@@ -125,7 +114,9 @@ describe('afterwards', () => {
   afterAll(() => console.log(`try agreement: wall time of the logins ${(wallMs / 1000).toFixed(1)} s`));
 
   it('leaves no process of any pattern, and no cgroup leaf', () => {
-    const left = [...used].map((n) => [n, findProcess(new RegExp(`\\b${n}\\b`))]).filter(([, p]) => p !== null);
+    const left = numbersGiven()
+      .map((n) => [n, findProcess(new RegExp(`\\b${n}\\b`))])
+      .filter(([, p]) => p !== null);
     expect(left).toEqual([]);
     expect(tryCgroups()).toEqual([]);
   });

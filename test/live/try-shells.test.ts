@@ -6,10 +6,10 @@
  * measured here, not copied: one login per shell and ending, every pattern
  * typed into it. Needs root, openssh-server and -client, zsh, dash.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TryEnding } from '../../src/try/types.js';
-import { alive, findProcess, Tracker, waitFor } from '../helpers/procs.js';
-import { PrivateSshd, settledAlive } from '../helpers/ssh.js';
+import { alive, findProcess, Tracker, uniqueNumber, waitFor } from '../helpers/procs.js';
+import { privateSshdForFile, settledAlive } from '../helpers/ssh.js';
 import { runTry, tryHome } from '../helpers/try-login.js';
 
 type Outcome = 'lives' | 'dies';
@@ -26,29 +26,11 @@ const ENDINGS: TryEnding[] = ['hangup', 'exit'];
 
 const tracker = new Tracker();
 const home = tryHome();
-let sshd: PrivateSshd;
-beforeAll(async () => {
-  sshd = await new PrivateSshd(tracker).start();
-});
-afterAll(async () => {
-  await sshd?.stop();
-  await tracker.killAll();
-});
-
-const used = new Set<number>();
-function uniqueNumber(): number {
-  for (;;) {
-    const n = 10_000_000 + Math.floor(Math.random() * 89_999_999);
-    if (!used.has(n) && findProcess(new RegExp(`\\b${n}\\b`)) === null) {
-      used.add(n);
-      return n;
-    }
-  }
-}
+const sshdOf = privateSshdForFile(tracker);
 
 /** Over SSH: one login of SHELL, every pattern typed, ended by MODE; the outcome of each. */
 async function overSsh(shell: ShellName, mode: TryEnding): Promise<Map<string, Outcome>> {
-  const l = await sshd.newLogin({ shell: SHELLS[shell].path }).start();
+  const l = await sshdOf().newLogin({ shell: SHELLS[shell].path }).start();
   const jobs = new Map<string, number>();
   try {
     for (const p of SHELLS[shell].patterns) {
