@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expect, it } from 'vitest';
 import { childOf, Tracker, uniqueSeconds, waitFor } from '../../helpers/procs.js';
 
@@ -21,14 +22,17 @@ it('starts processes and never ends them', async () => {
   const inherited = sleeper(['nice', '-n', '0']);
   // An environment of the test's own: the marker is added to it at spawn.
   const ownEnv = sleeper(['nice', '-n', '0'], { PATH: process.env.PATH });
-  // A pty: script holds its master, the sleep in it the terminal side.
+  // A pty: pty-holder.py holds its master, the sleep in it the terminal side.
   const secs = uniqueSeconds();
-  const script = spawn('script', ['-qfc', `sleep ${secs}`, '/dev/null'], { stdio: 'ignore', detached: true });
-  script.unref();
+  const holder = spawn('python3', [path.join(__dirname, 'pty-holder.py'), 'sleep', String(secs)], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  holder.unref();
   const pty = {
-    pid: script.pid!,
+    pid: holder.pid!,
     secs,
-    inner: await waitFor('the sleep on the pty', () => childOf(script.pid!, 'sleep')),
+    inner: await waitFor('the sleep on the pty', () => childOf(holder.pid!, 'sleep'), 20_000),
   };
   // A cleared environment, but its pid is tracked: a Tracker whose killAll is never called.
   const tracked = sleeper(['env', '-i']);
