@@ -4,8 +4,10 @@
  * each side, no border colours, no word wrap, no alignment, and every cell
  * one line of one-column text (ONE_COLUMN, the set scripts/cell-width.cjs
  * measures by length) that fits its width, whose colour codes cli-table3
- * would leave as they are. The top border, the head and the bottom border
- * are still cli-table3's, and any other table is drawn by it whole.
+ * would leave as they are. The borders and the head are drawn here too when
+ * each border character is one column and the head is uncoloured cells of the
+ * same kind; otherwise they are cli-table3's (a table of no rows drawn by it),
+ * and any other table is drawn by cli-table3 whole.
  *
  * What it buys: cli-table3 merges its options into every cell one option at
  * a time (setOption, mergeTableOptions), which made the scan's default table
@@ -13,6 +15,28 @@
  * test/unit/fast-rows.test.ts compares this with cli-table3 on generated rows.
  */
 import Table from 'cli-table3';
+
+/**
+ * cli-table3's default characters (utils.js defaultOptions), which the
+ * table's own `chars` override; test/unit/fast-rows.test.ts draws both ways.
+ */
+const DEFAULT_CHARS: Readonly<Record<string, string>> = {
+  top: '─',
+  'top-mid': '┬',
+  'top-left': '┌',
+  'top-right': '┐',
+  bottom: '─',
+  'bottom-mid': '┴',
+  'bottom-left': '└',
+  'bottom-right': '┘',
+  left: '│',
+  'left-mid': '├',
+  mid: '─',
+  'mid-mid': '┼',
+  right: '│',
+  'right-mid': '┤',
+  middle: '│',
+};
 
 /** The characters one column wide each, as scripts/cell-width.cjs lists them (the test checks both agree). */
 export const ONE_COLUMN = /^[\x20-\x7e\u2010-\u2027\u2190-\u2193\u2500-\u257f\u2713\u2717]*$/;
@@ -100,10 +124,8 @@ export function fastTable(
     options.head.length !== widths.length
   )
     return null;
-  const frame = new Table(options);
-  const chars = (frame as unknown as { options: { chars: Record<string, string | undefined> } }).options.chars;
-  // As cell.js setOption reads them: 'leftMid' before 'left-mid'.
-  const char = (name: string) => chars[name.replace(/-(\w)/, (_, l: string) => l.toUpperCase())] ?? chars[name] ?? '';
+  const given = (options.chars ?? {}) as Record<string, string | undefined>;
+  const char = (name: string): string => given[name] ?? DEFAULT_CHARS[name]!;
   // The line between the head and the first row must be empty, which cli-table3 leaves out.
   if (['left-mid', 'mid', 'mid-mid', 'right-mid'].some((n) => char(n) !== '')) return null;
   const lines: string[] = [];
@@ -112,8 +134,35 @@ export function fastTable(
     if (line === null) return null;
     lines.push(line);
   }
+  const [top, head, bottom] = frame(options, widths as number[], char) ?? [];
+  if (bottom === undefined) return null;
+  return [top, head, ...lines, bottom].join('\n');
+}
+
+/**
+ * The top border, the head and the bottom border: drawn here when the head is
+ * one uncoloured row of the simple kind and every border character is one
+ * column (drawing a Table of no rows merges its options into every cell, the
+ * cost this file avoids), else cli-table3's; null when those are not three lines.
+ */
+function frame(
+  options: Table.TableConstructorOptions,
+  widths: number[],
+  char: (name: string) => string,
+): string[] | null {
+  const edge = (left: string, fill: string, joint: string, right: string): string | null => {
+    if (![left, fill, joint, right].every((ch) => ch.length === 1 && ONE_COLUMN.test(ch))) return null;
+    return left + widths.map((w) => fill.repeat(w)).join(joint) + right;
+  };
+  const headStyle = options.style?.head;
+  const head =
+    Array.isArray(headStyle) && headStyle.length === 0
+      ? rowLine(options.head!, widths, char('left'), char('middle'), char('right'))
+      : null;
+  const top = edge(char('top-left'), char('top'), char('top-mid'), char('top-right'));
+  const bottom = edge(char('bottom-left'), char('bottom'), char('bottom-mid'), char('bottom-right'));
+  if (head !== null && top !== null && bottom !== null) return [top, head, bottom];
   // Without rows, cli-table3 draws the top border, the head and the bottom border.
-  const outer = frame.toString().split('\n');
-  if (outer.length !== 3) return null;
-  return [outer[0], outer[1], ...lines, outer[2]].join('\n');
+  const drawn = new Table(options).toString().split('\n');
+  return drawn.length === 3 ? drawn : null;
 }
