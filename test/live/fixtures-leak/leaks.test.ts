@@ -22,9 +22,9 @@ it('starts processes and never ends them', async () => {
   const inherited = sleeper(['nice', '-n', '0']);
   // An environment of the test's own: the marker is added to it at spawn.
   const ownEnv = sleeper(['nice', '-n', '0'], { PATH: process.env.PATH });
-  // A pty: pty-holder.py holds its master, the sleep in it the terminal side.
+  // A pty: pty-holder.py holds its master, the sleep in it the terminal side (Debian's python3, not a shim that may fork).
   const secs = uniqueSeconds();
-  const holder = spawn('python3', [path.join(__dirname, 'pty-holder.py'), 'sleep', String(secs)], {
+  const holder = spawn('/usr/bin/python3', [path.join(__dirname, 'pty-holder.py'), 'sleep', String(secs)], {
     stdio: 'ignore',
     detached: true,
   });
