@@ -7,7 +7,7 @@
  * these a snapshot uses is its read plan's choice (plan.ts).
  */
 import { readLockTable, type LockTable } from '../proc/locks.js';
-import type { SocketInfo } from '../proc/net.js';
+import type { SocketTable } from '../proc/net.js';
 import type { ProcSource } from '../proc/source.js';
 import type { readCmdline } from '../proc/cmdline.js';
 import type { CgroupEntry } from '../proc/cgroup.js';
@@ -27,8 +27,8 @@ export interface RunCache {
   related: Map<number, RelatedProcess | null>;
   /** status as the caller already read it (scan's user filter); one that failed is read again. */
   status: Map<number, ProcStatus>;
-  /** Socket tables by network namespace (net/unix, tcp, tcp6), read once per namespace. */
-  sockets: Map<string, Map<number, SocketInfo>>;
+  /** Socket tables by network namespace (net/unix, tcp, tcp6), each read at most once per namespace, as far as lookups need. */
+  sockets: Map<string, SocketTable>;
   /** cmdline by pid, for the plans that read it once per run (a scan's two passes both want it). */
   cmdlines: Map<number, ReturnType<typeof readCmdline>>;
   /** cgroup by pid, for the plans that read it once per run, as cmdlines. */

@@ -12,7 +12,7 @@ import { classifyCgroupPath } from '../proc/cgroup-scope.js';
 import { readFds, type FdEntry, type FdLink, type FdWalk } from '../proc/fd.js';
 import type { LockEntry } from '../proc/locks.js';
 import { readMountinfo, type MountEntry } from '../proc/mountinfo.js';
-import { netNamespaceOf, readSocketTable, type SocketInfo } from '../proc/net.js';
+import { netNamespaceOf, SocketTable, type SocketInfo } from '../proc/net.js';
 import type { ProcSource, TargetStat } from '../proc/source.js';
 import { isKernelThread, readStat, type ProcStat } from '../proc/stat.js';
 import { isNamespaceInit, type ProcStatus } from '../proc/status.js';
@@ -143,7 +143,7 @@ export function readSockets(
   if (inodes.length === 0) return fds ? [] : null;
   const ns = netNamespaceOf(source, pid) ?? `pid:${pid}`;
   let table = cache.sockets.get(ns);
-  if (!table) cache.sockets.set(ns, (table = readSocketTable(source, pid)));
+  if (!table) cache.sockets.set(ns, (table = new SocketTable(source, pid)));
   return inodes
     .flatMap((i) => table.get(i) ?? [])
     .map((info) =>

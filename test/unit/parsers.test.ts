@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isKernelThread, parseStat } from '../../src/proc/stat.js';
 import { parseStatus } from '../../src/proc/status.js';
 import { hasSignal, signalList } from '../../src/proc/signals.js';
@@ -10,6 +13,8 @@ import { parseEnviron } from '../../src/proc/environ.js';
 import { O_CLOEXEC, parseFdinfo } from '../../src/proc/fdinfo.js';
 import { parseCgroup } from '../../src/proc/cgroup.js';
 import { ParseError } from '../../src/core/errors.js';
+import { parseNetTcp, parseNetUnix, SocketTable } from '../../src/proc/net.js';
+import { FixtureProcSource } from '../../src/proc/source.js';
 
 // Captured on this machine: `cat /proc/<sleep>/stat` for a nohup job on /dev/pts/0.
 const REAL_STAT =
@@ -247,5 +252,70 @@ describe('small files', () => {
       { hierarchy: '0', controllers: '', path: '/system.slice/nginx.service' },
     ]);
     expect(parseCgroup('4:cpu,cpuacct:/user.slice\n')[0]!.controllers).toBe('cpu,cpuacct');
+  });
+});
+
+describe('socket tables', () => {
+  const UNIX = [
+    'Num       RefCount Protocol Flags    Type St Inode Path',
+    '000000004e59c4e8: 00000002 00000000 00010000 0001 01  1345 /run/app.sock',
+    '000000009cab1ee0: 00000003 00000000 00000000 0001 03  1346',
+  ].join('\n');
+  const TCP = [
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2001 1 0 100 0 0 10 0',
+  ].join('\n');
+  const TCP6 = [
+    '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3001 1 0 100 0 0 10 0',
+  ].join('\n');
+
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A fixture tree with pid 42's tables, and the tables each lookup made it read. */
+  function tables(files: Record<string, string>): { table: SocketTable; read: string[] } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dc-net-'));
+    dirs.push(dir);
+    fs.mkdirSync(path.join(dir, '42', 'net'), { recursive: true });
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, '42', 'net', name), text);
+    const read: string[] = [];
+    const source = new FixtureProcSource(dir);
+    const readText = source.readText.bind(source);
+    source.readText = (rel: string, max?: number) => {
+      read.push(rel);
+      return readText(rel, max);
+    };
+    return { table: new SocketTable(source, 42), read };
+  }
+
+  it('reads tcp and tcp6 only for an inode the tables before them lack, and answers as all three would', () => {
+    const all = { unix: UNIX, tcp: TCP, tcp6: TCP6 };
+    const full = new Map(
+      [...parseNetUnix(UNIX), ...parseNetTcp(TCP, 'tcp'), ...parseNetTcp(TCP6, 'tcp6')].map((s) => [s.inode, s]),
+    );
+    const a = tables(all);
+    expect(a.table.get(1345)).toEqual({ inode: 1345, kind: 'unix', listening: true, name: '/run/app.sock' });
+    expect(a.table.get(1346)).toEqual(full.get(1346));
+    expect(a.read).toEqual(['42/net/unix']);
+    expect(a.table.get(2001)).toEqual({ inode: 2001, kind: 'tcp', listening: true, name: '127.0.0.1:8080' });
+    expect(a.read).toEqual(['42/net/unix', '42/net/tcp']);
+    expect(a.table.get(3001)).toEqual({ inode: 3001, kind: 'tcp6', listening: true, name: '[::]:80' });
+    expect(a.table.get(9999)).toBeUndefined();
+    expect(a.table.get(1345)).toEqual(full.get(1345));
+    expect(a.read).toEqual(['42/net/unix', '42/net/tcp', '42/net/tcp6']);
+    const b = tables(all);
+    expect(b.table.get(9999)).toBeUndefined();
+    for (const [inode, s] of full) expect(b.table.get(inode)).toEqual(s);
+    expect(b.read).toEqual(['42/net/unix', '42/net/tcp', '42/net/tcp6']);
+  });
+
+  it('leaves out a table it cannot read (no IPv6) and still finds the others', () => {
+    const t = tables({ unix: UNIX, tcp: TCP });
+    expect(t.table.get(3001)).toBeUndefined();
+    expect(t.table.get(2001)?.kind).toBe('tcp');
+    expect(t.read).toEqual(['42/net/unix', '42/net/tcp', '42/net/tcp6']);
   });
 });
