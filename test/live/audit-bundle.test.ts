@@ -10,9 +10,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
-import { alive, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { alive, cmdlineOf, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+/** Closes every fd above 2, then runs argv[1:]. */
+const CLOSE_AND_EXEC = 'import os, sys; os.closerange(3, 65536); os.execvp(sys.argv[1], sys.argv[1:])';
 
 describe('the audit bundle', () => {
   const tracker = trackProcesses();
@@ -22,10 +24,17 @@ describe('the audit bundle', () => {
     [['PID'], 'table'],
     [['--json', '--json', 'PID'], 'usage'],
   ])('%j gives the same answer through the audit bundle as through the whole CLI', async (args, kind) => {
-    const child = spawn('sleep', [String(uniqueSeconds())], { detached: true, stdio: 'ignore', cwd: '/' });
+    // Only fds 0-2: an fd the test runner inherited (a CI harness's pipe) would be listed with its other
+    // holders, which other test files start and end between the two runs.
+    const secs = String(uniqueSeconds());
+    const child = spawn('/usr/bin/python3', ['-c', CLOSE_AND_EXEC, 'sleep', secs], {
+      detached: true,
+      stdio: 'ignore',
+      cwd: '/',
+    });
     const pid = child.pid!;
     tracker.track(pid);
-    await waitFor('the sleep to run', () => alive(pid));
+    await waitFor('the sleep to run', () => alive(pid) && cmdlineOf(pid)?.join(' ') === `sleep ${secs}`);
     const argv = args.map((a) => (a === 'PID' ? String(pid) : a));
     const env = { ...process.env, NO_COLOR: '1' };
     const viaLauncher = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', env });

@@ -276,14 +276,16 @@ describe('the tree of a real login: jobs, script and tmux', () => {
     for (const cols of [80, 200]) {
       const tty = await runOnPty(['scan', '--all'], { cols, timeoutMs: 120_000 });
       expect(overflowing(tty.out, cols)).toEqual([]);
-      const drawn = stripAnsi(tty.out)
+      const lines = stripAnsi(tty.out)
         .split('\n')
-        .map((l) => l.split('│').map((c) => c.trim()))
+        .map((l) => l.split('│').map((c) => c.trim()));
+      // The ends column by the head: the table lists every process of the host, those that other test
+      // files started after the JSON scan too.
+      const endsAt = lines.find((cells) => cells[1] === 'pid')?.indexOf('ends') ?? -1;
+      expect(endsAt, 'the head names the ends column').toBeGreaterThan(0);
+      const drawn = lines
         .filter((cells) => /^\d+$/.test(cells[1] ?? ''))
-        .map((cells) => ({
-          pid: Number(cells[1]),
-          ends: cells[cells.indexOf(rows.get(Number(cells[1]))?.startedAs.kind ?? '') + 1],
-        }));
+        .map((cells) => ({ pid: Number(cells[1]), ends: cells[endsAt] }));
       expect(drawn.map((d) => d.pid)).toEqual(expect.arrayContaining(listed));
       for (const { pid, ends } of drawn.filter((d) => listed.includes(d.pid)))
         expect(ends, `pid ${pid} at ${cols} columns`).toBe(endsOf(rows.get(pid)!.fate));
