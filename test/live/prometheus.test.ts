@@ -17,8 +17,9 @@ import {
   fallsShortInScan,
   renderPrometheus,
 } from '../../src/report/prometheus.js';
-import type { ScanResult, ScanRow } from '../../src/scan.js';
+import type { ScanRow } from '../../src/scan.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { scanResultOf as resultOf, scanRow as row } from '../helpers/scan-rows.js';
 import {
   alive,
   childOf,
@@ -136,33 +137,6 @@ function promtool(args: string[], input?: string): { code: number | null; out: s
 
 const LIVES: FateEntry = { outcome: 'lives', why: 'test' };
 const DIES: FateEntry = { outcome: 'dies', why: 'test' };
-
-function row(pid: number, o: Partial<ScanRow> = {}): ScanRow {
-  return {
-    pid,
-    ppid: 1,
-    uid: 0,
-    user: 'root',
-    comm: 'sleep',
-    cmdline: ['sleep', '1000'],
-    profile: 'sysv',
-    verdict: 'daemon',
-    startedAs: { kind: 'double-fork', detail: 'test' },
-    fate: { hangup: LIVES, 'shell-exit': LIVES, logout: LIVES, stop: LIVES, crash: DIES },
-    problems: [],
-    ...o,
-  };
-}
-
-function resultOf(rows: ScanRow[]): ScanResult {
-  return {
-    schemaVersion: 1,
-    uid: null,
-    processes: rows,
-    skipped: { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: 0 } as ScanResult['skipped'],
-    hidepid: null,
-  };
-}
 
 const TIMING = { finishedAtMs: 1_700_000_000_123, durationMs: 250.5 };
 const nohup = (pid: number, o: Partial<ScanRow> = {}): ScanRow =>

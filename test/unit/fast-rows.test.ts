@@ -9,18 +9,14 @@ import Table from 'cli-table3';
 import { describe, expect, it } from 'vitest';
 import { fastTable, ONE_COLUMN } from '../../src/report/fast-rows.js';
 import { makeChalk, tableChars } from '../../src/report/style.js';
+import { Rand } from '../helpers/fuzz.js';
 
 const c = makeChalk(true);
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
+/** A seeded generator (mulberry32, test/helpers/fuzz.ts), so a failure can be replayed. */
 function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rand(seed);
+  return () => r.next();
 }
 
 const PLAIN = ['sleep 1000', 'script-job', '-', 'nohup', 'x', '', 'a-b_c.d/e:f', '“quoted” – dash …', '→ ↓ │ ┼ ✓ ✗'];

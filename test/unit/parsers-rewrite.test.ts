@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/core/errors.js';
 import { parseStat } from '../../src/proc/stat.js';
 import { parseStatus } from '../../src/proc/status.js';
+import { Rand } from '../helpers/fuzz.js';
 
 // ------------------------------------------------ the reference (as it was)
 
@@ -128,14 +129,10 @@ function liveFiles(name: string): string[] {
   return out;
 }
 
+/** A seeded generator (mulberry32, test/helpers/fuzz.ts), so a failure can be replayed. */
 function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rand(seed);
+  return () => r.next();
 }
 
 const ALPHABET = [

@@ -4,32 +4,18 @@
  * unknown fate is never counted as a survivor.
  */
 import { describe, expect, it } from 'vitest';
-import type { Fate, Outcome } from '../../src/core/types.js';
+import type { Outcome } from '../../src/core/types.js';
 import { loginSentence } from '../../src/report/scan-table.js';
 import type { ScanRow } from '../../src/scan.js';
+import { loginFate, scanRow } from '../helpers/scan-rows.js';
 
 function row(pid: number, hangup: Outcome, shellExit: Outcome = 'lives', logout: Outcome = 'lives'): ScanRow {
-  const entry = (outcome: Outcome) => ({ outcome, why: '' });
-  const fate: Fate = {
-    hangup: entry(hangup),
-    'shell-exit': entry(shellExit),
-    logout: entry(logout),
-    stop: entry('dies'),
-    crash: entry('dies'),
-  };
-  return {
-    pid,
-    ppid: 1,
-    uid: 0,
-    user: 'root',
-    comm: 'sleep',
+  return scanRow(pid, {
     cmdline: ['sleep', '100'],
-    profile: 'sysv',
     verdict: 'not-a-daemon',
     startedAs: { kind: 'shell-job', detail: '' },
-    fate,
-    problems: [],
-  };
+    fate: loginFate(hangup, shellExit, logout, () => ''),
+  });
 }
 
 describe('the scan summary of login fates', () => {

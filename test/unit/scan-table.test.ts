@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { drawRows, loginSentence, renderScanTable } from '../../src/report/scan-table.js';
-import type { ScanResult, ScanRow } from '../../src/scan.js';
+import type { ScanRow } from '../../src/scan.js';
 import type { Outcome, Verdict } from '../../src/core/types.js';
 import { makeChalk, tableChars } from '../../src/report/style.js';
+import { loginFate, scanResultOf, scanRow } from '../helpers/scan-rows.js';
 
 const c = makeChalk(true);
 
@@ -55,37 +56,20 @@ describe('drawRows: the scan table in blocks', () => {
   });
 });
 
-/** A row of the scan with the given verdict and the outcomes of hangup, the shell's exit and logout. */
-function scanRow(pid: number, verdict: Verdict, [hangup, exit, logout]: [Outcome, Outcome, Outcome]): ScanRow {
-  const e = (outcome: Outcome) => ({ outcome, why: `${outcome}.` });
-  return {
-    pid,
-    ppid: 1,
-    uid: 0,
-    user: 'root',
-    comm: 'sleep',
-    cmdline: ['sleep', String(pid)],
-    profile: 'sysv',
-    verdict,
-    startedAs: { kind: 'shell-job', detail: '' },
-    fate: { hangup: e(hangup), 'shell-exit': e(exit), logout: e(logout), stop: e('dies'), crash: e('dies') },
-    problems: [],
-  } as ScanRow;
-}
-
-function resultOf(rows: ScanRow[]): ScanResult {
-  const skipped = { kernelThreads: 0, foreground: 0, otherUsers: 0, zombies: 0, vanished: 0, scannerAncestors: 0 };
-  return { schemaVersion: 1, uid: null, processes: rows, skipped, hidepid: null };
+/** A shell job with the given verdict and the outcomes of hangup, the shell's exit and logout. */
+function row(pid: number, verdict: Verdict, [hangup, exit, logout]: [Outcome, Outcome, Outcome]): ScanRow {
+  const fate = loginFate(hangup, exit, logout, (o) => `${o}.`);
+  return scanRow(pid, { cmdline: ['sleep', String(pid)], verdict, startedAs: { kind: 'shell-job', detail: '' }, fate });
 }
 
 describe("the scan table's ends column", () => {
   // In the scan's own order: worst verdict first, then by pid.
   const rows = [
-    scanRow(10, 'not-a-daemon', ['lives', 'lives', 'lives']),
-    scanRow(11, 'not-a-daemon', ['dies', 'lives', 'lives']),
-    scanRow(12, 'inconclusive', ['lives', 'lives', 'unknown']),
-    scanRow(13, 'daemon-with-warnings', ['lives', 'lives', 'dies']),
-    scanRow(14, 'daemon', ['dies', 'dies', 'dies']),
+    row(10, 'not-a-daemon', ['lives', 'lives', 'lives']),
+    row(11, 'not-a-daemon', ['dies', 'lives', 'lives']),
+    row(12, 'inconclusive', ['lives', 'lives', 'unknown']),
+    row(13, 'daemon-with-warnings', ['lives', 'lives', 'dies']),
+    row(14, 'daemon', ['dies', 'dies', 'dies']),
   ];
   /** The pid and ends cell of each row, in the order drawn. */
   const drawn = (text: string) =>
@@ -97,7 +81,7 @@ describe("the scan table's ends column", () => {
 
   for (const width of [80, 200, null]) {
     it(`at ${width ?? 'no'} columns${width ? '' : ' (piped)'}: the rows that die at the end of their login come first, then the unknown`, () => {
-      const text = renderScanTable(resultOf(rows), { color: false, width, ascii: true, who: 'all users' });
+      const text = renderScanTable(scanResultOf(rows), { color: false, width, ascii: true, who: 'all users' });
       expect(drawn(text)).toEqual([
         [11, 'h..'],
         [13, '..l'],
