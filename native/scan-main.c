@@ -1,5 +1,5 @@
 /* daemon-check-helper scan-read PROC_ROOT: the listing, shared out among
- * the workers (scan-read.c), and the records printed in the listing's order. */
+ * the workers (scan-read.c), which write their records to stdout as they go. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -62,7 +62,9 @@ int scan_read_main(int argc, char **argv)
 	pthread_t threads[MAX_WORKERS];
 	if (!workers)
 		return fail("reading processes", ENOMEM);
+	struct scan_out dest = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = STDOUT_FILENO };
 	for (size_t i = 0; i < n; i++) {
+		workers[i].dest = &dest;
 		workers[i].root = dirfd(procs);
 		workers[i].pids = pids + count * i / n;
 		workers[i].count = count * (i + 1) / n - count * i / n;
@@ -78,14 +80,16 @@ int scan_read_main(int argc, char **argv)
 		else
 			scan_work(&workers[i]);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (workers[i].err)
-			return fail("reading processes", workers[i].err);
-		if (fwrite(workers[i].mem, 1, workers[i].mem_len, stdout) != workers[i].mem_len)
-			return fail("writing the records", errno);
-	}
 	closedir(procs);
-	if (fflush(stdout) != 0)
-		return fail("writing the records", errno);
-	return 0;
+	int err = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!err)
+			err = workers[i].err;
+		free(workers[i].buf);
+	}
+	free(workers);
+	for (size_t i = 0; i < count; i++)
+		free(pids[i]);
+	free(pids);
+	return err ? fail(err == ENOMEM ? "reading processes" : "writing the records", err) : 0;
 }

@@ -27,8 +27,10 @@
  *
  * The processes are shared out among up to MAX_WORKERS threads (one per
  * online CPU): the time goes into the kernel's work for each file, which
- * runs in parallel for different processes.  Each thread writes its
- * records to memory and they are printed in the listing's order.
+ * runs in parallel for different processes.  Each thread builds its
+ * records in memory and writes them out in batches of whole processes
+ * (about BATCH_BYTES each), so the reader parses while the rest is read:
+ * the processes come in no particular order, each one's records together.
  *
  * Nothing else is read; whatever a scan needs beyond these (stat() of an
  * fd's file, net tables, mountinfo) it reads itself.  Exit status 0, or 1
@@ -38,6 +40,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,21 +199,47 @@ static void one(struct worker *w, const char *pid)
 	close(dir);
 }
 
+/* A new batch, in memory. */
+static int batch_open(struct worker *w)
+{
+	w->mem = NULL;
+	w->mem_len = 0;
+	w->out = open_memstream(&w->mem, &w->mem_len);
+	return w->out ? 0 : -ENOMEM;
+}
+
+/* The batch, whole, to the shared output (one writer at a time, so batches never interleave). */
+static int batch_flush(struct worker *w)
+{
+	int ret = fclose(w->out) == 0 ? 0 : -(errno ? errno : ENOMEM);
+	w->out = NULL;
+	pthread_mutex_lock(&w->dest->lock);
+	for (size_t done = 0; ret == 0 && done < w->mem_len;) {
+		ssize_t n = write(w->dest->fd, w->mem + done, w->mem_len - done);
+		if (n < 0 && errno != EINTR)
+			ret = -errno;
+		else if (n > 0)
+			done += (size_t)n;
+	}
+	pthread_mutex_unlock(&w->dest->lock);
+	free(w->mem);
+	w->mem = NULL;
+	return ret;
+}
+
 void *scan_work(void *arg)
 {
 	struct worker *w = arg;
 	w->buf_size = 64 * 1024;
 	w->buf = malloc(w->buf_size);
-	w->out = open_memstream(&w->mem, &w->mem_len);
-	if (!w->buf || !w->out) {
-		w->err = ENOMEM;
-		return NULL;
-	}
-	for (size_t i = 0; i < w->count; i++)
+	int ret = w->buf ? batch_open(w) : -ENOMEM;
+	for (size_t i = 0; i < w->count && ret == 0; i++) {
 		one(w, w->pids[i]);
-	if (fclose(w->out) != 0)
-		w->err = errno ? errno : ENOMEM;
-	w->out = NULL;
+		if (ftello(w->out) >= BATCH_BYTES && (ret = batch_flush(w)) == 0)
+			ret = batch_open(w);
+	}
+	if (ret == 0)
+		ret = batch_flush(w); /* the last, perhaps empty */
+	w->err = -ret;
 	return NULL;
 }
-

@@ -95,7 +95,7 @@ function scanUid(user: ScanApiOptions['user'], host: HostReader): number | null 
 /** Every background process (not kernel threads, zombies or a terminal's foreground), worst first. */
 export async function scan(options: ScanApiOptions = {}, caller: CallerOptions = {}): Promise<ScanResult> {
   const opened = openProcSource(options.procRoot ?? '/proc');
-  const source = options.bulkRead === false ? opened : bulkSource(opened);
+  const source = options.bulkRead === false ? opened : await bulkSource(opened);
   const host = hostFor(source, caller.excludeSelf ?? false, options.hostRoot);
   const { user, bulkRead: _bulk, procRoot: _proc, hostRoot: _host, ...rest } = options;
   // The CLI leaves out itself and, unless every user's processes are asked for, its own shell and terminal.

@@ -50,46 +50,101 @@ interface Pid {
 
 const NL = 0x0a;
 
-/** Parses the helper's records (see native/scan-read.c for the format). */
-export function parseBulk(out: Buffer): { order: string[]; pids: Map<string, Pid> } {
-  const order: string[] = [];
-  const pids = new Map<string, Pid>();
-  let cur: Pid | null = null;
-  let at = 0;
-  while (at < out.length) {
-    const nl = out.indexOf(NL, at);
-    if (nl < 0) throw new Error(`scan-read: a record without its newline at byte ${at}`);
-    const head = out.toString('latin1', at, nl);
-    at = nl + 1;
-    const kind = head.charCodeAt(0);
-    const sp = head.indexOf(' ', 2);
-    const name = sp < 0 ? head.slice(2) : head.slice(2, sp);
-    const value = sp < 0 ? '' : head.slice(sp + 1);
-    if (kind === 0x70 /* p */) {
-      cur = { entries: new Map(), fdNames: null, gone: null };
-      pids.set(name, cur);
-      order.push(name);
-      continue;
-    }
-    if (!cur) throw new Error('scan-read: a record before the first process');
-    if (kind === 0x66 /* f */ || kind === 0x6c /* l */) {
-      const len = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-      if (Number.isNaN(len) || at + len > out.length) throw new Error(`scan-read: bad length in '${head}'`);
-      cur.entries.set(name, out.subarray(at, at + len));
-      if (name.startsWith('fd/')) cur.fdNames?.push(name.slice(3));
-      at += len;
-    } else if (kind === 0x65 /* e */) {
-      const errno = errnoName(Number(value));
-      if (name === '*') cur.gone = errno;
-      else cur.entries.set(name, errno);
-      if (name.startsWith('fd/')) cur.fdNames?.push(name.slice(3));
-    } else if (kind === 0x64 /* d */ && name === 'fd') {
-      cur.fdNames = [];
-    } else {
-      throw new Error(`scan-read: unknown record '${head}'`);
-    }
+export interface BulkRecords {
+  /** The pids in the order their records came (any order: the workers' batches interleave). */
+  order: string[];
+  pids: Map<string, Pid>;
+}
+
+/**
+ * Parses the helper's records (see native/scan-read.c for the format) as
+ * they arrive, in chunks cut anywhere: a scan parses while the helper is
+ * still reading, on the other core. Each entry is a view of the chunk that
+ * held it whole.
+ */
+export class BulkParser {
+  readonly records: BulkRecords = { order: [], pids: new Map() };
+  private cur: Pid | null = null;
+  /** Bytes received and not parsed yet: the start of an unfinished record. */
+  private parts: Buffer[] = [];
+  private have = 0;
+  /** How many bytes the unfinished record needs before parsing is worth trying again. */
+  private need = 0;
+
+  push(chunk: Buffer): void {
+    this.parts.push(chunk);
+    this.have += chunk.length;
+    if (this.have < this.need) return;
+    const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.have);
+    const at = this.parse(buf);
+    this.parts = at < buf.length ? [buf.subarray(at)] : [];
+    this.have = buf.length - at;
   }
-  return { order, pids };
+
+  /** The records, once the helper's output has ended; throws if it ended inside one. */
+  end(): BulkRecords {
+    if (this.have > 0) throw new Error(`scan-read: the output ended inside a record (${this.have} bytes left)`);
+    return this.records;
+  }
+
+  /** Parses every whole record of `out`; returns where the first unfinished one starts. */
+  private parse(out: Buffer): number {
+    const { order, pids } = this.records;
+    let at = 0;
+    while (at < out.length) {
+      const nl = out.indexOf(NL, at);
+      if (nl < 0) {
+        this.need = out.length - at + 1;
+        return at;
+      }
+      const head = out.toString('latin1', at, nl);
+      const kind = head.charCodeAt(0);
+      const sp = head.indexOf(' ', 2);
+      const name = sp < 0 ? head.slice(2) : head.slice(2, sp);
+      const value = sp < 0 ? '' : head.slice(sp + 1);
+      if (kind === 0x70 /* p */) {
+        this.cur = { entries: new Map(), fdNames: null, gone: null };
+        pids.set(name, this.cur);
+        order.push(name);
+        at = nl + 1;
+        continue;
+      }
+      const cur = this.cur;
+      if (!cur) throw new Error('scan-read: a record before the first process');
+      if (kind === 0x66 /* f */ || kind === 0x6c /* l */) {
+        const len = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+        if (Number.isNaN(len)) throw new Error(`scan-read: bad length in '${head}'`);
+        if (nl + 1 + len > out.length) {
+          this.need = nl + 1 + len - at;
+          return at;
+        }
+        cur.entries.set(name, out.subarray(nl + 1, nl + 1 + len));
+        if (name.startsWith('fd/')) cur.fdNames?.push(name.slice(3));
+        at = nl + 1 + len;
+        continue;
+      }
+      if (kind === 0x65 /* e */) {
+        const errno = errnoName(Number(value));
+        if (name === '*') cur.gone = errno;
+        else cur.entries.set(name, errno);
+        if (name.startsWith('fd/')) cur.fdNames?.push(name.slice(3));
+      } else if (kind === 0x64 /* d */ && name === 'fd') {
+        cur.fdNames = [];
+      } else {
+        throw new Error(`scan-read: unknown record '${head}'`);
+      }
+      at = nl + 1;
+    }
+    this.need = 0;
+    return at;
+  }
+}
+
+/** Parses the helper's whole output at once. */
+export function parseBulk(out: Buffer): BulkRecords {
+  const parser = new BulkParser();
+  parser.push(out);
+  return parser.end();
 }
 
 /**
@@ -102,12 +157,13 @@ export class BulkProcSource implements ProcSource {
   private readonly order: string[];
   private readonly pids: Map<string, Pid>;
 
+  /** `records`: the helper's output, or its records parsed already (BulkParser). */
   constructor(
     private readonly live: ProcSource,
-    records: Buffer,
+    records: Buffer | BulkRecords,
   ) {
     this.root = live.root;
-    ({ order: this.order, pids: this.pids } = parseBulk(records));
+    ({ order: this.order, pids: this.pids } = Buffer.isBuffer(records) ? parseBulk(records) : records);
   }
 
   /** The helper's answer for REL: bytes, an errno name, or undefined when it did not read REL. */
@@ -165,22 +221,35 @@ export class BulkProcSource implements ProcSource {
 /**
  * `source` with a scan's reads done in bulk by the helper, or `source` itself
  * when that is not possible (a capture, no helper, the helper failed): the
- * result is the same either way, only slower.
+ * result is the same either way, only slower. The helper's records are
+ * parsed as they come, while it reads the rest.
  */
-export function bulkSource(source: ProcSource): ProcSource {
-  if (source.kind !== 'procfs') return source;
+export function bulkSource(source: ProcSource): Promise<ProcSource> {
+  if (source.kind !== 'procfs') return Promise.resolve(source);
   const helper = helperAvailable();
-  if (!helper.ok) return source;
+  if (!helper.ok) return Promise.resolve(source);
   // Loaded here: an audit, which never reads in bulk, does not load child_process.
-  const { spawnSync } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
-  const r = spawnSync(helper.path, ['scan-read', source.root || '/'], {
-    maxBuffer: 2 ** 31 - 1,
-    stdio: ['ignore', 'pipe', 'ignore'],
+  const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
+  return new Promise((resolve) => {
+    const parser = new BulkParser();
+    let garbled = false;
+    const child = spawn(helper.path, ['scan-read', source.root || '/'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (garbled) return;
+      try {
+        parser.push(chunk);
+      } catch {
+        garbled = true; // read everything ourselves
+      }
+    });
+    child.on('error', () => resolve(source));
+    child.on('close', (code) => {
+      if (garbled || code !== 0) return resolve(source);
+      try {
+        resolve(new BulkProcSource(source, parser.end()));
+      } catch {
+        resolve(source); // cut short: read everything ourselves
+      }
+    });
   });
-  if (r.error || r.status !== 0 || !r.stdout) return source;
-  try {
-    return new BulkProcSource(source, r.stdout);
-  } catch {
-    return source; // a garbled answer: read everything ourselves
-  }
 }

@@ -6,12 +6,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { BulkProcSource, bulkSource, parseBulk } from '../../src/proc/bulk.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BulkParser, BulkProcSource, bulkSource, parseBulk } from '../../src/proc/bulk.js';
 import { LiveProcSource, type ProcSource } from '../../src/proc/source.js';
 import { parseStat } from '../../src/proc/stat.js';
 import { parseStatus } from '../../src/proc/status.js';
 import { childrenOf, tempDir, trackProcesses, uniqueSeconds, waitFor } from '../helpers/procs.js';
+import { endSwarms, startSwarm, type Swarm } from '../helpers/swarm.js';
 import { ProcReadError } from '../../src/core/errors.js';
 
 const HELPER = path.resolve(__dirname, '..', '..', 'native', 'build', 'daemon-check-helper');
@@ -114,6 +115,47 @@ describe('records', () => {
   ])('refuses %s', (_what, text) => {
     expect(() => parseBulk(Buffer.from(text))).toThrow(/^scan-read: /);
   });
+
+  /** What a parse gives, as plain values (an entry's bytes as text). */
+  const plain = (r: ReturnType<typeof parseBulk>) => ({
+    order: r.order,
+    pids: [...r.pids].map(([pid, p]) => [pid, p.gone, p.fdNames, [...p.entries].map(([k, v]) => [k, String(v)])]),
+  });
+
+  it('parse the same when the output comes in chunks cut anywhere (as a pipe delivers it)', () => {
+    const whole = plain(parseBulk(sample));
+    expect(whole.pids.length).toBe(3);
+    // Two cuts at every pair of places, and one byte at a time.
+    for (let i = 0; i <= sample.length; i++)
+      for (let j = i; j <= sample.length; j += 7) {
+        const parser = new BulkParser();
+        for (const part of [sample.subarray(0, i), sample.subarray(i, j), sample.subarray(j)]) parser.push(part);
+        expect(plain(parser.end()), `cut at ${i} and ${j}`).toEqual(whole);
+      }
+    const bytewise = new BulkParser();
+    for (let i = 0; i < sample.length; i++) bytewise.push(sample.subarray(i, i + 1));
+    expect(plain(bytewise.end())).toEqual(whole);
+  });
+
+  it('refuses an output that ends inside a record, however it was cut', () => {
+    for (let i = 1; i < sample.length; i++) {
+      const cut = sample.subarray(0, i);
+      // Cut between two records it is whole, only shorter.
+      const parser = new BulkParser();
+      parser.push(cut.subarray(0, Math.floor(i / 2)));
+      parser.push(cut.subarray(Math.floor(i / 2)));
+      const atBoundary = (() => {
+        try {
+          parseBulk(cut);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      if (atBoundary) expect(plain(parser.end())).toEqual(plain(parseBulk(cut)));
+      else expect(() => parser.end(), `cut at ${i}`).toThrow(/^scan-read: /);
+    }
+  });
 });
 
 describe('daemon-check-helper scan-read', () => {
@@ -141,7 +183,7 @@ describe('daemon-check-helper scan-read', () => {
       );
       // The process substitution's sleep is the subject's child since bash exec'd: it is ended too, by pid.
       for (const c of childrenOf(pid)) tracker.track(c);
-      const bulk = bulkSource(live);
+      const bulk = await bulkSource(live);
       expect(bulk).toBeInstanceOf(BulkProcSource);
       const same = (f: (s: ProcSource) => unknown) => expect(f(bulk)).toEqual(f(live));
       for (const file of ['cmdline', 'environ', 'cgroup']) same((s) => s.readText(`${pid}/${file}`));
@@ -184,6 +226,46 @@ describe('daemon-check-helper scan-read', () => {
       expect(bulk.readdir('.')).toContain(String(pid));
     },
   );
+
+  describe('with enough processes for two threads (300 more)', () => {
+    const swarms: Swarm[] = [];
+    beforeAll(async () => {
+      swarms.push(await startSwarm('unrelated', 300));
+    }, 60_000);
+    afterAll(() => endSwarms(swarms));
+
+    it.skipIf(!helper)("writes each process's records together, once: its batches never cut one", () => {
+      const out = spawnSync(HELPER, ['scan-read', '/proc'], { maxBuffer: 1 << 30 }).stdout;
+      const { order, pids } = parseBulk(out);
+      // "p PID" starts a process: a process written twice, or cut in two by another thread's batch, would show here.
+      expect(order.length).toBe(pids.size);
+      for (const pid of swarms[0]!.pids) {
+        const p = pids.get(String(pid));
+        expect(p, `pid ${pid}`).toBeDefined();
+        expect([...p!.entries.keys()].slice(0, 6)).toEqual(['stat', 'status', 'cmdline', 'environ', 'cgroup', 'cwd']);
+        expect(p!.entries.get('cmdline')?.toString()).toBe('sleep\u0000100000\u0000');
+        expect(p!.fdNames).toEqual(['0', '1', '2']);
+      }
+    });
+
+    // In CI (.ci/run installs valgrind) a missing valgrind must fail, not skip.
+    const hasValgrind = spawnSync('valgrind', ['--version']).status === 0;
+    it.skipIf(!helper || (!hasValgrind && !process.env.CI))(
+      'has no memory errors, leaks or data races under valgrind (memcheck and helgrind)',
+      () => {
+        for (const tool of [['--leak-check=full'], ['--tool=helgrind']]) {
+          const r = spawnSync('valgrind', [...tool, '--error-exitcode=99', '-q', HELPER, 'scan-read', '/proc'], {
+            maxBuffer: 1 << 30,
+            encoding: 'latin1',
+          });
+          expect(r.stderr, tool[0]).toBe('');
+          expect(r.status, tool[0]).toBe(0);
+          expect(parseBulk(Buffer.from(r.stdout, 'latin1')).pids.size).toBeGreaterThan(300);
+        }
+      },
+      120_000,
+    );
+  });
 
   it.skipIf(!helper)(
     'reads no root or ns/mnt of a process whose cwd is / (nothing asks for its mount table then)',
@@ -241,8 +323,8 @@ describe('daemon-check-helper scan-read', () => {
     expect(missing.stdout.length).toBe(0);
   });
 
-  it('a capture is read as it is, without the helper', () => {
+  it('a capture is read as it is, without the helper', async () => {
     const fixture = { kind: 'fixture' as const, root: '/x' } as ProcSource;
-    expect(bulkSource(fixture)).toBe(fixture);
+    expect(await bulkSource(fixture)).toBe(fixture);
   });
 });

@@ -9,7 +9,6 @@
  * own must still get the same row. And a scan that reads /proc in bulk
  * through the native helper gives the same rows as one that reads file by file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,10 +18,10 @@ import { BulkProcSource, bulkSource } from '../../src/proc/bulk.js';
 import { LiveProcSource } from '../../src/proc/source.js';
 import { isProblem } from '../../src/verdict.js';
 import { runCli } from '../helpers/cli.js';
+import { endSwarms, startSwarm, type Swarm } from '../helpers/swarm.js';
 import { overflowing, runOnPty, stripAnsi } from '../helpers/pty.js';
 import {
   PtyShell,
-  alive,
   childrenOf,
   cmdlineOf,
   findProcess,
@@ -36,30 +35,7 @@ import {
 import type { Report } from '../../src/audit-types.js';
 import { FATE_EVENTS, type Fate } from '../../src/core/types.js';
 
-const SWARM = path.resolve(__dirname, '..', '..', 'bench', 'helpers', 'swarm.py');
 const N = 160;
-
-interface Swarm {
-  child: ChildProcess;
-  pids: number[];
-  master: number | null;
-}
-
-/** Starts swarm.py SHAPE N; it holds the processes until its stdin closes, then kills and reaps them all. */
-async function startSwarm(shape: 'jobs' | 'workers'): Promise<Swarm> {
-  // Detached: the runner (jobs) leads a session of its own, as the bench starts it.
-  const child = spawn('python3', [SWARM, shape, String(N)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  const line = await waitFor(
-    `swarm.py ${shape} to start ${N} processes`,
-    () => (out.includes('\n') ? out.slice(0, out.indexOf('\n')) : null),
-    30_000,
-  );
-  const parsed = JSON.parse(line) as { pids?: number[]; master?: number | null; error?: string };
-  if (!parsed.pids) throw new Error(`swarm.py ${shape}: ${parsed.error ?? line}`);
-  return { child, pids: parsed.pids, master: parsed.master ?? null };
-}
 
 interface Row {
   pid: number;
@@ -113,22 +89,10 @@ async function expectSameAsAudit(row: Row, pid: number): Promise<void> {
 const swarms: Swarm[] = [];
 
 beforeAll(async () => {
-  swarms.push(await startSwarm('jobs'), await startSwarm('workers'));
+  swarms.push(await startSwarm('jobs', N), await startSwarm('workers', N));
 }, 90_000);
 
-afterAll(async () => {
-  for (const s of swarms) s.child.stdin!.end();
-  const all = swarms.flatMap((s) => [s.child.pid!, ...s.pids, ...(s.master ? [s.master] : [])]);
-  await waitFor('the swarms to be gone', () => all.every((p) => !alive(p)), 30_000).catch(() => {
-    for (const p of all) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  });
-});
+afterAll(() => endSwarms(swarms));
 
 describe('scan rows equal single audits', () => {
   it('for every job and worker: verdict, startedAs, every ending of the fate and every problem (id, status, detail)', async () => {
@@ -147,7 +111,9 @@ describe('scan rows equal single audits', () => {
 
 describe('the bulk read through the native helper', () => {
   it('gives every job and worker the same row as a scan that reads file by file', async () => {
-    expect(bulkSource(new LiveProcSource('/proc')), 'the helper is built and answers').toBeInstanceOf(BulkProcSource);
+    expect(await bulkSource(new LiveProcSource('/proc')), 'the helper is built and answers').toBeInstanceOf(
+      BulkProcSource,
+    );
     const bulk = await scan({ user: 'all' });
     const single = await scan({ user: 'all', bulkRead: false });
     const subjects = swarms.flatMap((s) => [...s.pids, ...(s.master ? [s.master] : [])]);
