@@ -234,6 +234,7 @@ export function bulkSource(source: ProcSource): Promise<ProcSource> {
     const parser = new BulkParser();
     let garbled = false;
     const child = spawn(helper.path, ['scan-read', source.root || '/'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('error', () => (garbled = true));
     child.stdout.on('data', (chunk: Buffer) => {
       if (garbled) return;
       try {

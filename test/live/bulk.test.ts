@@ -323,6 +323,14 @@ describe('daemon-check-helper scan-read', () => {
     expect(missing.stdout.length).toBe(0);
   });
 
+  it.skipIf(!fs.existsSync(HELPER))(
+    'a root the helper cannot list is read file by file, as without the helper',
+    async () => {
+      const missing = new LiveProcSource(path.join(tempDir('dc-bulk-'), 'no-such-proc'));
+      expect(await bulkSource(missing)).toBe(missing);
+    },
+  );
+
   it('a capture is read as it is, without the helper', async () => {
     const fixture = { kind: 'fixture' as const, root: '/x' } as ProcSource;
     expect(await bulkSource(fixture)).toBe(fixture);
