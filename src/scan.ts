@@ -16,8 +16,7 @@ import { isMultiplexer } from './classify.js';
 import { isKernelThread, type ProcStat } from './proc/stat.js';
 import { readStatus } from './proc/status.js';
 import { ProcessTable } from './proc/table.js';
-import { newRunCache, type RunCache } from './snapshot/cache.js';
-import { holdersByTarget } from './snapshot/peers.js';
+import { scanRunCache, type RunCache } from './snapshot/cache.js';
 import { readSnapshot } from './snapshot/read.js';
 import type { Snapshot } from './snapshot/types.js';
 import type { AuditOptions } from './audit-types.js';
@@ -178,21 +177,11 @@ export function scanProcesses(source: ProcSource, host: HostReader, opts: ScanOp
   if (table.byPid.size === 0) {
     throw new DaemonCheckError('PROC_ROOT', `no processes under ${source.root || '/'}; is it a procfs?`);
   }
-  const cache = newRunCache(source, table);
   const exclude = new Set(opts.exclude ?? []);
+  const cache = scanRunCache(source, table, exclude);
   const ancestors = new Set(
     opts.skipScannerAncestors ? (opts.exclude ?? []).flatMap((pid) => table.ancestors(pid).map((a) => a.pid)) : [],
   );
-  // Every pipe's holders, indexed in one pass over all fd/ the first time a full audit needs them.
-  let index: ReturnType<typeof holdersByTarget> | null = null;
-  cache.peerIndex = () =>
-    (index ??= holdersByTarget(
-      source,
-      table,
-      (st) => exclude.has(st.pid),
-      (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'),
-      cache.fdLinks,
-    ));
   const skipped: Skipped = {
     kernelThreads: 0,
     foreground: 0,

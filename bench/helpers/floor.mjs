@@ -41,22 +41,12 @@ if (mode === 'parse') {
   }
 } else {
   const { hostFor } = await import('../../dist/host/reader.js');
-  const { newRunCache } = await import('../../dist/snapshot/cache.js');
-  const { holdersByTarget } = await import('../../dist/snapshot/peers.js');
   const { readSnapshot } = await import('../../dist/snapshot/read.js');
   const { isKernelThread } = await import('../../dist/proc/stat.js');
-  const cache = newRunCache(source, table);
+  const { scanRunCache } = await import('../../dist/snapshot/cache.js');
+  // As a scan: the run's caches and peer index, this process left out.
+  const cache = scanRunCache(source, table, new Set([process.pid]));
   const host = hostFor(source, true);
-  // As scan.ts: every pipe's, socket's and file's holders indexed once.
-  let index = null;
-  cache.peerIndex = () =>
-    (index ??= holdersByTarget(
-      source,
-      table,
-      (st) => st.pid === process.pid,
-      (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'),
-      cache.fdLinks,
-    ));
   for (const st of table.all()) {
     if (st.pid === process.pid || st.state === 'Z' || isKernelThread(st)) continue;
     try {

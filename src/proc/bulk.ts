@@ -63,7 +63,7 @@ export interface BulkRecords {
  * held it whole.
  */
 export class BulkParser {
-  readonly records: BulkRecords = { order: [], pids: new Map() };
+  private readonly records: BulkRecords = { order: [], pids: new Map() };
   private cur: Pid | null = null;
   /** Bytes received and not parsed yet: the start of an unfinished record. */
   private parts: Buffer[] = [];
@@ -157,13 +157,13 @@ export class BulkProcSource implements ProcSource {
   private readonly order: string[];
   private readonly pids: Map<string, Pid>;
 
-  /** `records`: the helper's output, or its records parsed already (BulkParser). */
+  /** `records`: the helper's output, parsed (BulkParser, parseBulk). */
   constructor(
     private readonly live: ProcSource,
-    records: Buffer | BulkRecords,
+    records: BulkRecords,
   ) {
     this.root = live.root;
-    ({ order: this.order, pids: this.pids } = Buffer.isBuffer(records) ? parseBulk(records) : records);
+    ({ order: this.order, pids: this.pids } = records);
   }
 
   /** The helper's answer for REL: bytes, an errno name, or undefined when it did not read REL. */

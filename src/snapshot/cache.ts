@@ -16,6 +16,7 @@ import type { MountEntry } from '../proc/mountinfo.js';
 import type { ProcStatus } from '../proc/status.js';
 import { ProcessTable } from '../proc/table.js';
 import { readTtyDrivers, type TtyDriver } from '../proc/tty.js';
+import { holdersByTarget } from './peers.js';
 import type { PeerHolder, RelatedProcess } from './types.js';
 
 export interface RunCache {
@@ -64,4 +65,23 @@ export function newRunCache(source: ProcSource, table: ProcessTable = ProcessTab
     fdLinks: new Map(),
     peerIndex: null,
   };
+}
+
+/**
+ * A scan's RunCache: what every snapshot of the run shares, with every pipe's,
+ * socket's and file's holders indexed in one pass over all fd/ the first
+ * time a full snapshot needs them (the excluded pids are no holders).
+ */
+export function scanRunCache(source: ProcSource, table: ProcessTable, exclude: ReadonlySet<number>): RunCache {
+  const cache = newRunCache(source, table);
+  let index: Map<string, PeerHolder[]> | null = null;
+  cache.peerIndex = () =>
+    (index ??= holdersByTarget(
+      source,
+      table,
+      (st) => exclude.has(st.pid),
+      (t) => t.startsWith('pipe:') || t.startsWith('socket:') || t.startsWith('/'),
+      cache.fdLinks,
+    ));
+  return cache;
 }
